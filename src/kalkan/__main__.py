@@ -1,0 +1,5 @@
+"""Allow ``python -m kalkan``."""
+
+from kalkan.cli import main
+
+main()

@@ -1,0 +1,472 @@
+"""The `kalkan` command line: Typer commands over the services, Rich tables by default, ``--json`` for
+scripts. User errors print one message to stderr and exit 2; ``kalkan --debug ...`` shows tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from kalkan import __version__
+from kalkan.errors import KalkanError
+
+app = typer.Typer(
+    name="kalkan",
+    help="Kalkan: multi-hazard disaster and climate risk for the Coalition of Sustainable Cities of "
+    "Central Asia.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create, upgrade and inspect the database.", no_args_is_help=True)
+cities_app = typer.Typer(help="The coalition registry: member cities and accession.", no_args_is_help=True)
+data_app = typer.Typer(help="Datasets shipped with Kalkan.", no_args_is_help=True)
+runs_app = typer.Typer(help="Recorded runs (assessments and jobs).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(cities_app, name="cities")
+app.add_typer(data_app, name="data")
+app.add_typer(runs_app, name="runs")
+
+# Pipes and logs get a wide, stable layout; a terminal keeps its own width.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, highlight=False)
+_state = {"debug": os.environ.get("KALKAN_DEBUG", "") not in ("", "0")}
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
+GEM_NOTE = "GEM models are non-commercial, share-alike (CC BY-NC-SA 4.0)."
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _fmt_int(value: int | float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}{unit}"
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    if debug:
+        _state["debug"] = True
+
+
+@app.command()
+def version(as_json: JsonOpt = False) -> None:
+    """Show Kalkan's version."""
+    info = {"kalkan": __version__, "python": sys.version.split()[0]}
+    if as_json:
+        _print_json(info)
+    else:
+        out.print(f"kalkan {__version__} (Python {info['python']})")
+
+
+# --- db ------------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(as_json: JsonOpt = False) -> None:
+    """Create or upgrade the database to the current schema and load the shipped reference data."""
+    from kalkan.services.database import upgrade_database
+
+    report = upgrade_database()
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    before = report.revision_before or "empty"
+    out.print(f"Database: {report.url}")
+    out.print(f"Schema: {before} -> {report.revision_after}")
+    for ds in report.datasets:
+        out.print(f"Reference data '{ds.id}': {ds.action} ({ds.rows} cities)")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target schema revision, or 'base' to remove all tables.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Take the schema back to an older revision (drops the newer tables and their data)."""
+    from kalkan import config
+    from kalkan.services.database import downgrade_database
+
+    if not yes and not typer.confirm(
+        f"Downgrade {config.database_url()} to {revision}? Data in newer tables is lost.", default=False
+    ):
+        raise typer.Exit(1)
+    before, after = downgrade_database(revision)
+    out.print(f"Schema: {before or 'empty'} -> {after or 'empty'}")
+
+
+@db_app.command("current")
+def db_current(as_json: JsonOpt = False) -> None:
+    """Show the database in use, its backend and its schema revision."""
+    from kalkan.services.database import database_info
+
+    info = database_info()
+    if as_json:
+        _print_json(info)
+        return
+    table = Table(show_header=False, box=None)
+    for key, value in info.items():
+        table.add_row(key, "—" if value is None else str(value))
+    out.print(table)
+
+
+# --- cities --------------------------------------------------------------------------------------
+
+
+@cities_app.command("list")
+def cities_list(
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only cities with this membership status: founding, member, applicant, rejected."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the registry's cities with population (year, source) and membership."""
+    from kalkan.services.coalition import city_row, list_cities
+    from kalkan.services.database import store_scope
+
+    with store_scope() as store, store.transaction() as session:
+        rows = [city_row(c) for c in list_cities(session, status=status)]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="Coalition of Sustainable Cities of Central Asia — registry")
+    for col in (
+        "id",
+        "city",
+        "country",
+        "population",
+        "year",
+        "source",
+        "GDP/cap (USD, year)",
+        "AR6",
+        "membership",
+    ):
+        table.add_column(col, overflow="fold", no_wrap=col in ("id", "population", "year", "AR6"))
+    for r in rows:
+        gdp = f"{_fmt_int(r['gdp_per_capita_usd'])} ({r['gdp_year']})" if r["gdp_per_capita_usd"] else "—"
+        since = f" since {r['member_since']}" if r["member_since"] else ""
+        table.add_row(
+            r["id"],
+            f"{r['name_en']} / {r['name_ru']}",
+            r["country_iso3"],
+            _fmt_int(r["population"], " people"),
+            str(r["population_year"] or "n.d."),
+            r["population_source"][:40] + ("…" if len(r["population_source"]) > 40 else ""),
+            gdp,
+            r["ipcc_ar6_region"],
+            r["membership_status"] + since,
+        )
+    out.print(table)
+    out.print(f"{len(rows)} cities. `kalkan cities show ID` gives each city's sources in full.")
+
+
+@cities_app.command("show")
+def cities_show(
+    city_id: Annotated[str, typer.Argument(help="City id, e.g. dushanbe.")], as_json: JsonOpt = False
+) -> None:
+    """Everything the registry holds on one city."""
+    from kalkan.services.coalition import city_detail, get_city
+    from kalkan.services.database import store_scope
+
+    with store_scope() as store, store.transaction() as session:
+        d = city_detail(get_city(session, city_id))
+    if as_json:
+        _print_json(d)
+        return
+    table = Table(show_header=False, box=None, title=f"{d['name_en']} — {d['name_ru']}")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    table.add_row("local name", d["name_local"] or "—")
+    table.add_row("country / admin-1", f"{d['country_iso3']} / {d['admin1'] or '—'}")
+    table.add_row(
+        "centre", f"{d['lon']:.5f}° E, {d['lat']:.5f}° N, elevation {_fmt_int(d['elevation_m'], ' m')}"
+    )
+    table.add_row(
+        "population",
+        f"{_fmt_int(d['population'], ' people')} ({d['population_year'] or 'year n.d.'}); "
+        f"source: {d['population_source']}",
+    )
+    for alt in d["population_alternatives"]:
+        table.add_row(
+            "", f"alternative: {_fmt_int(alt['value'], ' people')} ({alt['year'] or 'n.d.'}); {alt['source']}"
+        )
+    if d["gdp_per_capita_usd"] is not None:
+        table.add_row(
+            "GDP per capita",
+            f"{_fmt_int(d['gdp_per_capita_usd'])} USD (current USD of {d['gdp_year']}); "
+            f"source: {d['gdp_source']}",
+        )
+    table.add_row("currency", d["currency"])
+    table.add_row("IPCC AR6 region", f"{d['ipcc_ar6_region']} ({d['ipcc_ar6_region_name']})")
+    table.add_row("main hazards", ", ".join(d["main_hazards"]))
+    table.add_row("climate", d["climate"] or "—")
+    table.add_row("rivers", "; ".join(d["rivers"]) or "—")
+    table.add_row("agencies", "; ".join(d["national_agencies"]) or "—")
+    table.add_row(
+        "membership", d["membership_status"] + (f" since {d['member_since']}" if d["member_since"] else "")
+    )
+    for g in d["geometries"]:
+        table.add_row(
+            g["kind"].replace("_", " "), f"{g['area_km2']:,.1f} km² — {g['source']} ({g['licence']})"
+        )
+    table.add_row(
+        "districts",
+        ", ".join(x["name"] for x in d["districts"])
+        or "none in the shipped geodata (city districts can be imported with the city's risk data)",
+    )
+    out.print(table)
+    if d["notable_disasters"]:
+        dt_table = Table(title="Notable past disasters")
+        for col in ("date", "hazard", "deaths", "summary", "source"):
+            dt_table.add_column(col, overflow="fold")
+        for x in d["notable_disasters"]:
+            deaths = "unknown" if x["deaths"] is None else _fmt_int(x["deaths"], " people")
+            dt_table.add_row(x["date"] or str(x["year"]), x["hazard"], deaths, x["summary"], x["source"])
+        out.print(dt_table)
+    for a in d["applications"]:
+        out.print(
+            f"Application #{a['id']} by {a['applicant']} on {a['applied_at']}: {a['status']}"
+            + (f" by {a['decided_by']} on {a['decided_at']}" if a["decided_by"] else "")
+            + (f" — {a['reason']}" if a["reason"] else "")
+        )
+
+
+@cities_app.command("apply")
+def cities_apply(
+    path: Annotated[Path, typer.Argument(help="JSON file with the city's facts (founding-cities schema).")],
+    applicant: Annotated[str, typer.Option(help="Who applies on the city's behalf (name, office).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a city's application to accede to the declaration."""
+    from kalkan.io.cities import read_cities
+    from kalkan.services.coalition import application_row
+    from kalkan.services.coalition import apply as apply_city
+    from kalkan.services.database import store_scope
+
+    cities = read_cities(path)
+    if len(cities) != 1:
+        raise KalkanError(f"{path}: holds {len(cities)} cities; an application is for one city.")
+    with store_scope() as store, store.transaction() as session:
+        row = application_row(apply_city(session, cities[0], applicant=applicant))
+    if as_json:
+        _print_json(row)
+    else:
+        out.print(
+            f"Application #{row['id']} of '{row['city_id']}' recorded (pending); the secretariat decides "
+            f"with `kalkan cities approve|reject {row['city_id']}`."
+        )
+
+
+@cities_app.command("approve")
+def cities_approve(
+    city_id: Annotated[str, typer.Argument(help="Id of the applicant city.")],
+    by: Annotated[str, typer.Option(help="Secretariat member taking the decision.")],
+    reason: Annotated[str | None, typer.Option(help="Note recorded with the decision.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Admit an applicant city to the coalition (the secretariat's decision)."""
+    from kalkan.services.coalition import application_row, approve
+    from kalkan.services.database import store_scope
+
+    with store_scope() as store, store.transaction() as session:
+        row = application_row(approve(session, city_id, by=by, reason=reason))
+    if as_json:
+        _print_json(row)
+    else:
+        out.print(f"'{city_id}' is a member from {row['decided_at'][:10]} (decided by {row['decided_by']}).")
+
+
+@cities_app.command("reject")
+def cities_reject(
+    city_id: Annotated[str, typer.Argument(help="Id of the applicant city.")],
+    by: Annotated[str, typer.Option(help="Secretariat member taking the decision.")],
+    reason: Annotated[str, typer.Option(help="Why the application is rejected (recorded).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Reject a city's application (the secretariat's decision, with its reason)."""
+    from kalkan.services.coalition import application_row, reject
+    from kalkan.services.database import store_scope
+
+    with store_scope() as store, store.transaction() as session:
+        row = application_row(reject(session, city_id, by=by, reason=reason))
+    if as_json:
+        _print_json(row)
+    else:
+        out.print(f"Application of '{city_id}' rejected by {row['decided_by']}: {row['reason']}")
+
+
+@cities_app.command("summary")
+def cities_summary(as_json: JsonOpt = False) -> None:
+    """The coalition summary: one line per city and the coalition totals (recorded as a run)."""
+    from rich.progress import Progress
+
+    from kalkan.services.database import store_scope
+    from kalkan.services.summary import coalition_summary
+
+    with store_scope() as store:
+        if as_json:
+            result = coalition_summary(store)
+        else:
+            with Progress(console=err, transient=True) as progress:
+                task = progress.add_task("Summarising the coalition", total=100)
+                result = coalition_summary(
+                    store, on_progress=lambda pct, msg: progress.update(task, completed=pct, description=msg)
+                )
+    if as_json:
+        _print_json(result)
+        return
+    for c in result["cities"]:
+        gdp = (
+            f"GDP per capita {_fmt_int(c['gdp_per_capita_usd'])} USD ({c['gdp_year']} USD); "
+            f"city GDP ≈ {c['city_gdp_usd_estimate'] / 1e9:,.2f} billion USD ({c['gdp_year']} USD, estimate)"
+            if c["gdp_per_capita_usd"] is not None
+            else "GDP per capita not on file"
+        )
+        deadliest = c["deadliest_disaster"]
+        lines = [
+            f"{c['country_iso3']} · {c['membership_status']}"
+            + (f" since {c['member_since']}" if c["member_since"] else "")
+            + f" · IPCC AR6 region {c['ipcc_ar6_region']} · currency {c['currency']}",
+            f"Population {_fmt_int(c['population'], ' people')} ({c['population_year'] or 'year n.d.'})",
+            gdp,
+            "Hazards: " + ", ".join(c["main_hazards"]),
+            "Outline: "
+            + ", ".join(
+                f"{k} {v:,.1f} km²"
+                for k, v in (
+                    ("admin boundary", c["admin_boundary_km2"]),
+                    ("urban extent", c["urban_extent_km2"]),
+                )
+                if v is not None
+            ),
+            f"Notable disasters on file: {c['notable_disasters']}, "
+            f"recorded deaths {_fmt_int(c['recorded_deaths'], ' people')}"
+            + (
+                f"; deadliest {deadliest['year']} {deadliest['hazard']} "
+                f"({_fmt_int(deadliest['deaths'], ' deaths')})"
+                if deadliest
+                else ""
+            ),
+        ]
+        out.print(Panel("\n".join(lines), title=f"{c['name_en']} — {c['name_ru']}", expand=False))
+    t = result["totals"]
+    years = ", ".join(map(str, t["member_population_years"]))
+    out.print(
+        f"{t['members']} member cities ({t['founding_members']} founding) "
+        f"in {len(t['countries'])} countries, "
+        f"{_fmt_int(t['member_population'], ' people')} (population figures of {years}); "
+        f"{t['applicants']} pending applicant(s). Run {result['run_id']}."
+    )
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+@data_app.command("sources")
+def data_sources_cmd(as_json: JsonOpt = False) -> None:
+    """Every dataset shipped with Kalkan: origin, licence and citation."""
+    from kalkan.services.data_sources import data_sources
+
+    sources = data_sources()
+    if as_json:
+        _print_json([s.as_dict() for s in sources])
+        return
+    table = Table(title="Datasets shipped with Kalkan")
+    for col in ("id", "what", "licence", "origin", "cite as"):
+        table.add_column(col, overflow="fold")
+    for s in sources:
+        licence = (
+            s.licence
+            + (" — non-commercial" if s.non_commercial else "")
+            + (", share-alike" if s.share_alike else "")
+        )
+        table.add_row(s.id, s.title, licence, s.origin, s.citation)
+    out.print(table)
+    if any(s.non_commercial for s in sources):
+        out.print(GEM_NOTE)
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+@runs_app.command("list")
+def runs_list(
+    kind: Annotated[str | None, typer.Option(help="Only runs of this kind.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only runs with this status.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many runs to show.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recent runs, newest first."""
+    from kalkan.services.database import store_scope
+    from kalkan.services.runs import list_runs, run_row
+
+    with store_scope() as store, store.transaction() as session:
+        rows = [run_row(r) for r in list_runs(session, kind=kind, status=status, limit=limit)]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="Runs")
+    for col in ("id", "kind", "city", "status", "progress", "started (UTC)", "duration"):
+        table.add_column(col)
+    for r in rows:
+        duration = f"{r['duration_s']:.2f} s" if r["duration_s"] is not None else "—"
+        table.add_row(
+            r["id"][:8],
+            r["kind"],
+            r["city_id"] or "—",
+            r["status"],
+            f"{r['progress']} %",
+            (r["started_at"] or "—")[:19],
+            duration,
+        )
+    out.print(table)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (or its first 6+ characters).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything recorded about one run."""
+    from kalkan.services.database import store_scope
+    from kalkan.services.runs import get_run, run_row
+
+    with store_scope() as store, store.transaction() as session:
+        row = run_row(get_run(session, run_id))
+    if as_json:
+        _print_json(row)
+        return
+    table = Table(show_header=False, box=None, title=f"Run {row['id']}")
+    for key, value in row.items():
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+        table.add_row(key, shown)
+    out.print(table)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning Kalkan's user errors into one message and exit code 2.
+
+    Usage errors (unknown option, missing argument) are Typer's own messages, also exit code 2.
+    """
+    try:
+        app(args=argv, prog_name="kalkan")
+    except KalkanError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"[bold red]Error:[/] {exc.message}", markup=True, highlight=False, soft_wrap=True)
+        if exc.hint:
+            err.print(f"[yellow]Hint:[/] {exc.hint}", markup=True, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)

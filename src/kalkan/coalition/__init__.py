@@ -1,0 +1,1 @@
+"""The coalition: member cities, accession, and (later) working groups and cross-city comparison."""

@@ -1,0 +1,1 @@
+"""Readers and writers for standard formats; bad files become errors naming file, row/element and field."""

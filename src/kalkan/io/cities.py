@@ -1,0 +1,271 @@
+"""Read city facts (the founding-cities JSON schema, also used for accession applications) and outlines.
+
+The schema is that of ``data/cities/founding_cities.json``: one object per city. Every error names the
+file, the city (position and id) and the field, and says what is expected.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kalkan.coalition.model import CityFacts, CityGeometryRecord, DisasterRecord, PopulationFigure
+from kalkan.coalition.vocabulary import AR6_LAND_REGIONS, CURRENCY_BY_ISO3, HAZARDS
+from kalkan.errors import InputError
+from kalkan.geometry import geometry_area_km2
+
+CITY_ID = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+ISO3 = re.compile(r"^[A-Z]{3}$")
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+MAX_YEAR = 2100
+
+
+def load_json(path: Path) -> Any:
+    """Parse a JSON file, turning I/O and syntax errors into :class:`InputError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the file as UTF-8 text ({exc}).") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
+        ) from exc
+
+
+class _Fields:
+    """Typed access to one JSON object, with errors that say where the bad value is."""
+
+    def __init__(self, obj: Mapping[str, Any], where: str) -> None:
+        self.obj = obj
+        self.where = where
+
+    def fail(self, name: str, expected: str) -> InputError:
+        value = self.obj.get(name, "<missing>")
+        shown = repr(value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        return InputError(f"{self.where}, field '{name}': expected {expected}, got {shown}.")
+
+    def text(self, name: str, *, required: bool = True, max_len: int = 10_000) -> str | None:
+        value = self.obj.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+            raise self.fail(name, f"a non-empty text of at most {max_len} characters")
+        return value.strip()
+
+    def req_text(self, name: str, max_len: int = 10_000) -> str:
+        value = self.obj.get(name)
+        if not isinstance(value, str) or not value.strip() or len(value) > max_len:
+            raise self.fail(name, f"a non-empty text of at most {max_len} characters")
+        return value.strip()
+
+    def number(self, name: str, lo: float, hi: float, *, required: bool = True) -> float | None:
+        if self.obj.get(name) is None and not required:
+            return None
+        return self.req_number(name, lo, hi)
+
+    def req_number(self, name: str, lo: float, hi: float) -> float:
+        value = self.obj.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise self.fail(name, f"a number between {lo} and {hi}")
+        if not lo <= value <= hi:
+            raise self.fail(name, f"a number between {lo} and {hi}")
+        return float(value)
+
+    def integer(self, name: str, lo: int, hi: int, *, required: bool = True) -> int | None:
+        if self.obj.get(name) is None and not required:
+            return None
+        return self.req_integer(name, lo, hi)
+
+    def req_integer(self, name: str, lo: int, hi: int) -> int:
+        value = self.obj.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise self.fail(name, f"a whole number between {lo} and {hi}")
+        return value
+
+    def text_list(self, name: str, *, allowed: Mapping[str, str] | None = None) -> tuple[str, ...]:
+        value = self.obj.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(name, "a list of non-empty texts")
+        if allowed is not None:
+            unknown = [v for v in value if v not in allowed]
+            if unknown:
+                raise InputError(
+                    f"{self.where}, field '{name}': unknown value(s) {', '.join(map(repr, unknown))}; "
+                    f"expected one of: {', '.join(sorted(allowed))}."
+                )
+        return tuple(v.strip() for v in value)
+
+
+def _population(obj: Any, where: str) -> PopulationFigure:
+    if not isinstance(obj, Mapping):
+        raise InputError(f"{where}: expected an object with value, year and source, got {obj!r}.")
+    f = _Fields(obj, where)
+    value = f.req_integer("value", 1, 100_000_000)
+    year = f.integer("year", 1800, MAX_YEAR, required=False)
+    return PopulationFigure(value=value, year=year, source=f.req_text("source"))
+
+
+def _disaster(obj: Any, where: str) -> DisasterRecord:
+    if not isinstance(obj, Mapping):
+        raise InputError(f"{where}: expected an object, got {obj!r}.")
+    f = _Fields(obj, where)
+    year = f.req_integer("year", 1000, MAX_YEAR)
+    date = f.text("date", required=False, max_len=10)
+    if date is not None and (not ISO_DATE.match(date) or not date.startswith(str(year))):
+        raise f.fail("date", f"an ISO date YYYY, YYYY-MM or YYYY-MM-DD in the year {year}")
+    hazard = f.req_text("hazard", 64)
+    if hazard not in HAZARDS:
+        raise f.fail("hazard", f"one of {', '.join(sorted(HAZARDS))}")
+    return DisasterRecord(
+        year=year,
+        hazard=hazard,
+        summary=f.req_text("summary"),
+        source=f.req_text("source"),
+        date=date,
+        deaths=f.integer("deaths", 0, 10_000_000, required=False),
+    )
+
+
+def parse_city(obj: Any, where: str) -> CityFacts:
+    """Validate one city object; ``where`` (for example ``"cities.json, city #2"``) prefixes errors."""
+    if not isinstance(obj, Mapping):
+        raise InputError(f"{where}: expected a JSON object describing a city, got {type(obj).__name__}.")
+    cid = obj.get("id")
+    if not isinstance(cid, str) or not CITY_ID.match(cid):
+        raise _Fields(obj, where).fail(
+            "id", "a lower-case identifier of 2-64 letters, digits, '-' or '_' starting with a letter"
+        )
+    where = f"{where} ('{cid}')"
+    f = _Fields(obj, where)
+    iso3 = f.req_text("country_iso3", 3)
+    if not ISO3.match(iso3):
+        raise f.fail("country_iso3", "an ISO 3166-1 alpha-3 code such as 'KGZ'")
+    currency = f.text("currency", required=False, max_len=3) or CURRENCY_BY_ISO3.get(iso3)
+    if currency is None:
+        raise InputError(
+            f"{where}, field 'currency': Kalkan has no national currency on file for {iso3}; "
+            "add a 'currency' field with the ISO 4217 code."
+        )
+    if not ISO3.match(currency):
+        raise f.fail("currency", "an ISO 4217 code such as 'KGS'")
+    region = f.req_text("ipcc_ar6_region", 8)
+    if region not in AR6_LAND_REGIONS:
+        raise f.fail("ipcc_ar6_region", "an IPCC AR6 land region code such as 'WCA' or 'WSB'")
+    population = PopulationFigure(
+        value=f.req_integer("population", 1, 100_000_000),
+        year=f.integer("population_year", 1800, MAX_YEAR, required=False),
+        source=f.req_text("population_source"),
+    )
+    alternatives = obj.get("population_alternatives", [])
+    if not isinstance(alternatives, list):
+        raise f.fail("population_alternatives", "a list of {value, year, source} objects")
+    gdp = f.number("gdp_per_capita_usd", 0.0, 1e7, required=False)
+    gdp_year = f.integer("gdp_year", 1900, MAX_YEAR, required=False)
+    gdp_source = f.text("gdp_source", required=False)
+    if gdp is not None and (gdp_year is None or gdp_source is None):
+        raise InputError(
+            f"{where}: 'gdp_per_capita_usd' needs 'gdp_year' (the price year of the dollars) "
+            "and 'gdp_source'."
+        )
+    disasters = obj.get("notable_disasters", [])
+    if not isinstance(disasters, list):
+        raise f.fail("notable_disasters", "a list of disaster objects")
+    geonameid = f.integer("geonameid", 1, 2**31 - 1, required=False)
+    sources = {
+        k: v.strip() for k, v in obj.items() if k.endswith("_source") and isinstance(v, str) and v.strip()
+    }
+    lon = f.req_number("lon", -180.0, 180.0)
+    lat = f.req_number("lat", -90.0, 90.0)
+    return CityFacts(
+        id=cid,
+        name_en=f.req_text("name_en", 200),
+        name_ru=f.req_text("name_ru", 200),
+        name_local=f.text("name_local", required=False, max_len=200),
+        country_iso3=iso3,
+        admin1=f.text("admin1", required=False, max_len=200),
+        geonameid=geonameid,
+        lon=lon,
+        lat=lat,
+        elevation_m=f.number("elevation_m", -500.0, 9000.0, required=False),
+        population=population,
+        population_alternatives=tuple(
+            _population(a, f"{where}, population_alternatives[{i}]") for i, a in enumerate(alternatives)
+        ),
+        gdp_per_capita_usd=gdp,
+        gdp_year=gdp_year,
+        gdp_source=gdp_source,
+        currency=currency,
+        ipcc_ar6_region=region,
+        main_hazards=f.text_list("main_hazards", allowed=HAZARDS),
+        climate=f.text("climate", required=False),
+        rivers=f.text_list("rivers"),
+        national_agencies=f.text_list("national_agencies"),
+        sources=sources,
+        disasters=tuple(_disaster(d, f"{where}, notable_disasters[{i}]") for i, d in enumerate(disasters)),
+    )
+
+
+def read_cities(path: Path) -> list[CityFacts]:
+    """Read a JSON list of city objects (or a single object); ids must be unique within the file."""
+    data = load_json(path)
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise InputError(f"{path}: the file holds no city.")
+    cities = [parse_city(obj, f"{path}, city #{i + 1}") for i, obj in enumerate(items)]
+    seen: dict[str, int] = {}
+    for i, city in enumerate(cities):
+        if city.id in seen:
+            raise InputError(
+                f"{path}, city #{i + 1}: id '{city.id}' is used twice (also city #{seen[city.id] + 1})."
+            )
+        seen[city.id] = i
+    return cities
+
+
+def read_city_outlines(path: Path, *, kind: str, source: str, licence: str) -> dict[str, CityGeometryRecord]:
+    """Read polygon outlines keyed by the ``city_id`` property of a GeoJSON FeatureCollection.
+
+    Point features are skipped on purpose (a point is not an outline); any other geometry type, a
+    feature without ``city_id`` or a duplicated ``city_id`` is an error.
+    """
+    data = load_json(path)
+    if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
+        raise InputError(f"{path}: expected a GeoJSON FeatureCollection.")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise InputError(f"{path}: 'features' must be a list.")
+    out: dict[str, CityGeometryRecord] = {}
+    for i, feat in enumerate(features):
+        where = f"{path}, feature #{i + 1}"
+        props = feat.get("properties") if isinstance(feat, Mapping) else None
+        geom = feat.get("geometry") if isinstance(feat, Mapping) else None
+        if not isinstance(props, Mapping) or not isinstance(props.get("city_id"), str):
+            raise InputError(f"{where}: expected a feature with a 'city_id' property.")
+        if not isinstance(geom, Mapping) or not isinstance(geom.get("coordinates"), list):
+            raise InputError(f"{where}: expected a GeoJSON geometry with coordinates.")
+        gtype = geom.get("type")
+        if gtype == "Point":
+            continue
+        if gtype not in ("Polygon", "MultiPolygon"):
+            raise InputError(f"{where}: geometry type {gtype!r}; expected Polygon or MultiPolygon.")
+        cid = props["city_id"]
+        if cid in out:
+            raise InputError(f"{where}: a second outline for city '{cid}'.")
+        out[cid] = CityGeometryRecord(
+            kind=kind,
+            geojson=json.dumps(geom, separators=(",", ":")),
+            area_km2=round(geometry_area_km2(dict(geom)), 3),
+            source=source,
+            licence=licence,
+        )
+    return out

@@ -1,0 +1,207 @@
+"""The coalition registry's use cases: list and show cities, accession (apply, approve, reject)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kalkan.coalition.model import CityFacts
+from kalkan.coalition.vocabulary import AR6_LAND_REGIONS
+from kalkan.errors import ConflictError, InputError, NotFoundError
+from kalkan.services.reference_data import apply_facts
+from kalkan.store.models import AccessionApplication, City, utcnow
+
+MEMBER_STATUSES = ("founding", "member")
+
+
+def isoformat_utc(value: dt.date | dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime) and value.tzinfo is None:  # SQLite drops the zone; stored as UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()
+
+
+def city_row(city: City) -> dict[str, Any]:
+    """The registry line of a city: identity, population (with year and source), GDP, membership."""
+    return {
+        "id": city.id,
+        "name_en": city.name_en,
+        "name_ru": city.name_ru,
+        "name_local": city.name_local,
+        "country_iso3": city.country_iso3,
+        "lon": city.lon,
+        "lat": city.lat,
+        "population": city.population,
+        "population_year": city.population_year,
+        "population_source": city.population_source,
+        "gdp_per_capita_usd": city.gdp_per_capita_usd,
+        "gdp_year": city.gdp_year,
+        "currency": city.currency,
+        "ipcc_ar6_region": city.ipcc_ar6_region,
+        "main_hazards": list(city.main_hazards),
+        "membership_status": city.membership_status,
+        "member_since": isoformat_utc(city.member_since),
+    }
+
+
+def city_detail(city: City) -> dict[str, Any]:
+    """Everything the registry holds on a city, as JSON-ready values (geometries without coordinates)."""
+    out = city_row(city)
+    out.update(
+        {
+            "admin1": city.admin1,
+            "geonameid": city.geonameid,
+            "elevation_m": city.elevation_m,
+            "population_alternatives": list(city.population_alternatives),
+            "gdp_source": city.gdp_source,
+            "ipcc_ar6_region_name": AR6_LAND_REGIONS.get(city.ipcc_ar6_region),
+            "climate": city.climate,
+            "rivers": list(city.rivers),
+            "national_agencies": list(city.national_agencies),
+            "sources": dict(city.sources),
+            "geometries": [
+                {"kind": g.kind, "area_km2": g.area_km2, "source": g.source, "licence": g.licence}
+                for g in city.geometries
+            ],
+            "districts": [
+                {"code": d.code, "name": d.name, "name_ru": d.name_ru, "source": d.source}
+                for d in city.districts
+            ],
+            "notable_disasters": [
+                {
+                    "year": d.year,
+                    "date": d.date,
+                    "hazard": d.hazard,
+                    "deaths": d.deaths,
+                    "summary": d.summary,
+                    "source": d.source,
+                }
+                for d in city.disasters
+            ],
+            "applications": [application_row(a) for a in city.applications],
+        }
+    )
+    return out
+
+
+def application_row(app: AccessionApplication) -> dict[str, Any]:
+    return {
+        "id": app.id,
+        "city_id": app.city_id,
+        "applicant": app.applicant,
+        "applied_at": isoformat_utc(app.applied_at),
+        "status": app.status,
+        "decided_by": app.decided_by,
+        "decided_at": isoformat_utc(app.decided_at),
+        "reason": app.reason,
+    }
+
+
+def list_cities(session: Session, *, status: str | None = None) -> list[City]:
+    """Cities ordered by membership (founding, member, applicant, rejected), then English name."""
+    query = select(City)
+    if status is not None:
+        query = query.where(City.membership_status == status)
+    order = {"founding": 0, "member": 1, "applicant": 2, "rejected": 3}
+    cities = list(session.scalars(query))
+    return sorted(cities, key=lambda c: (order.get(c.membership_status, 9), c.name_en))
+
+
+def get_city(session: Session, city_id: str) -> City:
+    city = session.get(City, city_id)
+    if city is None:
+        known = ", ".join(session.scalars(select(City.id).order_by(City.id)))
+        raise NotFoundError(
+            f"No city with id '{city_id}' in the registry.",
+            hint=f"Known ids: {known or 'none'}. `kalkan cities list` shows them.",
+        )
+    return city
+
+
+def _clean_person(value: str, what: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 200:
+        raise InputError(f"{what} must be a name of 1-200 characters.")
+    return value
+
+
+def apply(session: Session, facts: CityFacts, *, applicant: str) -> AccessionApplication:
+    """Record a city's application to accede; the city enters the registry as an applicant.
+
+    A city already in the registry (same id, or same English name in the same country) cannot apply
+    again unless its last application was rejected.
+    """
+    applicant = _clean_person(applicant, "The applicant")
+    city = session.get(City, facts.id)
+    if city is None:
+        twin = session.scalars(
+            select(City).where(
+                func.lower(City.name_en) == facts.name_en.lower(), City.country_iso3 == facts.country_iso3
+            )
+        ).first()
+        if twin is not None:
+            raise ConflictError(
+                f"{facts.name_en} ({facts.country_iso3}) is already in the registry as '{twin.id}' "
+                f"({twin.membership_status})."
+            )
+        city = City(id=facts.id, membership_status="applicant")
+        session.add(city)
+    elif city.membership_status != "rejected":
+        raise ConflictError(
+            f"City '{facts.id}' is already in the registry ({city.membership_status}); "
+            "it cannot apply again.",
+            hint="Only a city whose application was rejected may apply anew.",
+        )
+    else:
+        city.membership_status = "applicant"
+    apply_facts(city, facts)
+    app = AccessionApplication(applicant=applicant, status="pending")
+    city.applications.append(app)
+    session.flush()
+    return app
+
+
+def _pending(session: Session, city_id: str) -> tuple[City, AccessionApplication]:
+    city = get_city(session, city_id)
+    pending = [a for a in city.applications if a.status == "pending"]
+    if not pending:
+        last = city.applications[-1] if city.applications else None
+        detail = (
+            f"its last application was {last.status} by {last.decided_by} on {isoformat_utc(last.decided_at)}"
+            if last is not None
+            else f"it is a {city.membership_status} city and never applied"
+        )
+        raise ConflictError(f"City '{city_id}' has no pending application: {detail}.")
+    return city, pending[-1]
+
+
+def approve(
+    session: Session, city_id: str, *, by: str, reason: str | None = None, when: dt.datetime | None = None
+) -> AccessionApplication:
+    """The secretariat admits the city: it becomes a member from the decision's date."""
+    by = _clean_person(by, "The deciding person (--by)")
+    city, app = _pending(session, city_id)
+    when = when or utcnow()
+    app.status, app.decided_by, app.decided_at, app.reason = "approved", by, when, reason
+    city.membership_status = "member"
+    city.member_since = when.date()
+    session.flush()
+    return app
+
+
+def reject(
+    session: Session, city_id: str, *, by: str, reason: str, when: dt.datetime | None = None
+) -> AccessionApplication:
+    """The secretariat rejects the application; a reason is required and recorded."""
+    by = _clean_person(by, "The deciding person (--by)")
+    if not reason.strip():
+        raise InputError("A rejection needs a reason (--reason).")
+    city, app = _pending(session, city_id)
+    app.status, app.decided_by, app.decided_at, app.reason = "rejected", by, when or utcnow(), reason.strip()
+    city.membership_status = "rejected"
+    session.flush()
+    return app

@@ -1,0 +1,149 @@
+"""Open a database from a URL and turn connection failures into messages a user can act on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+
+from kalkan.config import DATABASE_URL_ENV
+from kalkan.errors import StoreError
+
+_URL_HELP = (
+    f"Set {DATABASE_URL_ENV} to sqlite:////absolute/path/kalkan.sqlite3 or "
+    "postgresql://USER:PASSWORD@HOST:PORT/DBNAME, or unset it to use the embedded SQLite database."
+)
+
+
+def parse_url(raw: str) -> URL:
+    """Parse and normalise a database URL; only SQLite and PostgreSQL (psycopg 3) are supported."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise StoreError(f"{DATABASE_URL_ENV} is not a valid database URL: {raw!r}.", hint=_URL_HELP) from exc
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.get_driver_name() not in ("psycopg", "psycopg2") or url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise StoreError(
+            f"Unsupported database {backend!r} in {url.render_as_string(hide_password=True)}.", hint=_URL_HELP
+        )
+    elif url.database in (None, "", ":memory:"):
+        raise StoreError(
+            "An in-memory SQLite database cannot hold Kalkan's data between commands.", hint=_URL_HELP
+        )
+    return url
+
+
+def describe(url: URL) -> str:
+    """The URL as safe to print: the password is masked."""
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that DDL (migrations)
+    # is transactional too; see _sqlite_begin.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA journal_mode=WAL")
+    finally:
+        cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(raw_url: str, *, create: bool = True) -> Engine:
+    """Create an engine for ``raw_url`` and check that the database answers.
+
+    SQLite files get WAL journaling (readers never block the writer), foreign-key enforcement and
+    transactional DDL on every connection. With ``create=False`` a missing SQLite file is an error
+    rather than a new empty database. Raises :class:`StoreError` with a precise cause when the
+    database cannot be used.
+    """
+    url = parse_url(raw_url)
+    if url.get_backend_name() == "sqlite":
+        path = Path(str(url.database)).expanduser()
+        if not create and not path.exists():
+            raise StoreError(
+                f"There is no Kalkan database at {path}.",
+                hint="Run `kalkan db upgrade` to create it and load the coalition's reference data.",
+            )
+        if create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot create the directory {path.parent} for the SQLite database: {exc.strerror}.",
+                    hint=_URL_HELP,
+                ) from exc
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        try:
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        except NoSuchModuleError as exc:  # pragma: no cover - psycopg is a dependency
+            raise StoreError(f"No driver for {describe(url)}.", hint="pip install 'psycopg[binary]'") from exc
+    check_connection(engine)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Run a trivial query so a wrong URL, a dead server or a corrupt file fails here, clearly."""
+    url = engine.url
+    try:
+        with engine.connect() as conn:
+            if url.get_backend_name() == "sqlite":
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+                if str(mode).lower() != "wal":  # pragma: no cover - only on filesystems without shm
+                    raise StoreError(f"SQLite refused WAL mode for {url.database} (got {mode}).")
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            else:
+                conn.execute(text("SELECT 1"))
+    except StoreError:
+        engine.dispose()
+        raise
+    except OperationalError as exc:
+        engine.dispose()
+        raise _connection_error(url, exc) from exc
+    except sqlite3.DatabaseError as exc:  # raised unwrapped from the connect hook
+        engine.dispose()
+        raise _corrupt_sqlite(url, str(exc)) from exc
+    except DatabaseError as exc:
+        engine.dispose()
+        if isinstance(exc.orig, sqlite3.DatabaseError):
+            raise _corrupt_sqlite(url, str(exc.orig)) from exc
+        raise StoreError(f"The database at {describe(url)} failed: {exc.orig}") from exc
+
+
+def _connection_error(url: URL, exc: OperationalError) -> StoreError:
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if url.get_backend_name() == "sqlite":
+        if "not a database" in detail or "malformed" in detail:
+            return _corrupt_sqlite(url, detail)
+        return StoreError(f"Cannot open the SQLite database {url.database}: {detail}.", hint=_URL_HELP)
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    return StoreError(
+        f"Cannot connect to PostgreSQL at {where} (database {url.database!r}, URL {describe(url)}): {detail}",
+        hint="Check that the server is running and reachable, that the database exists and the credentials "
+        f"are right, or unset {DATABASE_URL_ENV} to use the embedded SQLite database.",
+    )
+
+
+def _corrupt_sqlite(url: URL, detail: str) -> StoreError:
+    return StoreError(
+        f"{url.database} is not a usable SQLite database ({detail}). It may be corrupt or another kind of "
+        "file; Kalkan left it untouched.",
+        hint="Move the file aside (or restore a backup) and run `kalkan db upgrade` "
+        "to create a new database.",
+    )

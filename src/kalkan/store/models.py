@@ -1,0 +1,223 @@
+"""SQLAlchemy 2 models: the schema of record is the Alembic migrations, which must match these.
+
+Units live in column names: ``lon``/``lat`` WGS84 degrees, ``*_usd`` US dollars of the stated year,
+``area_km2`` square kilometres. Geometries are GeoJSON (RFC 7946, WGS84) text, portable between SQLite
+and PostgreSQL; PostGIS reads them with ``ST_GeomFromGeoJSON``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MEMBERSHIP_STATUSES = ("founding", "member", "applicant", "rejected")
+APPLICATION_STATUSES = ("pending", "approved", "rejected")
+RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware current time; every timestamp in the store is UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class City(Base):
+    """A member (or applicant) city of the coalition."""
+
+    __tablename__ = "cities"
+    __table_args__ = (
+        CheckConstraint("lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90", name="lonlat"),
+        CheckConstraint("population > 0", name="population_positive"),
+        CheckConstraint(
+            "membership_status IN ('founding', 'member', 'applicant', 'rejected')", name="membership_status"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_local: Mapped[str | None] = mapped_column(String(200))
+    country_iso3: Mapped[str] = mapped_column(String(3))
+    admin1: Mapped[str | None] = mapped_column(String(200))
+    geonameid: Mapped[int | None] = mapped_column(Integer)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    elevation_m: Mapped[float | None] = mapped_column(Float)
+    population: Mapped[int] = mapped_column(Integer)
+    population_year: Mapped[int | None] = mapped_column(Integer)
+    population_source: Mapped[str] = mapped_column(Text)
+    population_alternatives: Mapped[list[Any]] = mapped_column(default=list)
+    gdp_per_capita_usd: Mapped[float | None] = mapped_column(Float)
+    gdp_year: Mapped[int | None] = mapped_column(Integer)
+    gdp_source: Mapped[str | None] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(String(3))
+    ipcc_ar6_region: Mapped[str] = mapped_column(String(8))
+    main_hazards: Mapped[list[Any]] = mapped_column(default=list)
+    climate: Mapped[str | None] = mapped_column(Text)
+    rivers: Mapped[list[Any]] = mapped_column(default=list)
+    national_agencies: Mapped[list[Any]] = mapped_column(default=list)
+    sources: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    membership_status: Mapped[str] = mapped_column(String(16))
+    member_since: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    geometries: Mapped[list[CityGeometry]] = relationship(
+        back_populates="city", cascade="all, delete-orphan", order_by="CityGeometry.kind"
+    )
+    districts: Mapped[list[District]] = relationship(
+        back_populates="city", cascade="all, delete-orphan", order_by="District.name"
+    )
+    disasters: Mapped[list[Disaster]] = relationship(
+        back_populates="city", cascade="all, delete-orphan", order_by="Disaster.year.desc()"
+    )
+    applications: Mapped[list[AccessionApplication]] = relationship(
+        back_populates="city", cascade="all, delete-orphan", order_by="AccessionApplication.id"
+    )
+
+
+class CityGeometry(Base):
+    """An outline of the city: an administrative boundary or an urban extent, with its source."""
+
+    __tablename__ = "city_geometries"
+    __table_args__ = (
+        UniqueConstraint("city_id", "kind", name="uq_city_geometries_city_kind"),
+        CheckConstraint("kind IN ('admin_boundary', 'urban_extent')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    geojson: Mapped[str] = mapped_column(Text)
+    area_km2: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(String(200))
+
+    city: Mapped[City] = relationship(back_populates="geometries")
+
+
+class District(Base):
+    """An administrative district of a city (for aggregating results)."""
+
+    __tablename__ = "districts"
+    __table_args__ = (UniqueConstraint("city_id", "code", name="uq_districts_city_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str | None] = mapped_column(String(200))
+    geojson: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(String(200))
+
+    city: Mapped[City] = relationship(back_populates="districts")
+
+
+class Disaster(Base):
+    """A notable past disaster affecting the city or its region, with its source."""
+
+    __tablename__ = "disasters"
+    __table_args__ = (CheckConstraint("deaths IS NULL OR deaths >= 0", name="deaths_nonnegative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    date: Mapped[str | None] = mapped_column(String(10))
+    hazard: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    deaths: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+
+    city: Mapped[City] = relationship(back_populates="disasters")
+
+
+class AccessionApplication(Base):
+    """A city's application to join the declaration, and the secretariat's decision on it."""
+
+    __tablename__ = "accession_applications"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        CheckConstraint(
+            "(status = 'pending' AND decided_by IS NULL AND decided_at IS NULL) OR "
+            "(status <> 'pending' AND decided_by IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decision_recorded",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    applicant: Mapped[str] = mapped_column(String(200))
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    city: Mapped[City] = relationship(back_populates="applications")
+
+
+class Run(Base):
+    """A recorded computation: enough to reproduce any number it produced."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    city_id: Mapped[str | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"), index=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    input_digests: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    seed: Mapped[int | None] = mapped_column(Integer)
+    code_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    progress_message: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result_path: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReferenceDataset(Base):
+    """A shipped dataset loaded into this database, with the digest of the files it was loaded from."""
+
+    __tablename__ = "reference_datasets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest_sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    code_version: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
