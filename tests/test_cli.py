@@ -56,9 +56,7 @@ def test_main_job_end_to_end(env_db: str) -> None:
     assert [r["kind"] for r in runs] == ["coalition-summary"] and runs[0]["status"] == "succeeded"
     assert json.loads(ok("runs", "show", runs[0]["id"][:8], "--json").stdout)["id"] == runs[0]["id"]
 
-    applied = json.loads(
-        ok("cities", "apply", str(EXAMPLE), "--applicant", "Bishkek city hall", "--json").stdout
-    )
+    applied = json.loads(ok("cities", "apply", str(EXAMPLE), "--applicant", "Bishkek city hall", "--json").stdout)
     assert applied["status"] == "pending"
     decided = json.loads(ok("cities", "approve", "bishkek", "--by", "Secretariat", "--json").stdout)
     assert decided["status"] == "approved" and decided["decided_by"] == "Secretariat"

@@ -19,8 +19,7 @@ from kalkan.errors import KalkanError
 
 app = typer.Typer(
     name="kalkan",
-    help="Kalkan: multi-hazard disaster and climate risk for the Coalition of Sustainable Cities of "
-    "Central Asia.",
+    help="Kalkan: multi-hazard disaster and climate risk for the Coalition of Sustainable Cities of Central Asia.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -191,9 +190,7 @@ def cities_show(
     table.add_column(overflow="fold")
     table.add_row("local name", d["name_local"] or "—")
     table.add_row("country / admin-1", f"{d['country_iso3']} / {d['admin1'] or '—'}")
-    table.add_row(
-        "centre", f"{d['lon']:.5f}° E, {d['lat']:.5f}° N, elevation {_fmt_int(d['elevation_m'], ' m')}"
-    )
+    table.add_row("centre", f"{d['lon']:.5f}° E, {d['lat']:.5f}° N, elevation {_fmt_int(d['elevation_m'], ' m')}")
     table.add_row(
         "population",
         f"{_fmt_int(d['population'], ' people')} ({d['population_year'] or 'year n.d.'}); "
@@ -206,8 +203,7 @@ def cities_show(
     if d["gdp_per_capita_usd"] is not None:
         table.add_row(
             "GDP per capita",
-            f"{_fmt_int(d['gdp_per_capita_usd'])} USD (current USD of {d['gdp_year']}); "
-            f"source: {d['gdp_source']}",
+            f"{_fmt_int(d['gdp_per_capita_usd'])} USD (current USD of {d['gdp_year']}); source: {d['gdp_source']}",
         )
     table.add_row("currency", d["currency"])
     table.add_row("IPCC AR6 region", f"{d['ipcc_ar6_region']} ({d['ipcc_ar6_region_name']})")
@@ -215,13 +211,9 @@ def cities_show(
     table.add_row("climate", d["climate"] or "—")
     table.add_row("rivers", "; ".join(d["rivers"]) or "—")
     table.add_row("agencies", "; ".join(d["national_agencies"]) or "—")
-    table.add_row(
-        "membership", d["membership_status"] + (f" since {d['member_since']}" if d["member_since"] else "")
-    )
+    table.add_row("membership", d["membership_status"] + (f" since {d['member_since']}" if d["member_since"] else ""))
     for g in d["geometries"]:
-        table.add_row(
-            g["kind"].replace("_", " "), f"{g['area_km2']:,.1f} km² — {g['source']} ({g['licence']})"
-        )
+        table.add_row(g["kind"].replace("_", " "), f"{g['area_km2']:,.1f} km² — {g['source']} ({g['licence']})")
     table.add_row(
         "districts",
         ", ".join(x["name"] for x in d["districts"])
@@ -355,8 +347,7 @@ def cities_summary(as_json: JsonOpt = False) -> None:
             f"Notable disasters on file: {c['notable_disasters']}, "
             f"recorded deaths {_fmt_int(c['recorded_deaths'], ' people')}"
             + (
-                f"; deadliest {deadliest['year']} {deadliest['hazard']} "
-                f"({_fmt_int(deadliest['deaths'], ' deaths')})"
+                f"; deadliest {deadliest['year']} {deadliest['hazard']} ({_fmt_int(deadliest['deaths'], ' deaths')})"
                 if deadliest
                 else ""
             ),
@@ -389,9 +380,7 @@ def data_sources_cmd(as_json: JsonOpt = False) -> None:
         table.add_column(col, overflow="fold")
     for s in sources:
         licence = (
-            s.licence
-            + (" — non-commercial" if s.non_commercial else "")
-            + (", share-alike" if s.share_alike else "")
+            s.licence + (" — non-commercial" if s.non_commercial else "") + (", share-alike" if s.share_alike else "")
         )
         table.add_row(s.id, s.title, licence, s.origin, s.citation)
     out.print(table)

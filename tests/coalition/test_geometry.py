@@ -23,9 +23,7 @@ def test_cells_match_closed_form(lon: float, lat: float, dlon: float, dlat: floa
     lat2 = min(lat + dlat, 89.0)
     ring = [[lon, lat], [lon + dlon, lat], [lon + dlon, lat2], [lon, lat2], [lon, lat]]
     expected = (
-        EARTH_MEAN_RADIUS_KM**2
-        * math.radians(dlon)
-        * (math.sin(math.radians(lat2)) - math.sin(math.radians(lat)))
+        EARTH_MEAN_RADIUS_KM**2 * math.radians(dlon) * (math.sin(math.radians(lat2)) - math.sin(math.radians(lat)))
     )
     assert ring_area_km2(ring) == pytest.approx(expected, rel=1e-9, abs=1e-9)
     assert ring_area_km2(list(reversed(ring))) == pytest.approx(expected, rel=1e-9, abs=1e-9)

@@ -112,18 +112,14 @@ def test_outline_reader_rejects_lines(tmp_path: Path) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=20,
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    field=st.sampled_from(
-        [*sorted(GOOD), "notable_disasters", "population_alternatives", "gdp_per_capita_usd"]
-    ),
+    field=st.sampled_from([*sorted(GOOD), "notable_disasters", "population_alternatives", "gdp_per_capita_usd"]),
     value=json_values,
 )
 def test_any_value_gives_a_city_or_an_input_error(field: str, value: Any) -> None:

@@ -54,9 +54,7 @@ def test_outlines_and_their_areas(store: Store) -> None:
     geo = SHIPPED / "geo"
     ne = json.loads((geo / "cities" / "coalition_cities_urban_extent_ne50m.geojson").read_text())
     wof = json.loads((geo / "whosonfirst" / "wof_coalition_city_geometries.geojson").read_text())
-    published = {
-        ("urban_extent", f["properties"]["city_id"]): f["properties"]["area_sqkm"] for f in ne["features"]
-    }
+    published = {("urban_extent", f["properties"]["city_id"]): f["properties"]["area_sqkm"] for f in ne["features"]}
     for f in wof["features"]:
         if f["geometry"]["type"] != "Point":
             published[("admin_boundary", f["properties"]["city_id"])] = f["properties"]["area_m2"] / 1e6

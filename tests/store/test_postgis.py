@@ -16,9 +16,7 @@ def pg_store(postgres_url: str) -> Iterator[Store]:
     upgrade_database(postgres_url)
     store = open_store(postgres_url)
     with store.engine.begin() as conn:
-        available = conn.execute(
-            text("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'")
-        ).scalar()
+        available = conn.execute(text("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'")).scalar()
         if not available:
             store.close()
             if os.environ.get("KALKAN_REQUIRE_POSTGIS") == "1":

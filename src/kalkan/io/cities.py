@@ -35,9 +35,7 @@ def load_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
-        ) from exc
+        raise InputError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from exc
 
 
 class _Fields:
@@ -174,16 +172,13 @@ def parse_city(obj: Any, where: str) -> CityFacts:
     gdp_source = f.text("gdp_source", required=False)
     if gdp is not None and (gdp_year is None or gdp_source is None):
         raise InputError(
-            f"{where}: 'gdp_per_capita_usd' needs 'gdp_year' (the price year of the dollars) "
-            "and 'gdp_source'."
+            f"{where}: 'gdp_per_capita_usd' needs 'gdp_year' (the price year of the dollars) and 'gdp_source'."
         )
     disasters = obj.get("notable_disasters", [])
     if not isinstance(disasters, list):
         raise f.fail("notable_disasters", "a list of disaster objects")
     geonameid = f.integer("geonameid", 1, 2**31 - 1, required=False)
-    sources = {
-        k: v.strip() for k, v in obj.items() if k.endswith("_source") and isinstance(v, str) and v.strip()
-    }
+    sources = {k: v.strip() for k, v in obj.items() if k.endswith("_source") and isinstance(v, str) and v.strip()}
     lon = f.req_number("lon", -180.0, 180.0)
     lat = f.req_number("lat", -90.0, 90.0)
     return CityFacts(
@@ -225,9 +220,7 @@ def read_cities(path: Path) -> list[CityFacts]:
     seen: dict[str, int] = {}
     for i, city in enumerate(cities):
         if city.id in seen:
-            raise InputError(
-                f"{path}, city #{i + 1}: id '{city.id}' is used twice (also city #{seen[city.id] + 1})."
-            )
+            raise InputError(f"{path}, city #{i + 1}: id '{city.id}' is used twice (also city #{seen[city.id] + 1}).")
         seen[city.id] = i
     return cities
 

@@ -68,8 +68,7 @@ def city_detail(city: City) -> dict[str, Any]:
                 for g in city.geometries
             ],
             "districts": [
-                {"code": d.code, "name": d.name, "name_ru": d.name_ru, "source": d.source}
-                for d in city.districts
+                {"code": d.code, "name": d.name, "name_ru": d.name_ru, "source": d.source} for d in city.districts
             ],
             "notable_disasters": [
                 {
@@ -152,8 +151,7 @@ def apply(session: Session, facts: CityFacts, *, applicant: str) -> AccessionApp
         session.add(city)
     elif city.membership_status != "rejected":
         raise ConflictError(
-            f"City '{facts.id}' is already in the registry ({city.membership_status}); "
-            "it cannot apply again.",
+            f"City '{facts.id}' is already in the registry ({city.membership_status}); it cannot apply again.",
             hint="Only a city whose application was rejected may apply anew.",
         )
     else:

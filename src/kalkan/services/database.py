@@ -136,8 +136,7 @@ def downgrade_database(revision: str, url: str | None = None) -> tuple[str | Non
     """Take the schema back to ``revision`` ("base" removes Kalkan's tables); returns (before, after)."""
     if revision != "base" and revision not in migrate.known_revisions():
         raise StoreError(
-            f"Unknown schema revision {revision!r}; "
-            f"known: {', '.join(sorted(migrate.known_revisions()))}, base."
+            f"Unknown schema revision {revision!r}; known: {', '.join(sorted(migrate.known_revisions()))}, base."
         )
     engine = make_engine(url or config.database_url(), create=False)
     try:

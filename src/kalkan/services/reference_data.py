@@ -81,9 +81,7 @@ def apply_facts(city: City, facts: CityFacts) -> None:
     city.national_agencies = list(facts.national_agencies)
     city.sources = dict(facts.sources)
     city.disasters = [
-        Disaster(
-            year=d.year, date=d.date, hazard=d.hazard, summary=d.summary, deaths=d.deaths, source=d.source
-        )
+        Disaster(year=d.year, date=d.date, hazard=d.hazard, summary=d.summary, deaths=d.deaths, source=d.source)
         for d in facts.disasters
     ]
 
@@ -117,9 +115,7 @@ def load_reference_data(session: Session, reference: ReferenceData | None = None
             row.geometries.clear()
             session.flush()
         row.geometries = [
-            CityGeometry(
-                kind=g.kind, geojson=g.geojson, area_km2=g.area_km2, source=g.source, licence=g.licence
-            )
+            CityGeometry(kind=g.kind, geojson=g.geojson, area_km2=g.area_km2, source=g.source, licence=g.licence)
             for g in outlines[facts.id]
         ]
     action = "loaded" if record is None else "updated"

@@ -120,9 +120,7 @@ def run_row(run: Run) -> dict[str, Any]:
     }
 
 
-def list_runs(
-    session: Session, *, kind: str | None = None, status: str | None = None, limit: int = 20
-) -> list[Run]:
+def list_runs(session: Session, *, kind: str | None = None, status: str | None = None, limit: int = 20) -> list[Run]:
     """The most recent runs first."""
     if status is not None and status not in RUN_STATUSES:
         raise InputError(f"Unknown run status {status!r}; expected one of {', '.join(RUN_STATUSES)}.")
@@ -140,9 +138,7 @@ def get_run(session: Session, run_id: str) -> Run:
     if run is not None:
         return run
     if len(run_id) >= 6:
-        matches = list(
-            session.scalars(select(Run).where(Run.id.startswith(run_id, autoescape=True)).limit(2))
-        )
+        matches = list(session.scalars(select(Run).where(Run.id.startswith(run_id, autoescape=True)).limit(2)))
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

@@ -72,9 +72,7 @@ def coalition_summary(store: Store, *, on_progress: ProgressCallback | None = No
             "founding_members": sum(c["membership_status"] == "founding" for c in cities),
             "applicants": sum(c["membership_status"] == "applicant" for c in cities),
             "member_population": sum(c["population"] for c in members),
-            "member_population_years": sorted(
-                {c["population_year"] for c in members if c["population_year"]}
-            ),
+            "member_population_years": sorted({c["population_year"] for c in members if c["population_year"]}),
             "countries": sorted({c["country_iso3"] for c in members}),
         }
         run.summary = {"totals": totals}

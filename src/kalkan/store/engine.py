@@ -34,9 +34,7 @@ def parse_url(raw: str) -> URL:
             f"Unsupported database {backend!r} in {url.render_as_string(hide_password=True)}.", hint=_URL_HELP
         )
     elif url.database in (None, "", ":memory:"):
-        raise StoreError(
-            "An in-memory SQLite database cannot hold Kalkan's data between commands.", hint=_URL_HELP
-        )
+        raise StoreError("An in-memory SQLite database cannot hold Kalkan's data between commands.", hint=_URL_HELP)
     return url
 
 
@@ -144,6 +142,5 @@ def _corrupt_sqlite(url: URL, detail: str) -> StoreError:
     return StoreError(
         f"{url.database} is not a usable SQLite database ({detail}). It may be corrupt or another kind of "
         "file; Kalkan left it untouched.",
-        hint="Move the file aside (or restore a backup) and run `kalkan db upgrade` "
-        "to create a new database.",
+        hint="Move the file aside (or restore a backup) and run `kalkan db upgrade` to create a new database.",
     )

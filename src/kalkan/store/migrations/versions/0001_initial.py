@@ -49,9 +49,7 @@ def upgrade() -> None:
         sa.Column("member_since", sa.Date(), nullable=True),
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("updated_at", TZ, nullable=False),
-        sa.CheckConstraint(
-            "lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90", name=op.f("ck_cities_lonlat")
-        ),
+        sa.CheckConstraint("lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90", name=op.f("ck_cities_lonlat")),
         sa.CheckConstraint("population > 0", name=op.f("ck_cities_population_positive")),
         sa.CheckConstraint(
             "membership_status IN ('founding', 'member', 'applicant', 'rejected')",
@@ -68,9 +66,7 @@ def upgrade() -> None:
         sa.Column("area_km2", sa.Float(), nullable=True),
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("licence", sa.String(200), nullable=False),
-        sa.CheckConstraint(
-            "kind IN ('admin_boundary', 'urban_extent')", name=op.f("ck_city_geometries_kind")
-        ),
+        sa.CheckConstraint("kind IN ('admin_boundary', 'urban_extent')", name=op.f("ck_city_geometries_kind")),
         sa.ForeignKeyConstraint(
             ["city_id"], ["cities.id"], name=op.f("fk_city_geometries_city_id_cities"), ondelete="CASCADE"
         ),
@@ -161,9 +157,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name=op.f("ck_runs_status")
         ),
-        sa.ForeignKeyConstraint(
-            ["city_id"], ["cities.id"], name=op.f("fk_runs_city_id_cities"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["city_id"], ["cities.id"], name=op.f("fk_runs_city_id_cities"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_runs")),
     )
     op.create_index(op.f("ix_runs_kind"), "runs", ["kind"])
