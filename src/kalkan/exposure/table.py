@@ -15,8 +15,10 @@ from numpy.typing import NDArray
 
 from kalkan.errors import InputError
 
-COST_TYPES = ("structural", "nonstructural", "contents")
-"""Replacement cost types, as in OpenQuake exposure models (``business_interruption`` is not modelled)."""
+COST_TYPES = ("structural", "nonstructural", "contents", "total")
+"""Replacement cost types, as in OpenQuake exposure models (``business_interruption`` is not modelled).
+``total`` is a replacement value not split by component (CLIMADA's ``value``, the plain case format); it
+cannot be combined with the component types, which would count the same value twice."""
 
 OCCUPANT_PERIODS = ("day", "night", "transit")
 """Periods of the day for which occupants are given (OpenQuake: day, night, transit)."""
@@ -107,6 +109,10 @@ class Exposure:
         unknown = [k for k in costs if k not in COST_TYPES]
         if unknown:
             raise InputError(f"{where}: unknown cost type(s) {unknown}; expected {', '.join(COST_TYPES)}.")
+        if "total" in costs and len(costs) > 1:
+            raise InputError(
+                f"{where}: a 'total' replacement value cannot be combined with {sorted(set(costs) - {'total'})}."
+            )
         unknown = [k for k in occupants if k not in OCCUPANT_PERIODS]
         if unknown:
             raise InputError(f"{where}: unknown occupancy period(s) {unknown}; expected {', '.join(OCCUPANT_PERIODS)}.")
