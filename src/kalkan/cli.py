@@ -28,10 +28,12 @@ db_app = typer.Typer(help="Create, upgrade and inspect the database.", no_args_i
 cities_app = typer.Typer(help="The coalition registry: member cities and accession.", no_args_is_help=True)
 data_app = typer.Typer(help="Datasets shipped with Kalkan.", no_args_is_help=True)
 runs_app = typer.Typer(help="Recorded runs (assessments and jobs).", no_args_is_help=True)
+risk_app = typer.Typer(help="The risk engine: event losses, AAL, exceedance curves.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cities_app, name="cities")
 app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
+app.add_typer(risk_app, name="risk")
 
 # Pipes and logs get a wide, stable layout; a terminal keeps its own width.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -361,6 +363,148 @@ def cities_summary(as_json: JsonOpt = False) -> None:
         f"{_fmt_int(t['member_population'], ' people')} (population figures of {years}); "
         f"{t['applicants']} pending applicant(s). Run {result['run_id']}."
     )
+
+
+# --- risk ----------------------------------------------------------------------------------------
+
+
+def _parse_rps(text: str | None, option: str) -> tuple[float, ...]:
+    if not text:
+        return ()
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise KalkanError(f"{option} takes return periods in years separated by commas, e.g. 10,100,1000.") from exc
+    if any(v <= 0 for v in values):
+        raise KalkanError(f"{option}: return periods must be positive (years).")
+    return values
+
+
+@risk_app.command("run")
+def risk_run(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the results (created or replaced).")],
+    case: Annotated[Path | None, typer.Option("--case", help="A plain-file case folder (docs/case-format.md).")] = None,
+    mode: Annotated[
+        str, typer.Option(help="mean (mean loss ratios) or sampled (draws from their distributions).")
+    ] = "mean",
+    seed: Annotated[int | None, typer.Option(help="Seed of the sampled mode (recorded with the run).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler: 'local' for a local cluster, or tcp://host:port.")
+    ] = None,
+    threads: Annotated[int | None, typer.Option(help="Threads of the in-process kernel (default: all cores).")] = None,
+    block_events: Annotated[
+        int, typer.Option(min=1, help="Events per block; fixes the summation order (same value, same results).")
+    ] = 1024,
+    max_distance_km: Annotated[
+        float, typer.Option(help="Without an explicit assignment: the farthest site an asset may use, km.")
+    ] = 5.0,
+    rp_maps: Annotated[
+        str | None,
+        typer.Option("--rp-maps", help="Also write per-asset losses at these return periods, e.g. 10,100,1000."),
+    ] = None,
+    record: Annotated[bool, typer.Option(help="Record the run in the database when one is set up.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute event losses, average annual loss and exceedance curves."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if case is None:
+        raise KalkanError("Give the inputs with --case DIR (a plain-file case folder).")
+    maps = _parse_rps(rp_maps, "--rp-maps")
+    kwargs: dict[str, Any] = dict(
+        mode=mode, seed=seed, block_events=block_events, threads=threads, scheduler=scheduler,
+        max_distance_km=max_distance_km, rp_maps=maps,
+    )  # fmt: skip
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
+        console=err, transient=True, disable=as_json,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("Computing losses", total=100)
+        summary = _recorded_risk_run(
+            record, case, out, kwargs,
+            lambda pct, msg: progress.update(task, completed=pct, description=msg),
+        )  # fmt: skip
+    if as_json:
+        _print_json(summary)
+        return
+    _print_risk_summary(summary, out)
+
+
+def _recorded_risk_run(record: bool, case: Path, out: Path, kwargs: dict[str, Any], on_progress: Any) -> dict[str, Any]:
+    """Run the case, recorded in the runs table when a database is set up (else run unrecorded)."""
+    from kalkan.digest import sha256_files
+    from kalkan.errors import StoreError
+    from kalkan.services.database import open_store
+    from kalkan.services.risk import run_case
+    from kalkan.services.runs import recorded_run
+
+    store = None
+    if record:
+        try:
+            store = open_store()
+        except StoreError:
+            store = None  # plain-file use without a database: the summary.json is the record
+    if store is None:
+        return run_case(case, out, on_progress=on_progress, **kwargs)
+    try:
+        inputs = sorted(p for p in Path(case).iterdir() if p.is_file() and p.suffix in (".npz", ".csv"))
+        parameters = {k: (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()}
+        with recorded_run(
+            store, "risk-case", parameters={"case": str(case), "out": str(out), **parameters},
+            input_digests={"case": sha256_files(inputs)}, seed=kwargs.get("seed"), on_progress=on_progress,
+        ) as run:  # fmt: skip
+            summary = run_case(case, out, **kwargs)
+            run.summary = {k: summary[k] for k in ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib")}
+            run.result_path = str(Path(out).resolve())
+            summary["run_id"] = run.id
+        return summary
+    finally:
+        store.close()
+
+
+def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
+    sizes = summary["sizes"]
+    table = Table(title=f"Risk results — {folder}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("average annual loss", f"{summary['aal']:,.0f} USD/year")
+    for rp, loss in summary["rp_losses"].items():
+        table.add_row(f"loss at {rp}-year return period", f"{loss:,.0f} USD")
+    table.add_row("largest event loss", f"{summary['max_event_loss']:,.0f} USD")
+    table.add_row("longest simulated return period", f"{summary['max_simulated_rp_years']:,.0f} years")
+    table.add_row("assets (assigned / all)", f"{sizes['assigned_assets']:,} / {sizes['assets']:,}")
+    table.add_row(
+        "events × sites (non-zeros)", f"{sizes['events']:,} × {sizes['sites']:,} ({sizes['intensity_nnz']:,})"
+    )
+    t = summary.get("timings_s", {})
+    if t:
+        table.add_row("time: load / compute / write", f"{t['load']:.2f} / {t['compute']:.2f} / {t['write']:.2f} s")
+    table.add_row("peak memory", f"{summary.get('peak_rss_mib', 0):,.0f} MiB")
+    out.print(table)
+    un = summary["unassigned"]
+    if un["count"]:
+        shown = ", ".join(un["ids"][:10])
+        out.print(
+            f"[yellow]{un['count']:,} asset(s) not assigned to any hazard site (no loss computed): {shown}"
+            f"{' …' if un['count'] > 10 else ''}. All ids are in summary.json.[/]"
+        )
+    if "run_id" in summary:
+        out.print(f"Run {summary['run_id']}.")
+
+
+@risk_app.command("show")
+def risk_show(
+    folder: Annotated[Path, typer.Argument(help="A result folder written by `kalkan risk run`.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the summary of a result folder."""
+    from kalkan.io.results import read_summary
+
+    summary = read_summary(folder)
+    if as_json:
+        _print_json(summary)
+    else:
+        _print_risk_summary(summary, folder)
 
 
 # --- data ----------------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ class Exposure:
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
                 raise InputError(
-                    f"{where}: asset {ids[k]!r}, field '{name}' is {arr[k]!r}; expected a finite value >= 0."
+                    f"{where}: asset {ids[k]!r}, field '{name}' is {float(arr[k])}; expected a finite value >= 0."
                 )
 
     def total_cost(self) -> Floats:

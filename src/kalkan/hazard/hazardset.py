@@ -63,8 +63,8 @@ def imt_family(imt: str) -> str:
 def check_imt_unit(imt: str, unit: str, where: str) -> None:
     """Raise :class:`InputError` unless ``unit`` is a unit Kalkan knows for ``imt``."""
     family = imt_family(imt)
-    if family not in IMT_UNITS:
-        known = ", ".join(sorted([*IMT_UNITS, "SA(T)"]))
+    if family not in IMT_UNITS or imt == "SA":
+        known = ", ".join(sorted([*(k for k in IMT_UNITS if k != "SA"), "SA(T) with the period T in s"]))
         raise InputError(f"{where}: unknown intensity measure {imt!r}; expected one of {known}.")
     if unit not in IMT_UNITS[family]:
         raise InputError(f"{where}: unit {unit!r} is not a unit of {imt}; expected {' or '.join(IMT_UNITS[family])}.")
@@ -73,10 +73,21 @@ def check_imt_unit(imt: str, unit: str, where: str) -> None:
 def _as_csr(matrix: Any, where: str) -> sparse.csr_matrix:
     if not sparse.issparse(matrix):
         raise InputError(f"{where}: intensity must be a scipy sparse matrix (events x sites).")
-    csr = sparse.csr_matrix(matrix)
+    # A copy: the HazardSet must not share arrays the caller can still change (or be reordered here).
+    csr = sparse.csr_matrix(matrix, copy=True)
     if csr.dtype not in (np.float32, np.float64):
         csr = csr.astype(np.float32)
     csr.sort_indices()
+    # has_canonical_format: sorted and no duplicates, checked in C without allocating.
+    if csr.nnz and not csr.has_canonical_format:
+        row = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+        dup = (np.diff(row) == 0) & (np.diff(csr.indices) == 0)
+        if dup.any():
+            k = int(np.flatnonzero(dup)[0])
+            raise InputError(
+                f"{where}: event row {int(row[k])}, site {int(csr.indices[k])} is stored twice in the intensity matrix; "
+                "each (event, site) may have one value."
+            )
     return csr
 
 
@@ -118,7 +129,12 @@ class HazardSet:
         object.__setattr__(self, "intensity", _as_csr(self.intensity, where))
         for name in ("site_lon", "site_lat", "frequency"):
             object.__setattr__(self, name, np.ascontiguousarray(getattr(self, name), dtype=np.float64))
-        object.__setattr__(self, "event_id", np.ascontiguousarray(self.event_id, dtype=np.int64))
+        object.__setattr__(self, "event_id", _integers(self.event_id, where, "event_id"))
+        for name in ("event_year", "realisation"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _integers(getattr(self, name), where, name))
+        if self.site_vs30 is not None:
+            object.__setattr__(self, "site_vs30", np.ascontiguousarray(self.site_vs30, dtype=np.float64))
         n_e, n_s = self.intensity.shape
         if n_e == 0:
             raise InputError(f"{where}: the event set is empty (0 events); a hazard needs at least one event.")
@@ -176,6 +192,18 @@ class HazardSet:
         )
 
 
+def _integers(values: Any, where: str, name: str) -> NDArray[np.int64]:
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise InputError(f"{where}: '{name}' at position {k} is {float(arr[k])}; expected a whole number.")
+    elif arr.dtype.kind not in "iu":
+        raise InputError(f"{where}: '{name}' must hold whole numbers, not {arr.dtype}.")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
 def _check_finite_nonneg(
     values: NDArray[Any], where: str, name: str, unit: str, *, matrix: sparse.csr_matrix | None = None
 ) -> None:
@@ -189,6 +217,6 @@ def _check_finite_nonneg(
     else:
         pos = f"position {k}"
     raise InputError(
-        f"{where}: '{name}' at {pos} is {values[k]!r}; expected a finite, non-negative value in {unit} "
+        f"{where}: '{name}' at {pos} is {float(values[k])}; expected a finite, non-negative value in {unit} "
         f"({int(bad.sum())} such value(s) in all)."
     )

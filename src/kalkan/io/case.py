@@ -1,0 +1,139 @@
+"""The plain-file case format: feed the engine without Kalkan's database (documented in docs/case-format.md).
+
+A case is a folder with
+- ``hazard.npz``: CSR events x sites intensity (``data``, ``indices``, ``indptr``, ``shape``),
+  ``frequency`` (events per year), ``event_id``, ``centroid_lon``/``centroid_lat`` (WGS84 degrees),
+  ``haz_type`` (EQ: PGA in g; FL: flood depth in m) and ``units``;
+- ``exposures.csv``: ``id,lon,lat,value`` (value: replacement value in US dollars);
+- ``impact_function.csv``: ``intensity,mdd,paa,mdr`` with mdr(x) = interp(x, intensity, mdd) x
+  interp(x, intensity, paa), numpy.interp semantics (clamped at both ends);
+- optionally ``assignment.csv``: ``id,centroid`` (0-based site per asset; -1 = none).
+
+This is the layout ``climada_bench.py --save`` writes (its ``manifest.json`` defines every field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kalkan.errors import InputError
+from kalkan.exposure.table import Exposure
+from kalkan.hazard.hazardset import HazardSet
+from kalkan.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """The inputs of a plain-file case; ``assignment`` is None when the folder has no assignment.csv."""
+
+    hazard: HazardSet
+    exposure: Exposure
+    vulnerability: VulnerabilitySet
+    assignment: NDArray[np.int64] | None
+
+
+def _read_csv(path: Path, columns: dict[str, str]) -> dict[str, NDArray[np.generic]]:
+    """Read the named columns with pyarrow (fast on millions of rows); errors name file, row and field."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    if not path.is_file():
+        raise InputError(f"{path}: file not found.")
+    types = {name: {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}[t] for name, t in columns.items()}
+    try:
+        table = csv.read_csv(path, convert_options=csv.ConvertOptions(column_types=types, strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"{path}: {_arrow_message(str(exc), columns)}") from exc
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected header {','.join(columns)}.")
+    out: dict[str, NDArray[np.generic]] = {}
+    for name, kind in columns.items():
+        col = table.column(name)
+        if col.null_count:
+            row = int(np.flatnonzero(np.asarray(col.is_null()))[0]) + 1
+            raise InputError(f"{path}, data row {row}, field '{name}': empty; expected a {kind} value.")
+        out[name] = np.asarray(col.to_numpy(zero_copy_only=False))
+    return out
+
+
+def _arrow_message(message: str, columns: dict[str, str]) -> str:
+    # pyarrow says e.g. "In CSV column #3: Row #12: CSV conversion error to double: invalid value 'abc'".
+    text = message.replace("\n", " ")
+    expected = ", ".join(f"{k} ({v})" for k, v in columns.items())
+    return f"{text}. Expected columns {expected}."
+
+
+def _check_nonnegative_finite(path: Path, name: str, values: NDArray[np.float64], unit: str) -> None:
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0]) + 1
+        raise InputError(
+            f"{path}, data row {row}, field '{name}': {float(values[row - 1])}; expected a finite number >= 0 ({unit})."
+        )
+
+
+def read_impact_function(path: Path, *, imt: str, unit: str) -> VulnerabilityFunction:
+    """The case's impact function as a clamped (numpy.interp) function of the hazard's intensity measure."""
+    cols = _read_csv(path, {"intensity": "float", "mdd": "float", "paa": "float"})
+    x = cols["intensity"].astype(np.float64)
+    if x.size >= 2 and np.any(np.diff(x) <= 0):
+        row = int(np.flatnonzero(np.diff(x) <= 0)[0]) + 2
+        raise InputError(f"{path}, data row {row}, field 'intensity': intensities must increase strictly.")
+    for name in ("mdd", "paa"):
+        v = cols[name].astype(np.float64)
+        bad = ~np.isfinite(v) | (v < 0) | (v > 1)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0]) + 1
+            raise InputError(f"{path}, data row {row}, field '{name}': {float(v[row - 1])}; expected a ratio in [0, 1].")
+    return VulnerabilityFunction(
+        id="1",
+        imt=imt,
+        unit=unit,
+        intensity=x,
+        mean_lr=cols["mdd"].astype(np.float64),
+        paa=cols["paa"].astype(np.float64),
+        below_first="clamp",
+        loss_type="total",
+        source=str(path),
+    )
+
+
+def read_case(folder: Path) -> Case:
+    """Read and validate a case folder (see the module docstring)."""
+    from kalkan.io.hazard import load_case_hazard
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder; a case is a folder with hazard.npz, exposures.csv and "
+                         "impact_function.csv.")  # fmt: skip
+    hazard = load_case_hazard(folder / "hazard.npz")
+    path = folder / "exposures.csv"
+    cols = _read_csv(path, {"id": "str", "lon": "float", "lat": "float", "value": "float"})
+    value = cols["value"].astype(np.float64)
+    _check_nonnegative_finite(path, "value", value, "USD")
+    exposure = Exposure(
+        id=cols["id"].astype(object),
+        lon=cols["lon"].astype(np.float64),
+        lat=cols["lat"].astype(np.float64),
+        taxonomy=np.full(value.size, "*", dtype=object),
+        costs={"total": value},
+        currency="USD",
+        source=str(path),
+    )
+    function = read_impact_function(folder / "impact_function.csv", imt=hazard.imt, unit=hazard.unit)
+    assignment = None
+    apath = folder / "assignment.csv"
+    if apath.exists():
+        acols = _read_csv(apath, {"id": "str", "centroid": "int"})
+        if acols["id"].shape != exposure.id.shape or not np.array_equal(acols["id"].astype(object), exposure.id):
+            raise InputError(
+                f"{apath}: the ids must be those of exposures.csv, in the same order "
+                f"({acols['id'].size} rows here, {exposure.n_assets} assets there)."
+            )
+        assignment = acols["centroid"].astype(np.int64)
+    return Case(hazard, exposure, VulnerabilitySet.single(function), assignment)

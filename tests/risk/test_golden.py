@@ -1,0 +1,79 @@
+"""The engine reproduces CLIMADA 6.1's results on the benchmark kit's golden case to a relative 1e-9."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from kalkan.services.risk import run_case
+
+CASE = Path(__file__).parent / "data" / "climada_golden_5k_1k"
+TOL = 1e-9
+
+
+def _rel(a: np.ndarray, b: np.ndarray) -> float:  # type: ignore[type-arg]
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], Path]:
+    out = tmp_path_factory.mktemp("golden") / "out"
+    return run_case(CASE, out), out
+
+
+def test_event_losses_match_climada(result: tuple[dict[str, object], Path]) -> None:
+    _, out = result
+    table = pq.read_table(out / "event_losses.parquet")
+    assert table.column_names == ["event_id", "loss"]
+    expected = np.load(CASE / "at_event.npy")
+    with np.load(CASE / "hazard.npz") as hz:
+        assert np.array_equal(table.column("event_id").to_numpy(), hz["event_id"])
+    assert _rel(table.column("loss").to_numpy(), expected) < TOL
+
+
+def test_asset_aal_matches_climada(result: tuple[dict[str, object], Path]) -> None:
+    _, out = result
+    table = pq.read_table(out / "asset_aal.parquet")
+    assert table.column_names == ["id", "aal"]
+    expected = np.load(CASE / "eai_exp.npy")
+    got = table.column("aal").to_numpy()
+    assert np.all(np.abs(got - expected) <= TOL * np.abs(expected))
+    assert table.column("id").to_pylist()[:3] == ["0", "1", "2"]
+
+
+def test_aal_and_return_period_losses_match_climada(result: tuple[dict[str, object], Path]) -> None:
+    summary, out = result
+    expected = json.loads((CASE / "expected.json").read_text())["results"]
+    assert summary["aal"] == pytest.approx(expected["aai_agg"], rel=TOL)
+    rp = summary["rp_losses"]
+    assert isinstance(rp, dict)
+    assert list(rp) == ["10", "25", "50", "100", "250", "500", "1000"]
+    for key, value in expected["rp_losses"].items():
+        assert rp[key] == pytest.approx(value, rel=TOL), key
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert set(on_disk["timings_s"]) >= {"load", "compute", "write"}
+    assert on_disk["peak_rss_mib"] > 0
+    assert on_disk["unassigned"]["count"] == 0
+
+
+def test_cli_case_run(tmp_path: Path) -> None:
+    """The documented command, end to end, in a subprocess."""
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kalkan", "risk", "run", "--case", str(CASE), "--out", str(out), "--no-record", "--json"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    expected = json.loads((CASE / "expected.json").read_text())["results"]
+    assert summary["aal"] == pytest.approx(expected["aai_agg"], rel=TOL)
+    shown = subprocess.run(
+        [sys.executable, "-m", "kalkan", "risk", "show", str(out)], capture_output=True, text=True, check=True
+    )
+    assert "USD/year" in shown.stdout and "884,358" in shown.stdout
