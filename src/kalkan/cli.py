@@ -384,6 +384,24 @@ def _parse_rps(text: str | None, option: str) -> tuple[float, ...]:
 def risk_run(
     out: Annotated[Path, typer.Option("--out", help="Folder for the results (created or replaced).")],
     case: Annotated[Path | None, typer.Option("--case", help="A plain-file case folder (docs/case-format.md).")] = None,
+    hazard: Annotated[
+        list[Path] | None,
+        typer.Option("--hazard", help="Hazard file (Kalkan .npz or CLIMADA .hdf5); repeat for other IMTs."),
+    ] = None,
+    exposure: Annotated[
+        Path | None, typer.Option("--exposure", help="Exposure: Kalkan CSV, OpenQuake exposure XML or GeoPackage.")
+    ] = None,
+    vulnerability: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--vulnerability",
+            help="NRML vulnerability XML (one per loss type), a vulnerability CSV, or 'gem-central-asia'.",
+        ),
+    ] = None,
+    taxonomy_mapping: Annotated[
+        Path | None, typer.Option("--taxonomy-mapping", help="taxonomy,conversion,weight CSV for the functions.")
+    ] = None,
+    occupants_period: Annotated[str, typer.Option(help="Occupants for fatalities: day, night or transit.")] = "night",
     mode: Annotated[
         str, typer.Option(help="mean (mean loss ratios) or sampled (draws from their distributions).")
     ] = "mean",
@@ -402,18 +420,49 @@ def risk_run(
         str | None,
         typer.Option("--rp-maps", help="Also write per-asset losses at these return periods, e.g. 10,100,1000."),
     ] = None,
+    stream: Annotated[
+        bool | None,
+        typer.Option("--stream/--no-stream", help="Read the hazard in event chunks (default: when it is over 2 GiB)."),
+    ] = None,
     record: Annotated[bool, typer.Option(help="Record the run in the database when one is set up.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute event losses, average annual loss and exceedance curves."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    if case is None:
-        raise KalkanError("Give the inputs with --case DIR (a plain-file case folder).")
+    if case is None and not (hazard and exposure and vulnerability):
+        raise KalkanError(
+            "Give the inputs with --case DIR (a plain-file case folder), or with --hazard, --exposure and "
+            "--vulnerability."
+        )
+    if case is not None and (hazard or exposure or vulnerability):
+        raise KalkanError("--case cannot be combined with --hazard/--exposure/--vulnerability.")
     maps = _parse_rps(rp_maps, "--rp-maps")
+    if case is None:
+        if maps or stream:
+            raise KalkanError("--rp-maps and --stream work with --case inputs for now.")
+        assert hazard and exposure and vulnerability
+        files = {
+            "hazard_paths": hazard, "exposure_path": exposure, "vulnerability_paths": vulnerability,
+            "taxonomy_mapping": taxonomy_mapping, "occupants_period": occupants_period,
+        }  # fmt: skip
+        kw: dict[str, Any] = dict(
+            mode=mode, seed=seed, block_events=block_events, threads=threads, scheduler=scheduler,
+            max_distance_km=max_distance_km,
+        )  # fmt: skip
+        with Progress(console=err, transient=True, disable=as_json) as progress:
+            task = progress.add_task("Computing losses", total=100)
+            summary = _recorded_run_files(
+                record, files, out, kw, lambda pct, msg: progress.update(task, completed=pct, description=msg)
+            )
+        if as_json:
+            _print_json(summary)
+        else:
+            _print_risk_summary(summary, out)
+        return
     kwargs: dict[str, Any] = dict(
         mode=mode, seed=seed, block_events=block_events, threads=threads, scheduler=scheduler,
-        max_distance_km=max_distance_km, rp_maps=maps,
+        max_distance_km=max_distance_km, rp_maps=maps, stream=stream,
     )  # fmt: skip
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
@@ -462,20 +511,64 @@ def _recorded_risk_run(record: bool, case: Path, out: Path, kwargs: dict[str, An
         store.close()
 
 
+def _recorded_run_files(
+    record: bool, files: dict[str, Any], out: Path, kwargs: dict[str, Any], on_progress: Any
+) -> dict[str, Any]:
+    """Run on Kalkan-format files, recorded in the runs table when a database is set up."""
+    from kalkan.digest import sha256_files
+    from kalkan.errors import StoreError
+    from kalkan.services.database import open_store
+    from kalkan.services.risk import run_assessment
+    from kalkan.services.runs import recorded_run
+
+    store = None
+    if record:
+        try:
+            store = open_store()
+        except StoreError:
+            store = None
+    if store is None:
+        return run_assessment(out_dir=out, on_progress=on_progress, **files, **kwargs)
+    try:
+        paths = [*files["hazard_paths"], files["exposure_path"]]
+        paths += [p for p in files["vulnerability_paths"] if Path(p).exists()]
+        if files["taxonomy_mapping"]:
+            paths.append(files["taxonomy_mapping"])
+        params = {**kwargs, **{k: (str(v) if isinstance(v, Path) else v) for k, v in files.items()}}
+        params = {k: ([str(x) for x in v] if isinstance(v, list) else v) for k, v in params.items()}
+        with recorded_run(
+            store, "risk-assessment", parameters={"out": str(out), **params},
+            input_digests={"inputs": sha256_files([Path(p) for p in paths])}, seed=kwargs.get("seed"),
+            on_progress=on_progress,
+        ) as run:  # fmt: skip
+            summary = run_assessment(out_dir=out, **files, **kwargs)
+            run.summary = {k: summary[k] for k in ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib")}
+            run.result_path = str(Path(out).resolve())
+            summary["run_id"] = run.id
+        return summary
+    finally:
+        store.close()
+
+
 def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
     sizes = summary["sizes"]
+    money = summary.get("units", {}).get("loss", "USD")
     table = Table(title=f"Risk results — {folder}")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    table.add_row("average annual loss", f"{summary['aal']:,.0f} USD/year")
+    table.add_row("average annual loss", f"{summary['aal']:,.0f} {money} per year")
     for rp, loss in summary["rp_losses"].items():
-        table.add_row(f"loss at {rp}-year return period", f"{loss:,.0f} USD")
-    table.add_row("largest event loss", f"{summary['max_event_loss']:,.0f} USD")
-    table.add_row("longest simulated return period", f"{summary['max_simulated_rp_years']:,.0f} years")
+        table.add_row(f"loss at {rp}-year return period", f"{loss:,.0f} {money}")
+    for lt, values in summary.get("by_loss_type", {}).items():
+        unit = "people per year (fatalities)" if lt == "occupants" else f"{money} per year"
+        table.add_row(f"  {lt}: average annual", f"{values['aal']:,.2f} {unit}")
+    if "max_event_loss" in summary:
+        table.add_row("largest event loss", f"{summary['max_event_loss']:,.0f} {money}")
+    if "max_simulated_rp_years" in summary:
+        table.add_row("longest simulated return period", f"{summary['max_simulated_rp_years']:,.0f} years")
     table.add_row("assets (assigned / all)", f"{sizes['assigned_assets']:,} / {sizes['assets']:,}")
-    table.add_row(
-        "events × sites (non-zeros)", f"{sizes['events']:,} × {sizes['sites']:,} ({sizes['intensity_nnz']:,})"
-    )
+    nnz = f" ({sizes['intensity_nnz']:,} non-zeros)" if "intensity_nnz" in sizes else ""
+    table.add_row("events × sites", f"{sizes['events']:,} × {sizes['sites']:,}{nnz}")
     t = summary.get("timings_s", {})
     if t:
         table.add_row("time: load / compute / write", f"{t['load']:.2f} / {t['compute']:.2f} / {t['write']:.2f} s")

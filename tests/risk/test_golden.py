@@ -66,7 +66,8 @@ def test_cli_case_run(tmp_path: Path) -> None:
     """The documented command, end to end, in a subprocess."""
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "kalkan", "risk", "run", "--case", str(CASE), "--out", str(out), "--no-record", "--json"],
+        [sys.executable, "-m", "kalkan", "risk", "run", "--case", str(CASE), "--out", str(out),
+         "--no-record", "--json"],
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -77,3 +78,33 @@ def test_cli_case_run(tmp_path: Path) -> None:
         [sys.executable, "-m", "kalkan", "risk", "show", str(out)], capture_output=True, text=True, check=True
     )
     assert "USD/year" in shown.stdout and "884,358" in shown.stdout
+
+
+def test_streamed_hazard_gives_identical_results(tmp_path: Path, result: tuple[dict[str, object], Path]) -> None:
+    """Reading the hazard in event chunks (memory independent of the number of events) changes nothing."""
+    _, out = result
+    summary = run_case(CASE, tmp_path / "streamed", stream=True, block_events=64)
+    assert summary["parameters"]["stream"] is True  # type: ignore[index]
+    a = pq.read_table(out / "event_losses.parquet").column("loss").to_numpy()
+    b = pq.read_table(tmp_path / "streamed" / "event_losses.parquet").column("loss").to_numpy()
+    assert np.array_equal(a, b)
+    c = pq.read_table(out / "asset_aal.parquet").column("aal").to_numpy()
+    d = pq.read_table(tmp_path / "streamed" / "asset_aal.parquet").column("aal").to_numpy()
+    assert np.allclose(c, d, rtol=1e-13)
+
+
+def test_streamed_hazard_reports_bad_values(tmp_path: Path) -> None:
+    from kalkan.errors import InputError
+
+    case = tmp_path / "case"
+    case.mkdir()
+    for name in ("exposures.csv", "impact_function.csv", "assignment.csv"):
+        (case / name).write_bytes((CASE / name).read_bytes())
+    with np.load(CASE / "hazard.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["data"] = arrays["data"].copy()
+    arrays["data"][900] = -1.0
+    np.savez(case / "hazard.npz", **arrays)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"event row 11: intensity -1.0"):
+        run_case(case, tmp_path / "out", stream=True)
+    assert not (tmp_path / "out").exists()

@@ -85,7 +85,8 @@ def _as_csr(matrix: Any, where: str) -> sparse.csr_matrix:
         if dup.any():
             k = int(np.flatnonzero(dup)[0])
             raise InputError(
-                f"{where}: event row {int(row[k])}, site {int(csr.indices[k])} is stored twice in the intensity matrix; "
+                f"{where}: event row {int(row[k])}, site {int(csr.indices[k])} is stored twice in the intensity "
+                "matrix; "
                 "each (event, site) may have one value."
             )
     return csr
@@ -119,6 +120,15 @@ class HazardSet:
     @property
     def n_sites(self) -> int:
         return int(self.intensity.shape[1])
+
+    @property
+    def nnz(self) -> int:
+        """Number of stored (event, site) intensities."""
+        return int(self.intensity.nnz)
+
+    @property
+    def data_dtype(self) -> np.dtype[Any]:
+        return np.dtype(self.intensity.dtype)
 
     def validate(self) -> None:
         """Check shapes, units and values; every error names the source and the offending field."""

@@ -23,14 +23,16 @@ from numpy.typing import NDArray
 from kalkan.errors import InputError
 from kalkan.exposure.table import Exposure
 from kalkan.hazard.hazardset import HazardSet
+from kalkan.io.hazard_stream import CaseHazardStream
 from kalkan.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """The inputs of a plain-file case; ``assignment`` is None when the folder has no assignment.csv."""
+    """The inputs of a plain-file case; ``assignment`` is None when the folder has no assignment.csv.
+    ``hazard`` is a stream (event chunks read on demand) when the case was read with ``stream=True``."""
 
-    hazard: HazardSet
+    hazard: HazardSet | CaseHazardStream
     exposure: Exposure
     vulnerability: VulnerabilitySet
     assignment: NDArray[np.int64] | None
@@ -89,7 +91,9 @@ def read_impact_function(path: Path, *, imt: str, unit: str) -> VulnerabilityFun
         bad = ~np.isfinite(v) | (v < 0) | (v > 1)
         if bad.any():
             row = int(np.flatnonzero(bad)[0]) + 1
-            raise InputError(f"{path}, data row {row}, field '{name}': {float(v[row - 1])}; expected a ratio in [0, 1].")
+            raise InputError(
+                f"{path}, data row {row}, field '{name}': {float(v[row - 1])}; expected a ratio in [0, 1]."
+            )
     return VulnerabilityFunction(
         id="1",
         imt=imt,
@@ -103,7 +107,7 @@ def read_impact_function(path: Path, *, imt: str, unit: str) -> VulnerabilityFun
     )
 
 
-def read_case(folder: Path) -> Case:
+def read_case(folder: Path, *, stream: bool = False) -> Case:
     """Read and validate a case folder (see the module docstring)."""
     from kalkan.io.hazard import load_case_hazard
 
@@ -111,7 +115,7 @@ def read_case(folder: Path) -> Case:
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder; a case is a folder with hazard.npz, exposures.csv and "
                          "impact_function.csv.")  # fmt: skip
-    hazard = load_case_hazard(folder / "hazard.npz")
+    hazard = CaseHazardStream(folder / "hazard.npz") if stream else load_case_hazard(folder / "hazard.npz")
     path = folder / "exposures.csv"
     cols = _read_csv(path, {"id": "str", "lon": "float", "lat": "float", "value": "float"})
     value = cols["value"].astype(np.float64)

@@ -27,6 +27,20 @@ class Breakdown:
 
     name: str
     labels: tuple[str, ...]
+    loss_types: tuple[str, ...] = ()
+    """When several loss types are computed, bucket k of a dimension is (labels[k // n], loss_types[k % n])
+    (n = len(loss_types)), so that losses of different types (money, people) are never added together."""
+
+    def bucket(self, k: int) -> tuple[str, str | None]:
+        """(label, loss type or None) of bucket k."""
+        if not self.loss_types:
+            return self.labels[k], None
+        n = len(self.loss_types)
+        return self.labels[k // n], self.loss_types[k % n]
+
+    @property
+    def size(self) -> int:
+        return len(self.labels) * max(1, len(self.loss_types))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +97,8 @@ def build_groups(
     ``loss_types``: which values to compute losses for (default: every cost type of the exposure that
     the vulnerability set maps; ``occupants`` means fatalities among ``occupants_period`` occupants).
     ``breakdowns``: output dimensions, name -> one label per asset (e.g. ``{"district": exposure.district}``);
-    the loss type is always added as the dimension ``loss_type`` when more than one is computed.
+    when more than one loss type is computed, each dimension's buckets are split by loss type and the
+    dimension ``loss_type`` is added.
     Raises :class:`InputError` for taxonomies without a function (naming them and their asset count).
     """
     where = exposure.source
@@ -154,13 +169,17 @@ def build_groups(
     c_lt = np.concatenate(lt_parts) if lt_parts else np.zeros(0, dtype=np.int64)
     c_site = assignment.site[assigned][c_local]
 
-    if len(loss_types) > 1:
-        dims.append(("loss_type", loss_types, c_lt))
-        dim_codes = [d[2][c_local] if d[0] != "loss_type" else d[2] for d in dims]
+    n_lt = len(loss_types)
+    if n_lt > 1:
+        dim_codes = [d[2][c_local] * n_lt + c_lt for d in dims] + [c_lt]
+        breakdown_list = tuple(Breakdown(name, labels, loss_types) for name, labels, _ in dims) + (
+            Breakdown("loss_type", loss_types),
+        )
     else:
         dim_codes = [d[2][c_local] for d in dims]
-    breakdown_list = tuple(Breakdown(name, labels) for name, labels, _ in dims)
-    sizes = np.array([len(b.labels) for b in breakdown_list], dtype=np.int64)
+        breakdown_list = tuple(Breakdown(name, labels) for name, labels, _ in dims)
+    dims_count = len(breakdown_list)
+    sizes = np.array([b.size for b in breakdown_list], dtype=np.int64)
     bucket_offset = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
     # Sort contributions by (site, function, loss type, buckets...) and merge equal keys into groups.
@@ -178,7 +197,7 @@ def build_groups(
     g_lt = sorted_keys[2, first]
     g_bucket = (
         (sorted_keys[3:, first].T + bucket_offset[:-1][None, :]).astype(np.int64)
-        if dims
+        if dims_count
         else np.zeros((first.size, 0), dtype=np.int64)
     )
     contrib_group = np.empty(order.size, dtype=np.int64)

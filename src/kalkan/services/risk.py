@@ -48,14 +48,18 @@ def run_case(
     max_distance_km: float = 5.0,
     rp_maps: Sequence[float] = (),
     return_periods: Sequence[float] = metrics.RETURN_PERIODS,
+    stream: bool | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """Run a plain-file case (see kalkan.io.case) and write OUT/summary.json, event_losses.parquet
     (event_id, loss), asset_aal.parquet (id, aal) and, with ``rp_maps``, asset_rp_losses.parquet.
 
     Money is in US dollars (the case's value unit); AAL in USD per year. Returns the summary.
+    ``stream``: read the hazard in event chunks (memory independent of the number of events); by default
+    only when the intensity arrays exceed STREAM_ABOVE_BYTES.
     """
     from kalkan.io.case import read_case
+    from kalkan.io.hazard_stream import CaseHazardStream
     from kalkan.io.results import atomic_output_dir, write_json, write_parquet
     from kalkan.risk.assignment import explicit_sites, nearest_sites
     from kalkan.risk.engine import InMemorySource, check_functions, compute_mean, warm_up
@@ -68,7 +72,11 @@ def run_case(
             raise InputError(f"Unknown mode {mode!r}; expected mean or sampled.")
     n_threads = _threads(threads)
     t0 = time.perf_counter()
-    case = read_case(Path(case_dir))
+    if stream is None:
+        stream = mode == "mean" and not rp_maps and _hazard_bytes(Path(case_dir) / "hazard.npz") > STREAM_ABOVE_BYTES
+    if stream and (mode != "mean" or rp_maps):
+        raise InputError("--stream works with the mean mode and without --rp-maps (those need the whole hazard).")
+    case = read_case(Path(case_dir), stream=stream)
     hazard, exposure = case.hazard, case.exposure
     if case.assignment is not None:
         assignment = explicit_sites(case.assignment, hazard.n_sites, where=str(Path(case_dir) / "assignment.csv"))
@@ -78,7 +86,7 @@ def run_case(
 
     tj = time.perf_counter()
     if mode == "mean" and not scheduler:
-        warm_up(hazard.intensity.data.dtype)
+        warm_up(hazard.data_dtype)
     t_jit = time.perf_counter() - tj
 
     t1 = time.perf_counter()
@@ -87,8 +95,9 @@ def run_case(
     client = _dask_client(scheduler) if scheduler else None
     try:
         if mode == "mean":
+            source = hazard if isinstance(hazard, CaseHazardStream) else InMemorySource(hazard)
             result = compute_mean(
-                InMemorySource(hazard), hazard.frequency, groups, block_events=block_events,
+                source, hazard.frequency, groups, block_events=block_events,
                 keep_buckets=False, on_progress=on_progress, client=client,
             )  # fmt: skip
             event_loss = result.event_loss
@@ -96,6 +105,7 @@ def run_case(
         else:
             from kalkan.risk.sampled import compute_sampled
 
+            assert not isinstance(hazard, CaseHazardStream)
             if seed is None:
                 raise InputError("Sampled mode needs --seed, so that the run can be reproduced.")
             sampled = compute_sampled(
@@ -111,6 +121,7 @@ def run_case(
     if rp_maps:
         from kalkan.risk.maps import asset_rp_losses
 
+        assert not isinstance(hazard, CaseHazardStream)
         maps = asset_rp_losses(hazard, groups, exposure.n_assets, rp_maps)
     t_compute = time.perf_counter() - t1
 
@@ -130,7 +141,7 @@ def run_case(
             "assigned_assets": int(exposure.n_assets - unassigned.size),
             "events": hazard.n_events,
             "sites": hazard.n_sites,
-            "intensity_nnz": int(hazard.intensity.nnz),
+            "intensity_nnz": hazard.nnz,
             "groups": groups.n_groups,
         },
         "unassigned": {
@@ -147,6 +158,7 @@ def run_case(
             "threads": n_threads,
             "scheduler": scheduler,
             "rp_maps": list(rp_maps),
+            "stream": stream,
         },
         "engine": f"kalkan {__version__}",
     }
@@ -163,6 +175,21 @@ def run_case(
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
+
+
+STREAM_ABOVE_BYTES = 2 << 30
+"""Hazards whose intensity arrays exceed this (2 GiB) are streamed from disk by default."""
+
+
+def _hazard_bytes(path: Path) -> int:
+    """Uncompressed size of the intensity arrays of a case hazard.npz (0 if unreadable: the reader reports)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(i.file_size for i in zf.infolist() if i.filename in ("data.npy", "indices.npy"))
+    except (OSError, zipfile.BadZipFile):
+        return 0
 
 
 def _rp_key(rp: float) -> str:
@@ -184,3 +211,269 @@ def _dask_client(scheduler: str) -> Any:
         return Client(scheduler, timeout="10s")
     except OSError as exc:
         raise InputError(f"Cannot reach the Dask scheduler at {scheduler}: {exc}.") from exc
+
+
+MONETARY = ("structural", "nonstructural", "contents", "total")
+
+
+def load_hazards(paths: Sequence[Path]) -> list[Any]:
+    """Read hazard files (Kalkan .npz, CLIMADA .hdf5/.h5); several must share events and sites (one per IMT)."""
+    import numpy as np
+
+    from kalkan.io.hazard import load_climada_hazard, load_hazard
+
+    hazards = []
+    for p in paths:
+        p = Path(p)
+        if p.suffix.lower() in (".hdf5", ".h5"):
+            hazards.append(load_climada_hazard(p))
+        elif p.suffix.lower() == ".npz":
+            hazards.append(load_hazard(p))
+        else:
+            raise InputError(f"{p}: unknown hazard format; expected a Kalkan hazard .npz or a CLIMADA .hdf5 file.")
+    first = hazards[0]
+    for h in hazards[1:]:
+        if (h.n_events != first.n_events or not np.array_equal(h.event_id, first.event_id)
+                or not np.array_equal(h.frequency, first.frequency)):  # fmt: skip
+            raise InputError(f"{h.source}: its events differ from those of {first.source}; hazards of one run "
+                             "must be intensity measures of the same events.")  # fmt: skip
+        if h.n_sites != first.n_sites or not (np.allclose(h.site_lon, first.site_lon) and
+                                              np.allclose(h.site_lat, first.site_lat)):  # fmt: skip
+            raise InputError(f"{h.source}: its sites differ from those of {first.source}.")
+    imts = [h.imt for h in hazards]
+    if len(set(imts)) != len(imts):
+        raise InputError(f"Two hazard files give the same intensity measure ({', '.join(imts)}).")
+    return hazards
+
+
+def load_vulnerability(paths: Sequence[Path], mapping: Path | None) -> Any:
+    """NRML/CSV vulnerability files plus a taxonomy mapping, or the shipped model ``gem-central-asia``."""
+    from kalkan.io.vulnerability_csv import read_taxonomy_mapping, read_vulnerability_csv
+    from kalkan.vulnerability.functions import VulnerabilitySet
+    from kalkan.vulnerability.library import gem_central_asia, load_vulnerability_set
+
+    if len(paths) == 1 and str(paths[0]) == "gem-central-asia":
+        return gem_central_asia()
+    if mapping is None:
+        raise InputError("--taxonomy-mapping is needed with vulnerability files (taxonomy,conversion,weight).")
+    if all(Path(p).suffix.lower() == ".xml" for p in paths):
+        return load_vulnerability_set(list(paths), mapping)
+    if len(paths) == 1 and Path(paths[0]).suffix.lower() == ".csv":
+        functions = {f.id: f for f in read_vulnerability_csv(paths[0])}
+        by_taxonomy = read_taxonomy_mapping(mapping)
+        loss_types = sorted({f.loss_type for f in functions.values()})
+        table = {
+            lt: {t: tuple((fid, w) for fid, w in entries if functions[fid].loss_type == lt)
+                 for t, entries in by_taxonomy.items() if any(fid in functions for fid, _ in entries)}
+            for lt in loss_types
+        }  # fmt: skip
+        missing = sorted({fid for entries in by_taxonomy.values() for fid, _ in entries if fid not in functions})
+        if missing:
+            raise InputError(f"{mapping}: function id(s) {', '.join(missing[:10])} are not in {paths[0]}.")
+        return VulnerabilitySet(functions, {lt: {t: e for t, e in m.items() if e} for lt, m in table.items()})
+    raise InputError("Give NRML vulnerability files (.xml, one per loss type) or one vulnerability CSV.")
+
+
+def run_assessment(
+    hazard_paths: Sequence[Path],
+    exposure_path: Path,
+    vulnerability_paths: Sequence[Path],
+    out_dir: Path,
+    *,
+    taxonomy_mapping: Path | None = None,
+    mode: str = "mean",
+    seed: int | None = None,
+    block_events: int = DEFAULT_BLOCK_EVENTS,
+    threads: int | None = None,
+    scheduler: str | None = None,
+    max_distance_km: float = 5.0,
+    occupants_period: str = "night",
+    return_periods: Sequence[float] = metrics.RETURN_PERIODS,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Run the engine on Kalkan-format inputs and write the outputs (see docs/risk-engine.md).
+
+    Losses are in the exposure's currency and price year; fatalities (from ``occupants`` functions applied to
+    the occupants of ``occupants_period``) in people. Event losses are broken down by district, occupancy,
+    taxonomy, critical type and loss type.
+    """
+    import numpy as np
+
+    from kalkan.io.exposure import read_exposure
+    from kalkan.io.results import atomic_output_dir, write_json, write_parquet
+    from kalkan.risk.assignment import explicit_sites, nearest_sites
+    from kalkan.risk.engine import InMemorySource, check_functions, compute_mean, warm_up
+    from kalkan.risk.groups import build_groups
+    from kalkan.risk.subset import by_imt
+
+    if mode not in ("mean", "sampled"):
+        raise InputError(f"Unknown mode {mode!r}; expected mean or sampled.")
+    if mode == "sampled" and seed is None:
+        raise InputError("Sampled mode needs --seed, so that the run can be reproduced.")
+    n_threads = _threads(threads)
+    t0 = time.perf_counter()
+    hazards = load_hazards(hazard_paths)
+    exposure = read_exposure(exposure_path)
+    vset = load_vulnerability(vulnerability_paths, taxonomy_mapping)
+    first = hazards[0]
+    if exposure.site_id is not None:
+        assignment = explicit_sites(exposure.site_id, first.n_sites, where=str(exposure_path))
+    else:
+        assignment = nearest_sites(exposure.lon, exposure.lat, first.site_lon, first.site_lat, max_distance_km)
+    loss_types = [c for c in exposure.costs if c in vset.mapping]
+    if "occupants" in vset.mapping and exposure.occupants:
+        loss_types.append("occupants")
+    if not loss_types:
+        raise InputError(
+            f"{exposure_path}: none of its cost types ({', '.join(exposure.costs)}) has functions in the "
+            f"vulnerability model ({', '.join(vset.mapping)})."
+        )
+    breakdowns = {
+        name: np.asarray(getattr(exposure, name), dtype=object)
+        for name in ("district", "occupancy", "taxonomy", "critical_type")
+    }
+    groups = build_groups(exposure, assignment, vset, first.n_sites, loss_types=loss_types, breakdowns=breakdowns,
+                          occupants_period=occupants_period)  # fmt: skip
+    parts = by_imt(groups)
+    by_key = {(h.imt, h.unit): h for h in hazards}
+    for key in parts:
+        if key not in by_key:
+            given = ", ".join(f"{h.imt} in {h.unit}" for h in hazards)
+            raise InputError(
+                f"The vulnerability model has functions of {key[0]} in {key[1]} for assets of this exposure, but the "
+                f"hazard gives {given}. Add a hazard file of {key[0]}."
+            )
+        check_functions(parts[key], key[0], key[1], str(by_key[key].source))
+    t_load = time.perf_counter() - t0
+
+    tj = time.perf_counter()
+    for h in hazards:
+        warm_up(h.data_dtype, len(groups.breakdowns))
+    t_jit = time.perf_counter() - tj
+
+    t1 = time.perf_counter()
+    n_lt = len(groups.loss_types)
+    event_by_lt = np.zeros((first.n_events, n_lt))
+    buckets = np.zeros((first.n_events, groups.n_buckets))
+    asset_aal = np.zeros((exposure.n_assets, n_lt))
+    client = _dask_client(scheduler) if scheduler else None
+    try:
+        for key, part in parts.items():
+            h = by_key[key]
+            if mode == "mean":
+                r = compute_mean(InMemorySource(h), h.frequency, part, block_events=block_events,
+                                 on_progress=on_progress, client=client)  # fmt: skip
+                assert r.bucket_loss is not None
+                buckets += r.bucket_loss
+                asset_aal += r.asset_aal(exposure.n_assets)
+                if n_lt == 1:
+                    event_by_lt[:, 0] += r.event_loss
+                else:
+                    off = int(part.bucket_offset[len(part.breakdowns) - 1])  # the loss_type dimension is last
+                    event_by_lt += r.bucket_loss[:, off : off + n_lt]
+            else:
+                from kalkan.risk.sampled import compute_sampled
+
+                assert seed is not None
+                s = compute_sampled(h, exposure, assignment, part, seed=seed, block_events=block_events,
+                                    on_progress=on_progress)  # fmt: skip
+                if n_lt > 1:
+                    raise InputError("Sampled mode computes one loss type at a time; restrict the exposure's costs.")
+                event_by_lt[:, 0] += s.event_loss
+                asset_aal[:, 0] += s.asset_aal
+    finally:
+        if client is not None:
+            client.close()
+    lts = list(groups.loss_types)
+    money = [i for i, lt in enumerate(lts) if lt in MONETARY]
+    event_loss = event_by_lt[:, money].sum(axis=1)
+    curve = metrics.occurrence_curve(event_loss, first.frequency)
+    rp_values = curve.at(tuple(return_periods))
+    summary_lt: dict[str, dict[str, Any]] = {}
+    for i, lt in enumerate(lts):
+        at_rp = metrics.occurrence_curve(event_by_lt[:, i], first.frequency).at(tuple(return_periods))
+        summary_lt[lt] = {
+            "aal": float(asset_aal[:, i].sum()),
+            "rp": {_rp_key(rp): float(v) for rp, v in zip(return_periods, at_rp, strict=True)},
+        }
+    t_compute = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    currency = f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency
+    unassigned = assignment.unassigned
+    summary: dict[str, Any] = {
+        "aal": float(asset_aal[:, money].sum()),
+        "rp_losses": {_rp_key(rp): float(v) for rp, v in zip(return_periods, rp_values, strict=True)},
+        "tvar": {_rp_key(rp): metrics.tvar(curve, float(rp)) for rp in return_periods},
+        "by_loss_type": summary_lt,
+        "units": {
+            "loss": currency,
+            "aal": f"{currency} per year",
+            "occupants": "people (fatalities)",
+            "return_period": "years",
+        },
+        "return_period_definition": RP_DEFINITION,
+        "sizes": {
+            "assets": exposure.n_assets,
+            "assigned_assets": int(exposure.n_assets - unassigned.size),
+            "events": first.n_events,
+            "sites": first.n_sites,
+            "groups": groups.n_groups,
+            "hazards": [f"{h.peril} {h.imt} ({h.unit}): {h.source}" for h in hazards],
+        },
+        "unassigned": {
+            "count": int(unassigned.size),
+            "ids": [str(i) for i in exposure.id[unassigned[:1000]]],
+            "ids_truncated": bool(unassigned.size > 1000),
+            "method": assignment.method,
+            "max_distance_km": assignment.max_distance_km,
+        },
+        "parameters": {
+            "mode": mode,
+            "seed": seed,
+            "block_events": block_events,
+            "threads": n_threads,
+            "scheduler": scheduler,
+            "occupants_period": occupants_period,
+        },
+        "engine": f"kalkan {__version__}",
+    }
+    with atomic_output_dir(Path(out_dir)) as tmp:
+        meta = {"units": f"losses in {currency}; occupants in people", "engine": f"kalkan {__version__}"}
+        cols: dict[str, Any] = {"event_id": first.event_id, "loss": event_loss}
+        cols.update(
+            {f"loss_{lt}" if lt != "occupants" else "fatalities": event_by_lt[:, i] for i, lt in enumerate(lts)}
+        )
+        write_parquet(tmp / "event_losses.parquet", cols, meta)
+        # Long table of non-zero event losses by dimension and bucket.
+        dims, labels, kinds, vals, evs = [], [], [], [], []
+        for d, b in enumerate(groups.breakdowns):
+            off = int(groups.bucket_offset[d])
+            block = buckets[:, off : off + b.size]
+            e_idx, k_idx = np.nonzero(block)
+            decoded = [b.bucket(k) for k in range(b.size)]
+            dims.append(np.full(e_idx.size, b.name, dtype=object))
+            labels.append(np.array([decoded[k][0] for k in k_idx], dtype=object))
+            kinds.append(np.array([decoded[k][1] or (b.labels[k] if b.name == "loss_type" else lts[0])
+                                   for k in k_idx], dtype=object))  # fmt: skip
+            vals.append(block[e_idx, k_idx])
+            evs.append(first.event_id[e_idx])
+        long = {
+            "event_id": np.concatenate(evs),
+            "dimension": np.concatenate(dims),
+            "bucket": np.concatenate(labels),
+            "loss_type": np.concatenate(kinds),
+            "loss": np.concatenate(vals),
+        }
+        note = "loss in the exposure's currency, except loss_type 'occupants': fatalities (people)"
+        write_parquet(tmp / "event_losses_by.parquet", long, {**meta, "note": note})
+        acols: dict[str, Any] = {"id": exposure.id}
+        acols.update({f"aal_{lt}" if lt != "occupants" else "fatalities_per_year": asset_aal[:, i]
+                      for i, lt in enumerate(lts)})  # fmt: skip
+        acols["aal"] = asset_aal[:, money].sum(axis=1)
+        write_parquet(tmp / "asset_aal.parquet", acols, meta)
+        t_write = time.perf_counter() - t2
+        summary["timings_s"] = {"load": t_load, "jit": t_jit, "compute": t_compute, "write": t_write}
+        summary["peak_rss_mib"] = peak_rss_mib()
+        write_json(tmp / "summary.json", summary)
+    return summary

@@ -1,0 +1,147 @@
+"""Kalkan-format runs: GEM functions on three intensity measures, several cost types, fatalities,
+breakdowns, against a dense reference built from the functions' own numpy rule."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from scipy import sparse
+
+from kalkan.errors import InputError
+from kalkan.exposure.table import Exposure
+from kalkan.hazard.hazardset import HazardSet
+from kalkan.io.exposure_csv import write_exposure_csv
+from kalkan.io.hazard import save_hazard
+from kalkan.services.risk import run_assessment
+from kalkan.vulnerability.library import gem_central_asia
+
+TAX = ["CR+PC/LPB+CDL/HBET:5-9/RES", "CR+CIP/LWAL+CDL/HBET:1-2/COM", "CR+PC/LPB+CDL/HBET:5-9/RES"]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    folder = tmp_path_factory.mktemp("assess")
+    rng = np.random.default_rng(11)
+    n_events, n_sites = 40, 3
+    base = rng.uniform(0.05, 1.2, (n_events, n_sites))
+    base[rng.random((n_events, n_sites)) < 0.3] = 0.0
+    freq = np.full(n_events, 1.0 / 500)
+    paths = []
+    dense = {}
+    for imt, factor in (("PGA", 1.0), ("SA(0.3)", 2.1), ("SA(0.6)", 1.4)):
+        dense[imt] = base * factor
+        h = HazardSet(
+            peril="earthquake", imt=imt, unit="g", site_lon=np.array([68.7, 68.8, 68.9]),
+            site_lat=np.full(3, 38.55), event_id=np.arange(1, n_events + 1), frequency=freq,
+            intensity=sparse.csr_matrix(dense[imt]), source="synthetic test hazard",
+        )  # fmt: skip
+        path = folder / f"hazard_{imt.replace('(', '_').replace(')', '')}.npz"
+        save_hazard(h, path)
+        paths.append(path)
+    exp = Exposure(
+        id=np.array(["b1", "b2", "b3"], dtype=object),
+        lon=np.array([68.7, 68.8, 68.9]),
+        lat=np.full(3, 38.55),
+        taxonomy=np.array(TAX, dtype=object),
+        costs={
+            "structural": np.array([1e6, 2e6, 5e5]),
+            "nonstructural": np.array([5e5, 1e6, 2e5]),
+            "contents": np.array([2e5, 4e5, 1e5]),
+        },
+        occupants={"night": np.array([40.0, 10.0, 25.0]), "day": np.array([10.0, 80.0, 5.0])},
+        district=np.array(["Shohmansur", "Sino", "Sino"], dtype=object),
+        occupancy=np.array(["res", "com", "res"], dtype=object),
+        critical_type=np.array(["", "school", ""], dtype=object),
+        site_id=np.array([0, 1, 2]),
+        price_year=2021,
+    )
+    write_exposure_csv(exp, folder / "exposure.csv")
+    return {"folder": folder, "hazards": paths, "dense": dense, "freq": freq, "exposure": exp}
+
+
+def _reference(inputs: dict[str, object]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:  # type: ignore[type-arg]
+    """events x assets losses per loss type, from each function's numpy rule and the mapping weights."""
+    vset = gem_central_asia()
+    exp: Exposure = inputs["exposure"]  # type: ignore[assignment]
+    dense: dict[str, np.ndarray] = inputs["dense"]  # type: ignore[assignment,type-arg]
+    event, asset = {}, {}
+    for lt in ("structural", "nonstructural", "contents", "occupants"):
+        values = exp.occupants["night"] if lt == "occupants" else exp.costs[lt]
+        loss = np.zeros((next(iter(dense.values())).shape[0], 3))
+        for j in range(3):
+            for fid, w in vset.resolve(lt, TAX[j]) or ():
+                fn = vset.functions[fid]
+                loss[:, j] += w * values[j] * fn.mean_loss_ratio(dense[fn.imt][:, j])
+        event[lt] = loss.sum(axis=1)
+        asset[lt] = inputs["freq"] @ loss  # type: ignore[operator]
+    return event, asset
+
+
+def test_gem_run_matches_the_dense_reference(inputs: dict[str, object], tmp_path: Path) -> None:
+    folder: Path = inputs["folder"]  # type: ignore[assignment]
+    hazards: list[Path] = inputs["hazards"]  # type: ignore[assignment]
+    summary = run_assessment(
+        hazards,
+        folder / "exposure.csv",
+        [Path("gem-central-asia")],
+        tmp_path / "out",  # type: ignore[arg-type]
+    )
+    event, asset = _reference(inputs)
+    table = pq.read_table(tmp_path / "out" / "event_losses.parquet").to_pydict()
+    for lt in ("structural", "nonstructural", "contents"):
+        assert np.allclose(table[f"loss_{lt}"], event[lt], rtol=1e-12, atol=1e-6), lt
+    assert np.allclose(table["fatalities"], event["occupants"], rtol=1e-12, atol=1e-12)
+    money = event["structural"] + event["nonstructural"] + event["contents"]
+    assert np.allclose(table["loss"], money, rtol=1e-12)
+    aal = pq.read_table(tmp_path / "out" / "asset_aal.parquet").to_pydict()
+    assert np.allclose(aal["aal_structural"], asset["structural"], rtol=1e-12)
+    assert np.allclose(aal["fatalities_per_year"], asset["occupants"], rtol=1e-12)
+    assert summary["aal"] == pytest.approx(sum(asset[k].sum() for k in ("structural", "nonstructural", "contents")))
+    assert summary["units"]["loss"] == "USD of 2021"
+    by_lt = summary["by_loss_type"]
+    assert by_lt["occupants"]["aal"] == pytest.approx(asset["occupants"].sum())
+
+
+def test_breakdowns_keep_loss_types_apart(inputs: dict[str, object], tmp_path: Path) -> None:
+    folder: Path = inputs["folder"]  # type: ignore[assignment]
+    hazards: list[Path] = inputs["hazards"]  # type: ignore[assignment]
+    run_assessment(hazards, folder / "exposure.csv", [Path("gem-central-asia")], tmp_path / "o")  # type: ignore[arg-type]
+    long = pq.read_table(tmp_path / "o" / "event_losses_by.parquet").to_pydict()
+    event, _ = _reference(inputs)
+    rows = list(zip(long["event_id"], long["dimension"], long["bucket"], long["loss_type"], long["loss"], strict=True))
+    for dim in ("district", "occupancy", "taxonomy", "critical_type"):
+        for lt in ("structural", "occupants"):
+            total = np.zeros(40)
+            for e, d, _b, k, v in rows:
+                if d == dim and k == lt:
+                    total[e - 1] += v
+            assert np.allclose(total, event[lt], rtol=1e-12, atol=1e-9), (dim, lt)
+    sino = sum(v for e, d, b, k, v in rows if d == "district" and b == "Sino" and k == "structural")
+    assert sino > 0
+
+
+def test_missing_intensity_measure_is_named(inputs: dict[str, object], tmp_path: Path) -> None:
+    folder: Path = inputs["folder"]  # type: ignore[assignment]
+    hazards: list[Path] = inputs["hazards"]  # type: ignore[assignment]
+    with pytest.raises(InputError, match=r"functions of SA\(0\.6\) in g .* Add a hazard file of SA\(0\.6\)"):
+        run_assessment(hazards[:2], folder / "exposure.csv", [Path("gem-central-asia")], tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_with_files(inputs: dict[str, object], tmp_path: Path) -> None:
+    folder: Path = inputs["folder"]  # type: ignore[assignment]
+    hazards: list[Path] = inputs["hazards"]  # type: ignore[assignment]
+    args = [sys.executable, "-m", "kalkan", "risk", "run", "--out", str(tmp_path / "cli"), "--no-record", "--json",
+            "--exposure", str(folder / "exposure.csv"), "--vulnerability", "gem-central-asia"]  # fmt: skip
+    for h in hazards:
+        args += ["--hazard", str(h)]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert set(summary["by_loss_type"]) == {"structural", "nonstructural", "contents", "occupants"}
