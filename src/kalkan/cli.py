@@ -402,6 +402,15 @@ def risk_run(
         Path | None, typer.Option("--taxonomy-mapping", help="taxonomy,conversion,weight CSV for the functions.")
     ] = None,
     occupants_period: Annotated[str, typer.Option(help="Occupants for fatalities: day, night or transit.")] = "night",
+    fragility: Annotated[
+        list[Path] | None, typer.Option("--fragility", help="NRML fragility model(s), for damage-state outputs.")
+    ] = None,
+    consequence: Annotated[
+        Path | None, typer.Option("--consequence", help="Consequence models CSV (loss ratio, casualties, ...).")
+    ] = None,
+    fragility_mapping: Annotated[
+        Path | None, typer.Option("--fragility-mapping", help="taxonomy,fragility,consequence,weight CSV.")
+    ] = None,
     mode: Annotated[
         str, typer.Option(help="mean (mean loss ratios) or sampled (draws from their distributions).")
     ] = "mean",
@@ -430,7 +439,7 @@ def risk_run(
     """Compute event losses, average annual loss and exceedance curves."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    if case is None and not (hazard and exposure and vulnerability):
+    if case is None and not (hazard and exposure and (vulnerability or fragility)):
         raise KalkanError(
             "Give the inputs with --case DIR (a plain-file case folder), or with --hazard, --exposure and "
             "--vulnerability."
@@ -441,10 +450,12 @@ def risk_run(
     if case is None:
         if maps or stream:
             raise KalkanError("--rp-maps and --stream work with --case inputs for now.")
-        assert hazard and exposure and vulnerability
+        assert hazard and exposure
         files = {
-            "hazard_paths": hazard, "exposure_path": exposure, "vulnerability_paths": vulnerability,
+            "hazard_paths": hazard, "exposure_path": exposure, "vulnerability_paths": vulnerability or [],
             "taxonomy_mapping": taxonomy_mapping, "occupants_period": occupants_period,
+            "fragility_paths": fragility or [], "consequence_path": consequence,
+            "fragility_mapping": fragility_mapping,
         }  # fmt: skip
         kw: dict[str, Any] = dict(
             mode=mode, seed=seed, block_events=block_events, threads=threads, scheduler=scheduler,
@@ -532,8 +543,8 @@ def _recorded_run_files(
     try:
         paths = [*files["hazard_paths"], files["exposure_path"]]
         paths += [p for p in files["vulnerability_paths"] if Path(p).exists()]
-        if files["taxonomy_mapping"]:
-            paths.append(files["taxonomy_mapping"])
+        paths += list(files["fragility_paths"])
+        paths += [files[k] for k in ("taxonomy_mapping", "consequence_path", "fragility_mapping") if files[k]]
         params = {**kwargs, **{k: (str(v) if isinstance(v, Path) else v) for k, v in files.items()}}
         params = {k: ([str(x) for x in v] if isinstance(v, list) else v) for k, v in params.items()}
         with recorded_run(
@@ -542,7 +553,8 @@ def _recorded_run_files(
             on_progress=on_progress,
         ) as run:  # fmt: skip
             summary = run_assessment(out_dir=out, **files, **kwargs)
-            run.summary = {k: summary[k] for k in ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib")}
+            keys = ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib", "damage")
+            run.summary = {k: summary[k] for k in keys if k in summary}
             run.result_path = str(Path(out).resolve())
             summary["run_id"] = run.id
         return summary

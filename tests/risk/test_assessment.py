@@ -145,3 +145,65 @@ def test_cli_with_files(inputs: dict[str, object], tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert set(summary["by_loss_type"]) == {"structural", "nonstructural", "contents", "occupants"}
+
+
+FRAGILITY_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<nrml xmlns="http://openquake.org/xmlns/nrml/0.5">
+<fragilityModel id="f" assetCategory="buildings" lossCategory="structural">
+  <description>illustrative test model</description>
+  <limitStates>moderate complete</limitStates>
+  <fragilityFunction id="URM" format="continuous" shape="logncdf">
+    <imls imt="PGA" minIML="0.0" maxIML="5.0"/>
+    <params ls="moderate" mean="0.30" stddev="0.15"/>
+    <params ls="complete" mean="0.80" stddev="0.40"/>
+  </fragilityFunction>
+</fragilityModel>
+</nrml>
+"""
+
+CONSEQUENCE_CSV = """id,damage_state,loss_ratio,casualty_severity_4,displaced_rate,non_functional
+C,moderate,0.2,0.001,0.1,false
+C,complete,1.0,0.1,1.0,true
+"""
+
+
+def test_damage_outputs_through_the_service(inputs: dict[str, object], tmp_path: Path) -> None:
+    """Expected damage, deaths and a non-functional school, against the lognormal CDF by hand."""
+    from math import erf, log, sqrt
+
+    folder: Path = inputs["folder"]  # type: ignore[assignment]
+    hazards: list[Path] = inputs["hazards"]  # type: ignore[assignment]
+    (tmp_path / "frag.xml").write_text(FRAGILITY_XML)
+    (tmp_path / "cons.csv").write_text(CONSEQUENCE_CSV)
+    (tmp_path / "map.csv").write_text("taxonomy,fragility,consequence,weight\n*,URM,C,1\n")
+    summary = run_assessment(
+        hazards, folder / "exposure.csv", [], tmp_path / "dmg", fragility_paths=[tmp_path / "frag.xml"],
+        consequence_path=tmp_path / "cons.csv", fragility_mapping=tmp_path / "map.csv",
+    )  # fmt: skip
+    pga: np.ndarray = inputs["dense"]["PGA"]  # type: ignore[index,type-arg]
+    freq: np.ndarray = inputs["freq"]  # type: ignore[assignment,type-arg]
+
+    def poe(x: float, mean: float, sd: float) -> float:
+        if x <= 0:
+            return 0.0
+        beta = sqrt(log(1 + (sd / mean) ** 2))
+        median = mean / sqrt(1 + (sd / mean) ** 2)
+        return 0.5 * (1 + erf(log(x / median) / (beta * sqrt(2))))
+
+    night = np.array([40.0, 10.0, 25.0])
+    deaths = np.zeros(pga.shape[0])
+    school_p = np.zeros(pga.shape[0])
+    for e in range(pga.shape[0]):
+        for j in range(3):
+            p_mod, p_com = poe(pga[e, j], 0.3, 0.15), poe(pga[e, j], 0.8, 0.4)
+            deaths[e] += night[j] * ((p_mod - p_com) * 0.001 + p_com * 0.1)
+            if j == 1:
+                school_p[e] = p_com
+    events = pq.read_table(tmp_path / "dmg" / "damage_events.parquet").to_pydict()
+    assert np.allclose(events["casualties_severity_4"], deaths, rtol=1e-9, atol=1e-12)
+    assert summary["damage"]["casualties_people_per_year"]["severity_4"] == pytest.approx(freq @ deaths, rel=1e-9)
+    facilities = pq.read_table(tmp_path / "dmg" / "facilities.parquet").to_pydict()
+    assert facilities["id"] == ["b2"] and facilities["critical_type"] == ["school"]
+    assert facilities["events_nonfunctional"] == [int(np.sum(school_p >= 0.5))]
+    total = sum(events[f"buildings_{ds}"][0] for ds in ("no_damage", "moderate", "complete"))
+    assert total == pytest.approx(3.0)

@@ -24,7 +24,9 @@ def haversine_km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -
     sites=st.lists(st.tuples(st.floats(60, 80), st.floats(35, 55)), min_size=1, max_size=30, unique=True),
     assets=st.lists(st.tuples(st.floats(60, 80), st.floats(35, 55)), min_size=1, max_size=30),
 )
-def test_nearest_equals_brute_force_haversine(sites: list[tuple[float, float]], assets: list[tuple[float, float]]) -> None:
+def test_nearest_equals_brute_force_haversine(
+    sites: list[tuple[float, float]], assets: list[tuple[float, float]]
+) -> None:
     s = np.array(sites)
     a = np.array(assets)
     res = nearest_sites(a[:, 0], a[:, 1], s[:, 0], s[:, 1], max_distance_km=1e5)
@@ -46,5 +48,7 @@ def test_assets_beyond_the_maximum_distance_are_reported() -> None:
 def test_explicit_sites() -> None:
     res = explicit_sites(np.array([0, -1, 2]), 3, where="assignment.csv")
     assert res.unassigned.tolist() == [1]
-    with pytest.raises(InputError, match=r"assignment.csv: asset #2 is assigned to site 7, but the hazard has sites 0-2"):
+    with pytest.raises(
+        InputError, match=r"assignment.csv: asset #2 is assigned to site 7, but the hazard has sites 0-2"
+    ):
         explicit_sites(np.array([0, 7]), 3, where="assignment.csv")

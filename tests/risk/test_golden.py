@@ -77,7 +77,7 @@ def test_cli_case_run(tmp_path: Path) -> None:
     shown = subprocess.run(
         [sys.executable, "-m", "kalkan", "risk", "show", str(out)], capture_output=True, text=True, check=True
     )
-    assert "USD/year" in shown.stdout and "884,358" in shown.stdout
+    assert "USD per year" in shown.stdout and "884,358" in shown.stdout
 
 
 def test_streamed_hazard_gives_identical_results(tmp_path: Path, result: tuple[dict[str, object], Path]) -> None:

@@ -45,7 +45,7 @@ def test_annual_curves() -> None:
     c = metrics.annual_curve(agg)
     assert c.loss.tolist() == [12.0, 2.0, 1.0, 0.0, 0.0]
     assert c.return_period.tolist() == pytest.approx([5.0, 2.5, 5 / 3, 1.25, 1.0])
-    with pytest.raises(InputError, match="Event years must lie in 0..4"):
+    with pytest.raises(InputError, match=r"Event years must lie in 0\.\.4"):
         metrics.annual_losses(loss, np.array([0, 0, 2, 9]), 5)
 
 

@@ -378,7 +378,8 @@ def build_damage_groups(
     assert exposure.number is not None
     per_asset = [exposure.number] * n_ls + [exposure.costs[cost_type]]
     per_asset += [exposure.occupants[casualty_period] if casualty_period else zeros] * len(severities)
-    per_asset += [exposure.occupants["night"]] * int(has_displaced)
+    if has_displaced:
+        per_asset.append(exposure.occupants["night"])
     asset_value = np.column_stack(per_asset)[assigned] if assigned.size else np.zeros((0, n_q))
 
     # Explode assets by their (fragility, consequence, weight) entries.

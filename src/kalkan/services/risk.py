@@ -274,6 +274,29 @@ def load_vulnerability(paths: Sequence[Path], mapping: Path | None) -> Any:
     raise InputError("Give NRML vulnerability files (.xml, one per loss type) or one vulnerability CSV.")
 
 
+def load_fragility(fragility_paths: Sequence[Path], consequence_path: Path | None, mapping_path: Path | None) -> Any:
+    """A FragilitySet from NRML fragility models, a consequence CSV and a taxonomy,fragility,consequence,weight CSV."""
+    from kalkan.io.nrml import read_fragility_model
+    from kalkan.io.vulnerability_csv import read_consequence_csv, read_fragility_mapping
+    from kalkan.vulnerability.fragility_set import FragilitySet
+
+    if consequence_path is None or mapping_path is None:
+        raise InputError("Damage outputs need --fragility, --consequence and --fragility-mapping together.")
+    functions = {}
+    for path in fragility_paths:
+        model = read_fragility_model(path)
+        for fid, fn in model.functions.items():
+            if fid in functions:
+                raise InputError(f"{path}: fragility function '{fid}' is defined twice.")
+            functions[fid] = fn
+    return FragilitySet(
+        functions=functions,
+        consequences=read_consequence_csv(consequence_path),
+        mapping=read_fragility_mapping(mapping_path),
+        source=str(mapping_path),
+    )
+
+
 def run_assessment(
     hazard_paths: Sequence[Path],
     exposure_path: Path,
@@ -281,6 +304,10 @@ def run_assessment(
     out_dir: Path,
     *,
     taxonomy_mapping: Path | None = None,
+    fragility_paths: Sequence[Path] = (),
+    consequence_path: Path | None = None,
+    fragility_mapping: Path | None = None,
+    nonfunctional_threshold: float = 0.5,
     mode: str = "mean",
     seed: int | None = None,
     block_events: int = DEFAULT_BLOCK_EVENTS,
@@ -311,9 +338,18 @@ def run_assessment(
     if mode == "sampled" and seed is None:
         raise InputError("Sampled mode needs --seed, so that the run can be reproduced.")
     n_threads = _threads(threads)
+    if not vulnerability_paths and not fragility_paths:
+        raise InputError("Give a vulnerability model (losses) or a fragility model (damage states), or both.")
     t0 = time.perf_counter()
     hazards = load_hazards(hazard_paths)
     exposure = read_exposure(exposure_path)
+    fset = load_fragility(fragility_paths, consequence_path, fragility_mapping) if fragility_paths else None
+    if not vulnerability_paths:
+        assert fset is not None
+        return _damage_only(hazards, exposure, exposure_path, fset, out_dir, n_threads=n_threads, mode=mode,
+                            block_events=block_events, max_distance_km=max_distance_km,
+                            occupants_period=occupants_period, nonfunctional_threshold=nonfunctional_threshold,
+                            t0=t0, on_progress=on_progress)  # fmt: skip
     vset = load_vulnerability(vulnerability_paths, taxonomy_mapping)
     first = hazards[0]
     if exposure.site_id is not None:
@@ -472,8 +508,142 @@ def run_assessment(
                       for i, lt in enumerate(lts)})  # fmt: skip
         acols["aal"] = asset_aal[:, money].sum(axis=1)
         write_parquet(tmp / "asset_aal.parquet", acols, meta)
+        if fset is not None:
+            summary["damage"] = _write_damage(
+                tmp, hazards, exposure, assignment, fset, occupants_period, nonfunctional_threshold,
+                block_events, on_progress,
+            )  # fmt: skip
         t_write = time.perf_counter() - t2
         summary["timings_s"] = {"load": t_load, "jit": t_jit, "compute": t_compute, "write": t_write}
+        summary["peak_rss_mib"] = peak_rss_mib()
+        write_json(tmp / "summary.json", summary)
+    return summary
+
+
+def _damage_hazard(hazards: Sequence[Any], fset: Any) -> Any:
+    keys = {(f.imt, f.unit) for f in fset.functions.values()}
+    if len(keys) != 1:
+        raise InputError("All fragility functions of a run must use one intensity measure (found "
+                         + ", ".join(f"{i} in {u}" for i, u in sorted(keys)) + ").")  # fmt: skip
+    (imt, unit) = next(iter(keys))
+    for h in hazards:
+        if (h.imt, h.unit) == (imt, unit):
+            return h
+    raise InputError(f"The fragility functions use {imt} in {unit}; no hazard file gives it.")
+
+
+def _write_damage(
+    folder: Path,
+    hazards: Sequence[Any],
+    exposure: Any,
+    assignment: Any,
+    fset: Any,
+    occupants_period: str,
+    threshold: float,
+    block_events: int,
+    on_progress: ProgressCallback | None,
+) -> dict[str, Any]:
+    """Damage states, casualties, displaced people and critical facilities: Parquet files and a summary."""
+    import numpy as np
+
+    from kalkan.io.results import write_parquet
+    from kalkan.risk.damage import compute_damage
+
+    h = _damage_hazard(hazards, fset)
+    has_occupants = occupants_period in exposure.occupants
+    r = compute_damage(
+        h, exposure, assignment, fset,
+        casualty_period=occupants_period if has_occupants and fset.severities else None,
+        displaced=fset.has_displaced and "night" in exposure.occupants,
+        keep_buckets=False, nonfunctional_threshold=threshold, block_events=block_events, on_progress=on_progress,
+    )  # fmt: skip
+    cols: dict[str, Any] = {"event_id": h.event_id}
+    for k, ds in enumerate(r.damage_states):
+        cols[f"buildings_{ds}"] = r.buildings[:, k]
+    cols[f"loss_{r.cost_type}"] = r.loss
+    for k, sev in enumerate(r.severities):
+        cols[f"casualties_{sev}"] = r.casualties_people[:, k]
+    if r.displaced_people is not None:
+        cols["displaced"] = r.displaced_people
+    for k, ct in enumerate(r.critical_types):
+        cols[f"nonfunctional_{ct}"] = r.nonfunctional_facilities[:, k]
+    meta = {"units": f"buildings (expected number); people; loss in {r.currency}", "engine": f"kalkan {__version__}"}
+    write_parquet(folder / "damage_events.parquet", cols, meta)
+    write_parquet(folder / "facilities.parquet", {
+        "id": exposure.id[r.facility_asset],
+        "critical_type": np.asarray(r.critical_types, dtype=object)[r.facility_type]
+        if r.critical_types else np.zeros(0, dtype=object),
+        "events_nonfunctional": r.facility_nonfunctional_events,
+        "nonfunctional_freq_per_year": r.facility_nonfunctional_freq_per_year,
+        "nonfunctional_expected_per_year": r.facility_nonfunctional_per_year,
+    }, {**meta, "threshold": f"non-functional when P(non-functional) >= {threshold}"})  # fmt: skip
+    return {
+        "hazard": f"{h.imt} ({h.unit})",
+        "buildings_per_year": dict(zip(r.damage_states, map(float, r.buildings_per_year), strict=True)),
+        "loss_per_year": r.loss_per_year,
+        "casualties_people_per_year": dict(zip(r.severities, map(float, r.casualties_people_per_year), strict=True)),
+        "displaced_people_per_year": r.displaced_people_per_year,
+        "nonfunctional_facilities_per_year": dict(
+            zip(r.critical_types, map(float, r.nonfunctional_facilities_per_year), strict=True)
+        ),
+        "facilities": int(r.facility_asset.size),
+        "nonfunctional_threshold": threshold,
+        "units": {"buildings": "expected number per year", "people": "people per year", "loss": r.currency},
+    }
+
+
+def _damage_only(
+    hazards: Sequence[Any],
+    exposure: Any,
+    exposure_path: Path,
+    fset: Any,
+    out_dir: Path,
+    *,
+    n_threads: int,
+    mode: str,
+    block_events: int,
+    max_distance_km: float,
+    occupants_period: str,
+    nonfunctional_threshold: float,
+    t0: float,
+    on_progress: ProgressCallback | None,
+) -> dict[str, Any]:
+    """A run with a fragility model and no vulnerability model: damage outputs only."""
+    from kalkan.io.results import atomic_output_dir, write_json
+    from kalkan.risk.assignment import explicit_sites, nearest_sites
+
+    if mode != "mean":
+        raise InputError("Damage-state outputs are expected values; use --mode mean.")
+    first = hazards[0]
+    if exposure.site_id is not None:
+        assignment = explicit_sites(exposure.site_id, first.n_sites, where=str(exposure_path))
+    else:
+        assignment = nearest_sites(exposure.lon, exposure.lat, first.site_lon, first.site_lat, max_distance_km)
+    t_load = time.perf_counter() - t0
+    summary: dict[str, Any] = {
+        "sizes": {
+            "assets": exposure.n_assets,
+            "assigned_assets": int(exposure.n_assets - assignment.unassigned.size),
+            "events": first.n_events,
+            "sites": first.n_sites,
+        },
+        "unassigned": {
+            "count": int(assignment.unassigned.size),
+            "ids": [str(i) for i in exposure.id[assignment.unassigned[:1000]]],
+        },
+        "parameters": {
+            "mode": mode,
+            "block_events": block_events,
+            "threads": n_threads,
+            "occupants_period": occupants_period,
+        },
+        "engine": f"kalkan {__version__}",
+    }
+    with atomic_output_dir(Path(out_dir)) as tmp:
+        t1 = time.perf_counter()
+        summary["damage"] = _write_damage(tmp, hazards, exposure, assignment, fset, occupants_period,
+                                          nonfunctional_threshold, block_events, on_progress)  # fmt: skip
+        summary["timings_s"] = {"load": t_load, "compute_and_write": time.perf_counter() - t1}
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
