@@ -632,7 +632,15 @@ def _continuous(
             if not (math.isfinite(value) and value > 0):
                 raise doc.fail(params, what, name, f"a positive number (limit state '{params.get('ls')}')", raw)
             values.append(value)
-        median, beta = lognormal_median_beta(values[0], values[1])
+        try:
+            median, beta = lognormal_median_beta(values[0], values[1])
+        except OverflowError:
+            median = beta = math.inf
+        if not (math.isfinite(median) and median > 0 and math.isfinite(beta) and beta > 0):
+            raise doc.fail(
+                params, what, "stddev", f"a stddev/mean ratio that gives a lognormal (limit state '{params.get('ls')}')",
+                params.get("stddev"),
+            )  # fmt: skip
         medians.append(median)
         betas.append(beta)
     func = _build(
