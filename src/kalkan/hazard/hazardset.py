@@ -128,7 +128,8 @@ class HazardSet:
 
     @property
     def data_dtype(self) -> np.dtype[Any]:
-        return np.dtype(self.intensity.dtype)
+        dtype: np.dtype[Any] = np.dtype(self.intensity.dtype)
+        return dtype
 
     def validate(self) -> None:
         """Check shapes, units and values; every error names the source and the offending field."""

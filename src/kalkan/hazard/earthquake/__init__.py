@@ -1,0 +1,1 @@
+"""Earthquake hazard: ground-motion models, ruptures and distances, ground-motion fields, scenarios."""
