@@ -29,11 +29,13 @@ cities_app = typer.Typer(help="The coalition registry: member cities and accessi
 data_app = typer.Typer(help="Datasets shipped with Kalkan.", no_args_is_help=True)
 runs_app = typer.Typer(help="Recorded runs (assessments and jobs).", no_args_is_help=True)
 risk_app = typer.Typer(help="The risk engine: event losses, AAL, exceedance curves.", no_args_is_help=True)
+eq_app = typer.Typer(help="Earthquakes: ground-motion models, scenarios, OpenQuake jobs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cities_app, name="cities")
 app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
 app.add_typer(risk_app, name="risk")
+app.add_typer(eq_app, name="eq")
 
 # Pipes and logs get a wide, stable layout; a terminal keeps its own width.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -610,6 +612,64 @@ def risk_show(
         _print_json(summary)
     else:
         _print_risk_summary(summary, folder)
+
+
+# --- eq ------------------------------------------------------------------------------------------
+
+
+@eq_app.command("verify-table")
+def eq_verify_table(
+    table: Annotated[Path, typer.Argument(help="An OpenQuake ground-motion verification table (CSV).")],
+    model: Annotated[str, typer.Option(help="Model name: OpenQuake class name or alias, e.g. BooreEtAl2014.")],
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="Model option as key=value (repeat), e.g. region=JPN.")
+    ] = None,
+    tolerance: Annotated[float, typer.Option(help="Largest acceptable relative error, percent.")] = 0.1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a ground-motion model against a verification table: largest relative error per output."""
+    from kalkan.hazard.earthquake.gmpe import get_model
+    from kalkan.hazard.earthquake.verify import verify
+    from kalkan.io.gsim_table import read_table
+
+    options: dict[str, Any] = {}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise KalkanError(f"--option {item!r}: expected key=value.")
+        options[key.strip()] = _option_value(value.strip())
+    gmpe = get_model(model, **options)
+    result = verify(gmpe, read_table(table))
+    ok = result.passed(tolerance)
+    if as_json:
+        _print_json({
+            "model": gmpe.name, "table": str(table), "tolerance_pct": tolerance, "passed": ok,
+            "max_error_pct": result.max_error_pct, "rows": result.rows,
+            "worst": {k: {"line": v[0], "imt": v[1]} for k, v in result.worst.items()},
+        })  # fmt: skip
+    else:
+        t = Table(title=f"{gmpe.name} against {table.name} (tolerance {tolerance} %)")
+        for col in ("output", "rows", "largest error", "at line / IMT", "verdict"):
+            t.add_column(col)
+        for key, err in result.max_error_pct.items():
+            line, imt = result.worst[key]
+            t.add_row(
+                key, str(result.rows[key]), f"{err:.4f} %", f"{line} / {imt}", "ok" if err <= tolerance else "FAIL"
+            )
+        out.print(t)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _option_value(text: str) -> Any:
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
 
 
 # --- data ----------------------------------------------------------------------------------------
