@@ -77,6 +77,10 @@ class Exposure:
     source: str = field(default="<memory>", compare=False)
 
     def __post_init__(self) -> None:
+        if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isalpha()):
+            raise InputError(f"{self.source}: currency {self.currency!r}; expected an ISO 4217 code such as USD.")
+        if self.price_year is not None and not 1800 <= int(self.price_year) <= 2200:
+            raise InputError(f"{self.source}: price year {self.price_year}; expected a year such as 2021.")
         self.validate()
 
     def __len__(self) -> int:
@@ -126,11 +130,22 @@ class Exposure:
             "critical_type": self.critical_type,  # type: ignore[dict-item]
             **{f"cost_{k}": v for k, v in costs.items()},
             **{f"occupants_{k}": v for k, v in occupants.items()},
-            **dict(self.extra),
         }
+        clash = sorted(set(self.extra) & (set(columns) | {"id", "site_id", "currency", "price_year"}))
+        if clash:
+            raise InputError(f"{where}: extra field(s) {clash} have the names of core fields; rename them.")
+        columns.update({f"extra:{k}": v for k, v in self.extra.items()})
         if self.site_id is not None:
-            object.__setattr__(self, "site_id", np.ascontiguousarray(self.site_id, dtype=np.int64))
-            columns["site_id"] = self.site_id
+            raw = np.asarray(self.site_id)
+            if raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw))):
+                k = int(np.flatnonzero(~(np.isfinite(raw) & (raw == np.round(raw))))[0])
+                raise InputError(f"{where}: asset #{k + 1}, field 'site_id' is {raw[k]}; expected a whole number.")
+            site = np.ascontiguousarray(raw, dtype=np.int64)
+            if site.size and site.min() < -1:
+                k = int(np.flatnonzero(site < -1)[0])
+                raise InputError(f"{where}: asset #{k + 1}, field 'site_id' is {int(site[k])}; expected >= 0 (or -1).")
+            object.__setattr__(self, "site_id", site)
+            columns["site_id"] = site
         for name, arr in columns.items():
             if np.shape(arr) != (n,):
                 raise InputError(f"{where}: column '{name}' has {np.shape(arr)} values for {n} assets.")

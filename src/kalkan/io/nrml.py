@@ -637,10 +637,8 @@ def _continuous(
         except OverflowError:
             median = beta = math.inf
         if not (math.isfinite(median) and median > 0 and math.isfinite(beta) and beta > 0):
-            raise doc.fail(
-                params, what, "stddev", f"a stddev/mean ratio that gives a lognormal (limit state '{params.get('ls')}')",
-                params.get("stddev"),
-            )  # fmt: skip
+            expected = f"a stddev/mean ratio that gives a lognormal (limit state '{params.get('ls')}')"
+            raise doc.fail(params, what, "stddev", expected, params.get("stddev"))
         medians.append(median)
         betas.append(beta)
     func = _build(

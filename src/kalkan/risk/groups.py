@@ -172,7 +172,8 @@ def build_groups(
     n_lt = len(loss_types)
     if n_lt > 1:
         dim_codes = [d[2][c_local] * n_lt + c_lt for d in dims] + [c_lt]
-        breakdown_list = tuple(Breakdown(name, labels, loss_types) for name, labels, _ in dims) + (
+        breakdown_list = (
+            *(Breakdown(name, labels, loss_types) for name, labels, _ in dims),
             Breakdown("loss_type", loss_types),
         )
     else:

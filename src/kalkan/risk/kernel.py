@@ -60,6 +60,7 @@ def mean_blocks(  # type: ignore[no-untyped-def]
         x0 = xl = scale = 0.0
         o = n = lo = nb = 0
         zero_below = False
+        uniform = False
         for e in range(block_start[b], block_start[b + 1]):
             total = 0.0
             fe = freq[e]
@@ -84,6 +85,7 @@ def mean_blocks(  # type: ignore[no-untyped-def]
                         lo = int(params[f, 5])
                         nb = int(params[f, 6]) - 1
                         zero_below = params[f, 7] > 0.0
+                        uniform = params[f, 9] > 0.0
                         have = False
                     if not have:
                         have = True
@@ -91,6 +93,12 @@ def mean_blocks(  # type: ignore[no-untyped-def]
                             mdr = 0.0 if (x < x0 and zero_below) else points[o, 1]
                         elif x >= xl:
                             mdr = points[o + n - 1, 1]
+                        elif uniform:
+                            # Equally spaced breakpoints: the segment is the bin. At a breakpoint, rounding may
+                            # pick the segment on its left, whose polynomial ends on the same value.
+                            i = min(int((x - x0) * scale), nb)
+                            t = x - points[o + i, 0]
+                            mdr = points[o + i, 1] + t * (points[o + i, 2] + t * points[o + i, 3])
                         else:
                             i = lut[lo + min(int((x - x0) * scale), nb)]
                             i += points[o + i + 1, 0] <= x  # bins hold at most one breakpoint (usually)

@@ -22,14 +22,15 @@ LUT_BINS_PER_POINT = 4
 LUT_MAX_BINS = 1 << 14
 
 # Columns of FunctionTable.params, one row per function.
-P_X0, P_XL, P_SCALE, P_OFFSET, P_COUNT, P_LUT_OFFSET, P_LUT_BINS, P_ZERO_BELOW, P_DIST = range(9)
+P_X0, P_XL, P_SCALE, P_OFFSET, P_COUNT, P_LUT_OFFSET, P_LUT_BINS, P_ZERO_BELOW, P_DIST, P_UNIFORM = range(10)
 DIST_CODES = {"none": 0, "LN": 1, "BT": 2}
 
 
 @dataclass(frozen=True, slots=True)
 class FunctionTable:
     """``params[f]``: x0, x_last, bins per unit intensity, first point, number of points, first look-up bin,
-    number of bins, 1.0 if zero below x0, distribution code (DIST_CODES). ``points[p]``: x, c0, c1, c2 of
+    number of bins, 1.0 if zero below x0, distribution code (DIST_CODES), 1.0 if the breakpoints are equally
+    spaced (then bin b is segment b and no look-up is needed). ``points[p]``: x, c0, c1, c2 of
     point p, then the coefficient of variation and its slope in the segment. ``lut[b]``: segment of bin b.
     """
 
@@ -44,7 +45,7 @@ class FunctionTable:
 
 def pack_functions(functions: Sequence[VulnerabilityFunction]) -> FunctionTable:
     """Build the :class:`FunctionTable` of ``functions`` (index f in the table = position in the sequence)."""
-    params = np.zeros((len(functions), 9))
+    params = np.zeros((len(functions), 10))
     points, luts = [], []
     pos = lpos = 0
     for f, fn in enumerate(functions):
@@ -65,12 +66,16 @@ def pack_functions(functions: Sequence[VulnerabilityFunction]) -> FunctionTable:
         points.append(pts)
         span = float(x[-1] - x[0])
         narrowest = float(np.min(np.diff(x)))
-        bins = int(min(LUT_MAX_BINS, max(16, LUT_BINS_PER_POINT * n, np.ceil(span / narrowest) + 1)))
+        uniform = bool(np.all(np.abs(np.diff(x) - span / (n - 1)) <= 1e-9 * span / (n - 1)))
+        if uniform:
+            bins = n - 1  # bin b is segment b
+        else:
+            bins = int(min(LUT_MAX_BINS, max(16, LUT_BINS_PER_POINT * n, np.ceil(span / narrowest) + 1)))
         scale = bins / span
         edges = x[0] + np.arange(bins) / scale
         luts.append(np.clip(np.searchsorted(x, edges, side="right") - 1, 0, n - 2).astype(np.int64))
         zero = 1.0 if fn.below_first == "zero" else 0.0
-        params[f] = (x[0], x[-1], scale, pos, n, lpos, bins, zero, DIST_CODES[fn.distribution])
+        params[f] = (x[0], x[-1], scale, pos, n, lpos, bins, zero, DIST_CODES[fn.distribution], float(uniform))
         pos += n
         lpos += bins
     return FunctionTable(
