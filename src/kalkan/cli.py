@@ -29,6 +29,8 @@ cities_app = typer.Typer(help="The coalition registry: member cities and accessi
 data_app = typer.Typer(help="Datasets shipped with Kalkan.", no_args_is_help=True)
 runs_app = typer.Typer(help="Recorded runs (assessments and jobs).", no_args_is_help=True)
 risk_app = typer.Typer(help="The risk engine: event losses, AAL, exceedance curves.", no_args_is_help=True)
+exposure_app = typer.Typer(help="Exposure files: check and convert.", no_args_is_help=True)
+hazard_app = typer.Typer(help="Hazard files: inspect and convert.", no_args_is_help=True)
 eq_app = typer.Typer(help="Earthquakes: ground-motion models, scenarios, OpenQuake jobs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cities_app, name="cities")
@@ -36,6 +38,8 @@ app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
 app.add_typer(risk_app, name="risk")
 app.add_typer(eq_app, name="eq")
+app.add_typer(exposure_app, name="exposure")
+app.add_typer(hazard_app, name="hazard")
 
 # Pipes and logs get a wide, stable layout; a terminal keeps its own width.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -612,6 +616,68 @@ def risk_show(
         _print_json(summary)
     else:
         _print_risk_summary(summary, folder)
+
+
+# --- exposure and hazard files ----------------------------------------------------------------------
+
+
+@exposure_app.command("convert")
+def exposure_convert(
+    source: Annotated[Path, typer.Argument(help="Exposure file: .csv (Kalkan), .xml (OpenQuake) or .gpkg.")],
+    target: Annotated[Path, typer.Argument(help="Output file; its suffix picks the format.")],
+    currency: Annotated[str | None, typer.Option(help="Currency of the costs when the file does not say.")] = None,
+    price_year: Annotated[int | None, typer.Option(help="Price year of the costs when the file does not say.")] = None,
+) -> None:
+    """Read, validate and write an exposure in another format (written atomically)."""
+    from kalkan.io.exposure import read_exposure, write_exposure
+
+    exposure = read_exposure(source, currency=currency, price_year=price_year)
+    written = write_exposure(exposure, target)
+    year = f" of {exposure.price_year}" if exposure.price_year else ""
+    total = sum(float(v.sum()) for v in exposure.costs.values())
+    out.print(f"{exposure.n_assets:,} assets, replacement cost {total:,.0f} {exposure.currency}{year} -> {written}")
+
+
+@hazard_app.command("info")
+def hazard_info(
+    path: Annotated[Path, typer.Argument(help="Kalkan hazard .npz, CLIMADA .hdf5, or a case hazard.npz.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Describe a hazard file: peril, intensity measure, events, sites, non-zeros, frequencies."""
+    import numpy as np
+
+    from kalkan.io.hazard import load_any_hazard
+
+    hz = load_any_hazard(path)
+    data = hz.intensity.data
+    info = {
+        "file": str(path), "peril": hz.peril, "imt": hz.imt, "unit": hz.unit, "events": hz.n_events,
+        "sites": hz.n_sites, "nonzeros": hz.nnz, "dtype": str(hz.data_dtype),
+        "frequency_sum_per_year": float(hz.frequency.sum()),
+        "intensity_max": float(data.max()) if data.size else 0.0,
+        "intensity_mean_nonzero": float(np.mean(data)) if data.size else 0.0,
+        "has_years": hz.event_year is not None,
+    }  # fmt: skip
+    if as_json:
+        _print_json(info)
+        return
+    t = Table(show_header=False, box=None, title=str(path))
+    for k, v in info.items():
+        t.add_row(k, f"{v} {hz.unit}" if k.startswith("intensity") else str(v))
+    out.print(t)
+
+
+@hazard_app.command("convert")
+def hazard_convert(
+    source: Annotated[Path, typer.Argument(help="CLIMADA .hdf5, case hazard.npz or Kalkan .npz.")],
+    target: Annotated[Path, typer.Argument(help="Kalkan hazard .npz to write.")],
+) -> None:
+    """Convert a hazard to Kalkan's .npz format (written atomically)."""
+    from kalkan.io.hazard import load_any_hazard, save_hazard
+
+    hz = load_any_hazard(source)
+    written = save_hazard(hz, target)
+    out.print(f"{hz.n_events:,} events x {hz.n_sites:,} sites of {hz.imt} ({hz.unit}) -> {written}")
 
 
 # --- eq ------------------------------------------------------------------------------------------

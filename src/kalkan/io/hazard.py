@@ -897,3 +897,27 @@ def _sync_directory(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def load_any_hazard(path: PathLike) -> HazardSet:
+    """Read a hazard in whichever format the file is: CLIMADA HDF5 (.hdf5/.h5), Kalkan NPZ (it has a
+    ``metadata`` entry) or a benchmark-case NPZ (``haz_type``)."""
+    import zipfile
+
+    p = Path(path)
+    if p.suffix.lower() in (".hdf5", ".h5"):
+        return load_climada_hazard(p)
+    if p.suffix.lower() != ".npz":
+        raise InputError(f"{p}: unknown hazard format; expected a Kalkan or case .npz, or a CLIMADA .hdf5 file.")
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = set(zf.namelist())
+    except FileNotFoundError as exc:
+        raise InputError(f"{p}: file not found.") from exc
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{p}: not a readable .npz archive ({exc}).") from exc
+    if "metadata.npy" in names:
+        return load_hazard(p)
+    if "haz_type.npy" in names:
+        return load_case_hazard(p)
+    raise InputError(f"{p}: neither a Kalkan hazard (no 'metadata') nor a case hazard (no 'haz_type').")

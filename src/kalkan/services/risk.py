@@ -220,17 +220,9 @@ def load_hazards(paths: Sequence[Path]) -> list[Any]:
     """Read hazard files (Kalkan .npz, CLIMADA .hdf5/.h5); several must share events and sites (one per IMT)."""
     import numpy as np
 
-    from kalkan.io.hazard import load_climada_hazard, load_hazard
+    from kalkan.io.hazard import load_any_hazard
 
-    hazards = []
-    for p in paths:
-        p = Path(p)
-        if p.suffix.lower() in (".hdf5", ".h5"):
-            hazards.append(load_climada_hazard(p))
-        elif p.suffix.lower() == ".npz":
-            hazards.append(load_hazard(p))
-        else:
-            raise InputError(f"{p}: unknown hazard format; expected a Kalkan hazard .npz or a CLIMADA .hdf5 file.")
+    hazards = [load_any_hazard(Path(p)) for p in paths]
     first = hazards[0]
     for h in hazards[1:]:
         if (h.n_events != first.n_events or not np.array_equal(h.event_id, first.event_id)
