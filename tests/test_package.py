@@ -51,9 +51,14 @@ def test_every_shipped_file_is_catalogued() -> None:
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data not beside this checkout")
 def test_shipped_copies_equal_the_shared_originals() -> None:
+    """Files copied from shared/data are unchanged (Kalkan's own compilations have no original there)."""
+    compared = 0
     for s in data_sources():
         for f in [*s.files, s.readme]:
-            assert (data_root() / f).read_bytes() == (SHARED / f).read_bytes(), f
+            if (SHARED / f).exists():
+                assert (data_root() / f).read_bytes() == (SHARED / f).read_bytes(), f
+                compared += 1
+    assert compared >= 8
 
 
 def test_sources_json_is_well_formed() -> None:

@@ -1,0 +1,49 @@
+"""The shipped ISC-GEM extract: spot checks against the values its README cites, and event search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kalkan.errors import InputError
+from kalkan.io.isc_gem import read_catalogue, shipped_catalogue
+from kalkan.services.data_sources import data_root
+
+
+def test_readme_spot_checks() -> None:
+    cat = shipped_catalogue()
+    assert len(cat.eventid) == 1801
+    ashgabat = cat.event(897583)
+    assert (ashgabat.origin_time_utc[:10], ashgabat.mw, ashgabat.lat, ashgabat.lon) == (
+        "1948-10-05",
+        7.15,
+        38.084,
+        58.364,
+    )
+    kemin = cat.event(16958130)
+    assert (kemin.mw, kemin.lat, kemin.lon) == (8.02, 42.919, 76.808)
+
+
+def test_near_orders_by_magnitude() -> None:
+    events = shipped_catalogue().near(58.38, 37.95, 100.0, min_mw=6.0)
+    assert [e.origin_time_utc[:4] for e in events[:2]] == ["1929", "1948"]
+    assert all(e.mw >= 6.0 for e in events)
+
+
+def test_every_named_scenario_refers_to_a_catalogue_event() -> None:
+    data = json.loads((data_root() / "scenarios" / "earthquake_scenarios.json").read_text())
+    cat = shipped_catalogue()
+    for sc in data["scenarios"]:
+        assert cat.event(sc["iscgem_eventid"]).mw >= 5.5
+        assert sc["mechanism_source"].startswith("assumed")
+        assert 0 < sc["dip"] <= 90
+
+
+def test_bad_files(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("eventid,lat\n1,2\n")
+    with pytest.raises(InputError, match="expected the columns"):
+        read_catalogue(tmp_path / "c.csv")
+    with pytest.raises(InputError, match="no event with id 1"):
+        shipped_catalogue().event(1)
