@@ -68,8 +68,8 @@ def read_table(path: Path) -> VerificationTable:
     for j, name in enumerate(header):
         if name in _CONTEXT:
             params[_CONTEXT[name]] = j
-        elif name in ("result_type", "damping"):
-            continue
+        elif name in ("result_type", "damping") or name == "" or name.startswith("Unnamed:"):
+            continue  # empty trailing columns are artefacts of spreadsheet/pandas exports
         elif name.startswith(("rup_", "dist_", "site_")):
             unused.append(name)
         else:
