@@ -91,7 +91,10 @@ class MeanResult:
         """Expected annual loss per asset and loss type, shape (n_assets, n_loss_types), per year."""
         g = self.groups
         out = np.zeros((n_assets, len(g.loss_types)))
-        np.add.at(out, (g.contrib_asset, g.contrib_loss_type), g.contrib_value * self.group_rate[g.contrib_group])
+        share = g.contrib_value * self.group_rate[g.contrib_group]
+        for lt in range(len(g.loss_types)):
+            sel = g.contrib_loss_type == lt if len(g.loss_types) > 1 else slice(None)
+            out[:, lt] = np.bincount(g.contrib_asset[sel], weights=share[sel], minlength=n_assets)
         return out
 
 
