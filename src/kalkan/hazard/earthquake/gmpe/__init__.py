@@ -36,7 +36,10 @@ def get_model(name: str, **options: Any) -> GMPE:
         raise InputError(f"Unknown ground-motion model {name!r}.{hint} Known: {', '.join(available_models())}.")
     module, cls = target.split(":")
     model_class = getattr(import_module(module), cls)
-    model: GMPE = model_class(**options)
+    try:
+        model: GMPE = model_class(**options)
+    except TypeError as exc:  # an option the constructor does not take
+        raise InputError(f"{name}: {exc}. Check the option names of this model.") from exc
     return model
 
 

@@ -5,9 +5,9 @@ components of PGA, PGV, and 5% damped linear acceleration response spectra. Eart
 1087-1115. doi:10.1193/062913EQS175M
 
 ln Y = f_mag + f_dis + f_flt + f_hng + f_site + f_sed + f_hyp + f_dip + f_atn (paper Eq. 1-25); the nonlinear
-site term needs A1100, the median PGA on rock (Vs30 = 1100 m/s, Z2.5 from Eq. 33/34). For T < 0.25 s the paper
-sets SA = PGA where SA would fall below PGA. Standard deviations: Eq. 26-32 (magnitude-dependent tau and phi
-on base rock, propagated through the nonlinear site term by alpha, Eq. 31). Z2.5 left NaN takes the paper's
+site term needs A1100, the median PGA on rock (Vs30 = 1100 m/s, Z2.5 from Eq. 33/34). For T < 0.25 s, SA is
+set to PGA where it would fall below PGA (the authors' rule). Standard deviations: Eq. 26-32 (magnitude-dependent
+tau and phi on base rock, propagated through the nonlinear site term by alpha, Eq. 31). Z2.5 left NaN takes the paper's
 default from Vs30 (Eq. 33 California, Eq. 34 Japan); the other inputs are required.
 
 Options: ``SJ`` (1 for the Japan site term of Eq. 19 and the Japan basin term, 0 elsewhere) and ``region``
@@ -29,7 +29,7 @@ _C = 1.88
 _N = 1.18
 """Constant n of the nonlinear site term (Table 1)."""
 _PHI_LNAF = 0.3
-"""Within-event standard deviation of the site amplification (ln units), paper p. 1095."""
+"""Within-event standard deviation of the site amplification (ln units), from the aleatory model."""
 _VS30_ROCK = 1100.0
 """Vs30 (m/s) of the rock on which A1100 is computed."""
 
@@ -73,7 +73,9 @@ def _f_hng(c: dict[str, float], ctx: Context) -> Floats:
         f_rx = np.where(ctx.rx < 0.0, 0.0, np.where(ctx.rx < r1, f1, f2))
         f_rrup = np.where(ctx.rrup > 0.0, (ctx.rrup - ctx.rjb) / ctx.rrup, 1.0)
     m = ctx.mag
-    f_m = np.where(m <= 5.5, 0.0, np.where(m <= 6.5, (m - 5.5) * (1.0 + c["a2"] * (m - 6.5)), 1.0 + c["a2"] * (m - 6.5)))
+    f_m = np.where(
+        m <= 5.5, 0.0, np.where(m <= 6.5, (m - 5.5) * (1.0 + c["a2"] * (m - 6.5)), 1.0 + c["a2"] * (m - 6.5))
+    )
     f_z = np.where(ctx.ztor <= 16.66, 1.0 - 0.06 * ctx.ztor, 0.0)
     f_dip = (90.0 - ctx.dip) / 45.0
     out: Floats = c["c10"] * f_rx * f_rrup * f_m * f_z * f_dip
@@ -146,7 +148,7 @@ class CampbellBozorgnia2014(GMPE):
     magnitude_range: ClassVar[tuple[float, float]] = (3.3, 8.5)
     coefficients_file: ClassVar[str] = "cb14.csv"
 
-    def __init__(self, SJ: Any = 0, region: Any = "CAL", **options: Any) -> None:  # noqa: N803 (paper's name)
+    def __init__(self, SJ: Any = 0, region: Any = "CAL", **options: Any) -> None:
         super().__init__(**options)
         if isinstance(SJ, bool) or SJ in (0, 1):
             self.sj = int(SJ)
