@@ -102,9 +102,7 @@ def test_jb2009_refuses_what_the_paper_does_not_cover(imt: str) -> None:
 # --- reproducibility and stream splitting ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("correlation", "method"), [(None, "auto"), ("JB2009", "cholesky"), ("JB2009", "approximate")]
-)
+@pytest.mark.parametrize(("correlation", "method"), [(None, "auto"), ("JB2009", "cholesky"), ("JB2009", "approximate")])
 def test_reproducible_and_independent_of_blocking(
     correlation: str | None, method: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -273,7 +271,7 @@ def test_jb2009_exact_cholesky(imt: str, clustered: bool) -> None:
 
 def test_jb2009_approximation_at_20000_sites() -> None:
     """The Vecchia approximation reproduces rho(h) = exp(-3h/b) within sampling error plus its own error
-    (at most 0.02; see test_vecchia_implied_correlation). 100,000 sites: see the module's report."""
+    (below 0.015; see test_vecchia_implied_correlation). 100,000 sites: measured outside the suite."""
     n = 20_000
     lon, lat = sites(n, seed=3)
     for imt, clustered in (("PGA", False), ("PGA", True)):
@@ -292,7 +290,7 @@ def test_jb2009_approximation_at_20000_sites() -> None:
         # variance 1 up to the truncation (0.973 at 3 sigma) and the approximation (< 1e-2)
         assert (z**2).mean() == pytest.approx(stats.truncnorm.var(-3, 3), abs=0.03)
         for estimate, model, se in binned_correlation(z, lon, lat, imt, clustered, anchors=400, per_bin=20_000):
-            assert abs(estimate - model) < 4 * se + 0.02, (imt, estimate, model, se)
+            assert abs(estimate - model) < 4 * se + 0.015, (imt, estimate, model, se)
 
 
 def test_vecchia_implied_correlation() -> None:
@@ -310,8 +308,8 @@ def test_vecchia_implied_correlation() -> None:
         a_inv = linalg.solve_triangular(a, np.eye(n), lower=True)
         implied = (a_inv * scale**2) @ a_inv.T
         error = np.abs(implied - gmf._correlation_of_chord(exact_d.copy(), b))
-        assert error.max() < 0.02
-        assert error.mean() < 3e-3
+        assert error.max() < 0.015
+        assert error.mean() < 1.5e-3
 
 
 def test_previous_neighbours_are_the_nearest_earlier_points() -> None:
