@@ -19,6 +19,13 @@ Planes (sites at depth ``site_depth_km``, default 0; the Earth a sphere of radiu
   nearer;
 - Rhypo: sqrt(great-circle distance^2 + depth difference^2) to the hypocentre.
 
+As in OpenQuake, the plane is flat in Cartesian space while its corners sit on the sphere, so its middle sags
+below the corners' depth by about L^2 / 8R (0.03 km for 40 km); its rectangle has the mean length and width
+of the corners' edges, so the top edge stops (L_top - L_bottom) / 2 short of the top corners (about
+L (zbot - ztor) / 2R, 0.1 km for 50 km over 25 km of depth); and the sides of the surface projection are
+drawn at the top-left corner's azimuths, which meridian convergence turns by about L tan(lat) / R at the far
+corners.
+
 Multi-plane ruptures (OpenQuake's ``MultiSurface``): Rrup and Rjb are the minimum over the planes. Rx and Ry0
 are the T and U coordinates of the generalized coordinate system GC2 of Spudich, P. & Chiou, B. (2015),
 *Strike-parallel and strike-normal coordinate system around geometrically complicated rupture traces — use
@@ -27,8 +34,10 @@ by NGA-West2 and further improvements*, USGS Open-File Report 2015-1028, built o
 
 - the top edges are projected on the plane tangent to the sphere at the normalised mean of their end points
   (orthographic projection, km);
-- nominal strike b (Spudich & Chiou's rule): b0 = sum of the edge vectors a_j, e_j = sign(a_j . b0),
-  b = sum of e_j a_j; an edge with e_j < 0 (discordant) is reversed;
+- nominal strike b: Spudich & Chiou's b = sum of e_j a_j over the edge vectors a_j, with e_j = +1 or -1
+  so that each e_j a_j points along the edges' common axis (their length-weighted axial mean, oriented as the
+  longer share of them, the first edge on a tie; Spudich & Chiou's trial sum of the a_j is zero when edges
+  cancel); an edge with e_j = -1 (discordant) is reversed;
 - origin: the start point (after reversal) with the smallest projection on b; each edge's shift
   s_j = (start_j - origin) . b;
 - per edge and site: u_j along it from its start, t_j across it (positive on its right), weight
@@ -37,11 +46,13 @@ by NGA-West2 and further improvements*, USGS Open-File Report 2015-1028, built o
 - Rx = T; Ry0 = -U when U < 0, U - U_max when U > U_max (U_max: the largest U of the edges' end points),
   else 0 (OpenQuake's rule).
 
-Differences from OpenQuake, all below 0.1 km at city scale: OpenQuake projects each edge on its own tangent
-plane, takes the origin at the westernmost (or easternmost) end point and the nominal strike from an angular
-mean, treats sites within 0.1 km of an edge as on it, and keeps GC2 values in float32; Kalkan uses one tangent
-plane, Spudich & Chiou's origin and strike, an exact limit on the edge, and float64. The projection holds for
-sites within a hemisphere of the rupture, far beyond any integration distance.
+Differences from OpenQuake's ``MultiLine``: it projects each edge on its own tangent plane, takes the nominal
+strike from an angular mean, treats sites within 0.1 km of an edge as on it and keeps GC2 values in float32
+(together below 0.1 km at city scale; Kalkan: one tangent plane, the rule above, the exact limit on the edge,
+float64); and it puts the origin at the westernmost (or easternmost) end point, which for a rupture trending
+near north-south need not be its first end point along the strike, whereas Kalkan's origin is always the
+first, so that U runs from 0 to U_max along the rupture. The projection holds for sites within a hemisphere
+of the rupture, far beyond any integration distance.
 
 Point ruptures: every finite-fault distance (Rrup, Rjb, Rx, Ry0) is the hypocentral distance, as OpenQuake
 computes it for its ``PointRupture``.
@@ -187,18 +198,23 @@ def _traces(planes: tuple[Plane, ...]) -> _Traces:
     p0 = np.stack([x[:, 0], y[:, 0]], axis=-1)
     p1 = np.stack([x[:, 1], y[:, 1]], axis=-1)
     a = p1 - p0
-    b0 = a.sum(axis=0)
-    e = np.where(a @ b0 < 0.0, -1.0, 1.0)
+    seg = np.hypot(a[:, 0], a[:, 1])
+    # axis of the edges regardless of their sense: length-weighted mean of doubled angles
+    angle = np.arctan2(a[:, 1], a[:, 0])
+    half = 0.5 * math.atan2(float(seg @ np.sin(2 * angle)), float(seg @ np.cos(2 * angle)))
+    axis = np.array([math.cos(half), math.sin(half)])
+    e = np.where(a @ axis < 0.0, -1.0, 1.0)
+    share = float(seg @ e)
+    if share < -1e-9 * seg.sum() or (abs(share) <= 1e-9 * seg.sum() and e[0] < 0):
+        e = -e  # orient the axis as the longer share of the edges (the first edge on a tie)
     b = (e[:, None] * a).sum(axis=0)
-    norm = float(np.hypot(*b))
-    bhat = b / norm if norm > 0 else a[0] / float(np.hypot(*a[0]))
+    bhat = b / float(np.hypot(*b))
     start = np.where(e[:, None] < 0, p1, p0)
     vec = np.where(e[:, None] < 0, -a, a)
-    length = np.hypot(vec[:, 0], vec[:, 1])
-    unit = vec / length[:, None]
+    unit = vec / seg[:, None]
     proj = start @ bhat
     shift = proj - proj.min()
-    return _Traces(centre, start, unit, length, shift)
+    return _Traces(centre, start, unit, seg, shift)
 
 
 def _gc2_tu(tr: _Traces, x: Floats, y: Floats) -> tuple[Floats, Floats]:

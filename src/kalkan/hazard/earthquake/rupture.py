@@ -19,8 +19,9 @@ Geometry follows OpenQuake hazardlib's conventions, so that the distances of
   magnitude-area law, length = sqrt(area x aspect ratio), width = area / length; when the width does not fit
   between the upper and lower seismogenic depths it is cut to fit and the length grows to keep the area;
   when the plane crosses either depth it slides along the dip until it fits (the hypocentre stays where it is
-  and its position in the plane changes). Corners are reached from the plane's centre along the diagonals
-  with the great-circle "destination point" formula.
+  and its position in the plane changes). Each corner is reached from the hypocentre along a great circle
+  ("destination point" formula); with the hypocentre at the centre, as OpenQuake puts it, these are
+  OpenQuake's moves along the diagonals.
 
 Magnitude-area laws (coefficients as data in :data:`SCALING_LAWS`):
 
@@ -608,33 +609,27 @@ class PlanarRupture:
                     f"the hypocentre ({depth} km deep) is not on a plane from {top} to {top + height:.3f} km depth "
                     "(ztor and width)."
                 )
+            fd = min(max(fd, 0.0), 1.0)
         else:
             # slide along the dip into [usd, lsd]; max() again absorbs rounding when the plane fills the layer
             top = max(usd, min(max(depth - fd * height, usd), lsd - height))
             fd = (depth - top) / height
-        # plane centre: from the hypocentre, along strike and horizontally down dip, then corners along diagonals
-        dx, dy = (0.5 - fs) * length, (0.5 - fd) * width * cos_d
-        if dx == 0.0 and dy == 0.0:
-            clon, clat = hypocentre.lon, hypocentre.lat
-        else:
-            clon, clat = destination(
-                hypocentre.lon, hypocentre.lat, strike + math.degrees(math.atan2(dy, dx)), math.hypot(dx, dy)
-            )
-        half_l, half_h = length / 2.0, width * cos_d / 2.0
-        theta = math.degrees(math.atan2(half_h, half_l))
-        reach = math.hypot(half_l, half_h)
+        # each corner straight from the hypocentre along a great circle: offsets x along the strike and y
+        # horizontally down dip; with the hypocentre at the centre these are OpenQuake's moves along the diagonals
+        horizontal = width * cos_d
         bottom = top + height
 
-        def corner(az: float, z: float) -> GeoPoint:
-            lon, lat = destination(clon, clat, az, reach)
+        def corner(x: float, y: float, z: float) -> GeoPoint:
+            if x == 0.0 and y == 0.0:
+                return GeoPoint(hypocentre.lon, hypocentre.lat, z)
+            lon, lat = destination(
+                hypocentre.lon, hypocentre.lat, strike + math.degrees(math.atan2(y, x)), math.hypot(x, y)
+            )
             return GeoPoint(lon, lat, z)
 
-        plane = Plane(
-            corner(strike + 180.0 + theta, top),
-            corner(strike - theta, top),
-            corner(strike + 180.0 - theta, bottom),
-            corner(strike + theta, bottom),
-        )
+        x0, x1 = -fs * length, (1.0 - fs) * length
+        y0, y1 = -fd * horizontal, (1.0 - fd) * horizontal
+        plane = Plane(corner(x0, y0, top), corner(x1, y0, top), corner(x0, y1, bottom), corner(x1, y1, bottom))
         return cls(mag, rake, hypocentre, plane)
 
 

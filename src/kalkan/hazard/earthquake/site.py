@@ -60,7 +60,7 @@ def _check_vs30(vs30: Floats, where: str = "vs30") -> Floats:
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"{where}: value #{k + 1} is {vs30.ravel()[k]!r}; expected a Vs30 in m/s between {lo:g} and {hi:g}.",
+            f"{where}: value #{k + 1} is {float(vs30.ravel()[k])!r}; expected a Vs30 in m/s between {lo:g} and {hi:g}.",
             hint="Vs30 is in m/s (400 for stiff soil, 760 for rock), not km/s or ft/s.",
         )
     return vs30
