@@ -727,6 +727,38 @@ def eq_verify_table(
         raise typer.Exit(1)
 
 
+@eq_app.command("run-oq")
+def eq_run_oq(
+    job: Annotated[Path, typer.Argument(help="OpenQuake scenario job.ini (the subset in docs/openquake.md).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for summary.json and event_losses.parquet.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Run an OpenQuake scenario-risk job on Kalkan, from its own input files."""
+    from rich.progress import Progress
+
+    from kalkan.services.earthquake import run_oq_job
+
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("Ground-motion fields", total=100)
+        summary = run_oq_job(job, out_dir, on_progress=lambda p, m: progress.update(task, completed=p, description=m))
+    if as_json:
+        _print_json(summary)
+        return
+    money = summary["units"]["loss"]
+    t = Table(title=f"{job} — {summary['events']:,} events")
+    t.add_column("ground-motion model")
+    t.add_column("weight", justify="right")
+    t.add_column("average event loss", justify="right")
+    for name, loss in summary["avg_loss_per_rlz"].items():
+        t.add_row(name, f"{summary['weights'][name]:g}", f"{loss:,.0f} {money}")
+    t.add_row("total (weighted)", "1", f"{summary['total_avg_loss']:,.0f} {money}")
+    out.print(t)
+    for w in summary["warnings"]:
+        err.print(f"[yellow]Warning:[/] {w}")
+    times = summary["timings_s"]
+    out.print(f"{times['total']:.1f} s in all, peak memory {summary['peak_rss_mib']:,.0f} MiB. Results in {out_dir}.")
+
+
 def _option_value(text: str) -> Any:
     if text.lower() in ("true", "false"):
         return text.lower() == "true"

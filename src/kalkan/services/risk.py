@@ -6,6 +6,7 @@ import os
 import resource
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +267,105 @@ def load_vulnerability(paths: Sequence[Path], mapping: Path | None) -> Any:
     raise InputError("Give NRML vulnerability files (.xml, one per loss type) or one vulnerability CSV.")
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedLosses:
+    """Groups of an exposure, split by the intensity measure of their functions, with the hazard of each."""
+
+    groups: Any
+    parts: dict[tuple[str, str], Any]
+    hazards: dict[tuple[str, str], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Losses:
+    """Event losses per loss type (events x loss types), per-asset annual losses (assets x loss types), event
+    losses by bucket (events x buckets; mean mode only) and the loss types, in the exposure's units."""
+
+    event_by_lt: Any
+    asset_aal: Any
+    buckets: Any
+    loss_types: tuple[str, ...]
+
+
+def prepare_losses(
+    hazards: Sequence[Any],
+    exposure: Any,
+    assignment: Any,
+    vset: Any,
+    loss_types: Sequence[str],
+    breakdowns: Any,
+    occupants_period: str,
+) -> PreparedLosses:
+    """Group the exposure and match each group's functions with the hazard of their intensity measure."""
+    from kalkan.risk.engine import check_functions
+    from kalkan.risk.groups import build_groups
+    from kalkan.risk.subset import by_imt
+
+    first = hazards[0]
+    groups = build_groups(exposure, assignment, vset, first.n_sites, loss_types=loss_types, breakdowns=breakdowns,
+                          occupants_period=occupants_period)  # fmt: skip
+    parts = by_imt(groups)
+    by_key = {(h.imt, h.unit): h for h in hazards}
+    for key in parts:
+        if key not in by_key:
+            given = ", ".join(f"{h.imt} in {h.unit}" for h in hazards)
+            raise InputError(
+                f"The vulnerability model has functions of {key[0]} in {key[1]} for assets of this exposure, but the "
+                f"hazard gives {given}. Add a hazard file of {key[0]}."
+            )
+        check_functions(parts[key], key[0], key[1], str(by_key[key].source))
+    return PreparedLosses(groups, parts, by_key)
+
+
+def compute_losses(
+    prepared: PreparedLosses,
+    exposure: Any,
+    assignment: Any,
+    *,
+    mode: str = "mean",
+    seed: int | None = None,
+    block_events: int = DEFAULT_BLOCK_EVENTS,
+    client: Any = None,
+    on_progress: ProgressCallback | None = None,
+) -> Losses:
+    """Run the engine on every intensity measure's part and add the results up (events are shared)."""
+    import numpy as np
+
+    from kalkan.risk.engine import InMemorySource, compute_mean
+
+    groups = prepared.groups
+    first = next(iter(prepared.hazards.values()))
+    n_lt = len(groups.loss_types)
+    event_by_lt = np.zeros((first.n_events, n_lt))
+    buckets = np.zeros((first.n_events, groups.n_buckets)) if mode == "mean" else None
+    asset_aal = np.zeros((exposure.n_assets, n_lt))
+    for key, part in prepared.parts.items():
+        h = prepared.hazards[key]
+        if mode == "mean":
+            r = compute_mean(InMemorySource(h), h.frequency, part, block_events=block_events, on_progress=on_progress,
+                             client=client)  # fmt: skip
+            assert r.bucket_loss is not None and buckets is not None
+            buckets += r.bucket_loss
+            asset_aal += r.asset_aal(exposure.n_assets)
+            if n_lt == 1:
+                event_by_lt[:, 0] += r.event_loss
+            else:
+                off = int(part.bucket_offset[len(part.breakdowns) - 1])  # the loss_type dimension is last
+                event_by_lt += r.bucket_loss[:, off : off + n_lt]
+        else:
+            from kalkan.risk.sampled import compute_sampled
+
+            if seed is None:
+                raise InputError("Sampled mode needs a seed, so that the run can be reproduced.")
+            if n_lt > 1:
+                raise InputError("Sampled mode computes one loss type at a time; restrict the exposure's costs.")
+            sampled = compute_sampled(h, exposure, assignment, part, seed=seed, block_events=block_events,
+                                      on_progress=on_progress)  # fmt: skip
+            event_by_lt[:, 0] += sampled.event_loss
+            asset_aal[:, 0] += sampled.asset_aal
+    return Losses(event_by_lt, asset_aal, buckets, tuple(groups.loss_types))
+
+
 def load_fragility(fragility_paths: Sequence[Path], consequence_path: Path | None, mapping_path: Path | None) -> Any:
     """A FragilitySet from NRML fragility models, a consequence CSV and a taxonomy,fragility,consequence,weight CSV."""
     from kalkan.io.nrml import read_fragility_model
@@ -321,9 +421,7 @@ def run_assessment(
     from kalkan.io.exposure import read_exposure
     from kalkan.io.results import atomic_output_dir, write_json, write_parquet
     from kalkan.risk.assignment import explicit_sites, nearest_sites
-    from kalkan.risk.engine import InMemorySource, check_functions, compute_mean, warm_up
-    from kalkan.risk.groups import build_groups
-    from kalkan.risk.subset import by_imt
+    from kalkan.risk.engine import warm_up
 
     if mode not in ("mean", "sampled"):
         raise InputError(f"Unknown mode {mode!r}; expected mean or sampled.")
@@ -360,18 +458,8 @@ def run_assessment(
         name: np.asarray(getattr(exposure, name), dtype=object)
         for name in ("district", "occupancy", "taxonomy", "critical_type")
     }
-    groups = build_groups(exposure, assignment, vset, first.n_sites, loss_types=loss_types, breakdowns=breakdowns,
-                          occupants_period=occupants_period)  # fmt: skip
-    parts = by_imt(groups)
-    by_key = {(h.imt, h.unit): h for h in hazards}
-    for key in parts:
-        if key not in by_key:
-            given = ", ".join(f"{h.imt} in {h.unit}" for h in hazards)
-            raise InputError(
-                f"The vulnerability model has functions of {key[0]} in {key[1]} for assets of this exposure, but the "
-                f"hazard gives {given}. Add a hazard file of {key[0]}."
-            )
-        check_functions(parts[key], key[0], key[1], str(by_key[key].source))
+    prepared = prepare_losses(hazards, exposure, assignment, vset, loss_types, breakdowns, occupants_period)
+    groups = prepared.groups
     t_load = time.perf_counter() - t0
 
     tj = time.perf_counter()
@@ -380,38 +468,14 @@ def run_assessment(
     t_jit = time.perf_counter() - tj
 
     t1 = time.perf_counter()
-    n_lt = len(groups.loss_types)
-    event_by_lt = np.zeros((first.n_events, n_lt))
-    buckets = np.zeros((first.n_events, groups.n_buckets))
-    asset_aal = np.zeros((exposure.n_assets, n_lt))
     client = _dask_client(scheduler) if scheduler else None
     try:
-        for key, part in parts.items():
-            h = by_key[key]
-            if mode == "mean":
-                r = compute_mean(InMemorySource(h), h.frequency, part, block_events=block_events,
-                                 on_progress=on_progress, client=client)  # fmt: skip
-                assert r.bucket_loss is not None
-                buckets += r.bucket_loss
-                asset_aal += r.asset_aal(exposure.n_assets)
-                if n_lt == 1:
-                    event_by_lt[:, 0] += r.event_loss
-                else:
-                    off = int(part.bucket_offset[len(part.breakdowns) - 1])  # the loss_type dimension is last
-                    event_by_lt += r.bucket_loss[:, off : off + n_lt]
-            else:
-                from kalkan.risk.sampled import compute_sampled
-
-                assert seed is not None
-                s = compute_sampled(h, exposure, assignment, part, seed=seed, block_events=block_events,
-                                    on_progress=on_progress)  # fmt: skip
-                if n_lt > 1:
-                    raise InputError("Sampled mode computes one loss type at a time; restrict the exposure's costs.")
-                event_by_lt[:, 0] += s.event_loss
-                asset_aal[:, 0] += s.asset_aal
+        losses = compute_losses(prepared, exposure, assignment, mode=mode, seed=seed, block_events=block_events,
+                                client=client, on_progress=on_progress)  # fmt: skip
     finally:
         if client is not None:
             client.close()
+    event_by_lt, asset_aal, buckets = losses.event_by_lt, losses.asset_aal, losses.buckets
     lts = list(groups.loss_types)
     money = [i for i, lt in enumerate(lts) if lt in MONETARY]
     event_loss = event_by_lt[:, money].sum(axis=1)
@@ -473,28 +537,8 @@ def run_assessment(
             {f"loss_{lt}" if lt != "occupants" else "fatalities": event_by_lt[:, i] for i, lt in enumerate(lts)}
         )
         write_parquet(tmp / "event_losses.parquet", cols, meta)
-        # Long table of non-zero event losses by dimension and bucket.
-        dims, labels, kinds, vals, evs = [], [], [], [], []
-        for d, b in enumerate(groups.breakdowns):
-            off = int(groups.bucket_offset[d])
-            block = buckets[:, off : off + b.size]
-            e_idx, k_idx = np.nonzero(block)
-            decoded = [b.bucket(k) for k in range(b.size)]
-            dims.append(np.full(e_idx.size, b.name, dtype=object))
-            labels.append(np.array([decoded[k][0] for k in k_idx], dtype=object))
-            kinds.append(np.array([decoded[k][1] or (b.labels[k] if b.name == "loss_type" else lts[0])
-                                   for k in k_idx], dtype=object))  # fmt: skip
-            vals.append(block[e_idx, k_idx])
-            evs.append(first.event_id[e_idx])
-        long = {
-            "event_id": np.concatenate(evs),
-            "dimension": np.concatenate(dims),
-            "bucket": np.concatenate(labels),
-            "loss_type": np.concatenate(kinds),
-            "loss": np.concatenate(vals),
-        }
-        note = "loss in the exposure's currency, except loss_type 'occupants': fatalities (people)"
-        write_parquet(tmp / "event_losses_by.parquet", long, {**meta, "note": note})
+        if buckets is not None:
+            _write_long_losses(tmp / "event_losses_by.parquet", groups, buckets, first.event_id, lts, meta)
         acols: dict[str, Any] = {"id": exposure.id}
         acols.update({f"aal_{lt}" if lt != "occupants" else "fatalities_per_year": asset_aal[:, i]
                       for i, lt in enumerate(lts)})  # fmt: skip
@@ -510,6 +554,38 @@ def run_assessment(
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
+
+
+def _write_long_losses(
+    path: Path, groups: Any, buckets: Any, event_id: Any, lts: list[str], meta: dict[str, str]
+) -> None:
+    """Non-zero event losses by dimension (district, occupancy, ...), bucket and loss type, as a long table."""
+    import numpy as np
+
+    from kalkan.io.results import write_parquet
+
+    dims, labels, kinds, vals, evs = [], [], [], [], []
+    for d, b in enumerate(groups.breakdowns):
+        off = int(groups.bucket_offset[d])
+        block = buckets[:, off : off + b.size]
+        e_idx, k_idx = np.nonzero(block)
+        decoded = [b.bucket(k) for k in range(b.size)]
+        dims.append(np.full(e_idx.size, b.name, dtype=object))
+        labels.append(np.array([decoded[k][0] for k in k_idx], dtype=object))
+        kinds.append(
+            np.array([decoded[k][1] or (b.labels[k] if b.name == "loss_type" else lts[0]) for k in k_idx], dtype=object)
+        )
+        vals.append(block[e_idx, k_idx])
+        evs.append(event_id[e_idx])
+    long = {
+        "event_id": np.concatenate(evs) if evs else np.zeros(0, dtype=np.int64),
+        "dimension": np.concatenate(dims) if dims else np.zeros(0, dtype=object),
+        "bucket": np.concatenate(labels) if labels else np.zeros(0, dtype=object),
+        "loss_type": np.concatenate(kinds) if kinds else np.zeros(0, dtype=object),
+        "loss": np.concatenate(vals) if vals else np.zeros(0),
+    }
+    note = "loss in the exposure's currency, except loss_type 'occupants': fatalities (people)"
+    write_parquet(path, long, {**meta, "note": note})
 
 
 def _damage_hazard(hazards: Sequence[Any], fset: Any) -> Any:

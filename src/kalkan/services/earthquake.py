@@ -1,0 +1,302 @@
+"""Earthquake scenarios: rupture + ground-motion models (a logic tree) + sites -> HazardSets of N correlated
+ground-motion fields per model, ready for the risk engine; and OpenQuake scenario jobs run end to end.
+
+Each model of the logic tree is a *realisation*: N fields per realisation, so a run has (models x N) events.
+An event of realisation r has frequency w_r / N, so that the engine's "annual" sums are the weighted
+average over the logic tree (total average loss), and the mean over one realisation's events is that
+model's average loss (OpenQuake's ``avg_losses`` per realisation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kalkan import __version__
+from kalkan.errors import InputError
+from kalkan.hazard.hazardset import HazardSet
+
+ProgressCallback = Callable[[int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One ground-motion model of the logic tree, its options and weight."""
+
+    model: str
+    weight: float
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if not self.options:
+            return self.model
+        opts = ", ".join(f"{k}={v}" for k, v in sorted(self.options.items()))
+        return f"{self.model}({opts})"
+
+
+@dataclass(frozen=True, slots=True)
+class Sites:
+    """Sites (WGS84 degrees) with Vs30 (m/s), whether measured, z1.0 (m) and z2.5 (km); NaN = estimate."""
+
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    vs30: NDArray[np.float64]
+    vs30measured: NDArray[np.bool_]
+    z1pt0: NDArray[np.float64]
+    z2pt5: NDArray[np.float64]
+
+    @classmethod
+    def uniform(cls, lon: Any, lat: Any, vs30: float, *, measured: bool = True, z1pt0: float | None = None,
+                z2pt5: float | None = None) -> Sites:  # fmt: skip
+        """Sites sharing one set of site parameters; missing depths follow the Vs30 correlations."""
+        from kalkan.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
+
+        lon = np.asarray(lon, dtype=np.float64)
+        n = lon.size
+        v = np.full(n, float(vs30))
+        z1 = np.full(n, z1pt0) if z1pt0 is not None else np.asarray(z1pt0_from_vs30(v), dtype=np.float64)
+        z2 = np.full(n, z2pt5) if z2pt5 is not None else np.asarray(z2pt5_from_vs30(v), dtype=np.float64)
+        return cls(lon, np.asarray(lat, dtype=np.float64), v, np.full(n, measured), z1, z2)
+
+
+def _branch_seed(seed: int, index: int) -> int:
+    """Independent, reproducible seed of realisation ``index`` (a hash, so seeds never collide)."""
+    digest = hashlib.sha256(f"kalkan-scenario:{seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def simulate_scenario(
+    rupture: Any,
+    branches: Sequence[Branch],
+    sites: Sites,
+    imts: Sequence[str],
+    *,
+    n_fields: int,
+    seed: int,
+    truncation: float | None = 3.0,
+    correlation: str | None = None,
+    vs30_clustering: bool = False,
+    max_distance_km: float = 300.0,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[dict[str, HazardSet], list[str]]:
+    """Ground-motion fields of every branch as one HazardSet per IMT (events = branches x n_fields), and the
+    models' warnings (inputs outside their ranges). Sites beyond ``max_distance_km`` (Rjb) get no motion."""
+    from kalkan.hazard.earthquake.distances import context_for, distances
+    from kalkan.hazard.earthquake.gmf import simulate_fields
+    from kalkan.hazard.earthquake.gmpe import get_model
+    from kalkan.hazard.earthquake.gmpe.base import Context
+
+    if n_fields < 1:
+        raise InputError("The number of ground-motion fields must be at least 1.")
+    total_w = sum(b.weight for b in branches)
+    if not branches or abs(total_w - 1.0) > 1e-6:
+        raise InputError(f"The ground-motion models' weights sum to {total_w:.6f}; expected 1.")
+    near = np.flatnonzero(distances(rupture, sites.lon, sites.lat).rjb <= max_distance_km)
+    if near.size == 0:
+        raise InputError(f"No site lies within {max_distance_km} km (Rjb) of the rupture.")
+    ctx: Context = context_for(rupture, sites.lon[near], sites.lat[near], sites.vs30[near], sites.vs30measured[near],
+                               sites.z1pt0[near], sites.z2pt5[near])  # fmt: skip
+    models = [get_model(b.model, **b.options) for b in branches]
+    warnings = [w for m in models for w in m.check(ctx)]
+    n_sites = sites.lon.size
+    per_imt: dict[str, list[NDArray[np.float32]]] = {imt: [] for imt in imts}
+    for b, model in enumerate(models):
+        gm = {imt: model.compute(ctx, imt) for imt in imts}
+        fields = simulate_fields(gm, sites.lon[near], sites.lat[near], n_fields, seed=_branch_seed(seed, b),
+                                 truncation=truncation, correlation=correlation,  # type: ignore[arg-type]
+                                 vs30_clustering=vs30_clustering)  # fmt: skip
+        for imt in imts:
+            full = np.zeros((n_fields, n_sites), dtype=np.float32)
+            full[:, near] = fields[imt]
+            per_imt[imt].append(full)
+        if on_progress is not None:
+            on_progress(int(100 * (b + 1) / len(models)), f"ground-motion fields of {branches[b].label}")
+    freq = np.concatenate([np.full(n_fields, br.weight / n_fields) for br in branches])
+    realisation = np.repeat(np.arange(len(branches)), n_fields)
+    hazards = {}
+    from scipy import sparse
+
+    for imt in imts:
+        dense = np.vstack(per_imt[imt])
+        hazards[imt] = HazardSet(
+            peril="earthquake", imt=imt, unit="cm/s" if imt == "PGV" else "g", site_lon=sites.lon,
+            site_lat=sites.lat, event_id=np.arange(1, dense.shape[0] + 1), frequency=freq,
+            intensity=sparse.csr_matrix(dense), realisation=realisation,
+            source=f"scenario M{rupture.mag:g}, {len(branches)} model(s) x {n_fields} fields, seed {seed}",
+        )  # fmt: skip
+    return hazards, warnings
+
+
+def _oq_vulnerability(files: dict[str, Path]) -> Any:
+    """OpenQuake's convention without a taxonomy mapping: each function's id is the taxonomy it applies to."""
+    from kalkan.io.nrml import read_vulnerability_model
+    from kalkan.vulnerability.functions import VulnerabilitySet
+    from kalkan.vulnerability.library import function_key
+
+    functions: dict[str, Any] = {}
+    mapping: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {}
+    for loss_type, path in files.items():
+        model = read_vulnerability_model(path, loss_type=loss_type)
+        for fid, fn in model.functions.items():
+            key = function_key(model.loss_type, fid)
+            import dataclasses
+
+            functions[key] = dataclasses.replace(fn, id=key)
+            mapping.setdefault(model.loss_type, {})[fid] = ((key, 1.0),)
+    return VulnerabilitySet(functions, mapping, source=", ".join(str(p) for p in files.values()))
+
+
+def _site_model(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Sites, list[str]]:
+    """Site parameters from an OpenQuake site-model CSV (lon, lat, vs30 [, vs30measured, z1pt0, z2pt5]): each
+    site takes the nearest row; a site more than 5 km from every row is reported."""
+    import csv
+
+    from kalkan.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
+    from kalkan.risk.assignment import nearest_sites
+
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows or not {"lon", "lat", "vs30"} <= set(rows[0]):
+        raise InputError(f"{path}: a site model needs the columns lon, lat, vs30.")
+    try:
+        m_lon = np.array([float(r["lon"]) for r in rows])
+        m_lat = np.array([float(r["lat"]) for r in rows])
+        m_vs30 = np.array([float(r["vs30"]) for r in rows])
+        m_meas = np.array([str(r.get("vs30measured", "1")).lower() in ("1", "true") for r in rows])
+        m_z1 = np.array([float(r["z1pt0"]) if r.get("z1pt0") else np.nan for r in rows])
+        m_z2 = np.array([float(r["z2pt5"]) if r.get("z2pt5") else np.nan for r in rows])
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}.") from exc
+    asg = nearest_sites(lon, lat, m_lon, m_lat, max_distance_km=1e4)
+    k = asg.site
+    far = int(np.sum(asg.distance_km > 5.0))
+    warnings = [f"{far} site(s) are more than 5 km from the nearest site-model point of {path}"] if far else []
+    vs30 = m_vs30[k]
+    z1 = np.where(np.isnan(m_z1[k]), z1pt0_from_vs30(vs30), m_z1[k])
+    z2 = np.where(np.isnan(m_z2[k]), z2pt5_from_vs30(vs30), m_z2[k])
+    return Sites(
+        lon, lat, vs30, m_meas[k], np.asarray(z1, dtype=np.float64), np.asarray(z2, dtype=np.float64)
+    ), warnings
+
+
+def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
+    """Run an OpenQuake scenario-risk job (see docs/openquake.md) and write DIR/summary.json with the average
+    loss per GMPE realisation and in total, and DIR/event_losses.parquet."""
+    from kalkan.hazard.earthquake.rupture import read_rupture
+    from kalkan.io.exposure_oq import read_exposure_oq
+    from kalkan.io.gsim_logic_tree import read_logic_tree
+    from kalkan.io.oq_job import read_job
+    from kalkan.io.results import atomic_output_dir, write_json, write_parquet
+    from kalkan.risk.assignment import explicit_sites
+    from kalkan.risk.engine import warm_up
+    from kalkan.services.risk import compute_losses, peak_rss_mib, prepare_losses
+
+    t0 = time.perf_counter()
+    job = read_job(job_path)
+    if job.calculation_mode != "scenario_risk":
+        raise InputError(f"{job_path}: calculation_mode {job.calculation_mode} is not run by `kalkan eq run-oq` yet; "
+                         "scenario_risk is.")  # fmt: skip
+    rupture = read_rupture(job.rupture_file)
+    assert job.exposure_file is not None
+    exposure = read_exposure_oq(job.exposure_file)
+    vset = _oq_vulnerability(job.vulnerability_files)
+    if job.gsim_logic_tree_file is not None:
+        branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(job.gsim_logic_tree_file)]
+    else:
+        assert job.gsim is not None
+        branches = [Branch(job.gsim, 1.0)]
+    # Sites: the distinct asset locations (OpenQuake's default without a site model grid).
+    coords = np.round(np.column_stack([exposure.lon, exposure.lat]), 5)
+    uniq, site_of_asset = np.unique(coords, axis=0, return_inverse=True)
+    warnings: list[str] = []
+    if job.site_model_file is not None:
+        sites, w = _site_model(job.site_model_file, uniq[:, 0].astype(np.float64), uniq[:, 1].astype(np.float64))
+        warnings += w
+    else:
+        if job.vs30 is None:
+            raise InputError(f"{job_path}: give reference_vs30_value or a site_model_file.")
+        sites = Sites.uniform(uniq[:, 0], uniq[:, 1], job.vs30, measured=job.vs30_measured, z1pt0=job.z1pt0_m,
+                              z2pt5=job.z2pt5_km)  # fmt: skip
+    imts = list(job.imts) or sorted({f.imt for f in vset.functions.values()})
+    t_inputs = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    hazards, gm_warnings = simulate_scenario(
+        rupture, branches, sites, imts, n_fields=job.n_fields, seed=job.seed, truncation=job.truncation_level,
+        correlation=job.correlation, vs30_clustering=job.vs30_clustering, max_distance_km=job.maximum_distance_km,
+        on_progress=on_progress,
+    )  # fmt: skip
+    warnings += gm_warnings
+    t_gmf = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    assignment = explicit_sites(site_of_asset.ravel().astype(np.int64), sites.lon.size, where=str(job.exposure_file))
+    loss_types = [lt for lt in job.vulnerability_files if lt in exposure.costs or lt == "occupants"]
+    if not loss_types:
+        raise InputError(f"{job_path}: the exposure has none of the loss types of the vulnerability files.")
+    hz_list = list(hazards.values())
+    prepared = prepare_losses(hz_list, exposure, assignment, vset, loss_types, None, "night")
+    for h in hz_list:
+        warm_up(h.data_dtype)
+    mode = "mean" if job.ignore_covs else "sampled"
+    losses = compute_losses(prepared, exposure, assignment, mode=mode, seed=job.seed)
+    t_risk = time.perf_counter() - t2
+
+    first = hz_list[0]
+    assert first.realisation is not None
+    labels = [b.label for b in branches]
+
+    def per_rlz(values: NDArray[np.float64]) -> dict[str, float]:
+        return {labels[r]: float(values[first.realisation == r].mean()) for r in range(len(branches))}
+
+    by_lt = {}
+    for i, lt in enumerate(losses.loss_types):
+        ev = losses.event_by_lt[:, i]
+        by_lt[lt] = {"avg_loss_per_rlz": per_rlz(ev), "total_avg_loss": float(first.frequency @ ev),
+                     "std_event_loss_per_rlz": {labels[r]: float(ev[first.realisation == r].std())
+                                                for r in range(len(branches))}}  # fmt: skip
+    money = [i for i, lt in enumerate(losses.loss_types) if lt != "occupants"]
+    total = losses.event_by_lt[:, money].sum(axis=1)
+    currency = f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency
+    summary: dict[str, Any] = {
+        "avg_loss_per_rlz": per_rlz(total),
+        "total_avg_loss": float(first.frequency @ total),
+        "events": int(first.n_events),
+        "by_loss_type": by_lt,
+        "weights": {b.label: b.weight for b in branches},
+        "units": {"loss": currency, "fatalities": "people"},
+        "job": {
+            "path": str(job.path),
+            "description": job.description,
+            "mode": mode,
+            "seed": job.seed,
+            "n_fields": job.n_fields,
+            "correlation": job.correlation,
+            "truncation": job.truncation_level,
+            "ignored_parameters": job.ignored,
+        },
+        "sizes": {"assets": exposure.n_assets, "sites": int(sites.lon.size), "imts": imts},
+        "warnings": warnings,
+        "engine": f"kalkan {__version__}",
+    }
+    with atomic_output_dir(Path(out_dir)) as tmp:
+        cols: dict[str, Any] = {
+            "event_id": first.event_id, "realisation": first.realisation,
+            "gsim": np.asarray(labels, dtype=object)[first.realisation], "loss": total,
+        }  # fmt: skip
+        for i, lt in enumerate(losses.loss_types):
+            cols[f"loss_{lt}" if lt != "occupants" else "fatalities"] = losses.event_by_lt[:, i]
+        write_parquet(tmp / "event_losses.parquet", cols, {"units": f"losses in {currency}"})
+        summary["timings_s"] = {"inputs": t_inputs, "ground_motion_fields": t_gmf, "risk": t_risk,
+                                "total": time.perf_counter() - t0}  # fmt: skip
+        summary["peak_rss_mib"] = peak_rss_mib()
+        write_json(tmp / "summary.json", summary)
+    return summary
