@@ -574,12 +574,16 @@ def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
     table = Table(title=f"Risk results — {folder}")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    table.add_row("average annual loss", f"{summary['aal']:,.0f} {money} per year")
+    if "scenario" in summary:
+        table.add_row("average loss per event (scenario)", f"{summary['aal']:,.0f} {money}")
+    else:
+        table.add_row("average annual loss", f"{summary['aal']:,.0f} {money} per year")
     for rp, loss in summary["rp_losses"].items():
         table.add_row(f"loss at {rp}-year return period", f"{loss:,.0f} {money}")
     for lt, values in summary.get("by_loss_type", {}).items():
-        unit = "people per year (fatalities)" if lt == "occupants" else f"{money} per year"
-        table.add_row(f"  {lt}: average annual", f"{values['aal']:,.2f} {unit}")
+        per = "per event" if "scenario" in summary else "per year"
+        unit = f"people {per} (fatalities)" if lt == "occupants" else f"{money} {per}"
+        table.add_row(f"  {lt}: average", f"{values['aal']:,.2f} {unit}")
     if "max_event_loss" in summary:
         table.add_row("largest event loss", f"{summary['max_event_loss']:,.0f} {money}")
     if "max_simulated_rp_years" in summary:
@@ -725,6 +729,99 @@ def eq_verify_table(
         out.print(t)
     if not ok:
         raise typer.Exit(1)
+
+
+@eq_app.command("scenarios")
+def eq_scenarios(as_json: JsonOpt = False) -> None:
+    """The named earthquake scenarios of the founding cities (ISC-GEM events; mechanisms assumed)."""
+    from kalkan.services.earthquake import named_scenarios
+
+    rows = named_scenarios()
+    if as_json:
+        _print_json(rows)
+        return
+    t = Table(title="Named earthquake scenarios (ISC-GEM v7.0, CC BY-SA 3.0; mechanisms ASSUMED)")
+    for col in ("id", "city", "date", "Mw", "depth", "strike/dip/rake", "mechanism"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["id"], r["city"], r["origin_time_utc"][:10], f"{r['mw']:.2f}", f"{r['depth_km']:g} km",
+                  f"{r['strike']:g}°/{r['dip']:g}°/{r['rake']:g}°", r["mechanism_source"])  # fmt: skip
+    out.print(t)
+
+
+@eq_app.command("scenario")
+def eq_scenario(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for hazard_<IMT>.npz, sites.csv/.geojson.")],
+    scenario: Annotated[str | None, typer.Option(help="A named scenario (see `kalkan eq scenarios`).")] = None,
+    rupture: Annotated[Path | None, typer.Option(help="Rupture file: OpenQuake NRML .xml or Kalkan .json.")] = None,
+    catalogue_event: Annotated[int | None, typer.Option(help="An ISC-GEM event id (give the mechanism).")] = None,
+    magnitude: Annotated[float | None, typer.Option(help="User-defined rupture: moment magnitude.")] = None,
+    lon: Annotated[float | None, typer.Option(help="User-defined rupture: hypocentre longitude, degrees.")] = None,
+    lat: Annotated[float | None, typer.Option(help="User-defined rupture: hypocentre latitude, degrees.")] = None,
+    depth: Annotated[float | None, typer.Option(help="User-defined rupture: hypocentre depth, km.")] = None,
+    strike: Annotated[float | None, typer.Option(help="Strike, degrees.")] = None,
+    dip: Annotated[float | None, typer.Option(help="Dip, degrees (0, 90].")] = None,
+    rake: Annotated[float | None, typer.Option(help="Rake, degrees.")] = None,
+    gmpe: Annotated[list[str] | None, typer.Option(help="Ground-motion model (repeat; equal weights).")] = None,
+    gmpe_logic_tree: Annotated[
+        Path | None, typer.Option(help="GMPE logic tree (NRML .xml or model,weight .csv).")
+    ] = None,
+    city: Annotated[str | None, typer.Option(help="Sites on a grid over this founding city.")] = None,
+    grid_km: Annotated[float, typer.Option(help="Grid spacing over the city, km.")] = 1.0,
+    sites: Annotated[Path | None, typer.Option(help="Sites CSV: lon,lat (degrees).")] = None,
+    vs30: Annotated[float, typer.Option(help="Vs30 of every site, m/s (inferred).")] = 400.0,
+    imt: Annotated[list[str] | None, typer.Option(help="Intensity measure (repeat): PGA, SA(0.3), ...")] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Ground-motion fields per model.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the fields (recorded).")] = 42,
+    truncation: Annotated[float, typer.Option(help="Truncation of the residuals, standard deviations.")] = 3.0,
+    correlation: Annotated[str | None, typer.Option(help="Spatial correlation: JB2009.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate an earthquake scenario: ground-motion fields as HazardSets for `kalkan risk run --hazard`."""
+    import numpy as np
+    from rich.progress import Progress
+
+    from kalkan.hazard.earthquake.rupture import read_rupture
+    from kalkan.io.gsim_logic_tree import read_logic_tree
+    from kalkan.services.earthquake import Branch, city_sites, run_scenario, scenario_rupture
+
+    if rupture is not None:
+        rup = read_rupture(rupture)
+        info: dict[str, Any] = {"id": "file", "name": str(rupture), "mw": rup.mag, "source": str(rupture)}
+    else:
+        rup, info = scenario_rupture(scenario, catalogue_event=catalogue_event, mag=magnitude, lon=lon, lat=lat,
+                                     depth_km=depth, strike=strike, dip=dip, rake=rake)  # fmt: skip
+    if gmpe_logic_tree is not None:
+        branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(gmpe_logic_tree)]
+    else:
+        names = gmpe or ["BooreEtAl2014", "AkkarEtAlRjb2014", "CauzziEtAl2014"]
+        branches = [Branch(name, 1.0 / len(names)) for name in names]
+    if sites is not None:
+        data = np.loadtxt(sites, delimiter=",", skiprows=1, usecols=(0, 1), ndmin=2)
+        site_lon, site_lat, source = data[:, 0], data[:, 1], str(sites)
+    else:
+        target = city or info.get("city")
+        if target is None:
+            raise KalkanError("Give --city or --sites for where to compute ground motion.")
+        site_lon, site_lat, source = city_sites(str(target), grid_km)
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("Ground-motion fields", total=100)
+        summary = run_scenario(
+            out_dir, rupture=rup, rupture_info=info, branches=branches, site_lon=site_lon, site_lat=site_lat,
+            sites_source=source, vs30=vs30, imts=imt or ["PGA"], n_fields=n, seed=seed, truncation=truncation,
+            correlation=correlation, on_progress=lambda p, m: progress.update(task, completed=p, description=m),
+        )  # fmt: skip
+    if as_json:
+        _print_json(summary)
+        return
+    r = summary["rupture"]
+    out.print(f"{r.get('name')}: M{r.get('mw')} — {summary['events']:,} events "
+              f"({len(summary['models'])} model(s) x {n} fields) at {summary['sites']['count']:,} sites.")  # fmt: skip
+    if "mechanism_source" in r:
+        out.print(f"Mechanism {r.get('strike')}/{r.get('dip')}/{r.get('rake')}°: {r['mechanism_source']}.")
+    for w in summary["warnings"]:
+        err.print(f"[yellow]Warning:[/] {w}")
+    out.print(f"HazardSets in {out_dir} (hazard_<IMT>.npz); per-site statistics in sites.csv and sites.geojson.")
 
 
 @eq_app.command("run-oq")

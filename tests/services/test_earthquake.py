@@ -162,3 +162,48 @@ def test_unsupported_job_keys_and_cli(tmp_path: Path) -> None:
     (tmp_path / "job.ini").write_text(text)
     with pytest.raises(InputError, match="does not support: investigation_time"):
         run_oq_job(tmp_path / "job.ini", tmp_path / "out2")
+
+
+def test_named_scenario_to_losses(tmp_path: Path) -> None:
+    """Ashgabat 1948 on a city grid -> HazardSets -> the engine with GEM functions on two IMTs."""
+    from kalkan.exposure.table import Exposure
+    from kalkan.io.exposure import write_exposure
+    from kalkan.services.earthquake import Branch, run_scenario, scenario_rupture
+    from kalkan.services.risk import run_assessment
+
+    rupture, info = scenario_rupture("ashgabat-1948")
+    assert info["mw"] == 7.15 and info["mechanism_source"].startswith("assumed")
+    assert 20 < info["length_km"] < 80
+    lon = np.array([58.30, 58.38, 58.45])
+    lat = np.array([37.92, 37.95, 37.97])
+    summary = run_scenario(
+        tmp_path / "sc", rupture=rupture, rupture_info=info, branches=[Branch("BooreEtAl2014", 1.0)],
+        site_lon=lon, site_lat=lat, sites_source="test", imts=("PGA", "SA(0.3)"), n_fields=40, seed=1,
+    )  # fmt: skip
+    assert summary["events"] == 40
+    exp = Exposure(
+        id=np.array(["h1", "h2", "h3"], dtype=object), lon=lon, lat=lat,
+        taxonomy=np.array(["MUR+ADO/LWAL+CDN/H:1/RES", "CR+CIP/LWAL+CDL/HBET:1-2/COM", "W/LWAL+CDL/H:1/COM"],
+                          dtype=object),
+        costs={"structural": np.array([5e4, 3e5, 2e4])}, site_id=np.array([0, 1, 2]), price_year=2021,
+    )  # fmt: skip
+    write_exposure(exp, tmp_path / "exposure.csv")
+    result = run_assessment(
+        [tmp_path / "sc" / "hazard_PGA.npz", tmp_path / "sc" / "hazard_SA_0.3.npz"], tmp_path / "exposure.csv",
+        [Path("gem-central-asia")], tmp_path / "risk",
+    )  # fmt: skip
+    scen = result["scenario"]
+    assert scen["average_event_loss"] == pytest.approx(result["aal"])
+    assert 0 < result["aal"] < 3.7e5
+    assert "per event" in result["units"]["aal"]
+
+
+def test_scenario_inputs_are_checked() -> None:
+    from kalkan.services.earthquake import scenario_rupture
+
+    with pytest.raises(InputError, match="Unknown scenario 'atlantis-2000'"):
+        scenario_rupture("atlantis-2000")
+    with pytest.raises(InputError, match="strike"):
+        scenario_rupture(None, mag=6.5, lon=69.0, lat=38.5, depth_km=10.0, dip=45.0, rake=90.0)
+    with pytest.raises(InputError, match="dip"):
+        scenario_rupture(None, mag=6.5, lon=69.0, lat=38.5, depth_km=10.0, strike=10.0, dip=120.0, rake=90.0)

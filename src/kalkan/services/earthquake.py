@@ -300,3 +300,176 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
+
+
+SEISMOGENIC_DEPTH_KM = 25.0
+"""Lower seismogenic depth used to build named-scenario ruptures (the Tien Shan and Kopet Dag crust's
+seismogenic layer is ~20-30 km thick); ruptures are cut to it by the scaling law's aspect rules."""
+
+
+def named_scenarios() -> list[dict[str, Any]]:
+    """The named scenarios shipped with Kalkan (data/scenarios), with their catalogue events."""
+    import json
+
+    from kalkan.io.isc_gem import shipped_catalogue
+    from kalkan.services.data_sources import data_source
+
+    data = json.loads(data_source("earthquake_scenarios").paths()[0].read_text(encoding="utf-8"))
+    cat = shipped_catalogue()
+    out = []
+    for sc in data["scenarios"]:
+        ev = cat.event(int(sc["iscgem_eventid"]))
+        out.append({**sc, "mw": ev.mw, "lon": ev.lon, "lat": ev.lat, "depth_km": ev.depth_km,
+                    "origin_time_utc": ev.origin_time_utc})  # fmt: skip
+    return out
+
+
+def scenario_rupture(
+    scenario_id: str | None = None,
+    *,
+    catalogue_event: int | None = None,
+    mag: float | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    depth_km: float | None = None,
+    strike: float | None = None,
+    dip: float | None = None,
+    rake: float | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """A planar rupture (Wells & Coppersmith 1994 dimensions, cut to the seismogenic layer) for a named
+    scenario, an ISC-GEM event with a given mechanism, or a user-defined hypocentre; and its description."""
+    from kalkan.hazard.earthquake.rupture import GeoPoint, PlanarRupture
+    from kalkan.io.isc_gem import shipped_catalogue
+
+    info: dict[str, Any]
+    if scenario_id is not None:
+        known = {s["id"]: s for s in named_scenarios()}
+        if scenario_id not in known:
+            raise InputError(f"Unknown scenario {scenario_id!r}; named scenarios: {', '.join(sorted(known))}.")
+        info = dict(known[scenario_id])
+    elif catalogue_event is not None:
+        ev = shipped_catalogue().event(catalogue_event)
+        info = {"id": f"iscgem-{ev.eventid}", "name": f"ISC-GEM {ev.eventid} ({ev.origin_time_utc[:10]})",
+                "mw": ev.mw, "lon": ev.lon, "lat": ev.lat, "depth_km": ev.depth_km,
+                "mechanism_source": "given by the user"}  # fmt: skip
+    else:
+        if None in (mag, lon, lat, depth_km):
+            raise InputError("A user-defined rupture needs magnitude, lon, lat and depth (and strike, dip, rake).")
+        info = {"id": "user", "name": f"user-defined M{mag}", "mw": mag, "lon": lon, "lat": lat, "depth_km": depth_km,
+                "mechanism_source": "given by the user"}  # fmt: skip
+    for key, value in (("strike", strike), ("dip", dip), ("rake", rake)):
+        if value is not None:
+            info[key] = value
+            info["mechanism_source"] = "given by the user"
+        elif key not in info:
+            raise InputError(f"Give the rupture's {key} (degrees).")
+    hypo = GeoPoint(float(info["lon"]), float(info["lat"]), float(info["depth_km"]))
+    rupture = PlanarRupture.from_hypocentre(
+        float(info["mw"]), float(info["rake"]), float(info["strike"]), float(info["dip"]), hypo,
+        lower_seismogenic_depth_km=max(SEISMOGENIC_DEPTH_KM, float(info["depth_km"]) + 1.0),
+    )  # fmt: skip
+    info["length_km"] = rupture.length_km
+    info["width_km"] = rupture.width_km
+    info["scaling_law"] = "Wells & Coppersmith (1994), all slip types by rake"
+    return rupture, info
+
+
+def grid_in_polygon(geojson: dict[str, Any], spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Points of a regular lon/lat grid (about ``spacing_km`` apart) inside a GeoJSON (Multi)Polygon."""
+    polys = [geojson["coordinates"]] if geojson["type"] == "Polygon" else geojson["coordinates"]
+    rings = [np.asarray(p[0], dtype=np.float64) for p in polys]
+    allpts = np.vstack(rings)
+    lat0 = float(allpts[:, 1].mean())
+    dlat = spacing_km / 111.2
+    dlon = spacing_km / (111.2 * np.cos(np.radians(lat0)))
+    gx, gy = np.meshgrid(np.arange(allpts[:, 0].min(), allpts[:, 0].max() + dlon, dlon),
+                         np.arange(allpts[:, 1].min(), allpts[:, 1].max() + dlat, dlat))  # fmt: skip
+    x, y = gx.ravel(), gy.ravel()
+    inside = np.zeros(x.size, dtype=bool)
+    for ring in rings:  # even-odd ray casting, vectorised over points
+        xs, ys = ring[:, 0], ring[:, 1]
+        x1, y1, x2, y2 = xs[:-1], ys[:-1], xs[1:], ys[1:]
+        for a, b, c, d in zip(x1, y1, x2, y2, strict=True):
+            cross = ((b > y) != (d > y)) & (x < (c - a) * (y - b) / np.where(d == b, 1e-300, d - b) + a)
+            inside ^= cross
+    return np.round(x[inside], 5), np.round(y[inside], 5)
+
+
+def city_sites(city_id: str, spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64], str]:
+    """A grid over a founding city's outline (administrative boundary if shipped, else urban extent)."""
+    import json
+
+    from kalkan.services.reference_data import founding_city_data
+
+    cities, outlines, _ = founding_city_data()
+    if city_id not in outlines:
+        raise InputError(f"Unknown city {city_id!r}; founding cities: {', '.join(c.id for c in cities)}.")
+    geoms = {g.kind: g for g in outlines[city_id]}
+    g = geoms.get("admin_boundary") or geoms.get("urban_extent")
+    if g is None:
+        raise InputError(f"City {city_id!r} has no outline to put sites in; give --sites.")
+    lon, lat = grid_in_polygon(json.loads(g.geojson), spacing_km)
+    return lon, lat, f"{spacing_km:g} km grid over the {g.kind.replace('_', ' ')} of {city_id} ({g.source})"
+
+
+def run_scenario(
+    out_dir: Path,
+    *,
+    rupture: Any,
+    rupture_info: dict[str, Any],
+    branches: Sequence[Branch],
+    site_lon: NDArray[np.float64],
+    site_lat: NDArray[np.float64],
+    sites_source: str,
+    vs30: float = 400.0,
+    vs30_measured: bool = False,
+    imts: Sequence[str] = ("PGA",),
+    n_fields: int = 100,
+    seed: int = 42,
+    truncation: float | None = 3.0,
+    correlation: str | None = None,
+    max_distance_km: float = 300.0,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Simulate a scenario and write DIR/hazard_<IMT>.npz (HazardSets for the risk engine), DIR/sites.csv and
+    DIR/sites.geojson (per-site median of the models and the simulated mean, for GIS) and DIR/summary.json."""
+    from kalkan.io.hazard import save_hazard
+    from kalkan.io.results import atomic_output_dir, write_json
+
+    t0 = time.perf_counter()
+    sites = Sites.uniform(site_lon, site_lat, vs30, measured=vs30_measured)
+    hazards, warnings = simulate_scenario(
+        rupture, branches, sites, imts, n_fields=n_fields, seed=seed, truncation=truncation, correlation=correlation,
+        max_distance_km=max_distance_km, on_progress=on_progress,
+    )  # fmt: skip
+    summary: dict[str, Any] = {
+        "rupture": rupture_info, "models": {b.label: b.weight for b in branches}, "imts": list(imts),
+        "n_fields": n_fields, "events": n_fields * len(branches), "seed": seed, "truncation": truncation,
+        "correlation": correlation, "sites": {"count": int(site_lon.size), "source": sites_source, "vs30_m_s": vs30},
+        "warnings": warnings, "units": {imt: ("cm/s" if imt == "PGV" else "g") for imt in imts},
+        "engine": f"kalkan {__version__}",
+    }  # fmt: skip
+    with atomic_output_dir(Path(out_dir)) as tmp:
+        import json
+
+        rows = ["lon,lat," + ",".join(f"{imt}_mean,{imt}_p50,{imt}_p84" for imt in imts)]
+        stats = {}
+        for imt, h in hazards.items():
+            name = imt.replace("(", "_").replace(")", "")
+            save_hazard(h, tmp / f"hazard_{name}.npz")
+            dense = h.intensity.toarray()
+            stats[imt] = (dense.mean(axis=0), np.percentile(dense, 50, axis=0), np.percentile(dense, 84, axis=0))
+        for s in range(site_lon.size):
+            vals = ",".join(f"{stats[i][0][s]:.5g},{stats[i][1][s]:.5g},{stats[i][2][s]:.5g}" for i in imts)
+            rows.append(f"{site_lon[s]:.5f},{site_lat[s]:.5f},{vals}")
+        (tmp / "sites.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        features = [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(site_lon[s]), float(site_lat[s])]},
+             "properties": {f"{imt}_{k}": float(stats[imt][j][s]) for imt in imts
+                            for j, k in enumerate(("mean", "p50", "p84"))}}
+            for s in range(site_lon.size)
+        ]  # fmt: skip
+        (tmp / "sites.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        summary["timings_s"] = {"total": time.perf_counter() - t0}
+        write_json(tmp / "summary.json", summary)
+    return summary

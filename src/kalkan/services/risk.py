@@ -530,6 +530,19 @@ def run_assessment(
         },
         "engine": f"kalkan {__version__}",
     }
+    if all(h.realisation is not None for h in hazards) and abs(float(first.frequency.sum()) - 1.0) < 1e-9:
+        # A scenario (one event per ground-motion field, frequencies summing to 1): the "annual" sums are the
+        # probability-weighted average loss per event; report them as such, per realisation too.
+        rlz = first.realisation
+        summary["scenario"] = {
+            "average_event_loss": float(first.frequency @ event_loss),
+            "average_event_loss_per_realisation": {
+                str(int(r)): float(event_loss[rlz == r].mean()) for r in np.unique(rlz)
+            },
+            "std_event_loss": float(event_loss.std()),
+            "note": "scenario run: 'aal' is the average loss per event (frequencies are realisation weights / N)",
+        }
+        summary["units"]["aal"] = f"{currency} per event (scenario average)"
     with atomic_output_dir(Path(out_dir)) as tmp:
         meta = {"units": f"losses in {currency}; occupants in people", "engine": f"kalkan {__version__}"}
         cols: dict[str, Any] = {"event_id": first.event_id, "loss": event_loss}
