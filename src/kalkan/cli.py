@@ -841,6 +841,17 @@ def eq_run_oq(
     if as_json:
         _print_json(summary)
         return
+    if "avg_damages_per_rlz" in summary:
+        t = Table(title=f"{job} — {summary['events']:,} events: expected number of buildings per damage state")
+        states = list(summary["total_avg_damages"])
+        t.add_column("ground-motion model")
+        for ds in states:
+            t.add_column(ds, justify="right")
+        for name, dmg in summary["avg_damages_per_rlz"].items():
+            t.add_row(name, *(f"{dmg[ds]:,.1f}" for ds in states))
+        t.add_row("total (weighted)", *(f"{summary['total_avg_damages'][ds]:,.1f}" for ds in states))
+        out.print(t)
+        return
     money = summary["units"]["loss"]
     t = Table(title=f"{job} — {summary['events']:,} events")
     t.add_column("ground-motion model")

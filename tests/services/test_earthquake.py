@@ -207,3 +207,39 @@ def test_scenario_inputs_are_checked() -> None:
         scenario_rupture(None, mag=6.5, lon=69.0, lat=38.5, depth_km=10.0, dip=45.0, rake=90.0)
     with pytest.raises(InputError, match="dip"):
         scenario_rupture(None, mag=6.5, lon=69.0, lat=38.5, depth_km=10.0, strike=10.0, dip=120.0, rake=90.0)
+
+
+FRAGILITY = (
+    """<?xml version="1.0" encoding="UTF-8"?>
+<nrml xmlns="http://openquake.org/xmlns/nrml/0.5">
+<fragilityModel id="f" assetCategory="buildings" lossCategory="structural">
+  <description>illustrative</description>
+  <limitStates>moderate complete</limitStates>
+"""
+    + "".join(
+        f"""  <fragilityFunction id="{t}" format="continuous" shape="logncdf">
+    <imls imt="PGA" minIML="0.0" maxIML="5.0"/>
+    <params ls="moderate" mean="{th}" stddev="{th * 0.5}"/>
+    <params ls="complete" mean="{th * 2}" stddev="{th}"/>
+  </fragilityFunction>
+"""
+        for t, (th, _) in VULN.items()
+    )
+    + "</fragilityModel>\n</nrml>\n"
+)
+
+
+def test_scenario_damage_job(tmp_path: Path) -> None:
+    write_job(tmp_path, n_assets=120, n_sites=20, n_fields=30)
+    (tmp_path / "fragility.xml").write_text(FRAGILITY)
+    text = (tmp_path / "job.ini").read_text()
+    text = text.replace("calculation_mode = scenario_risk", "calculation_mode = scenario_damage")
+    text = text.replace(
+        "structural_vulnerability_file = vulnerability.xml", "structural_fragility_file = fragility.xml"
+    )
+    (tmp_path / "job.ini").write_text(text)
+    summary = run_oq_job(tmp_path / "job.ini", tmp_path / "out")
+    for dmg in summary["avg_damages_per_rlz"].values():
+        assert sum(dmg.values()) == pytest.approx(120.0)
+        assert dmg["complete"] > 0
+    assert set(summary["total_avg_damages"]) == {"no_damage", "moderate", "complete"}

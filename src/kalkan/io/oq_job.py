@@ -17,7 +17,7 @@ from kalkan.errors import InputError
 
 SUPPORTED: dict[str, str] = {
     "description": "title of the run",
-    "calculation_mode": "scenario_risk, scenario_damage or scenario (hazard only)",
+    "calculation_mode": "scenario_risk or scenario_damage",
     "random_seed": "seed of the ground-motion fields",
     "ses_seed": "seed of the ground-motion fields (used when random_seed is absent)",
     "exposure_file": "exposure model (NRML XML, with CSV assets)",
@@ -31,6 +31,7 @@ SUPPORTED: dict[str, str] = {
     "nonstructural_vulnerability_file": "NRML vulnerability model, nonstructural",
     "contents_vulnerability_file": "NRML vulnerability model, contents",
     "occupants_vulnerability_file": "NRML vulnerability model, fatalities",
+    "structural_fragility_file": "NRML fragility model (scenario_damage); function ids are the taxonomies",
     "gsim_logic_tree_file": "GMPE logic tree (one branch set, Active Shallow Crust)",
     "gsim": "one GMPE instead of a logic tree",
     "truncation_level": "truncation of the residuals, in standard deviations",
@@ -75,6 +76,7 @@ class ScenarioJob:
     z2pt5_km: float | None
     site_model_file: Path | None
     imts: tuple[str, ...] = ()
+    fragility_file: Path | None = None
     asset_hazard_distance_km: float | None = None
     ignored: dict[str, str] = field(default_factory=dict)
 
@@ -132,10 +134,8 @@ def read_job(path: Path) -> ScenarioJob:
         return raw == "true"
 
     mode = values.get("calculation_mode", "")
-    if mode not in ("scenario_risk", "scenario_damage", "scenario"):
-        raise InputError(
-            f"{path}: calculation_mode = {mode!r}; Kalkan runs scenario_risk, scenario_damage and scenario jobs."
-        )
+    if mode not in ("scenario_risk", "scenario_damage"):
+        raise InputError(f"{path}: calculation_mode = {mode!r}; Kalkan runs scenario_risk and scenario_damage jobs.")
     correlation = values.get("ground_motion_correlation_model") or None
     if correlation not in (None, "JB2009"):
         raise InputError(f"{path}: ground_motion_correlation_model = {correlation!r}; supported: JB2009.")
@@ -162,6 +162,9 @@ def read_job(path: Path) -> ScenarioJob:
     }
     if mode == "scenario_risk" and not vulnerability:
         raise InputError(f"{path}: a scenario_risk job needs at least one *_vulnerability_file.")
+    fragility = file("structural_fragility_file")
+    if mode == "scenario_damage" and fragility is None:
+        raise InputError(f"{path}: a scenario_damage job needs structural_fragility_file.")
     n_fields = number("number_of_ground_motion_fields")
     if n_fields is None or n_fields < 1 or n_fields != int(n_fields):
         raise InputError(f"{path}: number_of_ground_motion_fields must be a positive whole number.")
@@ -172,7 +175,7 @@ def read_job(path: Path) -> ScenarioJob:
         description=values.get("description", ""),
         calculation_mode=mode,
         seed=int(seed_value or 0),
-        exposure_file=file("exposure_file", required=mode != "scenario"),
+        exposure_file=file("exposure_file", required=True),
         rupture_file=file("rupture_model_file", required=True),  # type: ignore[arg-type]
         vulnerability_files=vulnerability,
         gsim_logic_tree_file=gsim_lt,
@@ -191,4 +194,5 @@ def read_job(path: Path) -> ScenarioJob:
         imts=imts,
         asset_hazard_distance_km=number("asset_hazard_distance"),
         ignored={k: IGNORED[k] for k in values if k in IGNORED},
+        fragility_file=fragility,
     )

@@ -201,12 +201,14 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
 
     t0 = time.perf_counter()
     job = read_job(job_path)
-    if job.calculation_mode != "scenario_risk":
-        raise InputError(f"{job_path}: calculation_mode {job.calculation_mode} is not run by `kalkan eq run-oq` yet; "
-                         "scenario_risk is.")  # fmt: skip
+    if job.calculation_mode not in ("scenario_risk", "scenario_damage"):
+        raise InputError(f"{job_path}: calculation_mode {job.calculation_mode} is not run by `kalkan eq run-oq`; "
+                         "scenario_risk and scenario_damage are.")  # fmt: skip
     rupture = read_rupture(job.rupture_file)
     assert job.exposure_file is not None
     exposure = read_exposure_oq(job.exposure_file)
+    if job.calculation_mode == "scenario_damage":
+        return _run_oq_damage(job, rupture, exposure, out_dir, t0, on_progress)
     vset = _oq_vulnerability(job.vulnerability_files)
     if job.gsim_logic_tree_file is not None:
         branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(job.gsim_logic_tree_file)]
@@ -214,17 +216,7 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
         assert job.gsim is not None
         branches = [Branch(job.gsim, 1.0)]
     # Sites: the distinct asset locations (OpenQuake's default without a site model grid).
-    coords = np.round(np.column_stack([exposure.lon, exposure.lat]), 5)
-    uniq, site_of_asset = np.unique(coords, axis=0, return_inverse=True)
-    warnings: list[str] = []
-    if job.site_model_file is not None:
-        sites, w = _site_model(job.site_model_file, uniq[:, 0].astype(np.float64), uniq[:, 1].astype(np.float64))
-        warnings += w
-    else:
-        if job.vs30 is None:
-            raise InputError(f"{job_path}: give reference_vs30_value or a site_model_file.")
-        sites = Sites.uniform(uniq[:, 0], uniq[:, 1], job.vs30, measured=job.vs30_measured, z1pt0=job.z1pt0_m,
-                              z2pt5=job.z2pt5_km)  # fmt: skip
+    sites, site_of_asset, warnings = _oq_sites(job, exposure)
     imts = list(job.imts) or sorted({f.imt for f in vset.functions.values()})
     t_inputs = time.perf_counter() - t0
 
@@ -238,7 +230,7 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
     t_gmf = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    assignment = explicit_sites(site_of_asset.ravel().astype(np.int64), sites.lon.size, where=str(job.exposure_file))
+    assignment = explicit_sites(site_of_asset, sites.lon.size, where=str(job.exposure_file))
     loss_types = [lt for lt in job.vulnerability_files if lt in exposure.costs or lt == "occupants"]
     if not loss_types:
         raise InputError(f"{job_path}: the exposure has none of the loss types of the vulnerability files.")
@@ -471,5 +463,78 @@ def run_scenario(
         ]  # fmt: skip
         (tmp / "sites.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
         summary["timings_s"] = {"total": time.perf_counter() - t0}
+        write_json(tmp / "summary.json", summary)
+    return summary
+
+
+def _oq_sites(job: Any, exposure: Any) -> tuple[Sites, NDArray[np.int64], list[str]]:
+    """Sites at the distinct asset locations, with the job's site parameters; and each asset's site."""
+    coords = np.round(np.column_stack([exposure.lon, exposure.lat]), 5)
+    uniq, site_of_asset = np.unique(coords, axis=0, return_inverse=True)
+    if job.site_model_file is not None:
+        sites, warnings = _site_model(job.site_model_file, uniq[:, 0].astype(np.float64), uniq[:, 1].astype(np.float64))
+        return sites, site_of_asset.ravel().astype(np.int64), warnings
+    if job.vs30 is None:
+        raise InputError(f"{job.path}: give reference_vs30_value or a site_model_file.")
+    sites = Sites.uniform(uniq[:, 0], uniq[:, 1], job.vs30, measured=job.vs30_measured, z1pt0=job.z1pt0_m,
+                          z2pt5=job.z2pt5_km)  # fmt: skip
+    return sites, site_of_asset.ravel().astype(np.int64), []
+
+
+def _run_oq_damage(
+    job: Any, rupture: Any, exposure: Any, out_dir: Path, t0: float, on_progress: ProgressCallback | None
+) -> dict[str, Any]:
+    """scenario_damage: expected number of buildings in each damage state, per GMPE realisation."""
+    from kalkan.io.gsim_logic_tree import read_logic_tree
+    from kalkan.io.nrml import read_fragility_model
+    from kalkan.io.results import atomic_output_dir, write_json, write_parquet
+    from kalkan.risk.assignment import explicit_sites
+    from kalkan.risk.damage import compute_damage
+    from kalkan.services.risk import peak_rss_mib
+    from kalkan.vulnerability.fragility_set import FragilitySet
+    from kalkan.vulnerability.functions import ConsequenceModel
+
+    model = read_fragility_model(job.fragility_file)
+    # No consequence model in the job: damage states only (a consequence of zero loss keeps the engine's contract).
+    none = ConsequenceModel("none", model.limit_states, np.zeros(len(model.limit_states)))
+    fset = FragilitySet(dict(model.functions), {"none": none}, {fid: ((fid, "none", 1.0),) for fid in model.functions},
+                        source=str(job.fragility_file))  # fmt: skip
+    if job.gsim_logic_tree_file is not None:
+        branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(job.gsim_logic_tree_file)]
+    else:
+        branches = [Branch(job.gsim, 1.0)]
+    sites, site_of_asset, warnings = _oq_sites(job, exposure)
+    imts = sorted({f.imt for f in model.functions.values()})
+    if len(imts) != 1:
+        raise InputError(f"{job.fragility_file}: Kalkan's scenario_damage uses one intensity measure; found {imts}.")
+    hazards, gm_warnings = simulate_scenario(
+        rupture, branches, sites, imts, n_fields=job.n_fields, seed=job.seed, truncation=job.truncation_level,
+        correlation=job.correlation, vs30_clustering=job.vs30_clustering, max_distance_km=job.maximum_distance_km,
+        on_progress=on_progress,
+    )  # fmt: skip
+    h = hazards[imts[0]]
+    assignment = explicit_sites(site_of_asset, sites.lon.size, where=str(job.exposure_file))
+    r = compute_damage(h, exposure, assignment, fset, casualty_period=None, displaced=False, keep_buckets=False)
+    assert h.realisation is not None
+    labels = [b.label for b in branches]
+    per_rlz = {
+        labels[k]: {ds: float(r.buildings[h.realisation == k, j].mean()) for j, ds in enumerate(r.damage_states)}
+        for k in range(len(branches))
+    }
+    summary: dict[str, Any] = {
+        "avg_damages_per_rlz": per_rlz,
+        "total_avg_damages": {ds: float(h.frequency @ r.buildings[:, j]) for j, ds in enumerate(r.damage_states)},
+        "events": int(h.n_events),
+        "weights": {b.label: b.weight for b in branches},
+        "units": {"damages": "expected number of buildings"},
+        "warnings": warnings + gm_warnings,
+        "engine": f"kalkan {__version__}",
+    }
+    with atomic_output_dir(Path(out_dir)) as tmp:
+        cols: dict[str, Any] = {"event_id": h.event_id, "realisation": h.realisation}
+        cols.update({f"buildings_{ds}": r.buildings[:, j] for j, ds in enumerate(r.damage_states)})
+        write_parquet(tmp / "event_damages.parquet", cols, {"units": "expected number of buildings"})
+        summary["timings_s"] = {"total": time.perf_counter() - t0}
+        summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
