@@ -70,11 +70,12 @@ def check_imt_unit(imt: str, unit: str, where: str) -> None:
         raise InputError(f"{where}: unit {unit!r} is not a unit of {imt}; expected {' or '.join(IMT_UNITS[family])}.")
 
 
-def _as_csr(matrix: Any, where: str) -> sparse.csr_matrix:
+def _as_csr(matrix: Any, where: str, *, copy: bool = True) -> sparse.csr_matrix:
     if not sparse.issparse(matrix):
         raise InputError(f"{where}: intensity must be a scipy sparse matrix (events x sites).")
-    # A copy: the HazardSet must not share arrays the caller can still change (or be reordered here).
-    csr = sparse.csr_matrix(matrix, copy=True)
+    # A copy: the HazardSet must not share arrays the caller can still change (or be reordered here). Readers
+    # that built the matrix themselves hand it over instead (``owns_intensity``), which halves peak memory.
+    csr = sparse.csr_matrix(matrix, copy=copy)
     if csr.dtype not in (np.float32, np.float64):
         csr = csr.astype(np.float32)
     csr.sort_indices()
@@ -109,6 +110,8 @@ class HazardSet:
     event_year: NDArray[np.int64] | None = None
     realisation: NDArray[np.int64] | None = None
     source: str = field(default="<memory>", compare=False)
+    owns_intensity: bool = field(default=False, repr=False, compare=False)
+    """True when the caller hands over a matrix nobody else holds (file readers): it is then not copied."""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -137,7 +140,7 @@ class HazardSet:
         if self.peril not in PERILS:
             raise InputError(f"{where}: unknown peril {self.peril!r}; expected one of {', '.join(PERILS)}.")
         check_imt_unit(self.imt, self.unit, where)
-        object.__setattr__(self, "intensity", _as_csr(self.intensity, where))
+        object.__setattr__(self, "intensity", _as_csr(self.intensity, where, copy=not self.owns_intensity))
         for name in ("site_lon", "site_lat", "frequency"):
             object.__setattr__(self, name, np.ascontiguousarray(getattr(self, name), dtype=np.float64))
         object.__setattr__(self, "event_id", _integers(self.event_id, where, "event_id"))

@@ -201,6 +201,7 @@ def load_hazard(path: PathLike) -> HazardSet:
             frequency=_as_float64(_npz_array(npz, "frequency", where), where, "frequency"),
             intensity=intensity,
             source=where,
+            owns_intensity=True,
             **optional,
         )
 
@@ -336,6 +337,7 @@ def load_case_hazard(path: PathLike) -> HazardSet:
             frequency=_as_float64(_npz_array(npz, "frequency", where), where, "frequency"),
             intensity=intensity,
             source=where,
+            owns_intensity=True,
         )
 
 
@@ -409,6 +411,7 @@ def _climada_hazard(h5: Any, where: str, peril: str | None, imt: str | None, uni
         event_name=event_name,
         event_year=event_year,
         source=where,
+        owns_intensity=True,
     )
 
 

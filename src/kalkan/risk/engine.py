@@ -98,18 +98,34 @@ class MeanResult:
         return out
 
 
+def site_layout(groups: Groups) -> tuple[NDArray[np.int64], NDArray[np.float64]] | None:
+    """(function, summed value) per site when every site has at most one function and no output buckets are
+    asked for: the fast kernel then applies (None otherwise). Sites without assets get function -1."""
+    if groups.n_buckets or groups.n_groups == 0:
+        return None
+    first = groups.g_func[groups.site_ptr[groups.g_site]]
+    if np.any(groups.g_func != first):
+        return None
+    site_func = np.full(groups.n_sites, -1, dtype=np.int64)
+    site_func[groups.g_site] = groups.g_func
+    site_value = np.bincount(groups.g_site, weights=groups.g_value, minlength=groups.n_sites).astype(np.float64)
+    return site_func, site_value
+
+
 def _chunk_compute(
     chunk: CsrChunk,
     freq: NDArray[np.float64],
     groups: Groups,
     table: FunctionTable,
     block_events: int,
+    layout: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Run the kernel on one chunk; returns (event losses, bucket losses, per-block group partial sums)."""
     from kalkan.risk.kernel import mean_blocks as _kernel
+    from kalkan.risk.kernel import mean_blocks_by_site as _site_kernel
 
     mean_blocks: Any = _kernel  # numba dispatchers are untyped
-
+    by_site: Any = _site_kernel
     n = chunk.stop - chunk.start
     block_start = np.arange(0, n + block_events, block_events, dtype=np.int64)
     block_start[-1] = n
@@ -117,6 +133,11 @@ def _chunk_compute(
     if block_start.size < 2:
         block_start = np.array([0, n], dtype=np.int64)
     event_loss = np.zeros(n)
+    if layout is not None:
+        s_partial = np.zeros((block_start.size - 1, groups.n_sites))
+        by_site(chunk.indptr, chunk.indices, chunk.data, freq, block_start, layout[0], layout[1],
+                *table.as_tuple(), event_loss, s_partial)  # fmt: skip
+        return event_loss, np.zeros((n, 0)), s_partial[:, groups.g_site]
     bucket_loss = np.zeros((n, groups.n_buckets))
     partial = np.zeros((block_start.size - 1, groups.n_groups))
     mean_blocks(
@@ -142,6 +163,14 @@ def warm_up(data_dtype: np.dtype[Any], n_dims: int = 0) -> None:
         np.array([0, 1], dtype=np.int64), np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1),
         np.zeros((1, n_dims), dtype=np.int64), *table.as_tuple(), np.zeros(1), np.zeros((1, max(n_dims, 1))),
         np.zeros((1, 1)),
+    )  # fmt: skip
+    from kalkan.risk.kernel import mean_blocks_by_site
+
+    by_site: Any = mean_blocks_by_site
+    by_site(
+        np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int32), np.ones(1, dtype=data_dtype), np.ones(1),
+        np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1), *table.as_tuple(),
+        np.zeros(1), np.zeros((1, 1)),
     )  # fmt: skip
 
 
@@ -188,6 +217,10 @@ def compute_mean(
     if frequency.shape != (n_events,):
         raise InputError(f"frequency has {frequency.shape} values for {n_events} events.")
     table = pack_functions(groups.functions)
+    layout = site_layout(groups)
+    # Keep the per-block partial sums (blocks x groups or sites) under ~64 MB.
+    width = groups.n_sites if layout is not None else max(groups.n_groups, 1)
+    chunk_blocks = max(1, min(chunk_blocks, int(8e6 // max(width, 1))))
     event_loss = np.zeros(n_events)
     rate = np.zeros(groups.n_groups)
     buckets = np.zeros((n_events, groups.n_buckets)) if keep_buckets else None
@@ -207,9 +240,11 @@ def compute_mean(
 
     if client is None:
         for chunk in source.chunks(per_chunk):
-            consume(chunk, _chunk_compute(chunk, frequency[chunk.start : chunk.stop], groups, table, block_events))
+            consume(
+                chunk, _chunk_compute(chunk, frequency[chunk.start : chunk.stop], groups, table, block_events, layout)
+            )
     else:
-        _compute_on_dask(client, source, frequency, groups, table, block_events, per_chunk, consume)
+        _compute_on_dask(client, source, frequency, groups, table, block_events, per_chunk, consume, layout)
     return MeanResult(event_loss, rate, buckets, groups, block_events)
 
 
@@ -222,6 +257,7 @@ def _compute_on_dask(
     block_events: int,
     per_chunk: int,
     consume: Callable[[CsrChunk, tuple[NDArray[np.float64], ...]], None],
+    layout: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
 ) -> None:
     """Submit chunks as tasks (at most two per worker thread in flight) and consume results in order."""
     from collections import deque
@@ -231,7 +267,14 @@ def _compute_on_dask(
     pending: deque[tuple[CsrChunk, Any]] = deque()
     for chunk in source.chunks(per_chunk):
         future = client.submit(
-            _chunk_compute, chunk, frequency[chunk.start : chunk.stop], g_future, t_future, block_events, pure=False
+            _chunk_compute,
+            chunk,
+            frequency[chunk.start : chunk.stop],
+            g_future,
+            t_future,
+            block_events,
+            layout,
+            pure=False,
         )
         pending.append((chunk, future))
         while len(pending) > 2 * n_threads:
