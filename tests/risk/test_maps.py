@@ -32,3 +32,21 @@ def test_maps_equal_each_assets_own_curve() -> None:
         ratio = f1.mean_loss_ratio(x) if tax[j] == "A" else 0.3 * f1.mean_loss_ratio(x) + 0.7 * f2.mean_loss_ratio(x)
         ref = metrics.occurrence_curve(values[j] * ratio, freq).at(rps)
         assert np.allclose(got[j], ref, rtol=1e-12, atol=1e-9), j
+
+
+def test_single_function_fast_path_equals_each_assets_own_curve() -> None:
+    """One function for all assets (the compiled per-site path), with tied and missing intensities."""
+    rng = np.random.default_rng(10)
+    dense = np.round(rng.uniform(0, 2.5, (120, 7)), 1)  # rounding makes ties
+    dense[dense < 0.9] = 0.0
+    freq = rng.uniform(1e-3, 2e-2, 120)
+    haz = hazard(dense, freq)
+    values = rng.uniform(10, 1000, 15)
+    sites = rng.integers(0, 7, 15)
+    f = linear("a")
+    g = build_groups(exposure(values), explicit_sites(sites, 7, where="t"), VulnerabilitySet.single(f, ("T",)), 7)
+    rps = (1.0, 3.0, 10.0, 40.0, 1e4)
+    got = asset_rp_losses(haz, g, 15, rps)
+    for j in range(15):
+        ref = metrics.occurrence_curve(values[j] * f.mean_loss_ratio(dense[:, sites[j]]), freq).at(rps)
+        assert np.allclose(got[j], ref, rtol=1e-12, atol=1e-9), j

@@ -189,3 +189,53 @@ def eval_many(f, x, params, points, lut, out):  # type: ignore[no-untyped-def]
     """``out[i] = eval_mdr(f, x[i])`` for every i."""
     for i in range(x.size):
         out[i] = eval_mdr(f, np.float64(x[i]), params, points, lut)
+
+
+@numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy")
+def site_curves(indptr, events, ratio, freq, total_freq, sites, rps, out):  # type: ignore[no-untyped-def]
+    """Per-site loss-ratio exceedance curves at return periods ``rps`` (kalkan.risk.metrics' rule: losses
+    sorted descending, equal losses one point, the events that miss the site one point at zero, linear in
+    return period and clamped). ``indptr/events/ratio``: the sites x events CSR of damage ratios."""
+    for j in numba.prange(sites.size):
+        s = sites[j]
+        lo = indptr[s]
+        hi = indptr[s + 1]
+        m = hi - lo
+        order = np.argsort(-ratio[lo:hi], kind="mergesort")
+        loss = np.empty(m + 1)
+        rp = np.empty(m + 1)
+        cum = 0.0
+        k = 0
+        for q in range(m):
+            idx = lo + order[q]
+            cum += freq[events[idx]]
+            value = ratio[idx]
+            if k > 0 and loss[k - 1] == value:
+                rp[k - 1] = 1.0 / cum  # a tie: one point with the frequency of all of them
+            else:
+                loss[k] = value
+                rp[k] = 1.0 / cum
+                k += 1
+        if cum < total_freq:
+            if k > 0 and loss[k - 1] == 0.0:
+                rp[k - 1] = 1.0 / total_freq
+            else:
+                loss[k] = 0.0
+                rp[k] = 1.0 / total_freq
+                k += 1
+        # Ascending in return period: reverse the first k points, then interpolate (clamped).
+        for r in range(rps.size):
+            t = rps[r]
+            if k == 0:
+                out[s, r] = 0.0
+            elif t >= rp[0]:
+                out[s, r] = loss[0]
+            elif t <= rp[k - 1]:
+                out[s, r] = loss[k - 1]
+            else:
+                a = 0
+                while rp[a + 1] > t:
+                    a += 1
+                # rp[a] >= t > rp[a + 1]; loss[a] >= loss[a + 1]
+                w = (t - rp[a + 1]) / (rp[a] - rp[a + 1])
+                out[s, r] = loss[a + 1] + w * (loss[a] - loss[a + 1])

@@ -29,6 +29,9 @@ def asset_rp_losses(
     out = np.zeros((n_assets, rps.size))
     if groups.contrib_asset.size == 0:
         return out
+    fast = _single_function_maps(hazard, groups, n_assets, rps)
+    if fast is not None:
+        return fast
     table = pack_functions(groups.functions)
     by_site = hazard.intensity.T.tocsr()  # sites x events
     freq = hazard.frequency
@@ -75,3 +78,33 @@ def asset_rp_losses(
         curve = np.interp(rps, rp[::-1], loss[::-1])
         out[assets] = asset_value[assets, None] * curve[None, :]
     return out
+
+
+def _single_function_maps(
+    hazard: HazardSet, groups: Groups, n_assets: int, rps: NDArray[np.float64]
+) -> NDArray[np.float64] | None:
+    """The common case, one function for every asset: the damage ratio of every (site, event) is evaluated in
+    one call and each site's curve is built in a compiled loop; None when the case does not apply."""
+    from kalkan.risk.kernel import evaluate
+
+    if np.unique(groups.g_func).size != 1:
+        return None
+    per_asset = np.bincount(groups.contrib_asset, minlength=n_assets)
+    if per_asset.max() > 1:
+        return None
+    table = pack_functions(groups.functions)
+    by_site = hazard.intensity.T.tocsr()
+    ratio = evaluate(table, int(groups.g_func[0]), by_site.data)
+    curves = np.zeros((hazard.n_sites, rps.size))
+    _site_curves(by_site.indptr.astype(np.int64), by_site.indices.astype(np.int64), ratio, hazard.frequency,
+                 float(hazard.frequency.sum()), np.unique(groups.g_site), rps, curves)  # fmt: skip
+    out = np.zeros((n_assets, rps.size))
+    site = groups.g_site[groups.contrib_group]
+    out[groups.contrib_asset] = groups.contrib_value[:, None] * curves[site]
+    return out
+
+
+def _site_curves(*args: object) -> None:
+    from kalkan.risk.kernel import site_curves
+
+    site_curves(*args)
