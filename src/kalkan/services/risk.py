@@ -569,8 +569,6 @@ def run_assessment(
             )  # fmt: skip
         t_write = time.perf_counter() - t2
         summary["timings_s"] = {"load": t_load, "jit": t_jit, "compute": t_compute, "write": t_write}
-        if t_kernel is not None:
-            summary["timings_s"]["kernel"] = t_kernel  # the pass over the hazard alone (part of compute)
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
