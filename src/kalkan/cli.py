@@ -439,6 +439,9 @@ def risk_run(
         bool | None,
         typer.Option("--stream/--no-stream", help="Read the hazard in event chunks (default: when it is over 2 GiB)."),
     ] = None,
+    return_periods: Annotated[
+        str, typer.Option("--return-periods", help="Return periods for losses and TVaR, years, e.g. 10,100,475.")
+    ] = "10,25,50,100,250,500,1000",
     record: Annotated[bool, typer.Option(help="Record the run in the database when one is set up.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
@@ -453,9 +456,10 @@ def risk_run(
     if case is not None and (hazard or exposure or vulnerability):
         raise KalkanError("--case cannot be combined with --hazard/--exposure/--vulnerability.")
     maps = _parse_rps(rp_maps, "--rp-maps")
+    rps = _parse_rps(return_periods, "--return-periods")
     if case is None:
-        if maps or stream:
-            raise KalkanError("--rp-maps and --stream work with --case inputs for now.")
+        if stream:
+            raise KalkanError("--stream works with --case inputs (a hazard.npz read in event chunks).")
         assert hazard and exposure
         files = {
             "hazard_paths": hazard, "exposure_path": exposure, "vulnerability_paths": vulnerability or [],
@@ -465,7 +469,7 @@ def risk_run(
         }  # fmt: skip
         kw: dict[str, Any] = dict(
             mode=mode, seed=seed, block_events=block_events, threads=threads, scheduler=scheduler,
-            max_distance_km=max_distance_km,
+            max_distance_km=max_distance_km, rp_maps=maps, return_periods=rps,
         )  # fmt: skip
         with Progress(console=err, transient=True, disable=as_json) as progress:
             task = progress.add_task("Computing losses", total=100)
@@ -479,7 +483,7 @@ def risk_run(
         return
     kwargs: dict[str, Any] = dict(
         mode=mode, seed=seed, block_events=block_events, threads=threads, scheduler=scheduler,
-        max_distance_km=max_distance_km, rp_maps=maps, stream=stream,
+        max_distance_km=max_distance_km, rp_maps=maps, stream=stream, return_periods=rps,
     )  # fmt: skip
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),

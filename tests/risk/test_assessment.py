@@ -207,3 +207,37 @@ def test_damage_outputs_through_the_service(inputs: dict[str, object], tmp_path:
     assert facilities["events_nonfunctional"] == [int(np.sum(school_p >= 0.5))]
     total = sum(events[f"buildings_{ds}"][0] for ds in ("no_damage", "moderate", "complete"))
     assert total == pytest.approx(3.0)
+
+
+def test_maps_and_aggregate_curves_in_assessments(tmp_path: Path) -> None:
+    """One intensity measure with event years: per-asset maps equal each asset's own curve; aggregate
+    losses come from the annual totals."""
+    from kalkan.io.vulnerability_csv import parse_vulnerability_csv  # noqa: F401  (format documented there)
+    from kalkan.risk import metrics
+
+    rng = np.random.default_rng(4)
+    dense = rng.uniform(0, 1.5, (30, 2))
+    dense[dense < 0.5] = 0
+    years = np.repeat(np.arange(10), 3)
+    h = HazardSet(peril="earthquake", imt="PGA", unit="g", site_lon=np.array([68.7, 68.8]),
+                  site_lat=np.array([38.5, 38.5]), event_id=np.arange(1, 31), frequency=np.full(30, 0.1),
+                  intensity=sparse.csr_matrix(dense), event_year=years)  # fmt: skip
+    save_hazard(h, tmp_path / "h.npz")
+    exp = Exposure(id=np.array(["x", "y"], dtype=object), lon=np.array([68.7, 68.8]), lat=np.array([38.5, 38.5]),
+                   taxonomy=np.array(["T", "T"], dtype=object), costs={"structural": np.array([100.0, 300.0])},
+                   site_id=np.array([0, 1]))  # fmt: skip
+    write_exposure_csv(exp, tmp_path / "e.csv")
+    (tmp_path / "v.csv").write_text("id,loss_type,imt,unit,intensity,mean_lr,cov,distribution\n"
+                                    "L,structural,PGA,g,0,0,0,none\nL,structural,PGA,g,2,1,0,none\n")  # fmt: skip
+    (tmp_path / "m.csv").write_text("taxonomy,conversion,weight\nT,L,1\n")
+    rps = (2.0, 5.0)
+    summary = run_assessment([tmp_path / "h.npz"], tmp_path / "e.csv", [tmp_path / "v.csv"], tmp_path / "o",
+                             taxonomy_mapping=tmp_path / "m.csv", rp_maps=rps, return_periods=rps)  # fmt: skip
+    loss = dense[:, 0] / 2 * 100 + dense[:, 1] / 2 * 300
+    annual = np.bincount(years, weights=loss, minlength=10)
+    assert summary["aggregate"]["catalogue_years"] == 10
+    assert summary["aggregate"]["aggregate_rp_losses"]["5"] == pytest.approx(np.sort(annual)[::-1][1])
+    maps = pq.read_table(tmp_path / "o" / "asset_rp_losses.parquet").to_pydict()
+    for j, v in enumerate((100.0, 300.0)):
+        ref = metrics.occurrence_curve(v * dense[:, j] / 2, np.full(30, 0.1)).at((2.0, 5.0))
+        assert np.allclose([maps["rp_2"][j], maps["rp_5"][j]], ref, rtol=1e-12)

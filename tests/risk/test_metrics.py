@@ -64,3 +64,16 @@ def test_curve_is_monotone(pairs: list[tuple[float, float]]) -> None:
     values = c.at(rps)
     assert np.all(np.diff(values) >= -1e-6 * max(1.0, float(loss.max())))
     assert values.max() <= loss.max() and values.min() >= loss.min()
+
+
+def test_aggregate_summary_from_event_years() -> None:
+    # A 4-year catalogue: each event 1/4 per year; years 0, 0, 2 (years 1 and 3 have no event).
+    loss = np.array([5.0, 7.0, 1.0])
+    freq = np.full(3, 0.25)
+    out = metrics.aggregate_summary(loss, freq, np.array([10, 10, 12]), (4.0, 2.0))
+    assert out["catalogue_years"] == 4
+    # Annual totals 12, 0, 1, 0 -> sorted 12, 1, 0, 0 with RPs 4, 2, 4/3, 1.
+    assert out["aggregate_rp_losses"] == {"4": 12.0, "2": 1.0}
+    assert out["occurrence_rp_losses_from_years"] == {"4": 7.0, "2": 1.0}
+    assert out["mean_annual_loss_from_years"] == pytest.approx(13.0 / 4)
+    assert metrics.catalogue_years(np.array([0.1, 0.2]), np.array([3, 9])) == 7

@@ -98,3 +98,33 @@ def annual_curve(per_year: NDArray[np.float64]) -> ExceedanceCurve:
     srt = np.sort(per_year)[::-1]
     k = np.arange(1, n + 1, dtype=np.float64)
     return ExceedanceCurve(srt, k / n, n / k)
+
+
+def catalogue_years(frequency: NDArray[np.float64], event_year: NDArray[np.int64]) -> int:
+    """Length (years) of the stochastic catalogue the events come from: 1 / frequency when every event has
+    the same frequency (an N-year catalogue gives each event 1/N per year), else the span of the years."""
+    f = np.unique(frequency)
+    if f.size == 1 and f[0] > 0:
+        return round(1.0 / float(f[0]))
+    return int(event_year.max() - event_year.min() + 1)
+
+
+def aggregate_summary(
+    loss: NDArray[np.float64],
+    frequency: NDArray[np.float64],
+    event_year: NDArray[np.int64],
+    return_periods: tuple[float, ...],
+) -> dict[str, object]:
+    """Aggregate (annual total) and occurrence (annual maximum) exceedance losses from event years."""
+    n_years = catalogue_years(frequency, event_year)
+    years = event_year - event_year.min()
+    if years.max() >= n_years:
+        n_years = int(years.max()) + 1
+    agg, mx = annual_losses(loss, years.astype(np.int64), n_years)
+    key = [str(int(r)) if float(r).is_integer() else str(r) for r in return_periods]
+    return {
+        "catalogue_years": n_years,
+        "aggregate_rp_losses": dict(zip(key, map(float, annual_curve(agg).at(return_periods)), strict=True)),
+        "occurrence_rp_losses_from_years": dict(zip(key, map(float, annual_curve(mx).at(return_periods)), strict=True)),
+        "mean_annual_loss_from_years": float(agg.mean()),
+    }

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from kalkan import __version__
 from kalkan.errors import InputError
 from kalkan.risk import metrics
@@ -121,6 +123,10 @@ def run_case(
             client.close()
     curve = metrics.occurrence_curve(event_loss, hazard.frequency)
     rp_values = curve.at(tuple(return_periods))
+    aggregate = None
+    years = getattr(hazard, "event_year", None)
+    if years is not None:
+        aggregate = metrics.aggregate_summary(event_loss, hazard.frequency, years, tuple(return_periods))
     maps = None
     if rp_maps:
         from kalkan.risk.maps import asset_rp_losses
@@ -136,6 +142,7 @@ def run_case(
         "rp_losses": {_rp_key(rp): float(v) for rp, v in zip(return_periods, rp_values, strict=True)},
         "tvar": {_rp_key(rp): metrics.tvar(curve, float(rp)) for rp in return_periods},
         "aal_from_event_losses": metrics.aal(event_loss, hazard.frequency),
+        "aggregate": aggregate,
         "max_event_loss": float(event_loss.max()) if event_loss.size else 0.0,
         "max_simulated_rp_years": float(curve.return_period[0]) if curve.return_period.size else 0.0,
         "units": {"loss": "USD", "aal": "USD/year", "return_period": "years", "frequency": "events/year"},
@@ -401,6 +408,7 @@ def run_assessment(
     out_dir: Path,
     *,
     taxonomy_mapping: Path | None = None,
+    rp_maps: Sequence[float] = (),
     fragility_paths: Sequence[Path] = (),
     consequence_path: Path | None = None,
     fragility_mapping: Path | None = None,
@@ -502,6 +510,11 @@ def run_assessment(
         "aal": float(asset_aal[:, money].sum()),
         "rp_losses": {_rp_key(rp): float(v) for rp, v in zip(return_periods, rp_values, strict=True)},
         "tvar": {_rp_key(rp): metrics.tvar(curve, float(rp)) for rp in return_periods},
+        "aggregate": (
+            metrics.aggregate_summary(event_loss, first.frequency, first.event_year, tuple(return_periods))
+            if first.event_year is not None
+            else None
+        ),
         "by_loss_type": summary_lt,
         "units": {
             "loss": currency,
@@ -562,6 +575,8 @@ def run_assessment(
                       for i, lt in enumerate(lts)})  # fmt: skip
         acols["aal"] = asset_aal[:, money].sum(axis=1)
         write_parquet(tmp / "asset_aal.parquet", acols, meta)
+        if rp_maps:
+            _write_assessment_maps(tmp, prepared, exposure, rp_maps, meta)
         if fset is not None:
             summary["damage"] = _write_damage(
                 tmp, hazards, exposure, assignment, fset, occupants_period, nonfunctional_threshold,
@@ -572,6 +587,24 @@ def run_assessment(
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
+
+
+def _write_assessment_maps(folder: Path, prepared: PreparedLosses, exposure: Any, rps: Sequence[float],
+                           meta: dict[str, str]) -> None:  # fmt: skip
+    """Per-asset losses at return periods (monetary loss types, one intensity measure)."""
+    from kalkan.io.results import write_parquet
+    from kalkan.risk.maps import asset_rp_losses
+    from kalkan.risk.subset import subset_groups
+
+    if len(prepared.parts) != 1:
+        raise InputError("--rp-maps needs the vulnerability functions of one intensity measure (an asset's loss "
+                         "curve is not the sum of its curves on several hazards).")  # fmt: skip
+    ((key, part),) = prepared.parts.items()
+    money = np.isin(np.array(part.loss_types)[part.g_loss_type], list(MONETARY))
+    maps = asset_rp_losses(prepared.hazards[key], subset_groups(part, money), exposure.n_assets, rps)
+    cols: dict[str, Any] = {"id": exposure.id}
+    cols.update({f"rp_{_rp_key(rp)}": maps[:, i] for i, rp in enumerate(rps)})
+    write_parquet(folder / "asset_rp_losses.parquet", cols, {**meta, "definition": RP_DEFINITION})
 
 
 def _write_long_losses(
