@@ -720,6 +720,7 @@ def eq_verify_table(
             "model": gmpe.name, "table": str(table), "tolerance_pct": tolerance, "passed": ok,
             "max_error_pct": result.max_error_pct, "rows": result.rows,
             "worst": {k: {"line": v[0], "imt": v[1]} for k, v in result.worst.items()},
+            "skipped_imts": list(result.skipped_imts),
         })  # fmt: skip
     else:
         t = Table(title=f"{gmpe.name} against {table.name} (tolerance {tolerance} %)")
@@ -731,6 +732,8 @@ def eq_verify_table(
                 key, str(result.rows[key]), f"{err:.4f} %", f"{line} / {imt}", "ok" if err <= tolerance else "FAIL"
             )
         out.print(t)
+        if result.skipped_imts:
+            out.print(f"Not checked (the model does not cover them): {', '.join(result.skipped_imts)}.")
     if not ok:
         raise typer.Exit(1)
 
@@ -772,7 +775,7 @@ def eq_scenario(
     ] = None,
     city: Annotated[str | None, typer.Option(help="Sites on a grid over this founding city.")] = None,
     grid_km: Annotated[float, typer.Option(help="Grid spacing over the city, km.")] = 1.0,
-    sites: Annotated[Path | None, typer.Option(help="Sites CSV: lon,lat (degrees).")] = None,
+    sites: Annotated[Path | None, typer.Option(help="Sites CSV: lon,lat (degrees) [,vs30 (m/s)].")] = None,
     vs30: Annotated[float, typer.Option(help="Vs30 of every site, m/s (inferred).")] = 400.0,
     imt: Annotated[list[str] | None, typer.Option(help="Intensity measure (repeat): PGA, SA(0.3), ...")] = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Ground-motion fields per model.")] = 100,
@@ -782,7 +785,6 @@ def eq_scenario(
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate an earthquake scenario: ground-motion fields as HazardSets for `kalkan risk run --hazard`."""
-    import numpy as np
     from rich.progress import Progress
 
     from kalkan.hazard.earthquake.rupture import read_rupture
@@ -800,9 +802,12 @@ def eq_scenario(
     else:
         names = gmpe or ["BooreEtAl2014", "AkkarEtAlRjb2014", "CauzziEtAl2014"]
         branches = [Branch(name, 1.0 / len(names)) for name in names]
+    site_vs30 = None
     if sites is not None:
-        data = np.loadtxt(sites, delimiter=",", skiprows=1, usecols=(0, 1), ndmin=2)
-        site_lon, site_lat, source = data[:, 0], data[:, 1], str(sites)
+        from kalkan.services.earthquake import read_sites_csv
+
+        site_lon, site_lat, site_vs30 = read_sites_csv(sites)
+        source = str(sites)
     else:
         target = city or info.get("city")
         if target is None:
@@ -812,7 +817,8 @@ def eq_scenario(
         task = progress.add_task("Ground-motion fields", total=100)
         summary = run_scenario(
             out_dir, rupture=rup, rupture_info=info, branches=branches, site_lon=site_lon, site_lat=site_lat,
-            sites_source=source, vs30=vs30, imts=imt or ["PGA"], n_fields=n, seed=seed, truncation=truncation,
+            sites_source=source, vs30=vs30 if site_vs30 is None else site_vs30, imts=imt or ["PGA"], n_fields=n,
+            seed=seed, truncation=truncation,
             correlation=correlation, on_progress=lambda p, m: progress.update(task, completed=p, description=m),
         )  # fmt: skip
     if as_json:

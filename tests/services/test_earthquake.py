@@ -243,3 +243,29 @@ def test_scenario_damage_job(tmp_path: Path) -> None:
         assert sum(dmg.values()) == pytest.approx(120.0)
         assert dmg["complete"] > 0
     assert set(summary["total_avg_damages"]) == {"no_damage", "moderate", "complete"}
+
+
+def test_verify_table_cli_passes_and_fails(tmp_path: Path) -> None:
+    table = Path(__file__).resolve().parents[1] / "hazard" / "earthquake" / "data" / "AKBO10" / "AK10_MEAN.csv"
+    base = [sys.executable, "-m", "kalkan", "eq", "verify-table", str(table), "--model", "AkkarBommer2010"]
+    ok = subprocess.run([*base, "--json"], capture_output=True, text=True, check=False, timeout=300)
+    report = json.loads(ok.stdout)
+    assert ok.returncode == 0 and report["passed"] is True
+    assert report["skipped_imts"] == ["SA(4.0)"]  # OpenQuake's SHARE extension, in neither paper (see the module)
+    strict = subprocess.run(
+        [*base, "--tolerance", "0.000001"], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert strict.returncode == 1 and "FAIL" in strict.stdout
+    bad = subprocess.run([*base[:-1], "AkkarBomer2010"], capture_output=True, text=True, check=False, timeout=300)
+    assert bad.returncode == 2 and "Did you mean AkkarBommer2010" in bad.stderr
+
+
+def test_sites_csv(tmp_path: Path) -> None:
+    from kalkan.services.earthquake import read_sites_csv
+
+    (tmp_path / "s.csv").write_text("lon,lat,vs30\n68.7,38.5,300\n68.8,38.6,760\n")
+    lon, _lat, vs30 = read_sites_csv(tmp_path / "s.csv")
+    assert lon.tolist() == [68.7, 68.8] and vs30 is not None and vs30.tolist() == [300.0, 760.0]
+    (tmp_path / "b.csv").write_text("lon,lat,vs30\n68.7,38.5,3\n")
+    with pytest.raises(InputError, match=r"line 2, field 'vs30': 3.0 is outside"):
+        read_sites_csv(tmp_path / "b.csv")

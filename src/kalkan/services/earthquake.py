@@ -413,7 +413,7 @@ def run_scenario(
     site_lon: NDArray[np.float64],
     site_lat: NDArray[np.float64],
     sites_source: str,
-    vs30: float = 400.0,
+    vs30: float | NDArray[np.float64] = 400.0,
     vs30_measured: bool = False,
     imts: Sequence[str] = ("PGA",),
     n_fields: int = 100,
@@ -429,7 +429,16 @@ def run_scenario(
     from kalkan.io.results import atomic_output_dir, write_json
 
     t0 = time.perf_counter()
-    sites = Sites.uniform(site_lon, site_lat, vs30, measured=vs30_measured)
+    vs30_text: float | str = float(vs30) if np.ndim(vs30) == 0 else "per site"
+    if np.ndim(vs30) == 0:
+        sites = Sites.uniform(site_lon, site_lat, float(vs30), measured=vs30_measured)
+    else:
+        from kalkan.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
+
+        v = np.asarray(vs30, dtype=np.float64)
+        sites = Sites(np.asarray(site_lon, dtype=np.float64), np.asarray(site_lat, dtype=np.float64), v,
+                      np.full(v.size, vs30_measured), np.asarray(z1pt0_from_vs30(v), dtype=np.float64),
+                      np.asarray(z2pt5_from_vs30(v), dtype=np.float64))  # fmt: skip
     hazards, warnings = simulate_scenario(
         rupture, branches, sites, imts, n_fields=n_fields, seed=seed, truncation=truncation, correlation=correlation,
         max_distance_km=max_distance_km, on_progress=on_progress,
@@ -437,7 +446,8 @@ def run_scenario(
     summary: dict[str, Any] = {
         "rupture": rupture_info, "models": {b.label: b.weight for b in branches}, "imts": list(imts),
         "n_fields": n_fields, "events": n_fields * len(branches), "seed": seed, "truncation": truncation,
-        "correlation": correlation, "sites": {"count": int(site_lon.size), "source": sites_source, "vs30_m_s": vs30},
+        "correlation": correlation,
+        "sites": {"count": int(site_lon.size), "source": sites_source, "vs30_m_s": vs30_text},
         "warnings": warnings, "units": {imt: ("cm/s" if imt == "PGV" else "g") for imt in imts},
         "engine": f"kalkan {__version__}",
     }  # fmt: skip
@@ -538,3 +548,31 @@ def _run_oq_damage(
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
+
+
+def read_sites_csv(path: Path) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]:
+    """Sites from a CSV with lon, lat (degrees) and optionally vs30 (m/s); errors name the line and field."""
+    import csv
+
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found.") from exc
+    if not rows or not {"lon", "lat"} <= set(rows[0]):
+        raise InputError(f"{path}: expected the columns lon,lat (and optionally vs30).")
+    limits = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0), "vs30": (50.0, 5000.0)}
+    columns: dict[str, list[float]] = {"lon": [], "lat": [], "vs30": []}
+    names = ("lon", "lat", "vs30") if "vs30" in rows[0] else ("lon", "lat")
+    for i, r in enumerate(rows, start=2):
+        for name in names:
+            try:
+                value = float(r[name])
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"{path}, line {i}, field '{name}': {r[name]!r} is not a number.") from exc
+            lo, hi = limits[name]
+            if not lo <= value <= hi:
+                raise InputError(f"{path}, line {i}, field '{name}': {value} is outside {lo}..{hi}.")
+            columns[name].append(value)
+    vs30 = np.array(columns["vs30"]) if columns["vs30"] else None
+    return np.array(columns["lon"]), np.array(columns["lat"]), vs30

@@ -21,6 +21,8 @@ class VerificationResult:
     max_error_pct: dict[str, float]
     worst: dict[str, tuple[int, str]]
     rows: dict[str, int]
+    skipped_imts: tuple[str, ...] = ()
+    """Columns of the table the model does not cover (reported, not silently dropped)."""
 
     def passed(self, tolerance_pct: float | dict[str, float]) -> bool:
         tol = tolerance_pct if isinstance(tolerance_pct, dict) else dict.fromkeys(self.max_error_pct, tolerance_pct)
@@ -35,9 +37,17 @@ def _subset(ctx: Context, index: NDArray[np.int64]) -> Context:
 
 def verify(model: GMPE, table: VerificationTable) -> VerificationResult:
     """Run ``model`` on every row and IMT of ``table``; relative errors in percent per result type."""
+    from kalkan.errors import InputError
+
     errors: dict[str, float] = {}
     worst: dict[str, tuple[int, str]] = {}
     rows: dict[str, int] = {}
+    skipped: list[str] = []
+    for imt in table.imts:
+        try:
+            model.coefficients_for(imt)
+        except InputError:
+            skipped.append(imt)
     for rt, out in _OUTPUT.items():
         index = np.flatnonzero(table.result_type == rt)
         if index.size == 0:
@@ -45,6 +55,8 @@ def verify(model: GMPE, table: VerificationTable) -> VerificationResult:
         ctx = _subset(table.context, index)
         rows[rt] = int(index.size)
         for j, imt in enumerate(table.imts):
+            if imt in skipped:
+                continue
             gm = model.compute(ctx, imt)
             got = np.exp(gm.mean) if out == "mean" else getattr(gm, out)
             exp = table.expected[index, j]
@@ -54,4 +66,4 @@ def verify(model: GMPE, table: VerificationTable) -> VerificationResult:
             if err.size and (rt not in errors or err[k] > errors[rt]):
                 errors[rt] = float(err[k])
                 worst[rt] = (int(index[k]) + 2, imt)
-    return VerificationResult(errors, worst, rows)
+    return VerificationResult(errors, worst, rows, tuple(skipped))
