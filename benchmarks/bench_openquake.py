@@ -53,7 +53,7 @@ RECORDED = BENCH / "results"
 KALKAN = REPO / ".venv" / "bin" / "kalkan"
 OQ_VENV = Path(os.environ.get("OQ_VENV", "/work/venvs/openquake"))
 DEFAULT_CASES = ("100000:1000:2000:0", "100000:1000:2000:1", "100000:100:10000:1")
-WARMUP = "2000:10:500:1"
+WARMUP = ("2000:10:500:0", "2000:10:500:1")  # both GMF paths (with and without correlation)
 Json = dict[str, Any]
 
 ANALYTIC = """
@@ -361,15 +361,15 @@ def main(argv: list[str] | None = None) -> int:
                            env=os.environ | {"CI": "1"}, check=False)  # fmt: skip
         oq_ver = p.stdout.strip().splitlines()[-1] if p.returncode == 0 and p.stdout.strip() else None
     if opts.warmup:  # fill Numba's on-disk caches so that no timed run pays for compilation
-        w = parse_cases([WARMUP], 0, [])[0]
-        d = gen_inputs(w, cache)
         log("warm-up (untimed)")
-        run([str(KALKAN), "eq", "run-oq", str(d / "job.ini"), "--out", str(cache / "kalkan" / w.key), "--json"],
-            cache / "logs" / "warmup_kalkan.log")  # fmt: skip
-        if opts.openquake in ("run", "reuse") and oq_ver:
-            run([str(KIT / "oq_bench.sh"), "-o", str(cache / "warmup"), "-s", str(w.sites), "-c", "1",
-                 f"{w.assets}:{w.fields}"], cache / "logs" / "warmup_openquake.log",
-                os.environ | {"OQ_VENV": str(OQ_VENV), "CI": "1"})  # fmt: skip
+        for w in parse_cases(list(WARMUP), 0, []):
+            d = gen_inputs(w, cache)
+            run([str(KALKAN), "eq", "run-oq", str(d / "job.ini"), "--out", str(cache / "kalkan" / w.key), "--json"],
+                cache / "logs" / f"warmup_kalkan_{w.key}.log")  # fmt: skip
+            if opts.openquake in ("run", "reuse") and oq_ver:
+                run([str(KIT / "oq_bench.sh"), "-o", str(cache / "warmup"), "-s", str(w.sites), "-c", str(w.corr),
+                     f"{w.assets}:{w.fields}"], cache / "logs" / f"warmup_openquake_{w.key}.log",
+                    os.environ | {"OQ_VENV": str(OQ_VENV), "CI": "1"})  # fmt: skip
     records = []
     for case, with_oq in cases:
         inputs = gen_inputs(case, cache)
