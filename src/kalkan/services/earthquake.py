@@ -67,6 +67,23 @@ class Sites:
         return cls(lon, np.asarray(lat, dtype=np.float64), v, np.full(n, measured), z1, z2)
 
 
+def dense_to_csr(dense: NDArray[np.float32]) -> Any:
+    """CSR of a dense events x sites array without going through COO (10x faster for ground-motion fields,
+    which are non-zero almost everywhere); exact zeros are left out."""
+    from scipy import sparse
+
+    n_rows, n_cols = dense.shape
+    flat = dense.ravel()
+    nz = np.flatnonzero(flat)
+    if nz.size == flat.size:
+        indices = np.tile(np.arange(n_cols, dtype=np.int32), n_rows)
+        indptr = np.arange(0, (n_rows + 1) * n_cols, n_cols, dtype=np.int64)
+        return sparse.csr_matrix((flat, indices, indptr), shape=dense.shape)
+    counts = np.bincount(nz // n_cols, minlength=n_rows)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return sparse.csr_matrix((flat[nz], (nz % n_cols).astype(np.int32), indptr), shape=dense.shape)
+
+
 def _branch_seed(seed: int, index: int) -> int:
     """Independent, reproducible seed of realisation ``index`` (a hash, so seeds never collide)."""
     digest = hashlib.sha256(f"kalkan-scenario:{seed}:{index}".encode()).digest()
@@ -107,29 +124,25 @@ def simulate_scenario(
     models = [get_model(b.model, **b.options) for b in branches]
     warnings = [w for m in models for w in m.check(ctx)]
     n_sites = sites.lon.size
-    per_imt: dict[str, list[NDArray[np.float32]]] = {imt: [] for imt in imts}
+    dense_by_imt = {imt: np.zeros((len(models) * n_fields, n_sites), dtype=np.float32) for imt in imts}
     for b, model in enumerate(models):
         gm = {imt: model.compute(ctx, imt) for imt in imts}
         fields = simulate_fields(gm, sites.lon[near], sites.lat[near], n_fields, seed=_branch_seed(seed, b),
                                  truncation=truncation, correlation=correlation,  # type: ignore[arg-type]
                                  vs30_clustering=vs30_clustering)  # fmt: skip
         for imt in imts:
-            full = np.zeros((n_fields, n_sites), dtype=np.float32)
-            full[:, near] = fields[imt]
-            per_imt[imt].append(full)
+            dense_by_imt[imt][b * n_fields : (b + 1) * n_fields][:, near] = fields[imt]
         if on_progress is not None:
             on_progress(int(100 * (b + 1) / len(models)), f"ground-motion fields of {branches[b].label}")
     freq = np.concatenate([np.full(n_fields, br.weight / n_fields) for br in branches])
     realisation = np.repeat(np.arange(len(branches)), n_fields)
     hazards = {}
-    from scipy import sparse
-
     for imt in imts:
-        dense = np.vstack(per_imt[imt])
+        dense = dense_by_imt.pop(imt)
         hazards[imt] = HazardSet(
             peril="earthquake", imt=imt, unit="cm/s" if imt == "PGV" else "g", site_lon=sites.lon,
             site_lat=sites.lat, event_id=np.arange(1, dense.shape[0] + 1), frequency=freq,
-            intensity=sparse.csr_matrix(dense), realisation=realisation,
+            intensity=dense_to_csr(dense), realisation=realisation, owns_intensity=True,
             source=f"scenario M{rupture.mag:g}, {len(branches)} model(s) x {n_fields} fields, seed {seed}",
         )  # fmt: skip
     return hazards, warnings
@@ -196,7 +209,6 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
     from kalkan.io.oq_job import read_job
     from kalkan.io.results import atomic_output_dir, write_json, write_parquet
     from kalkan.risk.assignment import explicit_sites
-    from kalkan.risk.engine import warm_up
     from kalkan.services.risk import compute_losses, peak_rss_mib, prepare_losses
 
     t0 = time.perf_counter()
@@ -236,8 +248,6 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
         raise InputError(f"{job_path}: the exposure has none of the loss types of the vulnerability files.")
     hz_list = list(hazards.values())
     prepared = prepare_losses(hz_list, exposure, assignment, vset, loss_types, None, "night")
-    for h in hz_list:
-        warm_up(h.data_dtype)
     mode = "mean" if job.ignore_covs else "sampled"
     losses = compute_losses(prepared, exposure, assignment, mode=mode, seed=job.seed)
     t_risk = time.perf_counter() - t2
