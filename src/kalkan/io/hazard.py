@@ -730,7 +730,7 @@ def _csr_from_parts(
         raise InputError(
             f"{where}: '{name}' has {data.size} data and {indices.size} indices; indptr says {nnz} non-zeros."
         )
-    if nnz:
+    if nnz and (int(indices.min()) < 0 or int(indices.max()) >= n_cols):  # no temporaries unless wrong
         bad = (indices < 0) | (indices >= n_cols)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
@@ -740,7 +740,9 @@ def _csr_from_parts(
             )
     matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
     matrix.sort_indices()
-    if nnz > 1:
+    # has_canonical_format (sorted, no duplicates) is checked in C without allocating; only a matrix that
+    # fails it is searched for the duplicate to report.
+    if nnz > 1 and not matrix.has_canonical_format:
         same_row = np.ones(nnz - 1, dtype=bool)
         starts = matrix.indptr[1:-1]
         starts = starts[(starts > 0) & (starts < nnz)]

@@ -47,19 +47,35 @@ def atomic_output_dir(target: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_parquet(path: Path, columns: Mapping[str, NDArray[Any]], metadata: Mapping[str, str] | None = None) -> None:
-    """Write equal-length columns as one Parquet file (zstd), with key-value metadata (units, sources)."""
+def write_parquet(
+    path: Path, columns: Mapping[str, NDArray[Any]], metadata: Mapping[str, str] | None = None, *,
+    rows_per_group: int = 1 << 18,
+) -> None:  # fmt: skip
+    """Write equal-length columns as one Parquet file (zstd), with key-value metadata (units, sources).
+
+    Large tables are converted and written ``rows_per_group`` rows at a time, so that writing a million
+    assets does not hold a second copy of them in Arrow's memory.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrays = {}
-    for name, values in columns.items():
-        arr = np.asarray(values)
-        arrays[name] = pa.array(arr.astype(str) if arr.dtype == object else arr)
-    table = pa.table(arrays)
-    if metadata:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **dict(metadata)})
-    pq.write_table(table, path, compression="zstd")
+    arrays = {name: np.asarray(values) for name, values in columns.items()}
+    n = len(next(iter(arrays.values()))) if arrays else 0
+
+    def batch(lo: int, hi: int) -> pa.Table:
+        # Object arrays of str go to Arrow directly (no intermediate fixed-width unicode copy).
+        cols = {
+            name: pa.array(arr[lo:hi], type=pa.string()) if arr.dtype == object else pa.array(arr[lo:hi])
+            for name, arr in arrays.items()
+        }
+        return pa.table(cols)
+
+    first = batch(0, min(n, rows_per_group))
+    schema = first.schema.with_metadata({**(first.schema.metadata or {}), **dict(metadata or {})})
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        writer.write_table(first.replace_schema_metadata(schema.metadata))
+        for lo in range(rows_per_group, n, rows_per_group):
+            writer.write_table(batch(lo, min(n, lo + rows_per_group)).replace_schema_metadata(schema.metadata))
 
 
 def write_json(path: Path, value: Any) -> None:

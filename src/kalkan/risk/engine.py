@@ -90,8 +90,10 @@ class MeanResult:
     def asset_aal(self, n_assets: int) -> NDArray[np.float64]:
         """Expected annual loss per asset and loss type, shape (n_assets, n_loss_types), per year."""
         g = self.groups
-        out = np.zeros((n_assets, len(g.loss_types)))
         share = g.contrib_value * self.group_rate[g.contrib_group]
+        if g.one_per_asset and len(g.loss_types) == 1 and share.size == n_assets:
+            return share[:, None]
+        out = np.zeros((n_assets, len(g.loss_types)))
         for lt in range(len(g.loss_types)):
             sel = g.contrib_loss_type == lt if len(g.loss_types) > 1 else slice(None)
             out[:, lt] = np.bincount(g.contrib_asset[sel], weights=share[sel], minlength=n_assets)
@@ -149,29 +151,31 @@ def _chunk_compute(
     return event_loss, bucket_loss, partial
 
 
-def warm_up(data_dtype: np.dtype[Any], n_dims: int = 0) -> None:
-    """Compile (or load from numba's cache) the kernel for this intensity dtype, so that timings of the
-    computation do not include the JIT."""
-    from kalkan.risk.kernel import mean_blocks as _kernel
-
-    mean_blocks: Any = _kernel  # numba dispatchers are untyped
+def warm_up(data_dtype: np.dtype[Any], n_dims: int = 0, *, groups: Groups | None = None, maps: bool = False) -> None:
+    """Compile (or load from numba's cache) the kernels a run will use for this intensity dtype, so that the
+    computation's timing does not include the JIT. With ``groups``, only the kernel those groups need."""
+    from kalkan.risk.kernel import eval_many, mean_blocks, mean_blocks_by_site, site_curves
     from kalkan.vulnerability.functions import VulnerabilityFunction
 
     table = pack_functions([VulnerabilityFunction("warm-up", "PGA", "g", np.array([0.0, 1.0]), np.array([0.0, 1.0]))])
-    mean_blocks(
-        np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int32), np.ones(1, dtype=data_dtype), np.ones(1),
-        np.array([0, 1], dtype=np.int64), np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1),
-        np.zeros((1, n_dims), dtype=np.int64), *table.as_tuple(), np.zeros(1), np.zeros((1, max(n_dims, 1))),
-        np.zeros((1, 1)),
-    )  # fmt: skip
-    from kalkan.risk.kernel import mean_blocks_by_site
-
-    by_site: Any = mean_blocks_by_site
-    by_site(
-        np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int32), np.ones(1, dtype=data_dtype), np.ones(1),
-        np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1), *table.as_tuple(),
-        np.zeros(1), np.zeros((1, 1)),
-    )  # fmt: skip
+    one, i64 = np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int64)
+    data = np.ones(1, dtype=data_dtype)
+    by_site = groups is not None and site_layout(groups) is not None
+    kernel: Any
+    if groups is None or not by_site:
+        kernel = mean_blocks
+        kernel(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, one, i64, np.ones(1),
+               np.zeros((1, n_dims), dtype=np.int64), *table.as_tuple(), np.zeros(1), np.zeros((1, max(n_dims, 1))),
+               np.zeros((1, 1)))  # fmt: skip
+    if groups is None or by_site:
+        kernel = mean_blocks_by_site
+        kernel(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, i64, np.ones(1), *table.as_tuple(),
+               np.zeros(1), np.zeros((1, 1)))  # fmt: skip
+    if maps:
+        kernel = eval_many
+        kernel(0, data, *table.as_tuple(), np.zeros(1))
+        kernel = site_curves
+        kernel(one, i64, np.zeros(1), np.ones(1), 1.0, i64, np.ones(1), np.zeros((1, 1)))
 
 
 def check_functions(groups: Groups, imt: str, unit: str, where: str) -> None:
