@@ -137,6 +137,10 @@ def _chunk_compute(
     event_loss = np.zeros(n)
     if layout is not None:
         s_partial = np.zeros((block_start.size - 1, groups.n_sites))
+        if table.params.shape[0] == 1 and table.params[0, 9] > 0.0:  # one function, equally spaced
+            from kalkan.risk.kernel import mean_blocks_one_uniform
+
+            by_site = mean_blocks_one_uniform
         by_site(chunk.indptr, chunk.indices, chunk.data, freq, block_start, layout[0], layout[1],
                 *table.as_tuple(), event_loss, s_partial)  # fmt: skip
         return event_loss, np.zeros((n, 0)), s_partial[:, groups.g_site]
@@ -168,9 +172,15 @@ def warm_up(data_dtype: np.dtype[Any], n_dims: int = 0, *, groups: Groups | None
                np.zeros((1, n_dims), dtype=np.int64), *table.as_tuple(), np.zeros(1), np.zeros((1, max(n_dims, 1))),
                np.zeros((1, 1)))  # fmt: skip
     if groups is None or by_site:
-        kernel = mean_blocks_by_site
-        kernel(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, i64, np.ones(1), *table.as_tuple(),
-               np.zeros(1), np.zeros((1, 1)))  # fmt: skip
+        from kalkan.risk.kernel import mean_blocks_one_uniform
+
+        own = pack_functions(groups.functions) if groups is not None else None
+        one_uniform = own is not None and own.params.shape[0] == 1 and own.params[0, 9] > 0.0
+        for kernel in ((mean_blocks_one_uniform,) if one_uniform else (mean_blocks_by_site,)) if groups else (
+            mean_blocks_by_site, mean_blocks_one_uniform,
+        ):  # fmt: skip
+            kernel(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, i64, np.ones(1), *table.as_tuple(),
+                   np.zeros(1), np.zeros((1, 1)))  # fmt: skip
     if maps:
         kernel = eval_many
         kernel(0, data, *table.as_tuple(), np.zeros(1))
