@@ -42,14 +42,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from xml.etree.ElementTree import Element, TreeBuilder
+from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pyarrow as pa
-from defusedxml.common import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from kalkan.errors import InputError
 from kalkan.exposure.table import OCCUPANT_PERIODS, Exposure
@@ -63,6 +60,7 @@ from kalkan.io.exposure_columns import (
     resolve_currency,
 )
 from kalkan.io.exposure_csv import read_csv_text_table, write_arrow_csv
+from kalkan.io.xml import parse_with_lines
 
 __all__ = ["read_exposure_oq", "write_exposure_oq"]
 
@@ -87,29 +85,6 @@ class _Conversion:
     kind: str
     unit: str
     retrofitted_kind: str | None = None
-
-
-class _LineTarget:
-    """An ElementTree builder that remembers the line of each start tag, for messages."""
-
-    def __init__(self) -> None:
-        self.builder = TreeBuilder()
-        self.lines: dict[int, int] = {}
-        self.parser: Any = None
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        elem = self.builder.start(tag, attrs)
-        self.lines[id(elem)] = int(self.parser.parser.CurrentLineNumber)
-        return elem
-
-    def end(self, tag: str) -> Element:
-        return self.builder.end(tag)
-
-    def data(self, data: str) -> None:
-        self.builder.data(data)
-
-    def close(self) -> Element:
-        return self.builder.close()
 
 
 @dataclass
@@ -143,20 +118,12 @@ def _child(doc: _Doc, elem: Element, name: str) -> Element | None:
 def _parse(path: Path) -> _Doc:
     if not path.is_file():
         raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
-    target = _LineTarget()
-    parser = DefusedXMLParser(target=target)
-    target.parser = parser
     try:
-        parser.feed(path.read_bytes())
-        root = parser.close()
-    except ParseError as exc:
-        line, column = getattr(exc, "position", (0, 0))
-        raise InputError(f"{path}: not valid XML at line {line}, column {column + 1} ({exc}).") from exc
-    except DefusedXmlException as exc:
-        raise InputError(f"{path}: the XML uses a forbidden construct ({exc}); entities and DTDs are refused.") from exc
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc}).") from exc
-    doc = _Doc(path, root, target.lines)
+    root, lines = parse_with_lines(data, str(path))
+    doc = _Doc(path, root, lines)
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     if _local(root.tag) != "nrml" or namespace not in (*NRML_NAMESPACES, ""):
         raise InputError(

@@ -43,16 +43,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-from xml.parsers import expat
+from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-from defusedxml.common import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from kalkan.errors import InputError
 from kalkan.hazard.hazardset import IMT_UNITS, imt_family
+from kalkan.io.xml import parse_with_lines
 from kalkan.vulnerability.functions import LOSS_TYPES, FragilityFunction, VulnerabilityFunction
 
 NRML_05 = "http://openquake.org/xmlns/nrml/0.5"
@@ -114,51 +112,12 @@ def lognormal_median_beta(mean: float, stddev: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------- parsing
 
 
-class _Target:
-    """An ElementTree builder that remembers the line of each start tag (ElementTree forgets it)."""
-
-    def __init__(self) -> None:
-        self.builder = TreeBuilder()
-        self.lines: dict[int, int] = {}
-        self.parser: Any = None
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        elem = self.builder.start(tag, attrs)
-        self.lines[id(elem)] = int(self.parser.parser.CurrentLineNumber)
-        return elem
-
-    def end(self, tag: str) -> Element:
-        return self.builder.end(tag)
-
-    def data(self, data: str) -> None:
-        self.builder.data(data)
-
-    def close(self) -> Element:
-        return self.builder.close()
-
-
 class _Doc:
     """A parsed NRML document: its root, namespace, element lines and the name used in messages."""
 
     def __init__(self, data: bytes, source: str) -> None:
         self.source = source
-        target = _Target()
-        parser = DefusedXMLParser(target=target)
-        target.parser = parser
-        try:
-            parser.feed(data)
-            root = parser.close()
-        except ParseError as exc:
-            line, column = getattr(exc, "position", (0, 0))
-            code = getattr(exc, "code", None)
-            reason = expat.ErrorString(code) if isinstance(code, int) else str(exc)
-            raise InputError(f"{source}: not valid XML at line {line}, column {column + 1}: {reason}.") from exc
-        except DefusedXmlException as exc:
-            raise InputError(
-                f"{source}: the XML declares entities or external references ({exc}); NRML files need none and "
-                "Kalkan refuses them for safety."
-            ) from exc
-        self.lines = target.lines
+        root, self.lines = parse_with_lines(data, source)
         self.root: Element = root
         tag = root.tag
         ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)

@@ -48,15 +48,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-from xml.parsers import expat
+from xml.etree.ElementTree import Element
 
 import numpy as np
-from defusedxml.common import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 from numpy.typing import ArrayLike, NDArray
 
 from kalkan.errors import InputError
+from kalkan.io.xml import parse_with_lines
 
 Floats: TypeAlias = NDArray[np.float64]
 
@@ -885,29 +883,6 @@ def read_rupture_json(path: Path | str) -> Rupture:
 NRML_NAMESPACES = ("http://openquake.org/xmlns/nrml/0.5", "http://openquake.org/xmlns/nrml/0.4")
 
 
-class _LineTarget:
-    """An ElementTree builder that remembers the line of each start tag, for messages."""
-
-    def __init__(self) -> None:
-        self.builder = TreeBuilder()
-        self.lines: dict[int, int] = {}
-        self.parser: Any = None
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        elem = self.builder.start(tag, attrs)
-        self.lines[id(elem)] = int(self.parser.parser.CurrentLineNumber)
-        return elem
-
-    def end(self, tag: str) -> Element:
-        return self.builder.end(tag)
-
-    def data(self, data: str) -> None:
-        self.builder.data(data)
-
-    def close(self) -> Element:
-        return self.builder.close()
-
-
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -915,23 +890,7 @@ def _local(tag: str) -> str:
 class _Nrml:
     def __init__(self, data: bytes, source: str) -> None:
         self.source = source
-        target = _LineTarget()
-        parser = DefusedXMLParser(target=target)
-        target.parser = parser
-        try:
-            parser.feed(data)
-            root = parser.close()
-        except ParseError as exc:
-            line, column = getattr(exc, "position", (0, 0))
-            code = getattr(exc, "code", None)
-            reason = expat.ErrorString(code) if isinstance(code, int) else str(exc)
-            raise InputError(f"{source}: not valid XML at line {line}, column {column + 1}: {reason}.") from exc
-        except DefusedXmlException as exc:
-            raise InputError(
-                f"{source}: the XML declares entities or external references ({exc}); NRML files need none and "
-                "Kalkan refuses them for safety."
-            ) from exc
-        self.lines = target.lines
+        root, self.lines = parse_with_lines(data, source)
         self.root: Element = root
         ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
         if _local(root.tag) != "nrml" or ns not in NRML_NAMESPACES:
