@@ -63,19 +63,8 @@ class AkkarEtAlRjb2014(GMPE):
     def check(self, ctx: Context) -> list[str]:
         """Warn outside the paper's range: Mw 4-8, Rjb up to 200 km, Vs30 150-1200 m/s."""
         warnings = super().check(ctx)
-        far = ctx.rjb > _MAX_RJB_KM
-        if far.any():
-            warnings.append(
-                f"{self.name}: {int(far.sum())} Joyner-Boore distances exceed {_MAX_RJB_KM:g} km, the range of the "
-                "paper; results are extrapolated."
-            )
-        lo, hi = _VS30_RANGE_M_S
-        out = (ctx.vs30 < lo) | (ctx.vs30 > hi)
-        if out.any():
-            warnings.append(
-                f"{self.name}: {int(out.sum())} sites have Vs30 outside {lo:g}-{hi:g} m/s, the range of the data "
-                "set; results are extrapolated."
-            )
+        warnings += self.range_warning(ctx.rjb, 0.0, _MAX_RJB_KM, "Joyner-Boore distances (km) are")
+        warnings += self.range_warning(ctx.vs30, *_VS30_RANGE_M_S, "sites' Vs30 (m/s) are")
         return warnings
 
     def compute(self, ctx: Context, imt: str) -> GroundMotion:

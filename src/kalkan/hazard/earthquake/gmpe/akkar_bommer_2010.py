@@ -60,12 +60,7 @@ class AkkarBommer2010(GMPE):
     def check(self, ctx: Context) -> list[str]:
         """Warn outside the data set: Mw 5-7.6 and Rjb up to 100 km."""
         warnings = super().check(ctx)
-        far = ctx.rjb > _MAX_RJB_KM
-        if far.any():
-            warnings.append(
-                f"{self.name}: {int(far.sum())} Joyner-Boore distances exceed {_MAX_RJB_KM:g} km, the range of the "
-                "paper; results are extrapolated."
-            )
+        warnings += self.range_warning(ctx.rjb, 0.0, _MAX_RJB_KM, "Joyner-Boore distances (km) are")
         return warnings
 
     def compute(self, ctx: Context, imt: str) -> GroundMotion:

@@ -159,6 +159,14 @@ class GMPE:
             raise InputError(msg + " (the paper does not allow extrapolation).")
         return [msg + "; results are extrapolated."]
 
+    def range_warning(self, values: Floats, lo: float, hi: float, what: str) -> list[str]:
+        """A warning when some ``values`` lie outside [lo, hi], the range of the model's data set."""
+        out = (values < lo) | (values > hi)
+        if not out.any():
+            return []
+        return [f"{self.name}: {int(out.sum())} {what} outside {lo:g}-{hi:g}, the range of the paper's data; "
+                "results are extrapolated."]  # fmt: skip
+
     def compute(self, ctx: Context, imt: str) -> GroundMotion:  # pragma: no cover - abstract
         raise NotImplementedError
 

@@ -106,19 +106,8 @@ class BooreEtAl2014(GMPE):
                     f"{self.name}: {int(normal.sum())} normal-faulting ruptures above M {_MAX_NORMAL_MAG:g}, the "
                     "largest normal event of the data set; results are extrapolated."
                 )
-        far = ctx.rjb > _MAX_RJB_KM
-        if far.any():
-            warnings.append(
-                f"{self.name}: {int(far.sum())} Joyner-Boore distances exceed {_MAX_RJB_KM:g} km, the range of the "
-                "paper; results are extrapolated."
-            )
-        lo, hi = _VS30_RANGE_M_S
-        out = (ctx.vs30 < lo) | (ctx.vs30 > hi)
-        if out.any():
-            warnings.append(
-                f"{self.name}: {int(out.sum())} sites have Vs30 outside {lo:g}-{hi:g} m/s, the range of the site "
-                "model; results are extrapolated."
-            )
+        warnings += self.range_warning(ctx.rjb, 0.0, _MAX_RJB_KM, "Joyner-Boore distances (km) are")
+        warnings += self.range_warning(ctx.vs30, *_VS30_RANGE_M_S, "sites' Vs30 (m/s) are")
         return warnings
 
     def compute(self, ctx: Context, imt: str) -> GroundMotion:
