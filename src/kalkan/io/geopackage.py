@@ -33,6 +33,7 @@ import os
 import sqlite3
 import struct
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,39 @@ def _check_srs(con: sqlite3.Connection, path: Path, table: str, srs_id: int) -> 
     )
 
 
+@dataclass(frozen=True)
+class PointRows:
+    """The raw rows of one GeoPackage point layer: ``(fid, geometry blob, *attributes)`` in fid order."""
+
+    table: str
+    geom_column: str
+    geom_type: str
+    srs_id: int
+    attributes: list[tuple[str, str]]
+    """(column name, declared SQL type) of each attribute column, in table order."""
+    rows: list[tuple[Any, ...]]
+
+
+def read_point_rows(path: Path, layer: str | None) -> PointRows:
+    """Choose the layer, check it is in EPSG:4326 and read every row (one place for the SQL, for every reader)."""
+    con = _open(path)
+    try:
+        table, geom_column, geom_type, srs_id = _choose_layer(con, path, layer)
+        _check_srs(con, path, table, srs_id)
+        info = con.execute(f"PRAGMA table_info({_ident(table)})").fetchall()
+        pk = [r[1] for r in info if r[5]]
+        fid_column = pk[0] if len(pk) == 1 else "rowid"
+        attributes = [(str(r[1]), str(r[2] or "")) for r in info if r[1] not in (geom_column, fid_column)]
+        select = ", ".join(_ident(c) for c in (fid_column, geom_column, *(a for a, _ in attributes)))
+        order = _ident(fid_column) if fid_column != "rowid" else "rowid"
+        rows = con.execute(f"SELECT {select} FROM {_ident(table)} ORDER BY {order}").fetchall()  # noqa: S608
+    except sqlite3.Error as exc:
+        raise InputError(f"{path}: not a readable GeoPackage ({exc}).") from exc
+    finally:
+        con.close()
+    return PointRows(table, geom_column, geom_type, srs_id, attributes, rows)
+
+
 def read_exposure_gpkg(
     path: str | os.PathLike[str],
     *,
@@ -284,21 +318,14 @@ def read_exposure_gpkg(
 ) -> Exposure:
     """Read a GeoPackage point layer of assets (attribute columns as in the Kalkan exposure CSV)."""
     path = Path(path)
-    con = _open(path)
-    try:
-        table, geom_column, geom_type, srs_id = _choose_layer(con, path, layer)
-        _check_srs(con, path, table, srs_id)
-        info = con.execute(f"PRAGMA table_info({_ident(table)})").fetchall()
-        pk = [r[1] for r in info if r[5]]
-        fid_column = pk[0] if len(pk) == 1 else "rowid"
-        attributes = [(r[1], str(r[2] or "")) for r in info if r[1] not in (geom_column, fid_column)]
-        select = ", ".join(_ident(c) for c in (fid_column, geom_column, *(a for a, _ in attributes)))
-        order = _ident(fid_column) if fid_column != "rowid" else "rowid"
-        rows = con.execute(f"SELECT {select} FROM {_ident(table)} ORDER BY {order}").fetchall()  # noqa: S608
-    except sqlite3.Error as exc:
-        raise InputError(f"{path}: not a readable GeoPackage ({exc}).") from exc
-    finally:
-        con.close()
+    layer_rows = read_point_rows(path, layer)
+    table, geom_column, geom_type, srs_id = (
+        layer_rows.table,
+        layer_rows.geom_column,
+        layer_rows.geom_type,
+        layer_rows.srs_id,
+    )
+    attributes, rows = layer_rows.attributes, layer_rows.rows
     columns = list(zip(*rows, strict=True)) if rows else [()] * (2 + len(attributes))
     where = _Layer(path, table, [int(f) for f in columns[0]])
     names = [a for a, _ in attributes]
