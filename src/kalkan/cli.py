@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Create, upgrade and inspect the database.", no_args_is_help=True)
 cities_app = typer.Typer(help="The coalition registry: member cities and accession.", no_args_is_help=True)
+city_app = typer.Typer(help="One city's risk data: build and check its exposure.", no_args_is_help=True)
 data_app = typer.Typer(help="Datasets shipped with Kalkan.", no_args_is_help=True)
 runs_app = typer.Typer(help="Recorded runs (assessments and jobs).", no_args_is_help=True)
 risk_app = typer.Typer(help="The risk engine: event losses, AAL, exceedance curves.", no_args_is_help=True)
@@ -34,6 +35,7 @@ hazard_app = typer.Typer(help="Hazard files: inspect and convert.", no_args_is_h
 eq_app = typer.Typer(help="Earthquakes: ground-motion models, scenarios, OpenQuake jobs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cities_app, name="cities")
+app.add_typer(city_app, name="city")
 app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
 app.add_typer(risk_app, name="risk")
@@ -242,6 +244,79 @@ def cities_show(
             + (f" by {a['decided_by']} on {a['decided_at']}" if a["decided_by"] else "")
             + (f" — {a['reason']}" if a["reason"] else "")
         )
+
+
+@city_app.command("build-exposure")
+def city_build_exposure(
+    target: Annotated[
+        str, typer.Argument(help="A founding city id (e.g. dushanbe) or a GEM admin-1 id (e.g. KZ-ALM).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Exposure file: .csv, .gpkg or .xml (OpenQuake).")],
+    outline: Annotated[
+        Path | None,
+        typer.Option(help="GeoJSON outline (urban extent, WGS84) to spread over; required for an admin-1 id."),
+    ] = None,
+    share: Annotated[float | None, typer.Option(help="Share of the admin-1 unit's buildings, in (0, 1].")] = None,
+    population: Annotated[
+        float | None, typer.Option(help="City population (people); share = population / the unit's residents.")
+    ] = None,
+    cell_km: Annotated[float, typer.Option(help="Grid cell size (km).")] = 0.5,
+    prefix: Annotated[str | None, typer.Option(help="Asset id prefix (default: the city or admin-1 id).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build a city's building exposure from the GEM Central Asia model (admin-1 totals on a grid).
+
+    The data are GEM's (CC BY-NC-SA 4.0: non-commercial, share-alike); the method record is written
+    beside the output as <output>.provenance.json.
+    """
+    import json
+
+    from kalkan.exposure.gem import CITY_ADMIN1, admin1_exposure, city_exposure, outline_from_geojson
+    from kalkan.io.exposure import write_exposure
+    from kalkan.io.exposure_columns import atomic_target
+
+    if target in CITY_ADMIN1:
+        if outline is not None or share is not None or population is not None or prefix is not None:
+            raise KalkanError(
+                f"{target} is a founding city: its outline and share are fixed (see docs/gem-exposure.md); "
+                f"use its admin-1 id {CITY_ADMIN1[target][0]} with --outline/--share/--population to vary them."
+            )
+        exposure, record = city_exposure(target, cell_km)
+    else:
+        if outline is None:
+            raise KalkanError(f"{target}: give --outline FILE.geojson, the area to spread the buildings over.")
+        try:
+            data = json.loads(outline.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError as exc:
+            raise KalkanError(f"{outline}: file not found.") from exc
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise KalkanError(f"{outline}: not a GeoJSON file ({exc}).") from exc
+        geometry = outline_from_geojson(data, str(outline))
+        exposure, record = admin1_exposure(
+            target.upper(), geometry, share=share, population=population, cell_km=cell_km, asset_prefix=prefix
+        )
+        record["outline_file"] = str(outline)
+    written = write_exposure(exposure, output)
+    provenance = written.with_name(written.name + ".provenance.json")
+    with atomic_target(provenance, "provenance record") as tmp:
+        Path(tmp).write_text(json.dumps({**record, "exposure_file": str(written)}, indent=2) + "\n", encoding="utf-8")
+    record["exposure_file"], record["provenance_file"] = str(written), str(provenance)
+    if as_json:
+        _print_json(record)
+        return
+    t = record["totals"]
+    out.print(
+        f"{record['n_assets']:,} assets in {record['n_cells']:,} cells of {cell_km:g} km from GEM "
+        f"{record['admin1_id']} ({record['admin1_name']}) x share {record['share']:.4f} -> {written}"
+    )
+    out.print(
+        f"buildings {t['buildings']:,.1f}; replacement cost (USD, 2021 prices): structural "
+        f"{t['cost_structural_usd']:,.2f}, nonstructural {t['cost_nonstructural_usd']:,.2f}, contents "
+        f"{t['cost_contents_usd']:,.2f}; occupants at night {t['occupants_night']:,.0f} people"
+    )
+    out.print(f"share basis: {record['share_basis']}")
+    out.print(f"Data: {record['source']}; {record['citation']}. Non-commercial use only, share-alike.")
+    out.print(f"Method and numbers: {provenance}")
 
 
 @cities_app.command("apply")

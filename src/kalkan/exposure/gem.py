@@ -227,31 +227,50 @@ def city_exposure(city_id: str, cell_km: float = 0.5) -> tuple[Exposure, dict[st
                 "expected a share in (0, 1]."
             )
     exposure = build_city_exposure(rows, share, json.loads(outline.geojson), cell_km, city_id=city_id)
+    record = _record(exposure, rows, share, basis, cell_km, asset_prefix=city_id)
+    record.update(
+        {
+            "city_population": population,
+            "city_population_year": facts.population.year,
+            "city_population_source": facts.population.source,
+            "outline_kind": outline.kind,
+            "outline_source": outline.source,
+            "outline_area_km2": outline.area_km2,
+        }
+    )
+    return exposure, {"city_id": city_id, **record}
+
+
+def _record(
+    exposure: Exposure,
+    rows: Sequence[GemExposureRow],
+    share: float,
+    basis: str,
+    cell_km: float,
+    *,
+    asset_prefix: str,
+) -> dict[str, Any]:
+    """The method, the numbers used and the totals of a GEM-derived exposure (shown with the data)."""
     n_cells = len(set(exposure.district.tolist())) if exposure.district is not None else 0
     assert exposure.number is not None
     totals: dict[str, float] = {"buildings": float(np.sum(exposure.number))}
     totals.update({f"cost_{k}_usd": round(float(v.sum()), 2) for k, v in exposure.costs.items()})
     totals.update({f"occupants_{k}": float(v.sum()) for k, v in exposure.occupants.items()})
-    record: dict[str, Any] = {
-        "city_id": city_id,
+    return {
         "method": (
             "share of every building class of the GEM admin-1 unit, spread with uniform density (equal parts) "
             "over a regular grid of cells inside the outline; costs split in whole cents (largest remainder)"
         ),
         "source": GEM_SOURCE,
+        "licence": "CC BY-NC-SA 4.0 (non-commercial, share-alike)",
         "citation": "Yepes-Estrada C. et al. (2023) Earthquake Spectra, doi:10.1177/87552930231194048",
-        "admin1_id": id_1,
+        "asset_prefix": asset_prefix,
+        "admin1_id": rows[0].id_1,
         "admin1_name": rows[0].name_1,
         "share": share,
         "share_basis": basis,
-        "region_residents": residents,
+        "region_residents": region_residents(rows),
         "region_residents_proxy": RESIDENTS_PROXY,
-        "city_population": population,
-        "city_population_year": facts.population.year,
-        "city_population_source": facts.population.source,
-        "outline_kind": outline.kind,
-        "outline_source": outline.source,
-        "outline_area_km2": outline.area_km2,
         "cell_km": cell_km,
         "n_cells": n_cells,
         "n_building_classes": len(rows),
@@ -260,4 +279,71 @@ def city_exposure(city_id: str, cell_km: float = 0.5) -> tuple[Exposure, dict[st
         "price_year": GEM_PRICE_YEAR,
         "totals": totals,
     }
-    return exposure, record
+
+
+def outline_from_geojson(data: Any, origin: str) -> dict[str, Any]:
+    """The one (Multi)Polygon of a GeoJSON geometry, Feature or one-feature FeatureCollection (WGS84 degrees)."""
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list) or len(features) != 1:
+            count = len(features) if isinstance(features, list) else "no"
+            raise InputError(f"{origin}: a FeatureCollection with {count} features; expected exactly one outline.")
+        data = features[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    kind = data.get("type") if isinstance(data, dict) else type(data).__name__
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise InputError(f"{origin}: geometry type {kind!r}; expected a Polygon or MultiPolygon in WGS84 degrees.")
+    assert isinstance(data, dict)
+    try:
+        points = np.vstack([ring[:, :2] for ring in _outline_polygons(data)])
+    except InputError as exc:
+        raise InputError(f"{origin}: {exc.message}") from exc
+    lon, lat = points[:, 0], points[:, 1]
+    if not (np.all(np.abs(lon) <= 180) and np.all(np.abs(lat) <= 90)):
+        raise InputError(
+            f"{origin}: coordinates outside lon [-180, 180] / lat [-90, 90]; the outline must be in WGS84 degrees "
+            "(reproject it to EPSG:4326)."
+        )
+    return data
+
+
+def admin1_exposure(
+    id_1: str,
+    outline_geojson: dict[str, Any],
+    *,
+    share: float | None = None,
+    population: float | None = None,
+    cell_km: float = 0.5,
+    asset_prefix: str | None = None,
+) -> tuple[Exposure, dict[str, Any]]:
+    """The GEM exposure of any admin-1 unit (or a city within it), for a city that joins the coalition.
+
+    Give at most one of ``share`` (in (0, 1]) or ``population`` (people; share = population / the unit's
+    residents, :data:`RESIDENTS_PROXY`); with neither the whole unit is taken. ``outline_geojson`` is the area
+    the buildings are spread over (the city's urban extent). Asset ids start with ``asset_prefix`` (default:
+    the admin-1 id in lower case).
+    """
+    if share is not None and population is not None:
+        raise InputError("Give a share or a population, not both.")
+    rows = admin1_rows(id_1)
+    residents = region_residents(rows)
+    if population is not None:
+        if not (math.isfinite(population) and population > 0):
+            raise InputError(f"Population {population!r}; expected a number of people > 0.")
+        if residents <= 0:
+            raise InputError(f"{id_1}: the GEM files give no residents; give --share instead of --population.")
+        share = population / residents
+        basis = f"population {population:,.0f} people / {residents:,.0f} region residents ({RESIDENTS_PROXY})"
+        if share > 1:
+            raise InputError(
+                f"{id_1}: population {population:,.0f} people is more than the unit's {residents:,.0f} residents "
+                f"in the GEM files (share {share:.4f}); give --share 1 to take the whole unit."
+            )
+    elif share is not None:
+        basis = "share given by the user"
+    else:
+        share, basis = 1.0, "whole admin-1 unit (no share or population given)"
+    prefix = asset_prefix or id_1.lower()
+    exposure = build_city_exposure(rows, share, outline_geojson, cell_km, city_id=prefix)
+    return exposure, _record(exposure, rows, share, basis, cell_km, asset_prefix=prefix)
