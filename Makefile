@@ -18,6 +18,7 @@ venv: $(STAMP)
 run: venv
 	$(BIN)/kalkan db upgrade
 	$(BIN)/kalkan cities list
+	$(BIN)/kalkan city load --founding
 	$(BIN)/kalkan cities summary
 
 ## Lint, type check and the whole test suite on SQLite and PostgreSQL (a throwaway local server).

@@ -187,11 +187,14 @@ def cities_show(
     city_id: Annotated[str, typer.Argument(help="City id, e.g. dushanbe.")], as_json: JsonOpt = False
 ) -> None:
     """Everything the registry holds on one city."""
+    from kalkan.services.city_data import exposure_summary, facility_summary
     from kalkan.services.coalition import city_detail, get_city
     from kalkan.services.database import store_scope
 
     with store_scope() as store, store.transaction() as session:
         d = city_detail(get_city(session, city_id))
+        d["exposure"] = exposure_summary(session, city_id)
+        d["facilities"] = facility_summary(session, city_id)
     if as_json:
         _print_json(d)
         return
@@ -229,6 +232,27 @@ def cities_show(
         ", ".join(x["name"] for x in d["districts"])
         or "none in the shipped geodata (city districts can be imported with the city's risk data)",
     )
+    e = d["exposure"]
+    if e is None:
+        table.add_row("exposure", f"none stored (`kalkan city load {city_id}` or `kalkan city import-exposure`)")
+    else:
+        money = f"{e['currency']}, {e['price_year'] or 'price year n.d.'} prices"
+        total = e.get("replacement_cost_usd", e["structural"] + e["nonstructural"] + e["contents"])
+        table.add_row(
+            "exposure",
+            f"{e['assets']:,} assets, {e['buildings']:,.0f} buildings; replacement cost {total:,.0f} ({money}): "
+            f"structural {e['structural']:,.0f}, nonstructural {e['nonstructural']:,.0f}, contents "
+            f"{e['contents']:,.0f}; occupants at night {e['occupants_night']:,.0f} people",
+        )
+        table.add_row("", f"source: {e['source']}; licence: {e['licence']}; {e['citation']}")
+    f = d["facilities"]
+    if f["count"] == 0:
+        table.add_row("facilities", f"none stored (`kalkan city import-facilities {city_id} FILE`)")
+    else:
+        label = " — ILLUSTRATIVE (invented, not real facilities)" if f["illustrative"] else ""
+        kinds = ", ".join(f"{n} {k}" for k, n in f["by_type"].items())
+        poor = f"; poor condition (1-2 of 5): {', '.join(f['poor_condition'])}" if f["poor_condition"] else ""
+        table.add_row("facilities", f"{f['count']}{label}: {kinds}{poor}")
     out.print(table)
     if d["notable_disasters"]:
         dt_table = Table(title="Notable past disasters")
@@ -317,6 +341,107 @@ def city_build_exposure(
     out.print(f"share basis: {record['share_basis']}")
     out.print(f"Data: {record['source']}; {record['citation']}. Non-commercial use only, share-alike.")
     out.print(f"Method and numbers: {provenance}")
+
+
+@city_app.command("load")
+def city_load(
+    cities: Annotated[list[str] | None, typer.Argument(help="Founding city ids; none with --founding.")] = None,
+    founding: Annotated[bool, typer.Option("--founding", help="All five founding cities.")] = False,
+    cell_km: Annotated[float, typer.Option(help="Grid cell size of the exposure (km).")] = 0.5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load founding cities' shipped risk data into the store: GEM exposure and the ILLUSTRATIVE facilities.
+
+    Replaces the city's stored exposure and facility registry (in one transaction per city).
+    """
+    from kalkan.exposure.gem import CITY_ADMIN1, city_exposure
+    from kalkan.io.facilities import illustrative_facilities
+    from kalkan.services.city_data import save_exposure, save_facilities
+    from kalkan.services.database import store_scope
+
+    ids = list(CITY_ADMIN1) if founding else list(cities or [])
+    if not ids:
+        raise KalkanError("Name the cities to load, or give --founding for all five.")
+    unknown = [c for c in ids if c not in CITY_ADMIN1]
+    if unknown:
+        raise KalkanError(
+            f"No shipped risk data for {', '.join(unknown)}; shipped: {', '.join(CITY_ADMIN1)}. "
+            "Other cities: `kalkan city build-exposure` then `kalkan city import-exposure`."
+        )
+    report = []
+    with store_scope() as store:
+        for city_id in ids:
+            exposure, record = city_exposure(city_id, cell_km)
+            facilities = illustrative_facilities(city_id)
+            with store.transaction() as session:
+                save_exposure(
+                    session, city_id, exposure, licence=record["licence"], citation=record["citation"], method=record
+                )
+                n_facilities = save_facilities(session, city_id, facilities)
+            report.append(
+                {
+                    "city_id": city_id,
+                    "assets": len(exposure),
+                    "facilities": n_facilities,
+                    "illustrative_facilities": True,
+                }
+            )
+            if not as_json:
+                out.print(
+                    f"{city_id}: {len(exposure):,} assets (GEM, CC BY-NC-SA 4.0, non-commercial), "
+                    f"{n_facilities} ILLUSTRATIVE facilities (invented; import the real registry with "
+                    "`kalkan city import-facilities`)"
+                )
+    if as_json:
+        _print_json(report)
+
+
+@city_app.command("import-exposure")
+def city_import_exposure(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    path: Annotated[Path, typer.Argument(help="Exposure file: .csv (Kalkan), .xml/.csv (OpenQuake) or .gpkg.")],
+    licence: Annotated[str, typer.Option(help="Licence of the data, shown wherever it is displayed.")],
+    citation: Annotated[str, typer.Option(help="How to cite the data (origin, owner, year).")],
+    currency: Annotated[str | None, typer.Option(help="Currency of the costs when the file does not say.")] = None,
+    price_year: Annotated[int | None, typer.Option(help="Price year of the costs when the file does not say.")] = None,
+) -> None:
+    """Store a city's own exposure file (validated first; replaces the city's exposure, all or nothing)."""
+    from kalkan.io.exposure import read_exposure
+    from kalkan.services.city_data import save_exposure
+    from kalkan.services.database import store_scope
+
+    exposure = read_exposure(path, currency=currency, price_year=price_year)
+    with store_scope() as store, store.transaction() as session:
+        save_exposure(
+            session, city_id, exposure, licence=licence, citation=citation, method={"imported_from": str(path)}
+        )
+    year = f" of {exposure.price_year}" if exposure.price_year else ""
+    total = sum(float(v.sum()) for v in exposure.costs.values())
+    out.print(f"{city_id}: stored {len(exposure):,} assets, replacement cost {total:,.2f} {exposure.currency}{year}")
+
+
+@city_app.command("import-facilities")
+def city_import_facilities(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    path: Annotated[
+        Path, typer.Argument(help="Facility registry: .csv, .geojson or .gpkg (columns: docs/facilities.md).")
+    ],
+    keep_valid: Annotated[
+        bool, typer.Option(help="Import the valid rows and write the others to a rejects CSV.")
+    ] = False,
+    rejects: Annotated[Path | None, typer.Option(help="Rejects CSV (default: <file>.rejects.csv).")] = None,
+) -> None:
+    """Store a city's critical-facility registry, replacing the previous one (all or nothing by default)."""
+    from kalkan.io.facilities import read_facilities
+    from kalkan.services.city_data import save_facilities
+    from kalkan.services.database import store_scope
+
+    result = read_facilities(path, keep_valid=keep_valid, rejects_path=rejects)
+    with store_scope() as store, store.transaction() as session:
+        n = save_facilities(session, city_id, result.table)
+    out.print(f"{city_id}: stored {n} facilities from {path} ({result.n_read} rows read)")
+    if result.errors:
+        out.print(f"{len(result.errors)} problem(s) in rejected rows; see {result.rejects_path}")
 
 
 @cities_app.command("apply")

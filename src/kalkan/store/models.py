@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -221,3 +222,87 @@ class ReferenceDataset(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     code_version: Mapped[str] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer)
+
+
+class ExposureSet(Base):
+    """A city's building exposure (one per city), with its provenance and totals for checks against the source.
+
+    Costs are in ``currency`` of ``price_year``; occupants are people; ``method`` is the record of how the
+    exposure was built (for GEM: admin-1 unit, share and its basis, grid, licence).
+    """
+
+    __tablename__ = "exposure_sets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(String(200))
+    citation: Mapped[str] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(String(3))
+    price_year: Mapped[int | None] = mapped_column(Integer)
+    method: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    n_assets: Mapped[int] = mapped_column(Integer)
+    buildings: Mapped[float] = mapped_column(Float)
+    cost_structural: Mapped[float] = mapped_column(Float)
+    cost_nonstructural: Mapped[float] = mapped_column(Float)
+    cost_contents: Mapped[float] = mapped_column(Float)
+    occupants_day: Mapped[float] = mapped_column(Float)
+    occupants_night: Mapped[float] = mapped_column(Float)
+    occupants_transit: Mapped[float] = mapped_column(Float)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExposureAsset(Base):
+    """One asset of an exposure set: location (WGS84 degrees), taxonomy, costs (the set's currency), people."""
+
+    __tablename__ = "exposure_assets"
+    __table_args__ = (UniqueConstraint("set_id", "asset_id", name="uq_exposure_assets_set_asset"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("exposure_sets.id", ondelete="CASCADE"), index=True)
+    asset_id: Mapped[str] = mapped_column(String(200))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    taxonomy: Mapped[str] = mapped_column(String(200))
+    number: Mapped[float | None] = mapped_column(Float)
+    cost_structural: Mapped[float | None] = mapped_column(Float)
+    cost_nonstructural: Mapped[float | None] = mapped_column(Float)
+    cost_contents: Mapped[float | None] = mapped_column(Float)
+    occupants_day: Mapped[float | None] = mapped_column(Float)
+    occupants_night: Mapped[float | None] = mapped_column(Float)
+    occupants_transit: Mapped[float | None] = mapped_column(Float)
+    district: Mapped[str | None] = mapped_column(String(64))
+    occupancy: Mapped[str | None] = mapped_column(String(32))
+
+
+class FacilityRecord(Base):
+    """A critical facility of a city (registry columns of :mod:`kalkan.exposure.facilities`)."""
+
+    __tablename__ = "facilities"
+    __table_args__ = (
+        UniqueConstraint("city_id", "facility_id", name="uq_facilities_city_facility"),
+        CheckConstraint("condition IS NULL OR (condition >= 1 AND condition <= 5)", name="condition_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    facility_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    capacity: Mapped[float | None] = mapped_column(Float)
+    capacity_unit: Mapped[str] = mapped_column(String(32))
+    construction_class: Mapped[str] = mapped_column(String(200))
+    year_built: Mapped[int | None] = mapped_column(Integer)
+    condition: Mapped[int | None] = mapped_column(Integer)
+    last_inspection: Mapped[dt.date | None] = mapped_column(Date)
+    backup_power: Mapped[bool] = mapped_column(Boolean)
+    backup_water: Mapped[bool] = mapped_column(Boolean)
+    responsible_agency: Mapped[str] = mapped_column(String(200))
+    replacement_cost_usd: Mapped[float] = mapped_column(Float)
+    price_year: Mapped[int] = mapped_column(Integer)
+    occupants_day: Mapped[float] = mapped_column(Float)
+    occupants_night: Mapped[float] = mapped_column(Float)
+    illustrative: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,247 @@
+"""A city's risk data in the store: its building exposure (one set per city) and critical-facility registry.
+
+Saving replaces the city's previous set in the caller's transaction, so a failed import leaves the old data
+whole. Totals are kept with the set so that `kalkan cities show --json` can be checked against the source
+without reading the assets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from kalkan.errors import InputError
+from kalkan.exposure.facilities import FacilityTable
+from kalkan.exposure.table import OCCUPANT_PERIODS, Exposure
+from kalkan.services.coalition import get_city
+from kalkan.store.models import ExposureAsset, ExposureSet, FacilityRecord
+
+STORED_COSTS = ("structural", "nonstructural", "contents")
+"""Cost types the store keeps per asset; an exposure with any other is refused rather than cut down."""
+
+BATCH = 20_000
+"""Assets per INSERT batch (keeps the parameter lists of one statement bounded)."""
+
+
+def _optional(values: np.ndarray[Any, Any] | None, k: int) -> float | None:
+    if values is None:
+        return None
+    x = float(values[k])
+    return None if math.isnan(x) else x
+
+
+def _asset_rows(set_id: int, exposure: Exposure) -> Iterator[list[dict[str, Any]]]:
+    costs = {k: exposure.costs.get(k) for k in STORED_COSTS}
+    occupants = {p: exposure.occupants.get(p) for p in OCCUPANT_PERIODS}
+    district = exposure.district
+    occupancy = exposure.occupancy
+    for start in range(0, len(exposure), BATCH):
+        rows = []
+        for k in range(start, min(start + BATCH, len(exposure))):
+            row: dict[str, Any] = {
+                "set_id": set_id,
+                "asset_id": str(exposure.id[k]),
+                "lon": float(exposure.lon[k]),
+                "lat": float(exposure.lat[k]),
+                "taxonomy": str(exposure.taxonomy[k]),
+                "number": _optional(exposure.number, k),
+                "district": (str(district[k]) or None) if district is not None else None,
+                "occupancy": (str(occupancy[k]) or None) if occupancy is not None else None,
+            }
+            row.update({f"cost_{c}": _optional(v, k) for c, v in costs.items()})
+            row.update({f"occupants_{p}": _optional(v, k) for p, v in occupants.items()})
+            rows.append(row)
+        yield rows
+
+
+def save_exposure(
+    session: Session, city_id: str, exposure: Exposure, *, licence: str, citation: str, method: dict[str, Any]
+) -> ExposureSet:
+    """Store ``exposure`` as the city's exposure set, replacing any previous one (within the transaction)."""
+    get_city(session, city_id)
+    other = sorted(set(exposure.costs) - set(STORED_COSTS))
+    if other:
+        raise InputError(
+            f"{exposure.source}: cost types {', '.join(other)} cannot be stored (the store keeps "
+            f"{', '.join(STORED_COSTS)}); convert or drop them explicitly before importing."
+        )
+    if len(exposure) == 0:
+        raise InputError(f"{exposure.source}: the exposure has no assets; nothing to store.")
+    session.execute(delete(ExposureSet).where(ExposureSet.city_id == city_id))
+    session.flush()
+
+    def total(values: np.ndarray[Any, Any] | None) -> float:
+        return 0.0 if values is None else float(np.nansum(values))
+
+    record = ExposureSet(
+        city_id=city_id,
+        source=exposure.source,
+        licence=licence,
+        citation=citation,
+        currency=exposure.currency,
+        price_year=exposure.price_year,
+        method=method,
+        n_assets=len(exposure),
+        buildings=total(exposure.number),
+        cost_structural=round(total(exposure.costs.get("structural")), 2),
+        cost_nonstructural=round(total(exposure.costs.get("nonstructural")), 2),
+        cost_contents=round(total(exposure.costs.get("contents")), 2),
+        occupants_day=total(exposure.occupants.get("day")),
+        occupants_night=total(exposure.occupants.get("night")),
+        occupants_transit=total(exposure.occupants.get("transit")),
+    )
+    session.add(record)
+    session.flush()
+    for rows in _asset_rows(record.id, exposure):
+        session.execute(insert(ExposureAsset), rows)
+    return record
+
+
+def load_exposure(session: Session, city_id: str) -> Exposure:
+    """The city's stored exposure, as the engine's :class:`Exposure` (assets in stored order)."""
+    record = _exposure_set(session, city_id)
+    if record is None:
+        raise InputError(
+            f"City '{city_id}' has no exposure in the store.",
+            hint=f"Run `kalkan city load {city_id}` (founding cities) or `kalkan city import-exposure`.",
+        )
+    columns = [
+        ExposureAsset.asset_id, ExposureAsset.lon, ExposureAsset.lat, ExposureAsset.taxonomy, ExposureAsset.number,
+        *(getattr(ExposureAsset, f"cost_{c}") for c in STORED_COSTS),
+        *(getattr(ExposureAsset, f"occupants_{p}") for p in OCCUPANT_PERIODS),
+        ExposureAsset.district, ExposureAsset.occupancy,
+    ]  # fmt: skip
+    rows = session.execute(select(*columns).where(ExposureAsset.set_id == record.id).order_by(ExposureAsset.id)).all()
+    cols = list(zip(*rows, strict=True))
+
+    def floats(values: tuple[Any, ...]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    n_cost = len(STORED_COSTS)
+    costs = {c: floats(cols[5 + j]) for j, c in enumerate(STORED_COSTS) if any(v is not None for v in cols[5 + j])}
+    occupants = {
+        p: floats(cols[5 + n_cost + j])
+        for j, p in enumerate(OCCUPANT_PERIODS)
+        if any(v is not None for v in cols[5 + n_cost + j])
+    }
+    return Exposure(
+        id=np.array(cols[0], dtype=object),
+        lon=floats(cols[1]),
+        lat=floats(cols[2]),
+        taxonomy=np.array(cols[3], dtype=object),
+        number=floats(cols[4]),
+        costs=costs,
+        occupants=occupants,
+        district=np.array([v or "" for v in cols[-2]], dtype=object),
+        occupancy=np.array([v or "" for v in cols[-1]], dtype=object),
+        currency=record.currency,
+        price_year=record.price_year,
+        source=f"store: {city_id} exposure ({record.source})",
+    )
+
+
+def _exposure_set(session: Session, city_id: str) -> ExposureSet | None:
+    get_city(session, city_id)
+    return session.scalars(select(ExposureSet).where(ExposureSet.city_id == city_id)).one_or_none()
+
+
+def exposure_summary(session: Session, city_id: str) -> dict[str, Any] | None:
+    """Totals and provenance of the city's exposure (None when it has none), for display and checks."""
+    record = _exposure_set(session, city_id)
+    if record is None:
+        return None
+    cost_total = record.cost_structural + record.cost_nonstructural + record.cost_contents
+    money_key = "replacement_cost_usd" if record.currency == "USD" else f"replacement_cost_{record.currency.lower()}"
+    return {
+        "assets": record.n_assets,
+        "buildings": record.buildings,
+        money_key: round(cost_total, 2),
+        "structural": record.cost_structural,
+        "nonstructural": record.cost_nonstructural,
+        "contents": record.cost_contents,
+        "currency": record.currency,
+        "price_year": record.price_year,
+        "occupants_day": record.occupants_day,
+        "occupants_night": record.occupants_night,
+        "occupants_transit": record.occupants_transit,
+        "source": record.source,
+        "licence": record.licence,
+        "citation": record.citation,
+        "method": record.method,
+        "loaded_at": record.loaded_at.isoformat(),
+    }
+
+
+def save_facilities(session: Session, city_id: str, table: FacilityTable) -> int:
+    """Store ``table`` as the city's facility registry, replacing the previous one; returns the count."""
+    get_city(session, city_id)
+    session.execute(delete(FacilityRecord).where(FacilityRecord.city_id == city_id))
+    rows = []
+    for f in table:
+        rows.append(
+            {
+                "city_id": city_id,
+                "facility_id": f.id,
+                "name": f.name,
+                "type": f.type,
+                "lon": f.lon,
+                "lat": f.lat,
+                "capacity": f.capacity,
+                "capacity_unit": f.capacity_unit,
+                "construction_class": f.construction_class,
+                "year_built": f.year_built,
+                "condition": f.condition,
+                "last_inspection": f.last_inspection,
+                "backup_power": f.backup_power,
+                "backup_water": f.backup_water,
+                "responsible_agency": f.responsible_agency,
+                "replacement_cost_usd": f.replacement_cost_usd,
+                "price_year": f.price_year,
+                "occupants_day": f.occupants_day,
+                "occupants_night": f.occupants_night,
+                "illustrative": f.illustrative,
+                "source": f.source or table.origin,
+            }
+        )
+    if rows:
+        session.execute(insert(FacilityRecord), rows)
+    return len(rows)
+
+
+def facility_summary(session: Session, city_id: str) -> dict[str, Any]:
+    """Count by type, how many are illustrative, and the worst-condition facilities, for display."""
+    get_city(session, city_id)
+    by_type = dict(
+        session.execute(
+            select(FacilityRecord.type, func.count())
+            .where(FacilityRecord.city_id == city_id)
+            .group_by(FacilityRecord.type)
+            .order_by(FacilityRecord.type)
+        ).all()
+    )
+    illustrative = session.scalar(
+        select(func.count()).where(FacilityRecord.city_id == city_id, FacilityRecord.illustrative.is_(True))
+    )
+    poor = session.scalars(
+        select(FacilityRecord.facility_id)
+        .where(FacilityRecord.city_id == city_id, FacilityRecord.condition <= 2)
+        .order_by(FacilityRecord.facility_id)
+    ).all()
+    inspected = session.scalar(
+        select(func.min(FacilityRecord.last_inspection)).where(FacilityRecord.city_id == city_id)
+    )
+    total = sum(by_type.values())
+    return {
+        "count": total,
+        "by_type": by_type,
+        "illustrative": int(illustrative or 0),
+        "all_illustrative": total > 0 and illustrative == total,
+        "poor_condition": list(poor),
+        "oldest_inspection": inspected.isoformat() if isinstance(inspected, date) else None,
+    }

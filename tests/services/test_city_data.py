@@ -1,0 +1,153 @@
+"""A city's exposure and facility registry in the store, on SQLite and PostgreSQL, and from the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from kalkan.errors import InputError
+from kalkan.exposure.gem import city_exposure
+from kalkan.exposure.table import Exposure
+from kalkan.io.facilities import illustrative_facilities, read_facilities, write_facilities_csv
+from kalkan.services.city_data import (
+    exposure_summary,
+    facility_summary,
+    load_exposure,
+    save_exposure,
+    save_facilities,
+)
+from kalkan.services.database import Store
+from kalkan.store.models import ExposureAsset
+from tests.exposure.test_build_exposure_cli import COSTS, gem_sums
+
+PROVENANCE = {"licence": "CC BY-NC-SA 4.0", "citation": "test citation"}
+
+
+def small_exposure(n: int = 3, cost_type: str = "structural") -> Exposure:
+    return Exposure(
+        id=np.array([f"a{k}" for k in range(n)], dtype=object), lon=np.full(n, 69.1), lat=np.full(n, 54.87),
+        taxonomy=np.array(["MUR/LWAL/H:1"] * n, dtype=object),
+        costs={cost_type: np.arange(1.0, n + 1) * 1000}, occupants={"night": np.ones(n)},
+        price_year=2021,
+    )  # fmt: skip
+
+
+def test_exposure_round_trip_and_replace(store: Store) -> None:
+    exposure, record = city_exposure("petropavl")
+    with store.transaction() as session:
+        save_exposure(session, "petropavl", exposure, method=record, **PROVENANCE)
+    with store.transaction() as session:
+        back = load_exposure(session, "petropavl")
+        summary = exposure_summary(session, "petropavl")
+    assert back.id.tolist() == exposure.id.tolist()
+    for k in COSTS:
+        assert np.array_equal(back.costs[k], exposure.costs[k]), k
+    for p in ("day", "night", "transit"):
+        assert np.allclose(back.occupants[p], exposure.occupants[p], rtol=1e-15, atol=0)
+    assert back.district is not None and back.district.tolist() == exposure.district.tolist()  # type: ignore[union-attr]
+    assert back.taxonomy.tolist() == exposure.taxonomy.tolist() and back.price_year == 2021
+    assert summary is not None and summary["assets"] == len(exposure) and summary["method"]["admin1_id"] == "KZ-SEV"
+    assert summary["structural"] == pytest.approx(float(exposure.costs["structural"].sum()), abs=0.005)
+
+    with store.transaction() as session:
+        save_exposure(session, "petropavl", small_exposure(), method={}, **PROVENANCE)
+    with store.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(ExposureAsset)) == 3
+        summary = exposure_summary(session, "petropavl")
+        assert summary is not None and summary["replacement_cost_usd"] == 6000.0 and summary["nonstructural"] == 0.0
+
+
+def test_failed_save_leaves_the_previous_exposure(store: Store) -> None:
+    with store.transaction() as session:
+        save_exposure(session, "osh", small_exposure(), method={}, **PROVENANCE)
+    bad = small_exposure(cost_type="total")
+
+    def replace_twice() -> None:
+        """A first replacement succeeds, the second fails: the transaction must undo both."""
+        with store.transaction() as session:
+            save_exposure(session, "osh", small_exposure(4), method={}, **PROVENANCE)
+            save_exposure(session, "osh", bad, method={}, **PROVENANCE)
+
+    with pytest.raises(InputError, match="cost types total cannot be stored"):
+        replace_twice()
+    with store.transaction() as session:
+        assert len(load_exposure(session, "osh")) == 3
+        with pytest.raises(InputError, match="has no exposure"):
+            load_exposure(session, "dushanbe")
+
+
+def test_facility_registry_replace_and_summary(store: Store, tmp_path: Path) -> None:
+    illustrative = illustrative_facilities("dushanbe")
+    with store.transaction() as session:
+        assert save_facilities(session, "dushanbe", illustrative) == len(illustrative)
+        summary = facility_summary(session, "dushanbe")
+    assert summary["count"] == len(illustrative) and summary["all_illustrative"]
+    assert sum(summary["by_type"].values()) == len(illustrative)
+    expected_poor = sorted(f.id for f in illustrative if f.condition is not None and f.condition <= 2)
+    assert summary["poor_condition"] == expected_poor
+
+    write_facilities_csv(illustrative, tmp_path / "real.csv")
+    rows = (tmp_path / "real.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    k = header.index("illustrative")
+    real_rows = [",".join([*r.split(",")[:k], "false", *r.split(",")[k + 1 :]]) for r in rows[1:3]]
+    (tmp_path / "real.csv").write_text("\n".join([rows[0], *real_rows]) + "\n")
+    real = read_facilities(tmp_path / "real.csv").table
+    with store.transaction() as session:
+        save_facilities(session, "dushanbe", real)
+        summary = facility_summary(session, "dushanbe")
+    assert summary["count"] == 2 and summary["illustrative"] == 0 and not summary["all_illustrative"]
+
+
+def kalkan(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KALKAN_DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "kalkan", *args], capture_output=True, text=True, timeout=300, check=False, env=env
+    )
+
+
+def test_cli_load_then_show_json_matches_the_gem_files(sqlite_url: str, tmp_path: Path) -> None:
+    assert kalkan(sqlite_url, "db", "upgrade").returncode == 0
+    proc = kalkan(sqlite_url, "city", "load", "petropavl")
+    assert proc.returncode == 0, proc.stderr
+    assert "ILLUSTRATIVE" in proc.stdout and "CC BY-NC-SA 4.0" in proc.stdout
+    shown = kalkan(sqlite_url, "cities", "show", "petropavl", "--json")
+    assert shown.returncode == 0, shown.stderr
+    d = json.loads(shown.stdout)
+    e, sums = d["exposure"], gem_sums("KZ-SEV")
+    share = Fraction(e["method"]["share"])
+    for k in COSTS:
+        assert round(e[k] * 100) == round(share * Fraction(sums[k])), k
+    assert e["replacement_cost_usd"] == pytest.approx(e["structural"] + e["nonstructural"] + e["contents"], abs=0.01)
+    assert e["buildings"] == pytest.approx(float(share) * sums["buildings"], rel=1e-9)
+    assert e["occupants_night"] == pytest.approx(float(share) * sums["night"], rel=1e-9)
+    assert e["licence"].startswith("CC BY-NC-SA 4.0") and e["price_year"] == 2021 and e["currency"] == "USD"
+    assert d["facilities"]["all_illustrative"] and d["facilities"]["count"] == len(illustrative_facilities("petropavl"))
+    table = kalkan(sqlite_url, "cities", "show", "petropavl")
+    assert "ILLUSTRATIVE" in table.stdout and "USD, 2021 prices" in table.stdout
+
+    bad = tmp_path / "bad.csv"
+    write_facilities_csv(illustrative_facilities("petropavl"), bad)
+    lines = bad.read_text().splitlines()
+    lines.append(lines[1])  # a duplicated id
+    bad.write_text("\n".join(lines) + "\n")
+    refused = kalkan(sqlite_url, "city", "import-facilities", "petropavl", str(bad))
+    assert refused.returncode != 0 and "nothing was imported" in refused.stderr
+    after = json.loads(kalkan(sqlite_url, "cities", "show", "petropavl", "--json").stdout)
+    assert after["facilities"]["count"] == d["facilities"]["count"]
+    kept = kalkan(sqlite_url, "city", "import-facilities", "petropavl", str(bad), "--keep-valid")
+    assert kept.returncode == 0, kept.stderr
+    assert (tmp_path / "bad.csv.rejects.csv").exists()
+    after = json.loads(kalkan(sqlite_url, "cities", "show", "petropavl", "--json").stdout)
+    assert after["facilities"]["count"] == len(lines) - 1 - 2  # both rows of the duplicated id rejected
+
+    unknown = kalkan(sqlite_url, "city", "load", "almaty")
+    assert unknown.returncode != 0 and "No shipped risk data for almaty" in unknown.stderr
