@@ -49,3 +49,18 @@ def test_hazard_info_and_convert(tmp_path: Path) -> None:
         assert np.array_equal(h.intensity.data, z["data"]) and np.array_equal(h.frequency, z["frequency"])
     bad = kalkan("hazard", "info", str(tmp_path / "missing.npz"))
     assert bad.returncode == 2 and "file not found" in bad.stderr
+
+
+def test_openquake_exposure_csv_header_is_unquoted(tmp_path: Path) -> None:
+    """OpenQuake's exposure reader takes quoted header names literally ('"lon"'), so the header is bare."""
+    exp = Exposure(
+        id=np.array(["a-1"], dtype=object), lon=np.array([68.7]), lat=np.array([38.5]),
+        taxonomy=np.array(["CR/LFINF/H:2"], dtype=object), costs={"structural": np.array([1e5])},
+        occupants={"night": np.array([3.0])}, district=np.array(["Shohmansur, north"], dtype=object), price_year=2021,
+    )  # fmt: skip
+    write_exposure(exp, tmp_path / "e.xml")
+    header, row = (tmp_path / "e.csv").read_text().splitlines()[:2]
+    assert '"' not in header and header.startswith("id,lon,lat,taxonomy")
+    assert '"Shohmansur, north"' in row  # values that need quotes keep them
+    back = read_exposure(tmp_path / "e.xml")
+    assert back.district is not None and back.district.tolist() == ["Shohmansur, north"]

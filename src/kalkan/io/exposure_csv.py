@@ -153,9 +153,14 @@ def read_exposure_csv(
 def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], what: str = "exposure CSV") -> Path:
     """Write an Arrow table as UTF-8 CSV, atomically (temporary file, then rename)."""
     target = Path(path)
+    awkward = [name for name in table.column_names if any(c in name for c in ',"\r\n') or name != name.strip()]
+    if awkward:
+        raise InputError(f"{target}: column names {awkward} cannot be written unquoted in a CSV header.")
+    # An unquoted header: OpenQuake's CSV reader takes quoted header names literally (quotes included).
+    options = pacsv.WriteOptions(quoting_style="needed", quoting_header="none")
     with atomic_target(target, what) as tmp:
         try:
-            pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
+            pacsv.write_csv(table, tmp, write_options=options)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"{target}: cannot write the {what} ({exc}).") from exc
     return target
