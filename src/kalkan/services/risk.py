@@ -255,13 +255,18 @@ def load_hazards(paths: Sequence[Path]) -> list[Any]:
 
 
 def load_vulnerability(paths: Sequence[Path], mapping: Path | None) -> Any:
-    """NRML/CSV vulnerability files plus a taxonomy mapping, or the shipped model ``gem-central-asia``."""
+    """NRML/CSV vulnerability files plus a taxonomy mapping, or a shipped model: ``gem-central-asia``
+    (earthquake) or ``jrc-flood-asia`` (flood depth in m; every GEM Central Asia taxonomy by occupancy)."""
     from kalkan.io.vulnerability_csv import read_taxonomy_mapping, read_vulnerability_csv
     from kalkan.vulnerability.functions import VulnerabilitySet
     from kalkan.vulnerability.library import gem_central_asia, load_vulnerability_set
 
     if len(paths) == 1 and str(paths[0]) == "gem-central-asia":
         return gem_central_asia()
+    if len(paths) == 1 and str(paths[0]) == "jrc-flood-asia":
+        from kalkan.vulnerability.jrc import jrc_flood_asia
+
+        return jrc_flood_asia()
     if mapping is None:
         raise InputError("--taxonomy-mapping is needed with vulnerability files (taxonomy,conversion,weight).")
     if all(Path(p).suffix.lower() == ".xml" for p in paths):
