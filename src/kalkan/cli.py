@@ -444,6 +444,116 @@ def city_import_facilities(
         out.print(f"{len(result.errors)} problem(s) in rejected rows; see {result.rejects_path}")
 
 
+@city_app.command("quality")
+def city_quality_cmd(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date inspections are aged against, YYYY-MM-DD (default today).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Data-quality report: coverage, missing fields, totals vs source, assumed values, vulnerability gaps.
+
+    A report, not a check: it exits 0 whatever gaps it finds (docs/data-quality.md).
+    """
+    import datetime as dt
+
+    from kalkan.services.data_quality import city_quality
+    from kalkan.services.database import store_scope
+
+    try:
+        today = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        raise KalkanError(f"--as-of {as_of!r}: expected a date YYYY-MM-DD.") from exc
+    with store_scope() as store, store.transaction() as session:
+        r = city_quality(session, city_id, today=today)
+    if as_json:
+        _print_json(r)
+        return
+    e, f = r["exposure"], r["facilities"]
+    table = Table(show_header=False, box=None, title=f"Data quality — {city_id} (as of {r['as_of']})")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    if not e["present"]:
+        table.add_row("exposure", e["message"])
+    else:
+        table.add_row("exposure", f"{e['n_assets']:,} assets; {e['source']}")
+        c = e["coverage"]
+        table.add_row(
+            "coverage",
+            f"{c['n_assets_inside']:,} inside the {c['outline'].replace('_', ' ')} ({c['share_inside']:.1%}), "
+            f"{c['n_assets_outside']:,} outside"
+            + (f": {', '.join(c['outside_asset_ids'])}" if c["n_assets_outside"] else "")
+            if c["available"]
+            else c["reason"],
+        )
+        gaps = [f"{k} {v:,}" for k, v in e["missing_fields"].items() if k != "unit" and v]
+        table.add_row("missing values", ", ".join(gaps) + " assets" if gaps else "none")
+        t = e["totals_vs_source"]
+        if t["available"]:
+            parts = [
+                f"{k} {v['expected_usd']:,.2f} expected, difference {v['difference_usd']:+,.2f}"
+                + (" (equal to the cent)" if v["equal_to_the_cent"] else " (MISMATCH)")
+                for k, v in t["costs"].items()
+            ]
+            rel_b, rel_n = t["buildings"]["relative_difference"], t["occupants_night"]["relative_difference"]
+            table.add_row(
+                "totals vs source",
+                f"{t['source']}, USD of {t['price_year']}: "
+                + "; ".join(parts)
+                + f"; buildings rel. diff. {rel_b:.1e}, night occupants rel. diff. {rel_n:.1e}",
+            )
+        else:
+            table.add_row("totals vs source", t["reason"])
+        a = e["assumed"]
+        table.add_row("assumed values", f"{a['share_of_assets']:.0%} of assets — " + "; ".join(a["reasons"]))
+    for peril, v in r["vulnerability"].items():
+        if v["model"] is None:
+            table.add_row(f"vulnerability: {peril}", f"GAP — {v['gap']}")
+            continue
+        lines = [v["model"]]
+        for loss_type, lt in (v.get("loss_types") or {}).items():
+            value = lt.get("share_of_value_resolved")
+            unresolved = ", ".join(u["taxonomy"] for u in lt["unresolved_taxonomies"])
+            lines.append(
+                f"{loss_type}: {lt['share_of_assets_resolved']:.1%} of assets"
+                + (f", {value:.1%} of value" if value is not None else "")
+                + " resolve"
+                + (f"; unresolved: {unresolved}" if unresolved else "")
+            )
+        table.add_row(f"vulnerability: {peril}", "\n".join(lines))
+    if f["n_facilities"] == 0:
+        table.add_row("facilities", "none stored")
+    else:
+        label = " — ILLUSTRATIVE (invented, not real facilities)" if f["n_illustrative"] else ""
+        table.add_row("facilities", f"{f['n_facilities']}, of which {f['n_illustrative']} illustrative{label}")
+        gaps = [f"{k} {v}" for k, v in f["missing_fields"].items() if k != "unit" and v]
+        table.add_row("facility gaps", ", ".join(gaps) + " facilities" if gaps else "none")
+        s = f["stale_inspections"]
+        table.add_row(
+            "inspections",
+            f"{s['n_facilities']} older than {s['older_than_years']} years (before {s['before']})"
+            + (f": {', '.join(s['facility_ids'])}" if s["facility_ids"] else "")
+            + f"; {s['n_never_inspected']} never inspected",
+        )
+        o = f["outside_outline"]
+        table.add_row(
+            "outside outline",
+            f"{o['n_facilities']}" + (f": {', '.join(o['facility_ids'])}" if o["facility_ids"] else ""),
+        )
+        u = f["unresolved_construction_classes"]
+        table.add_row(
+            "construction classes",
+            "all resolve to an earthquake function"
+            if not u["classes"]
+            else "no earthquake function: " + ", ".join(x["construction_class"] for x in u["classes"]),
+        )
+    out.print(table)
+    out.print("Findings:")
+    for line in r["summary"]:
+        out.print(f"  • {line}")
+
+
 @cities_app.command("apply")
 def cities_apply(
     path: Annotated[Path, typer.Argument(help="JSON file with the city's facts (founding-cities schema).")],
@@ -601,7 +711,8 @@ def risk_run(
         list[Path] | None,
         typer.Option(
             "--vulnerability",
-            help="NRML vulnerability XML (one per loss type), a vulnerability CSV, or 'gem-central-asia'.",
+            help="NRML vulnerability XML (one per loss type), a vulnerability CSV, or a shipped model: "
+            "'gem-central-asia' (earthquake), 'jrc-flood-asia' (flood depth, m).",
         ),
     ] = None,
     taxonomy_mapping: Annotated[

@@ -1,0 +1,527 @@
+"""A data-quality report for one city: what is stored, what is missing, what is assumed, what cannot be modelled.
+
+:func:`city_quality` reads the city's stored exposure and facility registry (it changes nothing) and reports
+
+* ``exposure``: coverage of the assets by the city's outline, missing values per field, totals against the
+  source they were built from (GEM Adm1 files: to the cent), and the share of assets with assumed values;
+* ``vulnerability``: for each of the city's main hazards, the model Kalkan uses (see :data:`PERIL_MODELS`) and,
+  per loss type, how many assets (and how much of their value) have a taxonomy that resolves to a function;
+  a hazard without a model is reported as a gap;
+* ``facilities``: illustrative records, missing optional fields, facilities outside the outline, stale
+  inspections and construction classes without an earthquake vulnerability function;
+* ``summary``: the findings in words.
+
+Gaps are findings, not errors: the report is produced whatever it finds. See docs/data-quality.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kalkan.exposure.table import OCCUPANT_PERIODS
+from kalkan.services.city_data import STORED_COSTS
+from kalkan.services.coalition import get_city
+from kalkan.store.models import CityGeometry, ExposureAsset, ExposureSet, FacilityRecord
+from kalkan.vulnerability.functions import VulnerabilitySet
+from kalkan.vulnerability.jrc import FLOOD_PERILS
+
+
+def _jrc_flood_asia() -> VulnerabilitySet:
+    from kalkan.vulnerability.jrc import jrc_flood_asia
+
+    return jrc_flood_asia()
+
+
+def _gem_central_asia() -> VulnerabilitySet:
+    from kalkan.vulnerability.library import gem_central_asia
+
+    return gem_central_asia()
+
+
+PERIL_MODELS: dict[str, tuple[str, Callable[[], VulnerabilitySet]]] = {
+    "earthquake": (
+        "GEM Global Vulnerability Model, Central Asia v2023.1.0 (Martins & Silva 2023; CC BY-NC-SA 4.0)",
+        _gem_central_asia,
+    ),
+    **{
+        peril: (
+            "JRC global flood depth-damage curves, Asia (Huizinga et al. 2017), mapped by occupancy",
+            _jrc_flood_asia,
+        )
+        for peril in FLOOD_PERILS
+    },
+}
+"""Peril (as in a city's ``main_hazards``) -> (description of the vulnerability model, loader of its set)."""
+
+EARTHQUAKE = "earthquake"
+MAX_LISTED = 20
+EDGE_TOLERANCE_DEG = 1e-5
+"""Points this close to the outline's edge (degrees, about 1 m) count as inside: the GEM grid stores its cells
+rounded to 5 decimals, which can put a cell on the edge just outside."""
+"""Most ids listed per finding (asset ids outside the outline)."""
+STALE_INSPECTION_YEARS = 5
+FACILITY_OPTIONAL_FIELDS = ("capacity", "year_built", "condition", "last_inspection", "responsible_agency")
+ASSET_FIELDS = (
+    "number",
+    *(f"cost_{c}" for c in STORED_COSTS),
+    *(f"occupants_{p}" for p in OCCUPANT_PERIODS),
+    "district",
+    "occupancy",
+)
+"""Asset fields whose missing values are counted (all but id, location and taxonomy, which are required)."""
+
+
+# --- geometry -----------------------------------------------------------------------------------------------
+
+
+def points_in_geojson(
+    geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Which points lie inside a GeoJSON (Multi)Polygon (holes excluded): even-odd ray test, vectorised.
+
+    Planar in lon/lat degrees, like the grid the GEM exposure is built on; a point exactly on an edge may go
+    either way.
+    """
+    x = np.asarray(lon, dtype=np.float64)
+    y = np.asarray(lat, dtype=np.float64)
+    kind = geometry.get("type")
+    polygons = (
+        [geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"] if kind == "MultiPolygon" else []
+    )
+    inside = np.zeros(x.shape, dtype=bool)
+    for rings in polygons:
+        odd = np.zeros(x.shape, dtype=bool)
+        for ring in rings:  # exterior and holes alike: even-odd excludes the holes
+            r = np.asarray(ring, dtype=np.float64)[:, :2]
+            if r.shape[0] < 3:
+                continue
+            if not np.array_equal(r[0], r[-1]):
+                r = np.vstack([r, r[:1]])
+            for (a, b), (c, d) in itertools.pairwise(r):
+                if b == d:
+                    continue  # a horizontal edge never crosses a horizontal ray
+                crosses = ((b > y) != (d > y)) & (x < (c - a) * (y - b) / (d - b) + a)
+                odd ^= crosses
+        inside |= odd
+    return inside
+
+
+def near_edge(
+    geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.float64], tolerance_deg: float
+) -> NDArray[np.bool_]:
+    """Which points lie within ``tolerance_deg`` (planar, degrees) of an edge of a GeoJSON (Multi)Polygon."""
+    x = np.asarray(lon, dtype=np.float64)
+    y = np.asarray(lat, dtype=np.float64)
+    kind = geometry.get("type")
+    polygons = (
+        [geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"] if kind == "MultiPolygon" else []
+    )
+    best = np.full(x.shape, np.inf)
+    for rings in polygons:
+        for ring in rings:
+            r = np.asarray(ring, dtype=np.float64)[:, :2]
+            for (a, b), (c, d) in itertools.pairwise(r):
+                vx, vy = c - a, d - b
+                length2 = vx * vx + vy * vy
+                t = np.zeros(x.shape) if length2 == 0 else np.clip(((x - a) * vx + (y - b) * vy) / length2, 0, 1)
+                best = np.minimum(best, np.hypot(x - a - t * vx, y - b - t * vy))
+    return best <= tolerance_deg
+
+
+def _inside(geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+    inside = points_in_geojson(geometry, lon, lat)
+    out = np.flatnonzero(~inside)
+    if out.size:
+        inside[out] = near_edge(geometry, lon[out], lat[out], EDGE_TOLERANCE_DEG)
+    return inside
+
+
+def _outline(session: Session, city_id: str) -> tuple[str, dict[str, Any]] | None:
+    geoms = {g.kind: g for g in session.scalars(select(CityGeometry).where(CityGeometry.city_id == city_id))}
+    for kind in ("urban_extent", "admin_boundary"):
+        if kind in geoms:
+            return kind, json.loads(geoms[kind].geojson)
+    return None
+
+
+# --- exposure -----------------------------------------------------------------------------------------------
+
+
+def _asset_table(session: Session, set_id: int) -> dict[str, list[Any]]:
+    names = ("asset_id", "lon", "lat", "taxonomy", *ASSET_FIELDS)
+    rows = session.execute(
+        select(*(getattr(ExposureAsset, n) for n in names))
+        .where(ExposureAsset.set_id == set_id)
+        .order_by(ExposureAsset.id)
+    ).all()
+    cols = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return {n: list(c) for n, c in zip(names, cols, strict=True)}
+
+
+def _floats(values: list[Any]) -> NDArray[np.float64]:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _missing(values: list[Any]) -> int:
+    n = 0
+    for v in values:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()):
+            n += 1
+    return n
+
+
+def _coverage(
+    outline: tuple[str, dict[str, Any]] | None, ids: list[Any], lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> dict[str, Any]:
+    if outline is None:
+        return {"available": False, "reason": "the city has no outline (urban extent or administrative boundary)"}
+    kind, geometry = outline
+    inside = _inside(geometry, lon, lat)
+    outside = [str(ids[k]) for k in np.flatnonzero(~inside)]
+    n = len(ids)
+    return {
+        "available": True,
+        "outline": kind,
+        "n_assets_inside": int(inside.sum()),
+        "n_assets_outside": len(outside),
+        "share_inside": float(inside.sum()) / n if n else None,
+        "share_unit": "fraction of assets (0-1)",
+        "edge_tolerance_deg": EDGE_TOLERANCE_DEG,
+        "outside_asset_ids": outside[:MAX_LISTED],
+    }
+
+
+def _totals_vs_source(record: ExposureSet, assets: dict[str, list[Any]]) -> dict[str, Any]:
+    method = record.method or {}
+    if "admin1_id" not in method or "share" not in method:
+        return {
+            "available": False,
+            "reason": "not built from the GEM Adm1 files (no admin-1 unit and share in its method record); "
+            "compare the totals with the file it was imported from",
+        }
+    from kalkan.io.gem_exposure import admin1_rows
+
+    rows = admin1_rows(str(method["admin1_id"]))
+    share = Fraction(method["share"])
+    costs: dict[str, Any] = {}
+    all_equal = True
+    for cost_type in STORED_COSTS:
+        expected = round(share * sum(r.cost_cents(cost_type) for r in rows))
+        recorded = round(float(getattr(record, f"cost_{cost_type}")) * 100)
+        summed = sum(round(v * 100) for v in assets[f"cost_{cost_type}"] if v is not None)
+        equal = recorded == expected and summed == expected
+        all_equal &= equal
+        costs[cost_type] = {
+            "expected_usd": expected / 100,
+            "recorded_total_usd": recorded / 100,
+            "sum_of_assets_usd": summed / 100,
+            "difference_usd": (max(recorded - expected, summed - expected, key=abs)) / 100,
+            "equal_to_the_cent": equal,
+        }
+
+    def relative(stored: float, expected: float) -> float | None:
+        return None if expected == 0 else (stored - expected) / expected
+
+    buildings_expected = float(share) * sum(r.buildings for r in rows)
+    night_expected = float(share) * sum(r.occupants_night for r in rows)
+    buildings = float(np.nansum(_floats(assets["number"])))
+    night = float(np.nansum(_floats(assets["occupants_night"])))
+    return {
+        "available": True,
+        "source": f"GEM Adm1 files, unit {method['admin1_id']} x share {float(share):.6g}",
+        "currency": "USD",
+        "price_year": record.price_year,
+        "costs": costs,
+        "costs_equal_to_the_cent": all_equal,
+        "buildings": {
+            "expected_buildings": buildings_expected,
+            "stored_buildings": buildings,
+            "relative_difference": relative(buildings, buildings_expected),
+        },
+        "occupants_night": {
+            "expected_people": night_expected,
+            "stored_people": night,
+            "relative_difference": relative(night, night_expected),
+        },
+    }
+
+
+def _assumed(record: ExposureSet) -> dict[str, Any]:
+    method = record.method or {}
+    if "admin1_id" in method and "share" in method:
+        reasons = [
+            "locations assumed: the admin-1 unit's buildings are spread with uniform density (equal parts) over a "
+            f"grid of {method.get('cell_km', '?')} km cells inside the {method.get('outline_kind', 'outline')}"
+        ]
+        share = float(method["share"])
+        if share < 1:
+            reasons.append(
+                f"values assumed: the city is taken as a share {share:.6g} of its region's every building class "
+                f"({method.get('share_basis', 'share basis not recorded')})"
+            )
+        return {"share_of_assets": 1.0, "share_unit": "fraction of assets (0-1)", "reasons": reasons}
+    assumed = method.get("assumed_share")
+    if isinstance(assumed, (int, float)) and 0 <= assumed <= 1:
+        reason = str(method.get("assumed_reason", "stated in the exposure's method record"))
+        return {"share_of_assets": float(assumed), "share_unit": "fraction of assets (0-1)", "reasons": [reason]}
+    return {
+        "share_of_assets": 0.0,
+        "share_unit": "fraction of assets (0-1)",
+        "reasons": [
+            "imported exposure: locations and values as given in the file (the method record states no assumption)"
+        ],
+    }
+
+
+# --- vulnerability ------------------------------------------------------------------------------------------
+
+
+def _loss_type_values(loss_type: str, assets: dict[str, list[Any]]) -> tuple[NDArray[np.float64], str] | None:
+    if loss_type in STORED_COSTS:
+        return np.nan_to_num(_floats(assets[f"cost_{loss_type}"])), "replacement cost (the set's currency)"
+    if loss_type == "occupants":
+        return np.nan_to_num(_floats(assets["occupants_night"])), "occupants at night (people)"
+    return None
+
+
+def _resolution(vset: VulnerabilitySet, assets: dict[str, list[Any]]) -> dict[str, Any]:
+    taxonomy = [str(t) for t in assets["taxonomy"]]
+    n = len(taxonomy)
+    by_loss: dict[str, Any] = {}
+    for loss_type in sorted(vset.mapping):
+        ok = np.array([vset.resolve(loss_type, t) is not None for t in taxonomy], dtype=bool)
+        unresolved = Counter(t for t, good in zip(taxonomy, ok, strict=True) if not good)
+        entry: dict[str, Any] = {
+            "n_assets_resolved": int(ok.sum()),
+            "n_assets_unresolved": n - int(ok.sum()),
+            "share_of_assets_resolved": float(ok.sum()) / n if n else None,
+            "unresolved_taxonomies": [{"taxonomy": t, "n_assets": c} for t, c in sorted(unresolved.items())],
+        }
+        values = _loss_type_values(loss_type, assets)
+        if values is not None:
+            v, unit = values
+            total = float(v.sum())
+            entry["share_of_value_resolved"] = float(v[ok].sum()) / total if total > 0 else None
+            entry["value"] = unit
+        by_loss[loss_type] = entry
+    return by_loss
+
+
+def _vulnerability(
+    perils: Sequence[str], assets: dict[str, list[Any]] | None, models: dict[str, VulnerabilitySet]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for peril in perils:
+        if peril not in PERIL_MODELS:
+            out[peril] = {"model": None, "gap": f"no vulnerability model for {peril} in Kalkan yet"}
+            continue
+        description, loader = PERIL_MODELS[peril]
+        if peril not in models:
+            models[peril] = loader()
+        entry: dict[str, Any] = {"model": description, "gap": None}
+        if assets is None:
+            entry["loss_types"] = None
+            entry["note"] = "no exposure stored: nothing to resolve"
+        else:
+            entry["loss_types"] = _resolution(models[peril], assets)
+            if any(lt["n_assets_unresolved"] for lt in entry["loss_types"].values()):
+                entry["gap"] = "some asset taxonomies resolve to no function (see unresolved_taxonomies)"
+        out[peril] = entry
+    return out
+
+
+# --- facilities ---------------------------------------------------------------------------------------------
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _facilities(
+    session: Session,
+    city_id: str,
+    outline: tuple[str, dict[str, Any]] | None,
+    today: dt.date,
+    models: dict[str, VulnerabilitySet],
+) -> dict[str, Any]:
+    records = list(
+        session.scalars(
+            select(FacilityRecord).where(FacilityRecord.city_id == city_id).order_by(FacilityRecord.facility_id)
+        )
+    )
+    n = len(records)
+    illustrative = sum(1 for f in records if f.illustrative)
+    missing = {name: _missing([getattr(f, name) for f in records]) for name in FACILITY_OPTIONAL_FIELDS}
+    cutoff = _years_before(today, STALE_INSPECTION_YEARS)
+    stale = [f.facility_id for f in records if f.last_inspection is not None and f.last_inspection < cutoff]
+    result: dict[str, Any] = {
+        "n_facilities": n,
+        "n_illustrative": illustrative,
+        "all_illustrative": n > 0 and illustrative == n,
+        "missing_fields": {"unit": "facilities", **missing},
+        "stale_inspections": {
+            "older_than_years": STALE_INSPECTION_YEARS,
+            "as_of": today.isoformat(),
+            "before": cutoff.isoformat(),
+            "n_facilities": len(stale),
+            "facility_ids": stale,
+            "n_never_inspected": missing["last_inspection"],
+        },
+    }
+    if outline is None or n == 0:
+        result["outside_outline"] = {"available": outline is not None, "n_facilities": 0, "facility_ids": []}
+    else:
+        inside = _inside(
+            outline[1], np.array([f.lon for f in records], dtype=float), np.array([f.lat for f in records], dtype=float)
+        )
+        ids = [f.facility_id for f, ok in zip(records, inside, strict=True) if not ok]
+        result["outside_outline"] = {
+            "available": True,
+            "outline": outline[0],
+            "n_facilities": len(ids),
+            "facility_ids": ids,
+        }
+    unresolved: dict[str, list[str]] = {}
+    if records and EARTHQUAKE not in models:
+        models[EARTHQUAKE] = PERIL_MODELS[EARTHQUAKE][1]()
+    for f in records:
+        vset = models[EARTHQUAKE]
+        if vset.resolve("structural", f.construction_class) is None:
+            unresolved.setdefault(f.construction_class, []).append(f.facility_id)
+    result["unresolved_construction_classes"] = {
+        "model": PERIL_MODELS[EARTHQUAKE][0],
+        "loss_type": "structural",
+        "classes": [{"construction_class": c, "facility_ids": ids} for c, ids in sorted(unresolved.items())],
+        "n_facilities": sum(len(v) for v in unresolved.values()),
+    }
+    return result
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+
+
+def _summary(city_id: str, report: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    e = report["exposure"]
+    if not e["present"]:
+        lines.append(
+            f"no exposure stored: run `kalkan city load {city_id}` (founding cities) or `kalkan city import-exposure`"
+        )
+    else:
+        c = e["coverage"]
+        if c["available"] and c["n_assets_outside"]:
+            lines.append(
+                f"{c['n_assets_outside']:,} of {e['n_assets']:,} assets lie outside the city's "
+                f"{c['outline'].replace('_', ' ')}"
+            )
+        elif c["available"]:
+            lines.append(f"all {e['n_assets']:,} assets lie inside the city's {c['outline'].replace('_', ' ')}")
+        for name, count in e["missing_fields"].items():
+            if name != "unit" and count:
+                lines.append(f"{count:,} of {e['n_assets']:,} assets have no {name.replace('_', ' ')}")
+        t = e["totals_vs_source"]
+        if t["available"]:
+            lines.append(
+                "costs equal the GEM source totals to the cent"
+                if t["costs_equal_to_the_cent"]
+                else "stored costs DIFFER from the GEM source totals: "
+                + ", ".join(
+                    f"{k} {v['difference_usd']:+,.2f} USD" for k, v in t["costs"].items() if not v["equal_to_the_cent"]
+                )
+            )
+        a = e["assumed"]
+        if a["share_of_assets"] > 0:
+            lines.append(f"{a['share_of_assets']:.0%} of assets have assumed values: " + "; ".join(a["reasons"]))
+    for peril, v in report["vulnerability"].items():
+        if v["model"] is None:
+            lines.append(v["gap"])
+        elif v.get("loss_types"):
+            for loss_type, lt in v["loss_types"].items():
+                if lt["n_assets_unresolved"]:
+                    lines.append(
+                        f"{peril}, {loss_type}: {lt['n_assets_unresolved']:,} assets "
+                        f"({len(lt['unresolved_taxonomies'])} taxonomies) resolve to no vulnerability function"
+                    )
+    f = report["facilities"]
+    if f["n_facilities"] == 0:
+        lines.append(f"no facilities stored: `kalkan city import-facilities {city_id} FILE`")
+    else:
+        if f["n_illustrative"]:
+            lines.append(f"{f['n_illustrative']} of {f['n_facilities']} facilities are ILLUSTRATIVE (invented)")
+        for name, count in f["missing_fields"].items():
+            if name != "unit" and count:
+                lines.append(f"{count} of {f['n_facilities']} facilities have no {name.replace('_', ' ')}")
+        s = f["stale_inspections"]
+        if s["n_facilities"]:
+            lines.append(
+                f"{s['n_facilities']} facilities were last inspected before {s['before']} "
+                f"(over {s['older_than_years']} years)"
+            )
+        if f["outside_outline"]["n_facilities"]:
+            lines.append(f"{f['outside_outline']['n_facilities']} facilities lie outside the city's outline")
+        u = f["unresolved_construction_classes"]
+        if u["n_facilities"]:
+            lines.append(f"{u['n_facilities']} facilities have a construction class without an earthquake function")
+    return lines
+
+
+def city_quality(
+    session: Session, city_id: str, *, today: dt.date | None = None, perils: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The data-quality report of a stored city (JSON-ready; schema in docs/data-quality.md).
+
+    ``today``: the date inspections are aged against (default: today's date); ``perils``: the hazards to check
+    vulnerability coverage for (default: the city's ``main_hazards``). Raises NotFoundError for an unknown city.
+    """
+    city = get_city(session, city_id)
+    today = today or dt.date.today()
+    perils = list(city.main_hazards if perils is None else perils)
+    outline = _outline(session, city_id)
+    record = session.scalars(select(ExposureSet).where(ExposureSet.city_id == city_id)).one_or_none()
+    models: dict[str, VulnerabilitySet] = {}
+    assets: dict[str, list[Any]] | None = None
+    exposure: dict[str, Any]
+    if record is None:
+        exposure = {
+            "present": False,
+            "n_assets": 0,
+            "message": f"City '{city_id}' has no exposure in the store; run `kalkan city load {city_id}` "
+            "(founding cities) or `kalkan city import-exposure`.",
+        }
+    else:
+        assets = _asset_table(session, record.id)
+        exposure = {
+            "present": True,
+            "n_assets": len(assets["asset_id"]),
+            "source": record.source,
+            "licence": record.licence,
+            "currency": record.currency,
+            "price_year": record.price_year,
+            "coverage": _coverage(outline, assets["asset_id"], _floats(assets["lon"]), _floats(assets["lat"])),
+            "missing_fields": {"unit": "assets", **{name: _missing(assets[name]) for name in ASSET_FIELDS}},
+            "totals_vs_source": _totals_vs_source(record, assets),
+            "assumed": _assumed(record),
+        }
+    report: dict[str, Any] = {
+        "city_id": city_id,
+        "as_of": today.isoformat(),
+        "exposure": exposure,
+        "vulnerability": _vulnerability(perils, assets, models),
+        "facilities": _facilities(session, city_id, outline, today, models),
+    }
+    report["summary"] = _summary(city_id, report)
+    return report
