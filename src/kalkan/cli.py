@@ -396,6 +396,34 @@ def city_load(
         _print_json(report)
 
 
+@city_app.command("export-exposure")
+def city_export_exposure(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Exposure file: .csv, .gpkg or .xml (OpenQuake).")],
+) -> None:
+    """Write a city's stored exposure to a file, with its provenance (source, licence, method) beside it."""
+    import json
+
+    from kalkan.io.exposure import write_exposure
+    from kalkan.io.exposure_columns import atomic_target
+    from kalkan.services.city_data import exposure_summary, load_exposure
+    from kalkan.services.database import store_scope
+
+    with store_scope() as store, store.transaction() as session:
+        exposure = load_exposure(session, city_id)
+        summary = exposure_summary(session, city_id)
+    assert summary is not None
+    written = write_exposure(exposure, output)
+    provenance = written.with_name(written.name + ".provenance.json")
+    record = {"city_id": city_id, "exposure_file": str(written), **summary}
+    with atomic_target(provenance, "provenance record") as tmp:
+        Path(tmp).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    out.print(
+        f"{city_id}: {len(exposure):,} assets -> {written} (costs in {exposure.currency} of "
+        f"{exposure.price_year or 'an unstated year'}); licence: {summary['licence']}; provenance: {provenance}"
+    )
+
+
 @city_app.command("import-exposure")
 def city_import_exposure(
     city_id: Annotated[str, typer.Argument(help="City id in the registry.")],

@@ -151,3 +151,23 @@ def test_cli_load_then_show_json_matches_the_gem_files(sqlite_url: str, tmp_path
 
     unknown = kalkan(sqlite_url, "city", "load", "almaty")
     assert unknown.returncode != 0 and "No shipped risk data for almaty" in unknown.stderr
+
+
+def test_cli_export_exposure_round_trips_with_provenance(sqlite_url: str, tmp_path: Path) -> None:
+    assert kalkan(sqlite_url, "db", "upgrade").returncode == 0
+    assert kalkan(sqlite_url, "city", "load", "petropavl").returncode == 0
+    target = tmp_path / "petropavl.gpkg"
+    proc = kalkan(sqlite_url, "city", "export-exposure", "petropavl", "-o", str(target))
+    assert proc.returncode == 0, proc.stderr
+    assert "CC BY-NC-SA 4.0" in " ".join(proc.stdout.split())
+    from kalkan.io.exposure import read_exposure
+
+    exported, (built, _) = read_exposure(target), city_exposure("petropavl")
+    assert exported.id.tolist() == built.id.tolist()
+    for k in COSTS:
+        assert np.array_equal(exported.costs[k], built.costs[k]), k
+    record = json.loads((tmp_path / "petropavl.gpkg.provenance.json").read_text())
+    assert record["licence"].startswith("CC BY-NC-SA 4.0") and record["method"]["admin1_id"] == "KZ-SEV"
+    missing = kalkan(sqlite_url, "city", "export-exposure", "osh", "-o", str(tmp_path / "osh.csv"))
+    assert missing.returncode != 0 and "has no exposure" in missing.stderr
+    assert not (tmp_path / "osh.csv").exists()
