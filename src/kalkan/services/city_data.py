@@ -245,3 +245,26 @@ def facility_summary(session: Session, city_id: str) -> dict[str, Any]:
         "poor_condition": list(poor),
         "oldest_inspection": inspected.isoformat() if isinstance(inspected, date) else None,
     }
+
+
+def load_facilities(session: Session, city_id: str) -> FacilityTable:
+    """The city's stored facility registry as a :class:`FacilityTable` (ordered by facility id; may be empty)."""
+    from kalkan.exposure.facilities import Facility
+
+    get_city(session, city_id)
+    records = session.scalars(
+        select(FacilityRecord).where(FacilityRecord.city_id == city_id).order_by(FacilityRecord.facility_id)
+    ).all()
+    facilities = [
+        Facility(
+            id=r.facility_id, name=r.name, type=r.type, lon=r.lon, lat=r.lat,
+            construction_class=r.construction_class, replacement_cost_usd=r.replacement_cost_usd,
+            price_year=r.price_year, occupants_day=r.occupants_day, occupants_night=r.occupants_night,
+            backup_power=r.backup_power, backup_water=r.backup_water, capacity=r.capacity,
+            capacity_unit=r.capacity_unit, year_built=r.year_built, condition=r.condition,
+            last_inspection=r.last_inspection, responsible_agency=r.responsible_agency,
+            illustrative=r.illustrative, source=r.source,
+        )
+        for r in records
+    ]  # fmt: skip
+    return FacilityTable.from_facilities(facilities, origin=f"store: {city_id} facilities")

@@ -1,0 +1,181 @@
+"""`kalkan city scenario`: a baseline earthquake scenario from a city's stored data, checked independently."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from kalkan.errors import InputError
+from kalkan.exposure.gem import city_exposure
+from kalkan.io.facilities import illustrative_facilities
+from kalkan.io.hazard import load_hazard
+from kalkan.services.city_data import load_facilities, save_exposure, save_facilities
+from kalkan.services.city_scenario import run_city_scenario
+from kalkan.services.database import open_store, upgrade_database
+from kalkan.vulnerability.library import gem_central_asia
+
+CITY, SCENARIO = "dushanbe", "dushanbe-gissar-1989"
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite store holding a coarse (2 km) Dushanbe exposure and its illustrative facilities."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'kalkan.sqlite3'}"
+    upgrade_database(url)
+    store = open_store(url)
+    try:
+        exposure, record = city_exposure(CITY, cell_km=2.0)
+        with store.transaction() as session:
+            save_exposure(session, CITY, exposure, licence="CC BY-NC-SA 4.0", citation="GEM", method=record)
+            save_facilities(session, CITY, illustrative_facilities(CITY))
+    finally:
+        store.close()
+    return url
+
+
+@pytest.fixture(scope="module")
+def result(stored: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("run") / "scenario"
+    store = open_store(stored)
+    try:
+        with store.transaction() as session:
+            summary = run_city_scenario(session, CITY, out, scenario=SCENARIO, n_fields=4, seed=7)
+    finally:
+        store.close()
+    return out, summary
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_load_facilities_round_trips(stored: str) -> None:
+    store = open_store(stored)
+    try:
+        with store.transaction() as session:
+            back = load_facilities(session, CITY)
+    finally:
+        store.close()
+    original = illustrative_facilities(CITY)
+    assert sorted(back.id.tolist()) == sorted(original.id.tolist())
+    by_id = {f.id: f for f in original}
+    for f in back:
+        assert f == by_id[f.id]
+
+
+def test_district_sums_equal_totals_and_event_losses(result: tuple[Path, dict[str, Any]]) -> None:
+    out, summary = result
+    rows = read_csv(out / "by_district.csv")
+    totals = summary["totals"]
+    events = pq.read_table(out / "risk" / "event_losses.parquet").to_pydict()
+    hazard = load_hazard(out / "hazard" / "hazard_PGA.npz")
+    freq = dict(zip(hazard.event_id.tolist(), hazard.frequency.tolist(), strict=True))
+    assert sum(freq.values()) == pytest.approx(1.0)
+    w = np.array([freq[e] for e in events["event_id"]])
+    independent = {
+        "mean_loss_structural_usd": w @ np.array(events["loss_structural"]),
+        "mean_loss_nonstructural_usd": w @ np.array(events["loss_nonstructural"]),
+        "mean_loss_contents_usd": w @ np.array(events["loss_contents"]),
+        "mean_loss_total_usd": w @ np.array(events["loss"]),
+        "mean_fatalities_people": w @ np.array(events["fatalities"]),
+    }
+    for key, value in independent.items():
+        by_district = sum(float(r[key]) for r in rows)
+        assert value > 0, key
+        assert by_district == pytest.approx(totals[key], rel=1e-9), key
+        assert by_district == pytest.approx(value, rel=1e-6), key
+    assert sum(int(r["assets"]) for r in rows) == summary["exposure"]["assets"]
+    assert summary["unresolved_taxonomies"]["building_assets_without_structural_function"] == 0
+    assert summary["facilities"]["all_illustrative"] is True
+    assert any("ILLUSTRATIVE" in a for a in summary["assumptions"])
+    assert any("400 m/s" in a for a in summary["assumptions"])
+    assert summary["units"]["loss"].startswith("USD of 2021")
+
+
+def test_facility_p_nonfunctional_recomputed_by_hand(result: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = result
+    rows = {r["id"]: r for r in read_csv(out / "facilities.csv")}
+    facilities = {f.id: f for f in illustrative_facilities(CITY)}
+    vset = gem_central_asia()
+    checked = 0
+    for fid, row in rows.items():
+        f = facilities[fid]
+        entries = vset.resolve("structural", f.construction_class)
+        assert entries is not None
+        lr = 0.0
+        freq = None
+        for key, weight in entries:
+            fn = vset.functions[key]
+            assert fn.paa is None
+            name = fn.imt.replace("(", "_").replace(")", "")
+            h = load_hazard(out / "hazard" / f"hazard_{name}.npz")
+            site = int(np.argmin(np.hypot(h.site_lon - f.lon, h.site_lat - f.lat)))
+            assert abs(h.site_lon[site] - f.lon) < 1e-5 and abs(h.site_lat[site] - f.lat) < 1e-5
+            x = h.intensity.toarray()[:, site].astype(np.float64)
+            by_hand = np.interp(x, fn.intensity, fn.mean_lr)
+            by_hand[x < fn.intensity[0]] = 0.0
+            lr = lr + weight * by_hand
+            freq = h.frequency
+        assert freq is not None
+        p = float(freq[np.asarray(lr) >= 0.5].sum())
+        assert float(row["p_nonfunctional"]) == pytest.approx(p, abs=1e-12), fid
+        assert float(row["mean_structural_loss_ratio"]) == pytest.approx(float(freq @ lr), rel=1e-6), fid
+        checked += 1
+    assert checked == len(facilities)
+    assert any(float(r["p_nonfunctional"]) > 0 for r in rows.values()), "the check needs a non-zero probability"
+
+
+def test_expected_nonfunctional_sums(result: tuple[Path, dict[str, Any]]) -> None:
+    out, summary = result
+    districts = read_csv(out / "by_district.csv")
+    facilities = read_csv(out / "facilities.csv")
+    total_p = sum(float(r["p_nonfunctional"]) for r in facilities)
+    assert sum(float(r["expected_nonfunctional_facilities"]) for r in districts) == pytest.approx(total_p)
+    assert summary["totals"]["expected_nonfunctional_facilities"] == pytest.approx(total_p)
+    assert sum(int(r["facilities"]) for r in districts) == len(facilities)
+    known = {r["district"] for r in districts}
+    assert all(r["district"] in known and r["illustrative"] == "True" for r in facilities)
+
+
+def kalkan(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KALKAN_DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "kalkan", *args], capture_output=True, text=True, timeout=300, check=False, env=env
+    )
+
+
+def test_cli_end_to_end(stored: str, tmp_path: Path) -> None:
+    proc = kalkan(stored, "city", "scenario", CITY, "--scenario", SCENARIO, "--out", str(tmp_path / "j"),
+                  "--n", "2", "--gmpe", "BooreEtAl2014", "--json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert d["city"] == CITY and d["n_fields"] == 2 and d["events"] == 2
+    assert list(d["models"]["ground_motion"]) == ["BooreEtAl2014"]
+    assert json.loads((tmp_path / "j" / "summary.json").read_text()) == d
+    text = kalkan(stored, "city", "scenario", CITY, "--scenario", SCENARIO, "--out", str(tmp_path / "t"), "--n", "2")
+    assert text.returncode == 0, text.stderr
+    assert "ILLUSTRATIVE facilities" in text.stdout and "USD of 2021" in text.stdout and "people" in text.stdout
+
+
+def test_city_without_exposure_is_refused_and_writes_nothing(stored: str, tmp_path: Path) -> None:
+    out = tmp_path / "osh"
+    store = open_store(stored)
+    try:
+        with store.transaction() as session, pytest.raises(InputError, match="has no exposure"):
+            run_city_scenario(session, "osh", out, scenario="osh-1924", n_fields=2)
+    finally:
+        store.close()
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    proc = kalkan(stored, "city", "scenario", "osh", "--scenario", "osh-1924", "--out", str(out))
+    assert proc.returncode != 0 and "has no exposure" in proc.stderr + proc.stdout
+    assert not out.exists()
