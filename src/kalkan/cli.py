@@ -432,20 +432,52 @@ def city_import_exposure(
     citation: Annotated[str, typer.Option(help="How to cite the data (origin, owner, year).")],
     currency: Annotated[str | None, typer.Option(help="Currency of the costs when the file does not say.")] = None,
     price_year: Annotated[int | None, typer.Option(help="Price year of the costs when the file does not say.")] = None,
+    margin_km: Annotated[
+        float, typer.Option(help="How far (km) beyond the box around the city's outlines an asset may lie.")
+    ] = 5.0,
+    allow_unmapped: Annotated[
+        bool, typer.Option(help="Accept taxonomies no shipped vulnerability model of the city's hazards maps.")
+    ] = False,
+    keep_valid: Annotated[
+        bool, typer.Option(help="Store the valid assets and write the others to a rejects CSV.")
+    ] = False,
+    rejects: Annotated[Path | None, typer.Option(help="Rejects CSV (default: <file>.rejects.csv).")] = None,
 ) -> None:
-    """Store a city's own exposure file (validated first; replaces the city's exposure, all or nothing)."""
+    """Store a city's own exposure file: validated first (file, then assets outside the city and unmodelled
+    taxonomies); replaces the city's exposure, all or nothing unless --keep-valid."""
+    import numpy as np
+
     from kalkan.io.exposure import read_exposure
     from kalkan.services.city_data import save_exposure
     from kalkan.services.database import store_scope
+    from kalkan.services.exposure_import import check_city_exposure, report, write_rejects
 
     exposure = read_exposure(path, currency=currency, price_year=price_year)
-    with store_scope() as store, store.transaction() as session:
-        save_exposure(
-            session, city_id, exposure, licence=licence, citation=citation, method={"imported_from": str(path)}
-        )
+    with store_scope() as store:
+        with store.transaction() as session:
+            errors = check_city_exposure(
+                session, city_id, exposure, margin_km=margin_km, require_mapped=not allow_unmapped
+            )
+        rejected_rows = {e.row for e in errors}
+        if errors and not keep_valid:
+            raise KalkanError(report(errors, len(exposure), str(path)))
+        written = None
+        if keep_valid:
+            written = write_rejects(exposure, errors, rejects or path.with_name(path.name + ".rejects.csv"))
+            keep = np.array([k for k in range(len(exposure)) if k + 1 not in rejected_rows], dtype=np.int64)
+            if keep.size == 0:
+                raise KalkanError(f"{path}: no valid asset to store; see {written}.")
+            exposure = exposure.take(keep)
+        with store.transaction() as session:
+            save_exposure(
+                session, city_id, exposure, licence=licence, citation=citation,
+                method={"imported_from": str(path), "rejected_assets": len(rejected_rows)},
+            )  # fmt: skip
     year = f" of {exposure.price_year}" if exposure.price_year else ""
     total = sum(float(v.sum()) for v in exposure.costs.values())
     out.print(f"{city_id}: stored {len(exposure):,} assets, replacement cost {total:,.2f} {exposure.currency}{year}")
+    if written is not None:
+        out.print(f"{len(rejected_rows)} asset(s) rejected ({len(errors)} problem(s)); see {written}")
 
 
 @city_app.command("import-facilities")

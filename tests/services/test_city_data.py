@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -171,3 +172,44 @@ def test_cli_export_exposure_round_trips_with_provenance(sqlite_url: str, tmp_pa
     missing = kalkan(sqlite_url, "city", "export-exposure", "osh", "-o", str(tmp_path / "osh.csv"))
     assert missing.returncode != 0 and "has no exposure" in missing.stderr
     assert not (tmp_path / "osh.csv").exists()
+
+
+def test_import_exposure_refuses_assets_outside_the_city_and_unmodelled_taxonomies(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """All or nothing by default, with every problem listed; --keep-valid stores the rest and writes rejects."""
+    assert kalkan(sqlite_url, "db", "upgrade").returncode == 0
+    good = "CR+CIP/LFINF+CDL/HBET:1-3/RES"
+    rows = [
+        ("d1", 68.78, 38.56, good),
+        ("d2", 38.56, 68.78, good),  # lon/lat swapped
+        ("d3", 68.79, 38.57, "XYZ/UNKNOWN"),
+        ("d4", 68.80, 38.55, good),
+    ]
+    source = tmp_path / "own.csv"
+    source.write_text(
+        "id,lon,lat,taxonomy,number,cost_structural,occupants_night\n"
+        + "".join(f"{i},{x},{y},{t},1,100000,3\n" for i, x, y, t in rows)
+    )
+    args = ["city", "import-exposure", "dushanbe", str(source), "--licence", "CC BY 4.0", "--citation", "test"]
+    refused = kalkan(sqlite_url, *args, "--currency", "USD", "--price-year", "2024")
+    assert refused.returncode != 0
+    message = " ".join(refused.stderr.split())
+    assert "3 problem(s) in 2 of 4 asset(s); nothing was imported" in message  # d3: two models
+    assert "asset 2 (id 'd2'), field 'lon/lat'" in message and "asset 3 (id 'd3'), field 'taxonomy'" in message
+    shown = json.loads(kalkan(sqlite_url, "cities", "show", "dushanbe", "--json").stdout)
+    assert shown["exposure"] is None
+
+    kept = kalkan(sqlite_url, *args, "--currency", "USD", "--price-year", "2024", "--keep-valid")
+    assert kept.returncode == 0, kept.stderr
+    shown = json.loads(kalkan(sqlite_url, "cities", "show", "dushanbe", "--json").stdout)
+    assert shown["exposure"]["assets"] == 2 and shown["exposure"]["replacement_cost_usd"] == 200000.0
+    with (tmp_path / "own.csv.rejects.csv").open(newline="") as fh:
+        rejected = list(csv.DictReader(fh))
+    assert [r["id"] for r in rejected] == ["d2", "d3"] and "lon/lat" in rejected[0]["error"]
+
+    unmapped = kalkan(sqlite_url, *args, "--currency", "USD", "--price-year", "2024", "--keep-valid",
+                      "--allow-unmapped")  # fmt: skip
+    assert unmapped.returncode == 0, unmapped.stderr
+    shown = json.loads(kalkan(sqlite_url, "cities", "show", "dushanbe", "--json").stdout)
+    assert shown["exposure"]["assets"] == 3

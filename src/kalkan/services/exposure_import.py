@@ -1,0 +1,136 @@
+"""Checks of a city's own exposure before it is stored: every asset near the city, every taxonomy modelled.
+
+The file readers already refuse malformed values (negative costs, duplicated ids, wrong CRS, mixed
+currencies) with the file, row and field. These checks need the city: assets far outside its outline
+(swapped lon/lat, projected coordinates, another city's data) and taxonomy strings that no vulnerability model
+of the hazards the city faces resolves. All problems are collected, one per asset and field; the import is all
+or nothing unless the user keeps the valid assets and a rejects file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kalkan.exposure.table import Exposure
+from kalkan.io.exposure_columns import atomic_target
+from kalkan.io.facilities import RowError
+from kalkan.services.coalition import get_city
+from kalkan.services.data_quality import PERIL_MODELS
+from kalkan.store.models import CityGeometry
+
+KM_PER_DEGREE = 111.195
+"""Kilometres per degree of latitude (spherical Earth, R = 6371 km)."""
+
+
+def city_box(session: Session, city_id: str, margin_km: float) -> tuple[float, float, float, float, str]:
+    """(lon_min, lon_max, lat_min, lat_max, description): the bounding box of all the city's outlines widened
+    by ``margin_km``, or a box of ``margin_km`` around the city centre when it has no outline."""
+    city = get_city(session, city_id)
+    outlines = session.scalars(select(CityGeometry).where(CityGeometry.city_id == city_id)).all()
+    points: list[tuple[float, float]] = []
+    for outline in outlines:
+        geometry = json.loads(outline.geojson)
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        points.extend((float(x), float(y)) for polygon in polygons for x, y, *_ in polygon[0])
+    if not points:
+        points = [(city.lon, city.lat)]
+    lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    dlat = margin_km / KM_PER_DEGREE
+    dlon = margin_km / (KM_PER_DEGREE * max(math.cos(math.radians(float(lats.mean()))), 1e-6))
+    kinds = ", ".join(sorted({o.kind.replace("_", " ") for o in outlines})) or "centre"
+    description = f"within {margin_km:g} km of the box around the city's outlines ({kinds})"
+    return (
+        float(lons.min() - dlon),
+        float(lons.max() + dlon),
+        float(lats.min() - dlat),
+        float(lats.max() + dlat),
+        description,
+    )
+
+
+def check_city_exposure(
+    session: Session, city_id: str, exposure: Exposure, *, margin_km: float = 5.0, require_mapped: bool = True
+) -> list[RowError]:
+    """Row errors (1-based asset order, as in the file) for assets outside the city and unmodelled taxonomies."""
+    if not (math.isfinite(margin_km) and margin_km >= 0):
+        raise ValueError(f"margin_km {margin_km!r}; expected a distance >= 0 km.")
+    city = get_city(session, city_id)
+    lon0, lon1, lat0, lat1, where = city_box(session, city_id, margin_km)
+    errors: list[RowError] = []
+    outside: NDArray[np.bool_] = (
+        (exposure.lon < lon0) | (exposure.lon > lon1) | (exposure.lat < lat0) | (exposure.lat > lat1)
+    )
+    expected_box = f"a point {where}: lon {lon0:.4f}..{lon1:.4f}, lat {lat0:.4f}..{lat1:.4f} (WGS84 degrees)"
+    for k in np.flatnonzero(outside):
+        value = f"{exposure.lon[k]:.6g}, {exposure.lat[k]:.6g}"
+        errors.append(RowError(int(k) + 1, f"asset {k + 1}", str(exposure.id[k]), "lon/lat", value, expected_box))
+    if require_mapped:
+        models: dict[str, tuple[str, Any]] = {}  # one check per model, naming the hazards it serves
+        for p in city.main_hazards:
+            if p in PERIL_MODELS:
+                description, loader = PERIL_MODELS[p]
+                perils = models[description][0] + f"/{p}" if description in models else p
+                models[description] = (perils, loader)
+        for description, (peril, loader) in models.items():
+            vset = loader()
+            unmapped = {
+                t for t in set(exposure.taxonomy.tolist()) if all(vset.resolve(lt, t) is None for lt in vset.mapping)
+            }
+            for k in np.flatnonzero(np.isin(exposure.taxonomy, list(unmapped))) if unmapped else []:
+                errors.append(
+                    RowError(
+                        int(k) + 1,
+                        f"asset {k + 1}",
+                        str(exposure.id[k]),
+                        "taxonomy",
+                        str(exposure.taxonomy[k]),
+                        f"a taxonomy that the {peril} model maps ({description})",
+                    )
+                )
+    errors.sort(key=lambda e: (e.row, e.field))
+    return errors
+
+
+def write_rejects(exposure: Exposure, errors: list[RowError], path: str | os.PathLike[str]) -> Path:
+    """The rejected assets (id, lon, lat, taxonomy) with their problems, atomically; written even when empty."""
+    by_row: dict[int, list[str]] = {}
+    for e in errors:
+        by_row.setdefault(e.row, []).append(str(e))
+    target = Path(path)
+    with atomic_target(target, "rejects CSV") as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "id", "lon", "lat", "taxonomy", "error"])
+        for row, problems in sorted(by_row.items()):
+            k = row - 1
+            writer.writerow([row, exposure.id[k], exposure.lon[k], exposure.lat[k], exposure.taxonomy[k],
+                             "; ".join(problems)])  # fmt: skip
+    return target
+
+
+def report(errors: list[RowError], n_assets: int, source: str, limit: int = 20) -> str:
+    """The refusal message: counts, the first ``limit`` problems, and what to do."""
+    rows = len({e.row for e in errors})
+    lines = [f"{source}: {len(errors)} problem(s) in {rows} of {n_assets} asset(s); nothing was imported."]
+    lines += [f"  {e}" for e in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"  ... and {len(errors) - limit} more")
+    lines.append("Fix them, or import the valid assets with --keep-valid (the others go to a rejects CSV).")
+    return "\n".join(lines)
+
+
+def summary_of(errors: list[RowError]) -> dict[str, Any]:
+    """Counts by field, for --json and logs."""
+    fields: dict[str, int] = {}
+    for e in errors:
+        fields[e.field] = fields.get(e.field, 0) + 1
+    return {"problems": len(errors), "assets": len({e.row for e in errors}), "by_field": fields}
