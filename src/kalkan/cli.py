@@ -229,8 +229,12 @@ def cities_show(
         table.add_row(g["kind"].replace("_", " "), f"{g['area_km2']:,.1f} km² — {g['source']} ({g['licence']})")
     table.add_row(
         "districts",
-        ", ".join(x["name"] for x in d["districts"])
-        or "none in the shipped geodata (city districts can be imported with the city's risk data)",
+        (
+            f"{len(d['districts']):,} grid cells of the exposure ({d['districts'][0]['source']})"
+            if d["districts"] and all(x["source"].startswith("Kalkan grid") for x in d["districts"])
+            else ", ".join(x["name"] for x in d["districts"])
+        )
+        or "none in the shipped geodata (`kalkan city load` records the exposure's grid cells as districts)",
     )
     e = d["exposure"]
     if e is None:
@@ -356,7 +360,7 @@ def city_load(
     """
     from kalkan.exposure.gem import CITY_ADMIN1, city_exposure
     from kalkan.io.facilities import illustrative_facilities
-    from kalkan.services.city_data import save_exposure, save_facilities
+    from kalkan.services.city_data import save_exposure, save_facilities, save_grid_districts
     from kalkan.services.database import store_scope
 
     ids = list(CITY_ADMIN1) if founding else list(cities or [])
@@ -378,18 +382,23 @@ def city_load(
                     session, city_id, exposure, licence=record["licence"], citation=record["citation"], method=record
                 )
                 n_facilities = save_facilities(session, city_id, facilities)
+                n_districts = save_grid_districts(
+                    session, city_id, exposure, cell_km, str(record["outline_kind"]).replace("_", " ")
+                )
             report.append(
                 {
                     "city_id": city_id,
                     "assets": len(exposure),
                     "facilities": n_facilities,
                     "illustrative_facilities": True,
+                    "grid_districts": n_districts,
                 }
             )
             if not as_json:
                 out.print(
-                    f"{city_id}: {len(exposure):,} assets (GEM, CC BY-NC-SA 4.0, non-commercial), "
-                    f"{n_facilities} ILLUSTRATIVE facilities (invented; import the real registry with "
+                    f"{city_id}: {len(exposure):,} assets (GEM, CC BY-NC-SA 4.0, non-commercial) in "
+                    f"{n_districts:,} grid-cell districts, {n_facilities} ILLUSTRATIVE facilities "
+                    "(invented; import the real registry with "
                     "`kalkan city import-facilities`)"
                 )
     if as_json:

@@ -213,3 +213,21 @@ def test_import_exposure_refuses_assets_outside_the_city_and_unmodelled_taxonomi
     assert unmapped.returncode == 0, unmapped.stderr
     shown = json.loads(kalkan(sqlite_url, "cities", "show", "dushanbe", "--json").stdout)
     assert shown["exposure"]["assets"] == 3
+
+
+def test_city_load_records_grid_cells_as_districts(sqlite_url: str) -> None:
+    """No sub-city districts ship for the founding cities: the exposure's grid cells become the districts."""
+    assert kalkan(sqlite_url, "db", "upgrade").returncode == 0
+    proc = kalkan(sqlite_url, "city", "load", "petropavl", "--json")
+    assert proc.returncode == 0, proc.stderr
+    exposure, record = city_exposure("petropavl")
+    assert json.loads(proc.stdout)[0]["grid_districts"] == record["n_cells"]
+    d = json.loads(kalkan(sqlite_url, "cities", "show", "petropavl", "--json").stdout)
+    assert exposure.district is not None
+    assert sorted(x["code"] for x in d["districts"]) == sorted(set(exposure.district.tolist()))
+    assert all(x["source"].startswith("Kalkan grid: 0.5 km cells") for x in d["districts"])
+    again = kalkan(sqlite_url, "city", "load", "petropavl", "--json")  # replaced, not duplicated
+    assert again.returncode == 0, again.stderr
+    d = json.loads(kalkan(sqlite_url, "cities", "show", "petropavl", "--json").stdout)
+    assert len(d["districts"]) == record["n_cells"]
+    assert "grid cells of the exposure" in kalkan(sqlite_url, "cities", "show", "petropavl").stdout

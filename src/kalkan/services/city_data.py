@@ -268,3 +268,51 @@ def load_facilities(session: Session, city_id: str) -> FacilityTable:
         for r in records
     ]  # fmt: skip
     return FacilityTable.from_facilities(facilities, origin=f"store: {city_id} facilities")
+
+
+GRID_SOURCE = "Kalkan grid"
+"""Prefix of the ``source`` of grid-cell districts, so that they can be told from (and never replace) real ones."""
+
+
+def save_grid_districts(session: Session, city_id: str, exposure: Exposure, cell_km: float, where: str) -> int:
+    """Record the exposure's grid cells as the city's districts (square cells of ``cell_km`` km, WGS84).
+
+    Used where the shipped geodata has no sub-city districts: results aggregated "by district" are then by
+    cell. Earlier grid districts are replaced; districts from any other source are kept untouched, and when
+    the city has such districts no grid is written (its real districts win). Returns the cells written.
+    """
+    import json
+
+    from kalkan.store.models import District
+
+    city = get_city(session, city_id)
+    if any(not d.source.startswith(GRID_SOURCE) for d in city.districts):
+        return 0
+    session.execute(delete(District).where(District.city_id == city_id, District.source.startswith(GRID_SOURCE)))
+    if exposure.district is None:
+        return 0
+    codes, first = np.unique(exposure.district.astype(str), return_index=True)
+    half_lat = cell_km / 2 / 111.195
+    rows = []
+    for code, k in zip(codes.tolist(), first.tolist(), strict=True):
+        if not code:
+            continue
+        x, y = float(exposure.lon[k]), float(exposure.lat[k])
+        half_lon = half_lat / max(math.cos(math.radians(y)), 1e-6)
+        ring = [[x - half_lon, y - half_lat], [x + half_lon, y - half_lat], [x + half_lon, y + half_lat],
+                [x - half_lon, y + half_lat], [x - half_lon, y - half_lat]]  # fmt: skip
+        rows.append(
+            {
+                "city_id": city_id,
+                "code": code,
+                "name": f"grid {code} ({cell_km:g} km)",
+                "name_ru": f"ячейка сетки {code} ({cell_km:g} км)",
+                "geojson": json.dumps({"type": "Polygon", "coordinates": [ring]}),
+                "source": f"{GRID_SOURCE}: {cell_km:g} km cells over the {where} (no sub-city districts in the "
+                "shipped geodata)",
+                "licence": "Apache-2.0 (Kalkan's derived grid)",
+            }
+        )
+    if rows:
+        session.execute(insert(District), rows)
+    return len(rows)
