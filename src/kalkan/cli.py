@@ -297,37 +297,12 @@ def city_build_exposure(
     The data are GEM's (CC BY-NC-SA 4.0: non-commercial, share-alike); the method record is written
     beside the output as <output>.provenance.json.
     """
-    import json
+    from kalkan.services.city_data import build_gem_exposure, write_exposure_with_provenance
 
-    from kalkan.exposure.gem import CITY_ADMIN1, admin1_exposure, city_exposure, outline_from_geojson
-    from kalkan.io.exposure import write_exposure
-    from kalkan.io.exposure_columns import atomic_target
-
-    if target in CITY_ADMIN1:
-        if outline is not None or share is not None or population is not None or prefix is not None:
-            raise KalkanError(
-                f"{target} is a founding city: its outline and share are fixed (see docs/gem-exposure.md); "
-                f"use its admin-1 id {CITY_ADMIN1[target][0]} with --outline/--share/--population to vary them."
-            )
-        exposure, record = city_exposure(target, cell_km)
-    else:
-        if outline is None:
-            raise KalkanError(f"{target}: give --outline FILE.geojson, the area to spread the buildings over.")
-        try:
-            data = json.loads(outline.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError as exc:
-            raise KalkanError(f"{outline}: file not found.") from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise KalkanError(f"{outline}: not a GeoJSON file ({exc}).") from exc
-        geometry = outline_from_geojson(data, str(outline))
-        exposure, record = admin1_exposure(
-            target.upper(), geometry, share=share, population=population, cell_km=cell_km, asset_prefix=prefix
-        )
-        record["outline_file"] = str(outline)
-    written = write_exposure(exposure, output)
-    provenance = written.with_name(written.name + ".provenance.json")
-    with atomic_target(provenance, "provenance record") as tmp:
-        Path(tmp).write_text(json.dumps({**record, "exposure_file": str(written)}, indent=2) + "\n", encoding="utf-8")
+    exposure, record = build_gem_exposure(
+        target, outline_path=outline, share=share, population=population, cell_km=cell_km, prefix=prefix
+    )
+    written, provenance = write_exposure_with_provenance(exposure, output, record)
     record["exposure_file"], record["provenance_file"] = str(written), str(provenance)
     if as_json:
         _print_json(record)
@@ -358,16 +333,15 @@ def city_load(
 
     Replaces the city's stored exposure and facility registry (in one transaction per city).
     """
-    from kalkan.exposure.gem import CITY_ADMIN1, city_exposure
-    from kalkan.io.facilities import illustrative_facilities
-    from kalkan.services.city_data import save_exposure, save_facilities, save_grid_districts
+    from kalkan.exposure.gem import CITY_ADMIN1
+    from kalkan.services.city_data import load_founding_city
     from kalkan.services.database import store_scope
 
     ids = list(CITY_ADMIN1) if founding else list(cities or [])
     if not ids:
         raise KalkanError("Name the cities to load, or give --founding for all five.")
     unknown = [c for c in ids if c not in CITY_ADMIN1]
-    if unknown:
+    if unknown:  # refuse before loading any, so that a typo does not leave some cities loaded
         raise KalkanError(
             f"No shipped risk data for {', '.join(unknown)}; shipped: {', '.join(CITY_ADMIN1)}. "
             "Other cities: `kalkan city build-exposure` then `kalkan city import-exposure`."
@@ -375,31 +349,14 @@ def city_load(
     report = []
     with store_scope() as store:
         for city_id in ids:
-            exposure, record = city_exposure(city_id, cell_km)
-            facilities = illustrative_facilities(city_id)
             with store.transaction() as session:
-                save_exposure(
-                    session, city_id, exposure, licence=record["licence"], citation=record["citation"], method=record
-                )
-                n_facilities = save_facilities(session, city_id, facilities)
-                n_districts = save_grid_districts(
-                    session, city_id, exposure, cell_km, str(record["outline_kind"]).replace("_", " ")
-                )
-            report.append(
-                {
-                    "city_id": city_id,
-                    "assets": len(exposure),
-                    "facilities": n_facilities,
-                    "illustrative_facilities": True,
-                    "grid_districts": n_districts,
-                }
-            )
+                r = load_founding_city(session, city_id, cell_km)
+            report.append(r)
             if not as_json:
                 out.print(
-                    f"{city_id}: {len(exposure):,} assets (GEM, CC BY-NC-SA 4.0, non-commercial) in "
-                    f"{n_districts:,} grid-cell districts, {n_facilities} ILLUSTRATIVE facilities "
-                    "(invented; import the real registry with "
-                    "`kalkan city import-facilities`)"
+                    f"{city_id}: {r['assets']:,} assets (GEM, CC BY-NC-SA 4.0, non-commercial) in "
+                    f"{r['grid_districts']:,} grid-cell districts, {r['facilities']} ILLUSTRATIVE facilities "
+                    "(invented; import the real registry with `kalkan city import-facilities`)"
                 )
     if as_json:
         _print_json(report)
@@ -411,22 +368,14 @@ def city_export_exposure(
     output: Annotated[Path, typer.Option("--output", "-o", help="Exposure file: .csv, .gpkg or .xml (OpenQuake).")],
 ) -> None:
     """Write a city's stored exposure to a file, with its provenance (source, licence, method) beside it."""
-    import json
-
-    from kalkan.io.exposure import write_exposure
-    from kalkan.io.exposure_columns import atomic_target
-    from kalkan.services.city_data import exposure_summary, load_exposure
+    from kalkan.services.city_data import exposure_summary, load_exposure, write_exposure_with_provenance
     from kalkan.services.database import store_scope
 
     with store_scope() as store, store.transaction() as session:
         exposure = load_exposure(session, city_id)
         summary = exposure_summary(session, city_id)
     assert summary is not None
-    written = write_exposure(exposure, output)
-    provenance = written.with_name(written.name + ".provenance.json")
-    record = {"city_id": city_id, "exposure_file": str(written), **summary}
-    with atomic_target(provenance, "provenance record") as tmp:
-        Path(tmp).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    written, provenance = write_exposure_with_provenance(exposure, output, {"city_id": city_id, **summary})
     out.print(
         f"{city_id}: {len(exposure):,} assets -> {written} (costs in {exposure.currency} of "
         f"{exposure.price_year or 'an unstated year'}); licence: {summary['licence']}; provenance: {provenance}"
@@ -454,39 +403,23 @@ def city_import_exposure(
 ) -> None:
     """Store a city's own exposure file: validated first (file, then assets outside the city and unmodelled
     taxonomies); replaces the city's exposure, all or nothing unless --keep-valid."""
-    import numpy as np
-
     from kalkan.io.exposure import read_exposure
-    from kalkan.services.city_data import save_exposure
     from kalkan.services.database import store_scope
-    from kalkan.services.exposure_import import check_city_exposure, report, write_rejects
+    from kalkan.services.exposure_import import import_city_exposure
 
     exposure = read_exposure(path, currency=currency, price_year=price_year)
-    with store_scope() as store:
-        with store.transaction() as session:
-            errors = check_city_exposure(
-                session, city_id, exposure, margin_km=margin_km, require_mapped=not allow_unmapped
-            )
-        rejected_rows = {e.row for e in errors}
-        if errors and not keep_valid:
-            raise KalkanError(report(errors, len(exposure), str(path)))
-        written = None
-        if keep_valid:
-            written = write_rejects(exposure, errors, rejects or path.with_name(path.name + ".rejects.csv"))
-            keep = np.array([k for k in range(len(exposure)) if k + 1 not in rejected_rows], dtype=np.int64)
-            if keep.size == 0:
-                raise KalkanError(f"{path}: no valid asset to store; see {written}.")
-            exposure = exposure.take(keep)
-        with store.transaction() as session:
-            save_exposure(
-                session, city_id, exposure, licence=licence, citation=citation,
-                method={"imported_from": str(path), "rejected_assets": len(rejected_rows)},
-            )  # fmt: skip
-    year = f" of {exposure.price_year}" if exposure.price_year else ""
-    total = sum(float(v.sum()) for v in exposure.costs.values())
-    out.print(f"{city_id}: stored {len(exposure):,} assets, replacement cost {total:,.2f} {exposure.currency}{year}")
-    if written is not None:
-        out.print(f"{len(rejected_rows)} asset(s) rejected ({len(errors)} problem(s)); see {written}")
+    with store_scope() as store, store.transaction() as session:
+        r = import_city_exposure(
+            session, city_id, exposure, path, licence=licence, citation=citation, margin_km=margin_km,
+            require_mapped=not allow_unmapped, keep_valid=keep_valid, rejects_path=rejects,
+        )  # fmt: skip
+    year = f" of {r['price_year']}" if r["price_year"] else ""
+    out.print(
+        f"{city_id}: stored {r['stored_assets']:,} assets, replacement cost {r['replacement_cost']:,.2f} "
+        f"{r['currency']}{year}"
+    )
+    if r["rejects_file"] is not None:
+        out.print(f"{r['rejected_assets']} asset(s) rejected ({r['problems']} problem(s)); see {r['rejects_file']}")
 
 
 @city_app.command("import-facilities")

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+KM_PER_DEGREE = 111.2
+"""Kilometres per degree of latitude (rounded; spherical Earth): the spacing rule of Kalkan's lon/lat grids."""
 
 EARTH_MEAN_RADIUS_KM = 6371.0088
 """IUGG mean Earth radius R1 (Moritz 2000, Geodetic Reference System 1980), km."""
@@ -44,3 +51,57 @@ def geometry_area_km2(geometry: dict[str, Any]) -> float:
         if rings:
             area += ring_area_km2(rings[0]) - sum(ring_area_km2(r) for r in rings[1:])
     return area
+
+
+def points_in_geojson(
+    geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Which points lie inside a GeoJSON (Multi)Polygon (holes excluded): even-odd ray test, vectorised.
+
+    Planar in lon/lat degrees, like the grid the GEM exposure is built on; a point exactly on an edge may go
+    either way.
+    """
+    x = np.asarray(lon, dtype=np.float64)
+    y = np.asarray(lat, dtype=np.float64)
+    kind = geometry.get("type")
+    polygons = (
+        [geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"] if kind == "MultiPolygon" else []
+    )
+    inside = np.zeros(x.shape, dtype=bool)
+    for rings in polygons:
+        odd = np.zeros(x.shape, dtype=bool)
+        for ring in rings:  # exterior and holes alike: even-odd excludes the holes
+            r = np.asarray(ring, dtype=np.float64)[:, :2]
+            if r.shape[0] < 3:
+                continue
+            if not np.array_equal(r[0], r[-1]):
+                r = np.vstack([r, r[:1]])
+            for (a, b), (c, d) in itertools.pairwise(r):
+                if b == d:
+                    continue  # a horizontal edge never crosses a horizontal ray
+                crosses = ((b > y) != (d > y)) & (x < (c - a) * (y - b) / (d - b) + a)
+                odd ^= crosses
+        inside |= odd
+    return inside
+
+
+def near_edge(
+    geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.float64], tolerance_deg: float
+) -> NDArray[np.bool_]:
+    """Which points lie within ``tolerance_deg`` (planar, degrees) of an edge of a GeoJSON (Multi)Polygon."""
+    x = np.asarray(lon, dtype=np.float64)
+    y = np.asarray(lat, dtype=np.float64)
+    kind = geometry.get("type")
+    polygons = (
+        [geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"] if kind == "MultiPolygon" else []
+    )
+    best = np.full(x.shape, np.inf)
+    for rings in polygons:
+        for ring in rings:
+            r = np.asarray(ring, dtype=np.float64)[:, :2]
+            for (a, b), (c, d) in itertools.pairwise(r):
+                vx, vy = c - a, d - b
+                length2 = vx * vx + vy * vy
+                t = np.zeros(x.shape) if length2 == 0 else np.clip(((x - a) * vx + (y - b) * vy) / length2, 0, 1)
+                best = np.minimum(best, np.hypot(x - a - t * vx, y - b - t * vy))
+    return best <= tolerance_deg

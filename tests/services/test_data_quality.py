@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 from kalkan.errors import NotFoundError
 from kalkan.exposure.gem import city_exposure
 from kalkan.exposure.table import Exposure
+from kalkan.geometry import points_in_geojson
 from kalkan.io.facilities import illustrative_facilities
 from kalkan.io.gem_exposure import admin1_rows
 from kalkan.services.city_data import save_exposure, save_facilities
-from kalkan.services.data_quality import PERIL_MODELS, city_quality, points_in_geojson
+from kalkan.services.data_quality import PERIL_MODELS, city_quality
 from kalkan.services.database import Store
 from kalkan.store.models import ExposureAsset, ExposureSet
 from kalkan.vulnerability.library import gem_central_asia

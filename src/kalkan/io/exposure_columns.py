@@ -450,6 +450,14 @@ def extra_to_arrow(values: NDArray[Any]) -> pa.Array:
     return pa.array(["" if v is None else str(v) for v in arr.tolist()], pa.string())
 
 
+def require_file(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path if it is an existing file; otherwise an InputError saying which it is not."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
+    return path
+
+
 @contextmanager
 def atomic_target(path: str | os.PathLike[str], what: str = "file") -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` only if the block succeeds.

@@ -32,6 +32,7 @@ from kalkan.io.exposure_columns import (
     check_layout_names,
     extra_to_arrow,
     layout_columns,
+    require_file,
     row_locator,
 )
 
@@ -83,8 +84,7 @@ def read_csv_text_table(path: str | os.PathLike[str], what: str = "exposure CSV"
     data row or line.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
+    require_file(path)
     try:
         where = _encoding_error(path)
     except OSError as exc:

@@ -57,6 +57,7 @@ from kalkan.io.exposure_columns import (
     check_extra_names,
     extra_to_arrow,
     numbers,
+    require_file,
     resolve_currency,
 )
 from kalkan.io.exposure_csv import read_csv_text_table, write_arrow_csv
@@ -116,8 +117,7 @@ def _child(doc: _Doc, elem: Element, name: str) -> Element | None:
 
 
 def _parse(path: Path) -> _Doc:
-    if not path.is_file():
-        raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
+    require_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:

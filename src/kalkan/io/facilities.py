@@ -44,7 +44,7 @@ from kalkan.exposure.facilities import (
     Problem,
     check_facility,
 )
-from kalkan.io.exposure_columns import atomic_target
+from kalkan.io.exposure_columns import atomic_target, require_file
 from kalkan.io.geopackage import (
     _SCHEMA,
     APPLICATION_ID,
@@ -358,8 +358,7 @@ def read_facilities_csv(
 ) -> FacilityImport:
     """Read a facility registry CSV (UTF-8, header row; columns in the module docstring)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
+    require_file(path)
     records: list[_Record] = []
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -424,8 +423,7 @@ def read_facilities_geojson(
 ) -> FacilityImport:
     """Read a GeoJSON FeatureCollection (RFC 7946) of Point features whose properties are the columns."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
+    require_file(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:

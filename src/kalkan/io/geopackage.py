@@ -50,6 +50,7 @@ from kalkan.io.exposure_columns import (
     check_extra_names,
     check_layout_names,
     layout_columns,
+    require_file,
 )
 
 __all__ = ["read_exposure_gpkg", "write_exposure_gpkg"]
@@ -230,8 +231,7 @@ def _text(value: Any) -> str:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    if not path.is_file():
-        raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
+    require_file(path)
     try:
         return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:

@@ -231,6 +231,23 @@ def _check_levels(doc: _Doc, elem: Element, what: str, field_name: str, levels: 
             )
 
 
+def _loss_ratios(
+    doc: _Doc, elem: Element, what: str, mean_tag: str, cov_tag: str, n: int
+) -> tuple[list[float], list[float]]:
+    """Mean loss ratios (fractions, one per level) and their non-negative coefficients of variation."""
+    mean_el = doc.one(elem, mean_tag, what)
+    mean = doc.numbers(mean_el, what, mean_tag)
+    _check_count(doc, mean_el, what, mean_tag, mean, n)
+    _check_fractions(doc, mean_el, what, mean_tag, mean)
+    cov_el = doc.one(elem, cov_tag, what)
+    cov = doc.numbers(cov_el, what, cov_tag)
+    _check_count(doc, cov_el, what, cov_tag, cov, n)
+    for k, c in enumerate(cov):
+        if c < 0:
+            raise doc.fail(cov_el, what, cov_tag, f"non-negative values (value #{k + 1})", c)
+    return mean, cov
+
+
 def _check_count(doc: _Doc, elem: Element, what: str, field_name: str, values: Sequence[float], n: int) -> None:
     if len(values) != n:
         raise doc.fail(elem, what, field_name, f"{n} values, one per intensity level (found {len(values)})")
@@ -304,16 +321,7 @@ def parse_vulnerability_model(
         unit = _unit(doc, imls_el, what, imt)
         imls = doc.numbers(imls_el, what, "imls")
         _check_levels(doc, imls_el, what, "imls", imls)
-        mean_el = doc.one(elem, "meanLRs", what)
-        mean = doc.numbers(mean_el, what, "meanLRs")
-        _check_count(doc, mean_el, what, "meanLRs", mean, len(imls))
-        _check_fractions(doc, mean_el, what, "meanLRs", mean)
-        cov_el = doc.one(elem, "covLRs", what)
-        cov = doc.numbers(cov_el, what, "covLRs")
-        _check_count(doc, cov_el, what, "covLRs", cov, len(imls))
-        for k, c in enumerate(cov):
-            if c < 0:
-                raise doc.fail(cov_el, what, "covLRs", f"non-negative values (value #{k + 1})", c)
+        mean, cov = _loss_ratios(doc, elem, what, "meanLRs", "covLRs", len(imls))
         functions[fid] = _build(
             doc,
             elem,
@@ -367,16 +375,7 @@ def _parse_vulnerability_04(doc: _Doc, model: Element, override: str | None) -> 
             dist = doc.attr(elem, "probabilisticDistribution", what)
             if dist not in _NRML_DISTRIBUTIONS:
                 raise doc.fail(elem, what, "probabilisticDistribution", "LN (lognormal) or BT (beta)", dist)
-            mean_el = doc.one(elem, "lossRatio", what)
-            mean = doc.numbers(mean_el, what, "lossRatio")
-            _check_count(doc, mean_el, what, "lossRatio", mean, len(imls))
-            _check_fractions(doc, mean_el, what, "lossRatio", mean)
-            cov_el = doc.one(elem, "coefficientsVariation", what)
-            cov = doc.numbers(cov_el, what, "coefficientsVariation")
-            _check_count(doc, cov_el, what, "coefficientsVariation", cov, len(imls))
-            for k, c in enumerate(cov):
-                if c < 0:
-                    raise doc.fail(cov_el, what, "coefficientsVariation", f"non-negative values (value #{k + 1})", c)
+            mean, cov = _loss_ratios(doc, elem, what, "lossRatio", "coefficientsVariation", len(imls))
             functions[fid] = _build(
                 doc,
                 elem,

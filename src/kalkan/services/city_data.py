@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -292,7 +293,9 @@ def save_grid_districts(session: Session, city_id: str, exposure: Exposure, cell
     if exposure.district is None:
         return 0
     codes, first = np.unique(exposure.district.astype(str), return_index=True)
-    half_lat = cell_km / 2 / 111.195
+    from kalkan.geometry import KM_PER_DEGREE
+
+    half_lat = cell_km / 2 / KM_PER_DEGREE  # the grid's own spacing rule, so the squares tile
     rows = []
     for code, k in zip(codes.tolist(), first.tolist(), strict=True):
         if not code:
@@ -316,3 +319,82 @@ def save_grid_districts(session: Session, city_id: str, exposure: Exposure, cell
     if rows:
         session.execute(insert(District), rows)
     return len(rows)
+
+
+def build_gem_exposure(
+    target: str,
+    *,
+    outline_path: Path | None = None,
+    share: float | None = None,
+    population: float | None = None,
+    cell_km: float = 0.5,
+    prefix: str | None = None,
+) -> tuple[Exposure, dict[str, Any]]:
+    """GEM exposure of a founding city (its fixed unit, share and outline) or of any admin-1 unit (``target``
+    such as ``KZ-ALM``) spread over the GeoJSON outline at ``outline_path``; returns it and its method record."""
+    import json
+
+    from kalkan.exposure.gem import CITY_ADMIN1, admin1_exposure, city_exposure, outline_from_geojson
+
+    if target in CITY_ADMIN1:
+        if outline_path is not None or share is not None or population is not None or prefix is not None:
+            raise InputError(
+                f"{target} is a founding city: its outline and share are fixed (see docs/gem-exposure.md); "
+                f"use its admin-1 id {CITY_ADMIN1[target][0]} with --outline/--share/--population to vary them."
+            )
+        return city_exposure(target, cell_km)
+    if outline_path is None:
+        raise InputError(f"{target}: give --outline FILE.geojson, the area to spread the buildings over.")
+    try:
+        data = json.loads(outline_path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{outline_path}: file not found.") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{outline_path}: not a GeoJSON file ({exc}).") from exc
+    geometry = outline_from_geojson(data, str(outline_path))
+    exposure, record = admin1_exposure(
+        target.upper(), geometry, share=share, population=population, cell_km=cell_km, asset_prefix=prefix
+    )
+    record["outline_file"] = str(outline_path)
+    return exposure, record
+
+
+def write_exposure_with_provenance(exposure: Exposure, output: Path, record: dict[str, Any]) -> tuple[Path, Path]:
+    """Write ``exposure`` (format from the suffix) and ``<output>.provenance.json`` beside it, each atomically;
+    the record says where the data come from, under which licence, and how they were made."""
+    import json
+
+    from kalkan.io.exposure import write_exposure
+    from kalkan.io.exposure_columns import atomic_target
+
+    written = write_exposure(exposure, output)
+    provenance = written.with_name(written.name + ".provenance.json")
+    with atomic_target(provenance, "provenance record") as tmp:
+        Path(tmp).write_text(json.dumps({**record, "exposure_file": str(written)}, indent=2) + "\n", encoding="utf-8")
+    return written, provenance
+
+
+def load_founding_city(session: Session, city_id: str, cell_km: float = 0.5) -> dict[str, Any]:
+    """Store a founding city's shipped risk data in the caller's transaction: its GEM exposure on a grid of
+    ``cell_km`` km, the grid cells as districts, and its ILLUSTRATIVE facility set (each replacing the old)."""
+    from kalkan.exposure.gem import CITY_ADMIN1, city_exposure
+    from kalkan.io.facilities import illustrative_facilities
+
+    if city_id not in CITY_ADMIN1:
+        raise InputError(
+            f"No shipped risk data for {city_id!r}; shipped: {', '.join(CITY_ADMIN1)}.",
+            hint="Other cities: `kalkan city build-exposure` then `kalkan city import-exposure`.",
+        )
+    exposure, record = city_exposure(city_id, cell_km)
+    save_exposure(session, city_id, exposure, licence=record["licence"], citation=record["citation"], method=record)
+    n_facilities = save_facilities(session, city_id, illustrative_facilities(city_id))
+    n_districts = save_grid_districts(
+        session, city_id, exposure, cell_km, str(record["outline_kind"]).replace("_", " ")
+    )
+    return {
+        "city_id": city_id,
+        "assets": len(exposure),
+        "facilities": n_facilities,
+        "illustrative_facilities": True,
+        "grid_districts": n_districts,
+    }

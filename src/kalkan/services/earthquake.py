@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from kalkan import __version__
 from kalkan.errors import InputError
+from kalkan.geometry import KM_PER_DEGREE, points_in_geojson
 from kalkan.hazard.hazardset import HazardSet
 
 ProgressCallback = Callable[[int, str], None]
@@ -382,18 +383,12 @@ def grid_in_polygon(geojson: dict[str, Any], spacing_km: float) -> tuple[NDArray
     rings = [np.asarray(p[0], dtype=np.float64) for p in polys]
     allpts = np.vstack(rings)
     lat0 = float(allpts[:, 1].mean())
-    dlat = spacing_km / 111.2
-    dlon = spacing_km / (111.2 * np.cos(np.radians(lat0)))
+    dlat = spacing_km / KM_PER_DEGREE
+    dlon = spacing_km / (KM_PER_DEGREE * np.cos(np.radians(lat0)))
     gx, gy = np.meshgrid(np.arange(allpts[:, 0].min(), allpts[:, 0].max() + dlon, dlon),
                          np.arange(allpts[:, 1].min(), allpts[:, 1].max() + dlat, dlat))  # fmt: skip
     x, y = gx.ravel(), gy.ravel()
-    inside = np.zeros(x.size, dtype=bool)
-    for ring in rings:  # even-odd ray casting, vectorised over points
-        xs, ys = ring[:, 0], ring[:, 1]
-        x1, y1, x2, y2 = xs[:-1], ys[:-1], xs[1:], ys[1:]
-        for a, b, c, d in zip(x1, y1, x2, y2, strict=True):
-            cross = ((b > y) != (d > y)) & (x < (c - a) * (y - b) / np.where(d == b, 1e-300, d - b) + a)
-            inside ^= cross
+    inside = points_in_geojson(geojson, x, y)
     return np.round(x[inside], 5), np.round(y[inside], 5)
 
 

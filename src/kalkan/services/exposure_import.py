@@ -22,14 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan.exposure.table import Exposure
+from kalkan.geometry import KM_PER_DEGREE
 from kalkan.io.exposure_columns import atomic_target
 from kalkan.io.facilities import RowError
 from kalkan.services.coalition import get_city
 from kalkan.services.data_quality import PERIL_MODELS
 from kalkan.store.models import CityGeometry
-
-KM_PER_DEGREE = 111.195
-"""Kilometres per degree of latitude (spherical Earth, R = 6371 km)."""
 
 
 def city_box(session: Session, city_id: str, margin_km: float) -> tuple[float, float, float, float, str]:
@@ -134,3 +132,49 @@ def summary_of(errors: list[RowError]) -> dict[str, Any]:
     for e in errors:
         fields[e.field] = fields.get(e.field, 0) + 1
     return {"problems": len(errors), "assets": len({e.row for e in errors}), "by_field": fields}
+
+
+def import_city_exposure(
+    session: Session,
+    city_id: str,
+    exposure: Exposure,
+    source: Path,
+    *,
+    licence: str,
+    citation: str,
+    margin_km: float = 5.0,
+    require_mapped: bool = True,
+    keep_valid: bool = False,
+    rejects_path: Path | None = None,
+) -> dict[str, Any]:
+    """Check ``exposure`` (read from ``source``) against the city and store it in the caller's transaction.
+
+    Any problem refuses the whole file (InputError listing them) unless ``keep_valid``: then the valid assets
+    are stored and the others written to ``rejects_path`` (default ``<source>.rejects.csv``).
+    """
+    from kalkan.errors import InputError
+    from kalkan.services.city_data import save_exposure
+
+    errors = check_city_exposure(session, city_id, exposure, margin_km=margin_km, require_mapped=require_mapped)
+    rejected = {e.row for e in errors}
+    if errors and not keep_valid:
+        raise InputError(report(errors, len(exposure), str(source)))
+    written = None
+    if keep_valid:
+        written = write_rejects(exposure, errors, rejects_path or source.with_name(source.name + ".rejects.csv"))
+        keep = np.array([k for k in range(len(exposure)) if k + 1 not in rejected], dtype=np.int64)
+        if keep.size == 0:
+            raise InputError(f"{source}: no valid asset to store; see {written}.")
+        exposure = exposure.take(keep)
+    method = {"imported_from": str(source), "rejected_assets": len(rejected)}
+    save_exposure(session, city_id, exposure, licence=licence, citation=citation, method=method)
+    return {
+        "city_id": city_id,
+        "stored_assets": len(exposure),
+        "currency": exposure.currency,
+        "price_year": exposure.price_year,
+        "replacement_cost": sum(float(v.sum()) for v in exposure.costs.values()),
+        "rejected_assets": len(rejected),
+        **summary_of(errors),
+        "rejects_file": None if written is None else str(written),
+    }

@@ -28,6 +28,22 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+UNASSIGNED_IDS_SHOWN = 1000
+"""At most this many unassigned asset ids are listed in a run's summary (the count is always exact)."""
+
+
+def unassigned_summary(assignment: Any, ids: Any) -> dict[str, Any]:
+    """Assets with no hazard site within reach: count, the first ids, and how sites were assigned."""
+    unassigned = assignment.unassigned
+    return {
+        "count": int(unassigned.size),
+        "ids": [str(i) for i in ids[unassigned[:UNASSIGNED_IDS_SHOWN]]],
+        "ids_truncated": bool(unassigned.size > UNASSIGNED_IDS_SHOWN),
+        "method": assignment.method,
+        "max_distance_km": assignment.max_distance_km,
+    }
+
+
 def _threads(threads: int | None) -> int:
     import numba
 
@@ -158,13 +174,7 @@ def run_case(
             "intensity_nnz": hazard.nnz,
             "groups": groups.n_groups,
         },
-        "unassigned": {
-            "count": int(unassigned.size),
-            "ids": [str(i) for i in exposure.id[unassigned[:1000]]],
-            "ids_truncated": bool(unassigned.size > 1000),
-            "method": assignment.method,
-            "max_distance_km": assignment.max_distance_km,
-        },
+        "unassigned": unassigned_summary(assignment, exposure.id),
         "parameters": {
             "mode": mode,
             "seed": seed,
@@ -539,13 +549,7 @@ def run_assessment(
             "groups": groups.n_groups,
             "hazards": [f"{h.peril} {h.imt} ({h.unit}): {h.source}" for h in hazards],
         },
-        "unassigned": {
-            "count": int(unassigned.size),
-            "ids": [str(i) for i in exposure.id[unassigned[:1000]]],
-            "ids_truncated": bool(unassigned.size > 1000),
-            "method": assignment.method,
-            "max_distance_km": assignment.max_distance_km,
-        },
+        "unassigned": unassigned_summary(assignment, exposure.id),
         "parameters": {
             "mode": mode,
             "seed": seed,
@@ -754,10 +758,7 @@ def _damage_only(
             "events": first.n_events,
             "sites": first.n_sites,
         },
-        "unassigned": {
-            "count": int(assignment.unassigned.size),
-            "ids": [str(i) for i in exposure.id[assignment.unassigned[:1000]]],
-        },
+        "unassigned": unassigned_summary(assignment, exposure.id),
         "parameters": {
             "mode": mode,
             "block_events": block_events,
