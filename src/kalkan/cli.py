@@ -367,19 +367,27 @@ def city_export_exposure(
     city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Exposure file: .csv, .gpkg or .xml (OpenQuake).")],
 ) -> None:
-    """Write a city's stored exposure to a file, with its provenance (source, licence, method) beside it."""
+    """Write a city's stored exposure to a file, with its provenance (source, licence, method) and the taxonomy
+    mapping in use (<name>_taxonomy_mapping.csv: GEM/OpenQuake format, GEM function ids) beside it."""
     from kalkan.services.city_data import exposure_summary, load_exposure, write_exposure_with_provenance
     from kalkan.services.database import store_scope
+    from kalkan.services.taxonomy_mapping import mapping_in_use, write_mapping
 
     with store_scope() as store, store.transaction() as session:
         exposure = load_exposure(session, city_id)
         summary = exposure_summary(session, city_id)
+        rows, unmapped = mapping_in_use(session, city_id)
     assert summary is not None
     written, provenance = write_exposure_with_provenance(exposure, output, {"city_id": city_id, **summary})
+    mapping_path = write_mapping(rows, written.with_name(f"{written.stem}_taxonomy_mapping.csv"))
     out.print(
         f"{city_id}: {len(exposure):,} assets -> {written} (costs in {exposure.currency} of "
-        f"{exposure.price_year or 'an unstated year'}); licence: {summary['licence']}; provenance: {provenance}"
+        f"{exposure.price_year or 'an unstated year'}); licence: {summary['licence']}; provenance: {provenance}; "
+        f"taxonomy mapping ({sum(1 for r in rows if r[3] == 'city')} city rows, "
+        f"{sum(1 for r in rows if r[3] == 'GEM')} GEM rows): {mapping_path}"
     )
+    if unmapped:
+        err.print(f"[yellow]Warning:[/] taxonomies without a GEM function (not in the mapping): {', '.join(unmapped)}")
 
 
 @city_app.command("import-exposure")
@@ -400,18 +408,26 @@ def city_import_exposure(
         bool, typer.Option(help="Store the valid assets and write the others to a rejects CSV.")
     ] = False,
     rejects: Annotated[Path | None, typer.Option(help="Rejects CSV (default: <file>.rejects.csv).")] = None,
+    taxonomy_mapping: Annotated[
+        Path | None,
+        typer.Option(help="The city's taxonomy mapping CSV (taxonomy,conversion,weight -> GEM function ids)."),
+    ] = None,
 ) -> None:
     """Store a city's own exposure file: validated first (file, then assets outside the city and unmodelled
-    taxonomies); replaces the city's exposure, all or nothing unless --keep-valid."""
+    taxonomies); replaces the city's exposure, all or nothing unless --keep-valid. With --taxonomy-mapping the
+    city's own building classes map to the GEM Central Asia functions (stored with the exposure)."""
     from kalkan.io.exposure import read_exposure
     from kalkan.services.database import store_scope
     from kalkan.services.exposure_import import import_city_exposure
+    from kalkan.services.taxonomy_mapping import check_mapping_file
 
+    mapping = check_mapping_file(taxonomy_mapping) if taxonomy_mapping is not None else None
     exposure = read_exposure(path, currency=currency, price_year=price_year)
     with store_scope() as store, store.transaction() as session:
         r = import_city_exposure(
             session, city_id, exposure, path, licence=licence, citation=citation, margin_km=margin_km,
-            require_mapped=not allow_unmapped, keep_valid=keep_valid, rejects_path=rejects,
+            require_mapped=not allow_unmapped, keep_valid=keep_valid, rejects_path=rejects, mapping=mapping,
+            mapping_source=taxonomy_mapping,
         )  # fmt: skip
     year = f" of {r['price_year']}" if r["price_year"] else ""
     out.print(
@@ -420,6 +436,36 @@ def city_import_exposure(
     )
     if r["rejects_file"] is not None:
         out.print(f"{r['rejected_assets']} asset(s) rejected ({r['problems']} problem(s)); see {r['rejects_file']}")
+    if r["taxonomy_mapping_rows"]:
+        out.print(f"Stored the city's taxonomy mapping: {r['taxonomy_mapping_rows']} rows from {taxonomy_mapping}.")
+    if r["unused_mapping_taxonomies"]:
+        err.print(f"[yellow]Note:[/] no stored asset uses {', '.join(r['unused_mapping_taxonomies'][:20])}.")
+
+
+@city_app.command("import-mapping")
+def city_import_mapping(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry (with a stored exposure).")],
+    path: Annotated[Path, typer.Argument(help="Taxonomy mapping CSV: taxonomy,conversion,weight (GEM function ids).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Store the city's own taxonomy mapping with its stored exposure: each building class -> GEM Central Asia
+    vulnerability functions with weights (checked row by row; replaces the previous mapping)."""
+    from kalkan.services.database import store_scope
+    from kalkan.services.taxonomy_mapping import import_city_mapping
+
+    with store_scope() as store, store.transaction() as session:
+        r = import_city_mapping(session, city_id, path)
+    if as_json:
+        _print_json(r)
+        return
+    out.print(f"{city_id}: stored {r['rows']} mapping rows for {r['taxonomies']} taxonomies from {path}.")
+    if r["unused_mapping_taxonomies"]:
+        err.print(f"[yellow]Note:[/] no stored asset uses {', '.join(r['unused_mapping_taxonomies'][:20])}.")
+    if r["unmapped_exposure_taxonomies"]:
+        err.print(
+            "[yellow]Warning:[/] stored taxonomies still without a GEM function: "
+            + ", ".join(r["unmapped_exposure_taxonomies"][:20])
+        )
 
 
 @city_app.command("import-facilities")
@@ -559,16 +605,28 @@ def city_quality_cmd(
 @city_app.command("scenario")
 def city_scenario_cmd(
     city_id: Annotated[str, typer.Argument(help="City id in the registry (with a stored exposure).")],
-    scenario: Annotated[str, typer.Option(help="A named scenario (see `kalkan eq scenarios`).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for by_district.csv, facilities.csv, summary.json.")],
+    scenario: Annotated[str | None, typer.Option(help="A named scenario (see `kalkan eq scenarios`).")] = None,
+    catalogue_event: Annotated[int | None, typer.Option(help="An ISC-GEM event id (give the mechanism).")] = None,
+    magnitude: Annotated[float | None, typer.Option(help="HYPOTHETICAL rupture: moment magnitude.")] = None,
+    lon: Annotated[float | None, typer.Option(help="HYPOTHETICAL rupture: hypocentre longitude, degrees.")] = None,
+    lat: Annotated[float | None, typer.Option(help="HYPOTHETICAL rupture: hypocentre latitude, degrees.")] = None,
+    depth: Annotated[float | None, typer.Option(help="HYPOTHETICAL rupture: hypocentre depth, km.")] = None,
+    strike: Annotated[float | None, typer.Option(help="Strike, degrees.")] = None,
+    dip: Annotated[float | None, typer.Option(help="Dip, degrees (0, 90].")] = None,
+    rake: Annotated[float | None, typer.Option(help="Rake, degrees.")] = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Ground-motion fields per model.")] = 20,
     seed: Annotated[int, typer.Option(help="Seed of the fields (recorded).")] = 42,
     gmpe: Annotated[list[str] | None, typer.Option(help="Ground-motion model (repeat; equal weights).")] = None,
     correlation: Annotated[str | None, typer.Option(help="Spatial correlation: JB2009.")] = None,
+    nonfunctional_from: Annotated[
+        str, typer.Option(help="Damage state from which a facility is non-functional: slight .. complete.")
+    ] = "extensive",
     as_json: JsonOpt = False,
 ) -> None:
     """Baseline earthquake scenario from the city's stored data: losses, fatalities and non-functional
-    critical facilities by district (GEM Central Asia vulnerability; uniform Vs30 400 m/s)."""
+    critical facilities by district (GEM Central Asia vulnerability; uniform Vs30 400 m/s). Give a named
+    scenario, an ISC-GEM event with its mechanism, or a hypothetical rupture."""
     from rich.progress import Progress
 
     from kalkan.services.city_scenario import run_city_scenario
@@ -580,9 +638,13 @@ def city_scenario_cmd(
         Progress(console=err, transient=True, disable=as_json) as progress,
     ):
         task = progress.add_task("Scenario", total=100)
+        given = {"catalogue_event": catalogue_event, "mag": magnitude, "lon": lon, "lat": lat, "depth_km": depth,
+                 "strike": strike, "dip": dip, "rake": rake}  # fmt: skip
+        rupture_options = {k: v for k, v in given.items() if v is not None}
         summary = run_city_scenario(
-            session, city_id, out_dir, scenario=scenario, n_fields=n, seed=seed, gmpes=gmpe,
-            correlation=correlation, on_progress=lambda p, m: progress.update(task, completed=p, description=m),
+            session, city_id, out_dir, scenario=scenario, rupture_options=rupture_options, n_fields=n, seed=seed,
+            gmpes=gmpe, correlation=correlation, nonfunctional_from=nonfunctional_from,
+            on_progress=lambda p, m: progress.update(task, completed=p, description=m),
         )  # fmt: skip
     if as_json:
         _print_json(summary)
@@ -594,6 +656,8 @@ def city_scenario_cmd(
     money = summary["units"]["loss"].replace(" (mean over events)", "")
     r, t, f = summary["scenario"], summary["totals"], summary["facilities"]
     n_models = len(summary["models"]["ground_motion"])
+    if r.get("hypothetical"):
+        out.print("[bold]HYPOTHETICAL earthquake[/] (a stress test, not a historical event).")
     out.print(f"{r['name']}: M{r['mw']:g}, epicentre {r['epicentre_to_exposure_centre_km']:g} km from the exposure's "
               f"centre; {summary['events']:,} events ({n_models} model(s) x {n} fields).")  # fmt: skip
     flag = " — ILLUSTRATIVE facilities (invented)" if f["all_illustrative"] else ""
@@ -617,8 +681,9 @@ def city_scenario_cmd(
         err.print(f"[yellow]Warning:[/] taxonomies without GEM functions: {u['by_loss_type']}")
     for w in summary["warnings"]:
         err.print(f"[yellow]Warning:[/] {w}")
-    out.print(f"Non-functional: mean structural loss ratio >= 0.5 (Kalkan's rule). Data: GEM, CC BY-NC-SA 4.0, "
-              f"non-commercial use only. Results in {out_dir}.")  # fmt: skip
+    out.print(f"Non-functional: damage state '{nonfunctional_from}' or worse, from fragility derived from the GEM "
+              "vulnerability functions (HAZUS damage-ratio bands). Data: GEM, CC BY-NC-SA 4.0, non-commercial use "
+              f"only. Results in {out_dir}.")  # fmt: skip
 
 
 @cities_app.command("apply")
@@ -1125,13 +1190,19 @@ def eq_scenarios(as_json: JsonOpt = False) -> None:
     if as_json:
         _print_json(rows)
         return
-    t = Table(title="Named earthquake scenarios (ISC-GEM v7.0, CC BY-SA 3.0; mechanisms ASSUMED)")
+    t = Table(
+        title="Named earthquake scenarios (ISC-GEM v7.0, CC BY-SA 3.0; mechanisms ASSUMED; HYPOTHETICAL: stress test)"
+    )
     for col in ("id", "city", "date", "Mw", "depth", "strike/dip/rake", "mechanism"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r["id"], r["city"], r["origin_time_utc"][:10], f"{r['mw']:.2f}", f"{r['depth_km']:g} km",
+        when = "HYPOTHETICAL" if r["hypothetical"] else r["origin_time_utc"][:10]
+        t.add_row(r["id"], r["city"], when, f"{r['mw']:.2f}", f"{r['depth_km']:g} km",
                   f"{r['strike']:g}°/{r['dip']:g}°/{r['rake']:g}°", r["mechanism_source"])  # fmt: skip
     out.print(t)
+    for r in rows:
+        if r["hypothetical"]:
+            out.print(f"{r['id']} is HYPOTHETICAL: {r['basis']}")
 
 
 @eq_app.command("scenario")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kalkan.errors import InputError
@@ -36,9 +37,34 @@ def test_every_named_scenario_refers_to_a_catalogue_event() -> None:
     data = json.loads((data_root() / "scenarios" / "earthquake_scenarios.json").read_text())
     cat = shipped_catalogue()
     for sc in data["scenarios"]:
-        assert cat.event(sc["iscgem_eventid"]).mw >= 5.5
+        if sc.get("hypothetical"):
+            assert "iscgem_eventid" not in sc and sc["name"].startswith("HYPOTHETICAL") and sc["basis"]
+        else:
+            assert cat.event(sc["iscgem_eventid"]).mw >= 5.5
         assert sc["mechanism_source"].startswith("assumed")
         assert 0 < sc["dip"] <= 90
+    cities = {sc["city"] for sc in data["scenarios"]}
+    assert cities == {"ashgabat", "dushanbe", "namangan", "osh", "petropavl"}
+
+
+def _km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distance (haversine, R = 6371 km)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return np.asarray(2 * 6371.0 * np.arcsin(np.sqrt(a)))
+
+
+def test_petropavlovsk_hypothetical_basis_matches_the_catalogue() -> None:
+    """The basis written for the hypothetical scenario: nearest event 648 km, largest within 900 km Mw 5.50."""
+    data = json.loads((data_root() / "scenarios" / "earthquake_scenarios.json").read_text())
+    sc = next(s for s in data["scenarios"] if s["id"] == "petropavlovsk-hypothetical-m55")
+    cat = shipped_catalogue()
+    centre = (69.15, 54.87)  # Petropavlovsk city centre, degrees
+    d = _km(*centre, np.asarray(cat.lon, dtype=float), np.asarray(cat.lat, dtype=float))
+    assert d.min() == pytest.approx(648, abs=1)
+    within = np.asarray(cat.mw, dtype=float)[d <= 900]
+    assert within.max() == pytest.approx(sc["mw"]) == 5.5
+    assert _km(*centre, np.array([sc["lon"]]), np.array([sc["lat"]]))[0] == pytest.approx(15, abs=0.5)
 
 
 def test_bad_files(tmp_path: Path) -> None:

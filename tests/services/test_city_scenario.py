@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+import scipy.stats
 
 from kalkan.errors import InputError
 from kalkan.exposure.gem import city_exposure
@@ -102,21 +103,31 @@ def test_district_sums_equal_totals_and_event_losses(result: tuple[Path, dict[st
     assert summary["units"]["loss"].startswith("USD of 2021")
 
 
-def test_facility_p_nonfunctional_recomputed_by_hand(result: tuple[Path, dict[str, Any]]) -> None:
+def _band_poe_by_hand(mean: float, cov: float, t: float) -> float:
+    """P(LR >= t) of a beta loss ratio with this mean and cov (point mass when the spread is nil)."""
+    if cov < 1e-6 or mean <= 0.0 or mean >= 1.0:
+        return float(mean >= t)
+    k = mean * (1.0 - mean) / (cov * mean) ** 2 - 1.0
+    return float(scipy.stats.beta(mean * k, (1.0 - mean) * k).sf(t))
+
+
+def test_facility_damage_states_recomputed_by_hand(result: tuple[Path, dict[str, Any]]) -> None:
     out, _ = result
     rows = {r["id"]: r for r in read_csv(out / "facilities.csv")}
     facilities = {f.id: f for f in illustrative_facilities(CITY)}
     vset = gem_central_asia()
+    thresholds = (0.01, 0.06, 0.30, 0.75)  # midpoints of the HAZUS damage ratios 2, 10, 50, 100 %
     checked = 0
     for fid, row in rows.items():
         f = facilities[fid]
         entries = vset.resolve("structural", f.construction_class)
         assert entries is not None
         lr = 0.0
+        poe = np.zeros((1, 4))
         freq = None
         for key, weight in entries:
             fn = vset.functions[key]
-            assert fn.paa is None
+            assert fn.paa is None and fn.distribution == "BT" and fn.cov is not None
             name = fn.imt.replace("(", "_").replace(")", "")
             h = load_hazard(out / "hazard" / f"hazard_{name}.npz")
             site = int(np.argmin(np.hypot(h.site_lon - f.lon, h.site_lat - f.lat)))
@@ -125,14 +136,23 @@ def test_facility_p_nonfunctional_recomputed_by_hand(result: tuple[Path, dict[st
             by_hand = np.interp(x, fn.intensity, fn.mean_lr)
             by_hand[x < fn.intensity[0]] = 0.0
             lr = lr + weight * by_hand
+            table = np.array([[_band_poe_by_hand(m, c, t) for t in thresholds]
+                              for m, c in zip(fn.mean_lr, fn.cov, strict=True)])  # fmt: skip
+            part = np.column_stack([np.interp(x, fn.intensity, table[:, j]) for j in range(4)])
+            part[x < fn.intensity[0]] = 0.0
+            poe = poe + weight * part
             freq = h.frequency
         assert freq is not None
-        p = float(freq[np.asarray(lr) >= 0.5].sum())
-        assert float(row["p_nonfunctional"]) == pytest.approx(p, abs=1e-12), fid
+        mean_poe = freq @ poe
+        assert float(row["p_nonfunctional"]) == pytest.approx(mean_poe[2], abs=1e-9), fid  # extensive or worse
+        for j, state in enumerate(("slight", "moderate", "extensive", "complete")):
+            below = mean_poe[j + 1] if j < 3 else 0.0
+            assert float(row[f"p_{state}"]) == pytest.approx(mean_poe[j] - below, abs=1e-9), (fid, state)
+        assert float(row["p_none"]) == pytest.approx(1.0 - mean_poe[0], abs=1e-9), fid
         assert float(row["mean_structural_loss_ratio"]) == pytest.approx(float(freq @ lr), rel=1e-6), fid
         checked += 1
     assert checked == len(facilities)
-    assert any(float(r["p_nonfunctional"]) > 0 for r in rows.values()), "the check needs a non-zero probability"
+    assert any(float(r["p_nonfunctional"]) > 1e-3 for r in rows.values()), "the check needs a non-zero probability"
 
 
 def test_expected_nonfunctional_sums(result: tuple[Path, dict[str, Any]]) -> None:
@@ -179,3 +199,39 @@ def test_city_without_exposure_is_refused_and_writes_nothing(stored: str, tmp_pa
     proc = kalkan(stored, "city", "scenario", "osh", "--scenario", "osh-1924", "--out", str(out))
     assert proc.returncode != 0 and "has no exposure" in proc.stderr + proc.stdout
     assert not out.exists()
+
+
+def test_rupture_choice_is_checked(stored: str, tmp_path: Path) -> None:
+    store = open_store(stored)
+    out = tmp_path / "x"
+    try:
+        with store.transaction() as session:
+            with pytest.raises(InputError, match="not both"):
+                run_city_scenario(session, CITY, out, scenario=SCENARIO, rupture_options={"mag": 6.0})
+            with pytest.raises(InputError, match="named scenario"):
+                run_city_scenario(session, CITY, out)
+            with pytest.raises(InputError, match="Unknown damage state 'heavy'"):
+                run_city_scenario(session, CITY, out, scenario=SCENARIO, nonfunctional_from="heavy")
+    finally:
+        store.close()
+    assert not out.exists()
+
+
+def test_hypothetical_rupture_from_the_cli_is_labelled(stored: str, tmp_path: Path) -> None:
+    """A user-defined rupture under the city: marked HYPOTHETICAL; a stricter non-functional state gives less."""
+    runs = {}
+    for state in ("moderate", "complete"):
+        out = tmp_path / state
+        proc = kalkan(stored, "city", "scenario", CITY, "--magnitude", "6.0", "--lon", "68.78", "--lat", "38.56",
+                      "--depth", "10", "--strike", "70", "--dip", "45", "--rake", "90", "--n", "2", "--gmpe",
+                      "BooreEtAl2014", "--nonfunctional-from", state, "--out", str(out), "--json")  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        summary = json.loads(proc.stdout)
+        assert summary["scenario"]["hypothetical"] is True
+        assert summary["assumptions"][0].startswith("the earthquake is HYPOTHETICAL")
+        assert summary["models"]["facility_fragility"]["nonfunctional_from"] == state
+        runs[state] = summary["totals"]["expected_nonfunctional_facilities"]
+    assert runs["moderate"] > runs["complete"] > 0
+    proc = kalkan(stored, "city", "scenario", CITY, "--magnitude", "6.0", "--out", str(tmp_path / "bad"))
+    assert proc.returncode != 0 and "lon" in proc.stderr + proc.stdout
+    assert not (tmp_path / "bad").exists()

@@ -16,10 +16,13 @@ Steps (docs: the command's help and the ``assumptions`` of summary.json):
 4. Losses and fatalities of the buildings by the risk engine (:func:`kalkan.services.risk.run_assessment`,
    mean mode, night-time occupants), written to ``DIR/risk``; by district, the mean over events weighted by
    the event frequencies (realisation weight / number of fields; they sum to 1).
-5. Facilities: in each event, the mean structural loss ratio of the facility's GEM function(s) (weighted as
-   in the taxonomy mapping) at its own site's intensity. Kalkan's rule: a facility is non-functional in an
-   event when that ratio is at least ``nonfunctional_ratio`` (default 0.5, the HAZUS consequence ratio of
-   'extensive' damage), because no fragility functions are available offline.
+5. Facilities: damage-state probabilities in each event from fragility functions derived from the GEM
+   structural vulnerability functions (:mod:`kalkan.vulnerability.derived_fragility`: the beta-distributed
+   loss ratio read in the HAZUS-MH damage-ratio bands), mixed with the taxonomy mapping's weights, at the
+   facility's own site. A facility is non-functional in an event in damage state ``nonfunctional_from``
+   (default 'extensive', HAZUS-MH's rule for essential facilities immediately after the event) or worse;
+   its probability of that, weighted over events, is ``p_nonfunctional``, and the sum over a district's
+   facilities the expected number of non-functional facilities.
 """
 
 from __future__ import annotations
@@ -50,8 +53,18 @@ DISTRICT_COLUMNS = (
     "expected_nonfunctional_facilities",
 )  # fmt: skip
 FACILITY_COLUMNS = (
-    "id", "name", "type", "district", "illustrative", "mean_structural_loss_ratio", "p_nonfunctional",
+    "id", "name", "type", "district", "illustrative", "taxonomy", "mean_structural_loss_ratio", "p_none",
+    "p_slight", "p_moderate", "p_extensive", "p_complete", "p_nonfunctional",
 )  # fmt: skip
+OUTPUTS = (
+    "by_district.csv",
+    "facilities.csv",
+    "summary.json",
+    "hazard/",
+    "risk/",
+    "exposure.csv",
+    "taxonomy_mapping.csv",
+)
 GEM_LICENCE = (
     "GEM Global Exposure Model and GEM Global Vulnerability Model for Central Asia: CC BY-NC-SA 4.0, "
     "non-commercial use only (Martins & Silva 2023, doi:10.5281/zenodo.8391742)"
@@ -111,6 +124,29 @@ def facility_loss_ratios(vset: Any, taxonomy: str, hazards: dict[str, Any], site
     return np.asarray(total, dtype=np.float64)
 
 
+def facility_exceedance(
+    vset: Any, taxonomy: str, hazards: dict[str, Any], site: int, cache: dict[str, Any]
+) -> NDArray[np.float64] | None:
+    """P(DS >= k) of a facility in every event, shape (events, 4 damage states), from the fragility derived
+    from each structural function its taxonomy maps to, mixed by the mapping's weights (None: unmapped).
+    ``cache`` keeps the derived fragility functions by function id."""
+    from kalkan.vulnerability.derived_fragility import fragility_from_vulnerability
+    from kalkan.vulnerability.fragility_set import exceedance_probabilities
+
+    entries = vset.resolve("structural", taxonomy)
+    if entries is None:
+        return None
+    total: NDArray[np.float64] | None = None
+    for fid, weight in entries:
+        if fid not in cache:
+            cache[fid] = fragility_from_vulnerability(vset.functions[fid])
+        frag = cache[fid]
+        x = np.asarray(hazards[frag.imt].intensity[:, site].toarray()).ravel()
+        part = weight * exceedance_probabilities(frag, x)
+        total = part if total is None else total + part
+    return total
+
+
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(columns))
@@ -123,16 +159,22 @@ def run_city_scenario(
     city_id: str,
     out_dir: Path,
     *,
-    scenario: str,
+    scenario: str | None = None,
+    rupture_options: dict[str, Any] | None = None,
     n_fields: int = 20,
     seed: int = 42,
     gmpes: list[str] | None = None,
     correlation: str | None = None,
-    nonfunctional_ratio: float = 0.5,
+    nonfunctional_from: str = "extensive",
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """Run the scenario for the city and write DIR/{by_district.csv, facilities.csv, summary.json, hazard/, risk/,
-    exposure.csv} atomically; returns the summary (see the module docstring)."""
+    exposure.csv} atomically; returns the summary (see the module docstring).
+
+    ``scenario`` names a shipped scenario; otherwise ``rupture_options`` are the keyword arguments of
+    :func:`kalkan.services.earthquake.scenario_rupture` (``catalogue_event`` or ``mag``, ``lon``, ``lat``,
+    ``depth_km``, with ``strike``, ``dip``, ``rake``); results of a hypothetical rupture say HYPOTHETICAL.
+    """
     import pyarrow.parquet as pq
 
     from kalkan.exposure.facilities import to_exposure
@@ -140,21 +182,34 @@ def run_city_scenario(
     from kalkan.io.hazard import load_hazard
     from kalkan.io.results import atomic_output_dir, write_json
     from kalkan.services.city_data import load_exposure, load_facilities
+    from kalkan.services.data_sources import data_root
     from kalkan.services.earthquake import Branch, run_scenario, scenario_rupture
     from kalkan.services.risk import run_assessment
-    from kalkan.vulnerability.library import gem_central_asia
+    from kalkan.services.taxonomy_mapping import full_mapping_rows, load_mapping, with_city_mapping, write_mapping
+    from kalkan.vulnerability.library import GEM_CENTRAL_ASIA_DIR, GEM_CENTRAL_ASIA_FILES, gem_central_asia
 
     def progress(p: int, message: str) -> None:
         if on_progress is not None:
             on_progress(p, message)
 
-    if not 0.0 < nonfunctional_ratio <= 1.0:
-        raise InputError(f"The non-functional loss ratio must be in (0, 1]; got {nonfunctional_ratio}.")
+    from kalkan.vulnerability.derived_fragility import DAMAGE_STATES, HAZUS_DAMAGE_RATIOS
+
+    if nonfunctional_from not in DAMAGE_STATES:
+        raise InputError(
+            f"Unknown damage state {nonfunctional_from!r} for non-functional facilities; expected one of "
+            f"{', '.join(DAMAGE_STATES)}."
+        )
+    nf_level = DAMAGE_STATES.index(nonfunctional_from)
     if n_fields < 1:
         raise InputError("The number of ground-motion fields must be at least 1.")
     exposure = load_exposure(session, city_id)
     facilities = load_facilities(session, city_id)
-    rupture, info = scenario_rupture(scenario)
+    if (scenario is None) == (not rupture_options):
+        raise InputError(
+            "Give a named scenario (see `kalkan eq scenarios`) or a rupture (an ISC-GEM event with its mechanism, "
+            "or magnitude, lon, lat, depth, strike, dip and rake), not both."
+        )
+    rupture, info = scenario_rupture(scenario, **(rupture_options or {}))
     names = list(gmpes or DEFAULT_GMPES)
     branches = [Branch(name, 1.0 / len(names)) for name in names]
     fac_exp = to_exposure(facilities)
@@ -162,7 +217,8 @@ def run_city_scenario(
     b_district = np.array([str(d) for d in exposure.district], dtype=object)
     f_district = nearest_district(fac_exp.lon, fac_exp.lat, exposure.lon, exposure.lat, b_district)
 
-    vset = gem_central_asia()
+    own_mapping = load_mapping(session, city_id)
+    vset = with_city_mapping(gem_central_asia(), own_mapping)
     b_tax = {str(t) for t in exposure.taxonomy}
     f_tax = {str(t) for t in fac_exp.taxonomy}
     imts, unresolved = _resolve_imts(vset, b_tax | f_tax)
@@ -196,9 +252,13 @@ def run_city_scenario(
         hazard_paths = [tmp / "hazard" / f"hazard_{_hazard_name(imt)}.npz" for imt in imt_list]
         exposure_path = write_exposure(exposure, tmp / "exposure.csv")
         progress(50, "losses and fatalities")
+        # The GEM models with the mapping in use (GEM's, plus the city's own rows), written for reproduction.
+        mapping_path = write_mapping(full_mapping_rows(own_mapping), tmp / "taxonomy_mapping.csv")
+        gem_dir = data_root() / GEM_CENTRAL_ASIA_DIR
         risk = run_assessment(
-            hazard_paths, exposure_path, [Path("gem-central-asia")], tmp / "risk", max_distance_km=1.0,
-            occupants_period="night", on_progress=lambda p, m: progress(50 + int(p * 0.4), m),
+            hazard_paths, exposure_path, [gem_dir / f for f in GEM_CENTRAL_ASIA_FILES], tmp / "risk",
+            taxonomy_mapping=mapping_path, max_distance_km=1.0, occupants_period="night",
+            on_progress=lambda p, m: progress(50 + int(p * 0.4), m),
         )  # fmt: skip
         progress(90, "facilities")
         hazards = {imt: load_hazard(p) for imt, p in zip(imt_list, hazard_paths, strict=True)}
@@ -218,20 +278,28 @@ def run_city_scenario(
         fac_rows: list[dict[str, Any]] = []
         expected_nf = np.zeros(len(districts))
         n_fac = np.zeros(len(districts), dtype=np.int64)
+        frag_cache: dict[str, Any] = {}
         for k in range(len(facilities)):
-            lr = facility_loss_ratios(vset, str(fac_exp.taxonomy[k]), hazards, int(f_site[k]))
+            tax = str(fac_exp.taxonomy[k])
+            lr = facility_loss_ratios(vset, tax, hazards, int(f_site[k]))
+            poe = facility_exceedance(vset, tax, hazards, int(f_site[k]), frag_cache)
             d = d_index[f_district[k]]
             n_fac[d] += 1
-            if lr is None:
+            if lr is None or poe is None:
                 mean_lr, p_nf = math.nan, math.nan
+                p_ds = [math.nan] * (len(DAMAGE_STATES) + 1)
             else:
                 mean_lr = float(freq @ lr)
-                p_nf = float(freq[lr >= nonfunctional_ratio].sum())
+                mean_poe = freq @ poe  # P(DS >= k), weighted over events
+                p_ds = [float(v) for v in np.concatenate([[1.0], mean_poe]) - np.concatenate([mean_poe, [0.0]])]
+                p_nf = float(mean_poe[nf_level])
                 expected_nf[d] += p_nf
             fac_rows.append({
                 "id": str(facilities.id[k]), "name": str(facilities.name[k]), "type": str(facilities.type[k]),
-                "district": f_district[k], "illustrative": bool(facilities.illustrative[k]),
-                "mean_structural_loss_ratio": mean_lr, "p_nonfunctional": p_nf,
+                "district": f_district[k], "illustrative": bool(facilities.illustrative[k]), "taxonomy": tax,
+                "mean_structural_loss_ratio": mean_lr,
+                **{f"p_{name}": p_ds[i] for i, name in enumerate(("none", *DAMAGE_STATES))},
+                "p_nonfunctional": p_nf,
             })  # fmt: skip
 
         assets = np.array([int((b_district == name).sum()) for name in districts])
@@ -257,14 +325,18 @@ def run_city_scenario(
         illustrative = bool(len(facilities)) and bool(facilities.illustrative.all())
         assumptions = [
             f"uniform Vs30 {VS30_M_S:g} m/s at every site (inferred; no site-condition model)",
-            f"a facility is non-functional in an event when its mean structural loss ratio >= "
-            f"{nonfunctional_ratio:g} (Kalkan's rule: the HAZUS consequence ratio of 'extensive' damage, "
-            "used because no fragility functions are available offline)",
+            f"a facility is non-functional in an event in damage state '{nonfunctional_from}' or worse; damage-state "
+            "probabilities from fragility derived from the GEM structural vulnerability functions (beta loss ratio "
+            f"in the HAZUS-MH damage-ratio bands {HAZUS_DAMAGE_RATIOS}, thresholds at the midpoints; Kalkan's "
+            "derivation, because GEM's fragility functions are not available offline)",
             "a facility's district is that of the nearest building asset (equirectangular distance)",
             "event weights: ground-motion model weight / number of fields (they sum to 1)",
             "building losses by the risk engine in mean mode; fatalities of night-time occupants",
             "facilities are assessed for functionality only; their losses are not added to the buildings'",
         ]
+        if info.get("hypothetical"):
+            assumptions.insert(0, f"the earthquake is HYPOTHETICAL (a stress test, not a historical event): "
+                               f"{info.get('basis', 'a rupture given by the user')}")  # fmt: skip
         if illustrative:
             assumptions.append("the facilities are ILLUSTRATIVE (invented for demonstration), not a real registry")
         summary: dict[str, Any] = {
@@ -273,6 +345,13 @@ def run_city_scenario(
             "models": {
                 "ground_motion": {b.label: b.weight for b in branches},
                 "vulnerability": "gem-central-asia",
+                "taxonomy_mapping": "GEM's, with the city's own rows" if own_mapping else "GEM's",
+                "facility_fragility": {
+                    "method": "derived from gem-central-asia structural vulnerability (loss-ratio bands)",
+                    "damage_states": list(DAMAGE_STATES),
+                    "damage_ratios": list(HAZUS_DAMAGE_RATIOS),
+                    "nonfunctional_from": nonfunctional_from,
+                },
                 "imts": imt_list,
                 "correlation": correlation,
                 "truncation_sd": 3.0,
@@ -320,7 +399,7 @@ def run_city_scenario(
             "assumptions": assumptions,
             "data_licences": [GEM_LICENCE, "ISC-GEM catalogue v7.0: CC BY-SA 3.0 (scenario events)"],
             "warnings": hz_summary["warnings"],
-            "outputs": ["by_district.csv", "facilities.csv", "summary.json", "hazard/", "risk/", "exposure.csv"],
+            "outputs": list(OUTPUTS),
         }
         write_json(tmp / "summary.json", summary)
         progress(100, "done")

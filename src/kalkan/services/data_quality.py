@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -37,19 +37,22 @@ from kalkan.vulnerability.functions import VulnerabilitySet
 from kalkan.vulnerability.jrc import FLOOD_PERILS
 
 
-def _jrc_flood_asia() -> VulnerabilitySet:
-    from kalkan.vulnerability.jrc import jrc_flood_asia
+def _jrc_flood_asia(taxonomies: Iterable[str] = ()) -> VulnerabilitySet:
+    """JRC curves for the shipped GEM taxonomies and every given one with an occupancy suffix (RES, COM, IND):
+    the curves map by occupancy alone, so a city's own class strings ending in one resolve too."""
+    from kalkan.vulnerability.jrc import jrc_flood_asia, occupancy_sector, shipped_gem_taxonomies
 
-    return jrc_flood_asia()
+    return jrc_flood_asia([*shipped_gem_taxonomies(), *(t for t in taxonomies if occupancy_sector(t))])
 
 
-def _gem_central_asia() -> VulnerabilitySet:
+def _gem_central_asia(taxonomies: Iterable[str] = ()) -> VulnerabilitySet:
+    """The GEM set (its own mapping decides; ``taxonomies`` is accepted for the loaders' common signature)."""
     from kalkan.vulnerability.library import gem_central_asia
 
     return gem_central_asia()
 
 
-PERIL_MODELS: dict[str, tuple[str, Callable[[], VulnerabilitySet]]] = {
+PERIL_MODELS: dict[str, tuple[str, Callable[[Iterable[str]], VulnerabilitySet]]] = {
     "earthquake": (
         "GEM Global Vulnerability Model, Central Asia v2023.1.0 (Martins & Silva 2023; CC BY-NC-SA 4.0)",
         _gem_central_asia,
@@ -62,7 +65,8 @@ PERIL_MODELS: dict[str, tuple[str, Callable[[], VulnerabilitySet]]] = {
         for peril in FLOOD_PERILS
     },
 }
-"""Peril (as in a city's ``main_hazards``) -> (description of the vulnerability model, loader of its set)."""
+"""Peril (as in a city's ``main_hazards``) -> (description of the vulnerability model, loader of its set for the
+given taxonomies)."""
 
 EARTHQUAKE = "earthquake"
 MAX_LISTED = 20
@@ -274,7 +278,7 @@ def _vulnerability(
             continue
         description, loader = PERIL_MODELS[peril]
         if peril not in models:
-            models[peril] = loader()
+            models[peril] = loader([str(t) for t in assets["taxonomy"]] if assets else [])
         entry: dict[str, Any] = {"model": description, "gap": None}
         if assets is None:
             entry["loss_types"] = None
@@ -343,7 +347,7 @@ def _facilities(
         }
     unresolved: dict[str, list[str]] = {}
     if records and EARTHQUAKE not in models:
-        models[EARTHQUAKE] = PERIL_MODELS[EARTHQUAKE][1]()
+        models[EARTHQUAKE] = PERIL_MODELS[EARTHQUAKE][1]([])
     for f in records:
         vset = models[EARTHQUAKE]
         if vset.resolve("structural", f.construction_class) is None:
@@ -449,6 +453,11 @@ def city_quality(
             "(founding cities) or `kalkan city import-exposure`.",
         }
     else:
+        from kalkan.services.taxonomy_mapping import city_vulnerability, load_mapping
+
+        own = load_mapping(session, city_id)
+        if own:
+            models[EARTHQUAKE] = city_vulnerability(session, city_id)
         assets = _asset_table(session, record.id)
         exposure = {
             "present": True,
@@ -461,6 +470,13 @@ def city_quality(
             "missing_fields": {"unit": "assets", **{name: _missing(assets[name]) for name in ASSET_FIELDS}},
             "totals_vs_source": _totals_vs_source(record, assets),
             "assumed": _assumed(record),
+            "taxonomy_mapping": None
+            if not own
+            else {
+                "origin": "the city's own mapping (overrides GEM's rows for its taxonomies)",
+                "taxonomies": len(own),
+                "rows": sum(len(v) for v in own.values()),
+            },
         }
     report: dict[str, Any] = {
         "city_id": city_id,

@@ -311,7 +311,9 @@ seismogenic layer is ~20-30 km thick); ruptures are cut to it by the scaling law
 
 
 def named_scenarios() -> list[dict[str, Any]]:
-    """The named scenarios shipped with Kalkan (data/scenarios), with their catalogue events."""
+    """The named scenarios shipped with Kalkan (data/scenarios): historical ones with their ISC-GEM events,
+    and HYPOTHETICAL ones (``"hypothetical": true``, hypocentre and magnitude given in the file) for a city
+    with no damaging earthquake nearby in the catalogue."""
     import json
 
     from kalkan.io.isc_gem import shipped_catalogue
@@ -321,9 +323,12 @@ def named_scenarios() -> list[dict[str, Any]]:
     cat = shipped_catalogue()
     out = []
     for sc in data["scenarios"]:
+        if sc.get("hypothetical"):
+            out.append({**sc, "origin_time_utc": "HYPOTHETICAL"})
+            continue
         ev = cat.event(int(sc["iscgem_eventid"]))
-        out.append({**sc, "mw": ev.mw, "lon": ev.lon, "lat": ev.lat, "depth_km": ev.depth_km,
-                    "origin_time_utc": ev.origin_time_utc})  # fmt: skip
+        out.append({**sc, "hypothetical": False, "mw": ev.mw, "lon": ev.lon, "lat": ev.lat,
+                    "depth_km": ev.depth_km, "origin_time_utc": ev.origin_time_utc})  # fmt: skip
     return out
 
 
@@ -354,12 +359,12 @@ def scenario_rupture(
         ev = shipped_catalogue().event(catalogue_event)
         info = {"id": f"iscgem-{ev.eventid}", "name": f"ISC-GEM {ev.eventid} ({ev.origin_time_utc[:10]})",
                 "mw": ev.mw, "lon": ev.lon, "lat": ev.lat, "depth_km": ev.depth_km,
-                "mechanism_source": "given by the user"}  # fmt: skip
+                "mechanism_source": "given by the user", "hypothetical": False}  # fmt: skip
     else:
         if None in (mag, lon, lat, depth_km):
             raise InputError("A user-defined rupture needs magnitude, lon, lat and depth (and strike, dip, rake).")
-        info = {"id": "user", "name": f"user-defined M{mag}", "mw": mag, "lon": lon, "lat": lat, "depth_km": depth_km,
-                "mechanism_source": "given by the user"}  # fmt: skip
+        info = {"id": "user", "name": f"HYPOTHETICAL user-defined Mw {mag:g}", "mw": mag, "lon": lon, "lat": lat,
+                "depth_km": depth_km, "mechanism_source": "given by the user", "hypothetical": True}  # fmt: skip
     for key, value in (("strike", strike), ("dip", dip), ("rake", rake)):
         if value is not None:
             info[key] = value

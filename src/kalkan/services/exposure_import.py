@@ -25,8 +25,10 @@ from kalkan.exposure.table import Exposure
 from kalkan.geometry import KM_PER_DEGREE
 from kalkan.io.exposure_columns import atomic_target
 from kalkan.io.facilities import RowError
+from kalkan.io.vulnerability_csv import TaxonomyMapping
 from kalkan.services.coalition import get_city
-from kalkan.services.data_quality import PERIL_MODELS
+from kalkan.services.data_quality import EARTHQUAKE, PERIL_MODELS
+from kalkan.services.taxonomy_mapping import unused_taxonomies, with_city_mapping
 from kalkan.store.models import CityGeometry
 
 
@@ -57,9 +59,16 @@ def city_box(session: Session, city_id: str, margin_km: float) -> tuple[float, f
 
 
 def check_city_exposure(
-    session: Session, city_id: str, exposure: Exposure, *, margin_km: float = 5.0, require_mapped: bool = True
+    session: Session,
+    city_id: str,
+    exposure: Exposure,
+    *,
+    margin_km: float = 5.0,
+    require_mapped: bool = True,
+    mapping: TaxonomyMapping | None = None,
 ) -> list[RowError]:
-    """Row errors (1-based asset order, as in the file) for assets outside the city and unmodelled taxonomies."""
+    """Row errors (1-based asset order, as in the file) for assets outside the city and unmodelled taxonomies
+    (``mapping``: the city's own taxonomy mapping, applied to the earthquake model)."""
     if not (math.isfinite(margin_km) and margin_km >= 0):
         raise ValueError(f"margin_km {margin_km!r}; expected a distance >= 0 km.")
     city = get_city(session, city_id)
@@ -80,7 +89,9 @@ def check_city_exposure(
                 perils = models[description][0] + f"/{p}" if description in models else p
                 models[description] = (perils, loader)
         for description, (peril, loader) in models.items():
-            vset = loader()
+            vset = loader(set(exposure.taxonomy.tolist()))
+            if mapping and EARTHQUAKE in peril.split("/"):
+                vset = with_city_mapping(vset, mapping)
             unmapped = {
                 t for t in set(exposure.taxonomy.tolist()) if all(vset.resolve(lt, t) is None for lt in vset.mapping)
             }
@@ -146,16 +157,23 @@ def import_city_exposure(
     require_mapped: bool = True,
     keep_valid: bool = False,
     rejects_path: Path | None = None,
+    mapping: TaxonomyMapping | None = None,
+    mapping_source: Path | None = None,
 ) -> dict[str, Any]:
     """Check ``exposure`` (read from ``source``) against the city and store it in the caller's transaction.
 
     Any problem refuses the whole file (InputError listing them) unless ``keep_valid``: then the valid assets
-    are stored and the others written to ``rejects_path`` (default ``<source>.rejects.csv``).
+    are stored and the others written to ``rejects_path`` (default ``<source>.rejects.csv``). ``mapping`` (read
+    from ``mapping_source`` by :func:`kalkan.services.taxonomy_mapping.check_mapping_file`) is the city's own
+    taxonomy mapping: taxonomies it maps count as modelled, and it is stored with the exposure.
     """
     from kalkan.errors import InputError
     from kalkan.services.city_data import save_exposure
+    from kalkan.services.taxonomy_mapping import save_mapping
 
-    errors = check_city_exposure(session, city_id, exposure, margin_km=margin_km, require_mapped=require_mapped)
+    errors = check_city_exposure(
+        session, city_id, exposure, margin_km=margin_km, require_mapped=require_mapped, mapping=mapping
+    )
     rejected = {e.row for e in errors}
     if errors and not keep_valid:
         raise InputError(report(errors, len(exposure), str(source)))
@@ -166,8 +184,11 @@ def import_city_exposure(
         if keep.size == 0:
             raise InputError(f"{source}: no valid asset to store; see {written}.")
         exposure = exposure.take(keep)
-    method = {"imported_from": str(source), "rejected_assets": len(rejected)}
-    save_exposure(session, city_id, exposure, licence=licence, citation=citation, method=method)
+    method: dict[str, Any] = {"imported_from": str(source), "rejected_assets": len(rejected)}
+    if mapping:
+        method["taxonomy_mapping"] = str(mapping_source) if mapping_source else "given"
+    record = save_exposure(session, city_id, exposure, licence=licence, citation=citation, method=method)
+    mapping_rows = save_mapping(session, record, mapping) if mapping else 0
     return {
         "city_id": city_id,
         "stored_assets": len(exposure),
@@ -177,4 +198,6 @@ def import_city_exposure(
         "rejected_assets": len(rejected),
         **summary_of(errors),
         "rejects_file": None if written is None else str(written),
+        "taxonomy_mapping_rows": mapping_rows,
+        "unused_mapping_taxonomies": unused_taxonomies(mapping or {}, exposure.taxonomy.tolist()),
     }

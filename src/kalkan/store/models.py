@@ -275,6 +275,24 @@ class ExposureAsset(Base):
     occupancy: Mapped[str | None] = mapped_column(String(32))
 
 
+class TaxonomyMappingRow(Base):
+    """One row of a city's own taxonomy mapping (``taxonomy,conversion,weight``, GEM/OpenQuake format): the
+    city's taxonomy string, a GEM Central Asia function id, and its weight; replaced with the exposure set."""
+
+    __tablename__ = "taxonomy_mappings"
+    __table_args__ = (
+        UniqueConstraint("set_id", "taxonomy", "conversion", name="uq_taxonomy_mappings_set_taxonomy_conversion"),
+        CheckConstraint("weight > 0 AND weight <= 1", name="weight_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("exposure_sets.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    taxonomy: Mapped[str] = mapped_column(String(200))
+    conversion: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[float] = mapped_column(Float)
+
+
 class FacilityRecord(Base):
     """A critical facility of a city (registry columns of :mod:`kalkan.exposure.facilities`)."""
 
