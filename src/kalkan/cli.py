@@ -15,6 +15,11 @@ from rich.panel import Panel
 from rich.table import Table
 
 from kalkan import __version__
+from kalkan.cli_climate import climate_app
+from kalkan.cli_drought import climate_drought
+from kalkan.cli_growth import exposure_project, risk_future
+from kalkan.cli_hazard_import import hazard_import
+from kalkan.cli_multihazard import risk_combine
 from kalkan.errors import KalkanError
 
 app = typer.Typer(
@@ -31,7 +36,7 @@ data_app = typer.Typer(help="Datasets shipped with Kalkan.", no_args_is_help=Tru
 runs_app = typer.Typer(help="Recorded runs (assessments and jobs).", no_args_is_help=True)
 risk_app = typer.Typer(help="The risk engine: event losses, AAL, exceedance curves.", no_args_is_help=True)
 exposure_app = typer.Typer(help="Exposure files: check and convert.", no_args_is_help=True)
-hazard_app = typer.Typer(help="Hazard files: inspect and convert.", no_args_is_help=True)
+hazard_app = typer.Typer(help="Hazard files: import maps, inspect and convert.", no_args_is_help=True)
 eq_app = typer.Typer(help="Earthquakes: ground-motion models, scenarios, OpenQuake jobs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cities_app, name="cities")
@@ -42,6 +47,12 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(eq_app, name="eq")
 app.add_typer(exposure_app, name="exposure")
 app.add_typer(hazard_app, name="hazard")
+app.add_typer(climate_app, name="climate")
+climate_app.command("drought")(climate_drought)
+risk_app.command("combine")(risk_combine)
+risk_app.command("future")(risk_future)
+exposure_app.command("project")(exposure_project)
+hazard_app.command("import")(hazard_import)
 
 # Pipes and logs get a wide, stable layout; a terminal keeps its own width.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
@@ -1050,6 +1061,10 @@ def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
             f"[yellow]{un['count']:,} asset(s) not assigned to any hazard site (no loss computed): {shown}"
             f"{' …' if un['count'] > 10 else ''}. All ids are in summary.json.[/]"
         )
+    for path, origin in (summary.get("hazard_provenance") or {}).items():
+        if origin:
+            flag = "[bold]ILLUSTRATIVE hazard[/] — " if "ILLUSTRATIVE" in origin else ""
+            out.print(f"{flag}{Path(path).name}: {origin}")
     if "run_id" in summary:
         out.print(f"Run {summary['run_id']}.")
 
@@ -1097,7 +1112,7 @@ def hazard_info(
     """Describe a hazard file: peril, intensity measure, events, sites, non-zeros, frequencies."""
     import numpy as np
 
-    from kalkan.io.hazard import load_any_hazard
+    from kalkan.io.hazard import hazard_provenance, load_any_hazard
 
     hz = load_any_hazard(path)
     data = hz.intensity.data
@@ -1108,6 +1123,7 @@ def hazard_info(
         "intensity_max": float(data.max()) if data.size else 0.0,
         "intensity_mean_nonzero": float(np.mean(data)) if data.size else 0.0,
         "has_years": hz.event_year is not None,
+        "provenance": hazard_provenance(path),
     }  # fmt: skip
     if as_json:
         _print_json(info)

@@ -241,3 +241,27 @@ def test_maps_and_aggregate_curves_in_assessments(tmp_path: Path) -> None:
     for j, v in enumerate((100.0, 300.0)):
         ref = metrics.occurrence_curve(v * dense[:, j] / 2, np.full(30, 0.1)).at((2.0, 5.0))
         assert np.allclose([maps["rp_2"][j], maps["rp_5"][j]], ref, rtol=1e-12)
+
+
+def test_vulnerability_csv_with_one_id_for_several_loss_types(tmp_path: Path) -> None:
+    """GEM style: one id names a structural and a fatality function; both are used (neither overwrites)."""
+    dense = np.array([[1.0, 0.0], [0.5, 2.0]])
+    h = HazardSet(peril="earthquake", imt="PGA", unit="g", site_lon=np.array([68.7, 68.8]),
+                  site_lat=np.array([38.5, 38.5]), event_id=np.arange(1, 3), frequency=np.full(2, 0.1),
+                  intensity=sparse.csr_matrix(dense))  # fmt: skip
+    save_hazard(h, tmp_path / "h.npz")
+    exp = Exposure(id=np.array(["x", "y"], dtype=object), lon=np.array([68.7, 68.8]), lat=np.array([38.5, 38.5]),
+                   taxonomy=np.array(["T", "T"], dtype=object), costs={"structural": np.array([100.0, 300.0])},
+                   occupants={"night": np.array([10.0, 20.0])}, site_id=np.array([0, 1]))  # fmt: skip
+    write_exposure_csv(exp, tmp_path / "e.csv")
+    (tmp_path / "v.csv").write_text("id,loss_type,imt,unit,intensity,mean_lr,cov,distribution\n"
+                                    "L,structural,PGA,g,0,0,0,none\nL,structural,PGA,g,2,1,0,none\n"
+                                    "L,occupants,PGA,g,0,0,0,none\nL,occupants,PGA,g,2,0.1,0,none\n")  # fmt: skip
+    (tmp_path / "m.csv").write_text("taxonomy,conversion,weight\nT,L,1\n")
+    summary = run_assessment([tmp_path / "h.npz"], tmp_path / "e.csv", [tmp_path / "v.csv"], tmp_path / "o",
+                             taxonomy_mapping=tmp_path / "m.csv")  # fmt: skip
+    events = pq.read_table(tmp_path / "o" / "event_losses.parquet").to_pydict()
+    money = dense[:, 0] / 2 * 100 + dense[:, 1] / 2 * 300
+    deaths = dense[:, 0] / 2 * 0.1 * 10 + dense[:, 1] / 2 * 0.1 * 20
+    assert np.allclose(events["loss_structural"], money) and np.allclose(events["fatalities"], deaths)
+    assert summary["unassigned"]["count"] == 0

@@ -63,6 +63,7 @@ __all__ = [
     "CLIMADA_HAZ_TYPES",
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "hazard_provenance",
     "load_case_hazard",
     "load_climada_hazard",
     "load_hazard",
@@ -211,6 +212,19 @@ def read_hazard_metadata(path: PathLike) -> dict[str, Any]:
     p = Path(path)
     with _open_npz(p) as npz:
         return _kalkan_metadata(npz, str(p))
+
+
+def hazard_provenance(path: PathLike) -> str | None:
+    """Where a hazard file's data came from (its metadata ``source``: e.g. the maps it was converted from, or an
+    ILLUSTRATIVE label), or None for files that do not record it (CLIMADA, case files, unreadable metadata)."""
+    p = Path(path)
+    if p.suffix.lower() != ".npz":
+        return None
+    try:
+        source = read_hazard_metadata(p).get("source")
+    except InputError:
+        return None
+    return str(source) if source and str(source) != str(p) else None
 
 
 def _hazard_arrays(hazard: HazardSet) -> dict[str, NDArray[Any]]:

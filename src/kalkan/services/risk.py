@@ -282,17 +282,26 @@ def load_vulnerability(paths: Sequence[Path], mapping: Path | None) -> Any:
     if all(Path(p).suffix.lower() == ".xml" for p in paths):
         return load_vulnerability_set(list(paths), mapping)
     if len(paths) == 1 and Path(paths[0]).suffix.lower() == ".csv":
-        functions = {f.id: f for f in read_vulnerability_csv(paths[0])}
+        # One id may describe several loss types (as in the GEM models): key each function by loss type and id.
+        import dataclasses
+
+        from kalkan.vulnerability.library import function_key
+
+        functions = {
+            function_key(f.loss_type, f.id): dataclasses.replace(f, id=function_key(f.loss_type, f.id))
+            for f in read_vulnerability_csv(paths[0])
+        }
+        ids = {key.partition(":")[2] for key in functions}
         by_taxonomy = read_taxonomy_mapping(mapping)
-        loss_types = sorted({f.loss_type for f in functions.values()})
-        table = {
-            lt: {t: tuple((fid, w) for fid, w in entries if functions[fid].loss_type == lt)
-                 for t, entries in by_taxonomy.items() if any(fid in functions for fid, _ in entries)}
-            for lt in loss_types
-        }  # fmt: skip
-        missing = sorted({fid for entries in by_taxonomy.values() for fid, _ in entries if fid not in functions})
+        missing = sorted({fid for entries in by_taxonomy.values() for fid, _ in entries if fid not in ids})
         if missing:
             raise InputError(f"{mapping}: function id(s) {', '.join(missing[:10])} are not in {paths[0]}.")
+        loss_types = sorted({f.loss_type for f in functions.values()})
+        table = {
+            lt: {t: tuple((function_key(lt, fid), w) for fid, w in entries if function_key(lt, fid) in functions)
+                 for t, entries in by_taxonomy.items()}
+            for lt in loss_types
+        }  # fmt: skip
         return VulnerabilitySet(functions, {lt: {t: e for t, e in m.items() if e} for lt, m in table.items()})
     raise InputError("Give NRML vulnerability files (.xml, one per loss type) or one vulnerability CSV.")
 
@@ -450,6 +459,7 @@ def run_assessment(
     import numpy as np
 
     from kalkan.io.exposure import read_exposure
+    from kalkan.io.hazard import hazard_provenance
     from kalkan.io.results import atomic_output_dir, write_json, write_parquet
     from kalkan.risk.assignment import explicit_sites, nearest_sites
     from kalkan.risk.engine import warm_up
@@ -463,6 +473,7 @@ def run_assessment(
         raise InputError("Give a vulnerability model (losses) or a fragility model (damage states), or both.")
     t0 = time.perf_counter()
     hazards = load_hazards(hazard_paths)
+    provenance = {str(p): hazard_provenance(p) for p in hazard_paths}
     exposure = read_exposure(exposure_path)
     fset = load_fragility(fragility_paths, consequence_path, fragility_mapping) if fragility_paths else None
     if not vulnerability_paths:
@@ -549,6 +560,7 @@ def run_assessment(
             "groups": groups.n_groups,
             "hazards": [f"{h.peril} {h.imt} ({h.unit}): {h.source}" for h in hazards],
         },
+        "hazard_provenance": provenance,
         "unassigned": unassigned_summary(assignment, exposure.id),
         "parameters": {
             "mode": mode,
@@ -575,7 +587,9 @@ def run_assessment(
         summary["units"]["aal"] = f"{currency} per event (scenario average)"
     with atomic_output_dir(Path(out_dir)) as tmp:
         meta = {"units": f"losses in {currency}; occupants in people", "engine": f"kalkan {__version__}"}
-        cols: dict[str, Any] = {"event_id": first.event_id, "loss": event_loss}
+        cols: dict[str, Any] = {"event_id": first.event_id, "frequency": first.frequency, "loss": event_loss}
+        if first.event_year is not None:
+            cols["event_year"] = first.event_year
         cols.update(
             {f"loss_{lt}" if lt != "occupants" else "fatalities": event_by_lt[:, i] for i, lt in enumerate(lts)}
         )

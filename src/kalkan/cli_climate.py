@@ -1,0 +1,338 @@
+"""`kalkan climate ...`: regional climate scenarios (IPCC AR6 Atlas CMIP6), as Rich tables or ``--json``.
+
+Kept apart from :mod:`kalkan.cli` so that it can be mounted there with
+``app.add_typer(climate_app, name="climate")``; heavy imports (numpy, pyarrow, matplotlib) happen inside
+the command, so importing this module stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kalkan.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from kalkan.climate.scenarios import Horizon, RegionalChange, Statistic
+
+climate_app = typer.Typer(
+    help="Climate scenarios: regional warming per SSP and horizon from IPCC AR6 Atlas CMIP6 data.",
+    no_args_is_help=True,
+)
+
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, highlight=False)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@climate_app.callback()
+def _climate() -> None:
+    """Climate scenarios (keeps `scenarios` a named sub-command)."""
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Repeated options and comma-separated lists alike: ``--ssp ssp126,ssp585 --ssp ssp245``."""
+    return [part.strip() for v in values or [] for part in v.split(",") if part.strip()]
+
+
+def _resolve_region(place: str, regions: tuple[str, ...]) -> tuple[str, str | None]:
+    """(AR6 region, city id or None) of a founding city id or of an AR6 region code of the data."""
+    from kalkan.climate.scenarios import city_region
+
+    if place in regions:
+        return place, None
+    try:
+        return city_region(place), place
+    except NotFoundError as exc:
+        raise NotFoundError(f"{exc.message} Or give an AR6 region of the data: {', '.join(regions)}.") from exc
+
+
+@climate_app.command("scenarios")
+def scenarios(
+    city: Annotated[str, typer.Argument(help="Founding city id (e.g. osh) or AR6 region code (WCA, WSB, world).")],
+    ssp: Annotated[
+        list[str] | None, typer.Option("--ssp", help="SSP(s): ssp126, ssp245, ssp370, ssp585 [default: all 4].")
+    ] = None,
+    horizon: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--horizon",
+            help="Year(s) 2015-2100, each the 20-year window centred on it (2050 = 2041-2060), or 'baseline' "
+            "[default: 2030, 2050, 2080, 2090].",
+        ),
+    ] = None,
+    percentile: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--percentile",
+            help="Across-model statistic(s): 10, 50, 90, median, p25, ... or a model name [default: 10, 50, 90].",
+        ),
+    ] = None,
+    ensemble: Annotated[
+        str, typer.Option("--ensemble", help="all: all models with that SSP; complete: models with all 4 SSPs.")
+    ] = "all",
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also write the warming path 2030-2090 per SSP, p10-p90 shaded (.png or .svg)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Warming of a city's AR6 region per SSP and horizon vs 1995-2014, with the global warming level."""
+    from kalkan.climate.precipitation import SENSITIVITIES, precipitation_change
+    from kalkan.climate.scenarios import (
+        DEFAULT_HORIZONS,
+        DEFAULT_PERCENTILES,
+        SSPS,
+        Scenario,
+        load_tas_table,
+        parse_horizon,
+        parse_ssp,
+        parse_statistic,
+        regional_change,
+        warming_path,
+    )
+    from kalkan.coalition.vocabulary import AR6_LAND_REGIONS
+    from kalkan.reports.climate_plots import check_plot_path, plot_warming_paths
+
+    # Every option is checked before the data file is read.
+    ssps = [parse_ssp(s) for s in _split(ssp)] or list(SSPS)
+    horizons: list[Horizon] = [parse_horizon(h) for h in _split(horizon)] or list(DEFAULT_HORIZONS)
+    stats: list[Statistic] = [parse_statistic(p) for p in _split(percentile)] or [
+        parse_statistic(float(p)) for p in DEFAULT_PERCENTILES
+    ]
+    scens = [Scenario(s, h, st, ensemble) for s in ssps for h in horizons for st in stats]
+    if plot is not None:
+        check_plot_path(plot)
+
+    table = load_tas_table()
+    region, city_id = _resolve_region(city, table.regions)
+    results = [regional_change(sc, region, table) for sc in scens]
+    records = []
+    for res in results:
+        rec: dict[str, Any] = {"city": city_id, "region_name": AR6_LAND_REGIONS.get(region, region), **res.as_dict()}
+        if region in SENSITIVITIES:
+            rec.update(precipitation_change(region, res.gwl_c).as_dict())
+        records.append(rec)
+
+    if plot is not None:
+        paths = [warming_path(region, s, ensemble=ensemble, table=table) for s in ssps]
+        where = f"{city_id} (AR6 region {region})" if city_id else f"AR6 region {region}"
+        plot_warming_paths(paths, plot, title=f"Warming of {where} vs 1995-2014, ensemble: {ensemble}")
+        err.print(f"Plot written to {plot}")
+
+    if as_json:
+        _print_json(records)
+        return
+    _print_table(results, records, city_id, region, ensemble, with_precip=region in SENSITIVITIES)
+
+
+def _print_table(
+    results: list[RegionalChange],
+    records: list[dict[str, Any]],
+    city_id: str | None,
+    region: str,
+    ensemble: str,
+    *,
+    with_precip: bool,
+) -> None:
+    from kalkan.climate.precipitation import SENSITIVITIES
+    from kalkan.climate.scenarios import ENSEMBLES, MONTHS, OBSERVED_WARMING_1850_1900_TO_1995_2014_C, SSPS
+
+    name = records[0]["region_name"]
+    where = f"{city_id}: AR6 region {region} ({name})" if city_id else f"AR6 region {region} ({name})"
+    table = Table(title=f"Warming of {where} vs 1995-2014, °C — ensemble: {ENSEMBLES[ensemble]}")
+    for col in ("SSP", "horizon", "window", "statistic"):
+        table.add_column(col)
+    for col in ("ΔT annual °C", "GWL °C vs 1995-2014", "GWL °C vs 1850-1900", "models"):
+        table.add_column(col, justify="right")
+    if with_precip:
+        table.add_column("pr mean % *", justify="right")
+        table.add_column("pr heavy % *", justify="right")
+    for res, rec in zip(results, records, strict=True):
+        row = [
+            SSPS[res.scenario.ssp],
+            str(res.scenario.horizon),
+            res.window.label,
+            res.scenario.statistic.label,
+            f"{res.delta_tas_c:+.2f}",
+            f"{res.gwl_c:+.2f}",
+            f"{res.gwl_preindustrial_c:+.2f}",
+            str(res.n_models),
+        ]
+        if with_precip:
+            row += [f"{rec['precip_mean_change_pct']:+.1f}", f"{rec['precip_heavy_change_pct']:+.1f}"]
+        table.add_row(*row)
+    out.print(table)
+
+    first = results[0].scenario.statistic
+    shown = [r for r in results if r.scenario.statistic.label == "median"] or [
+        r for r in results if r.scenario.statistic == first
+    ]
+    label = shown[0].scenario.statistic.label
+    monthly = Table(title=f"Change of monthly mean tas vs 1995-2014, °C ({label})")
+    monthly.add_column("SSP")
+    monthly.add_column("window")
+    for m in MONTHS:
+        monthly.add_column(m, justify="right")
+    for res in shown:
+        monthly.add_row(SSPS[res.scenario.ssp], res.window.label, *(f"{x:+.1f}" for x in res.delta_tas_monthly_c))
+    out.print(monthly)
+
+    short = [r for r in results if r.years_in_window_min < r.window.n_years]
+    out.print(
+        "Window: the 20 years centred on the horizon (2050 = 2041-2060, cut at 2100); change of the 20-year mean of "
+        "annual-mean tas (complete years only) of the region's land+sea mean vs 1995-2014, one run per model."
+    )
+    out.print(
+        "Statistics across models: numpy linear-interpolation percentiles (type 7); median = p50. "
+        f"GWL = the same statistic of the global ('world') change vs 1995-2014; vs 1850-1900 adds the observed "
+        f"{OBSERVED_WARMING_1850_1900_TO_1995_2014_C} °C (IPCC AR6 WGI Cross-Chapter Box 2.3, Fig. SPM.8)."
+    )
+    if short:
+        out.print(
+            f"{len(short)} row(s) use fewer years for some models (runs ending in 2098/2099, or a window cut at 2100)."
+        )
+    if with_precip:
+        s = SENSITIVITIES[region]
+        out.print(
+            f"* Precipitation: scaled by global warming level (sparse data): mean {s.mean_pct_per_c:g} %/°C "
+            f"(range {s.mean_low_pct_per_c:g}-{s.mean_high_pct_per_c:g}), heavy (wettest day) {s.heavy_pct_per_c:g} "
+            f"%/°C x GWL vs 1995-2014 — {s.basis}."
+        )
+    out.print(
+        "Data: IPCC AR6 WGI Atlas regional CMIP6 (Iturbide et al. 2020, ESSD 12, 2959-2988, "
+        "doi:10.5194/essd-12-2959-2020), CC BY 4.0. Regional means, not city values; see docs/climate-scenarios.md."
+    )
+
+
+def _years(value: str) -> tuple[int, int]:
+    """``1995-2014`` -> (1995, 2014), inclusive."""
+    try:
+        first, last = (int(x) for x in value.split("-"))
+    except ValueError as exc:
+        raise InputError(f"--baseline-years {value!r}: expected FIRST-LAST, e.g. 1995-2014.") from exc
+    if first > last:
+        raise InputError(f"--baseline-years {value!r}: the first year is after the last.")
+    return first, last
+
+
+@climate_app.command("indicators")
+def indicators(
+    city: Annotated[str, typer.Argument(help="Founding city id (e.g. ashgabat).")],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "--ssp", help="SSP: ssp126, ssp245, ssp370 or ssp585 (none: today).")
+    ] = None,
+    horizon: Annotated[
+        str, typer.Option(help="Year 2015-2100: the 20-year window centred on it (2050 = 2041-2060).")
+    ] = "2050",
+    percentile: Annotated[
+        list[str] | None,
+        typer.Option("--percentile", help="Across-model statistic(s) of the warming: 10, 50, 90, ... [default: 50]."),
+    ] = None,
+    ensemble: Annotated[str, typer.Option(help="all: all models with that SSP; complete: models with all 4.")] = "all",
+    station: Annotated[
+        Path | None, typer.Option(help="Your own daily series: CSV date,tmax_c,tmin_c[,tmean_c] (°C).")
+    ] = None,
+    baseline_years: Annotated[
+        str, typer.Option(help="Baseline years (inclusive), the scenarios' reference period by default.")
+    ] = "1995-2014",
+    as_json: JsonOpt = False,
+) -> None:
+    """Heat and cold indicators and heat-attributable mortality of a city today and, with --scenario, in a
+    future window (delta method: the AR6 regional monthly warming added to the daily series)."""
+    from kalkan.climate.scenarios import Scenario, city_region, parse_horizon, parse_statistic, regional_change
+    from kalkan.io.daily_temperature import read_user_daily_csv
+    from kalkan.services.climate_indicators import city_indicators
+
+    years = _years(baseline_years)
+    series = read_user_daily_csv(station) if station is not None else None
+    stats = [parse_statistic(p) for p in _split(percentile)] or [parse_statistic(50.0)]
+    scenarios = (
+        [Scenario(scenario, parse_horizon(horizon), st, ensemble) for st in stats] if scenario is not None else []
+    )
+    region = city_region(city)
+    base = city_indicators(city, series=series, baseline_years=years)
+    result: dict[str, Any] = {**base, "baseline_years": list(years), "futures": []}
+    for sc in scenarios:
+        change = regional_change(sc, region)
+        future = city_indicators(city, series=series, baseline_years=years, monthly_delta_c=change.delta_tas_monthly_c)
+        result["futures"].append(
+            {
+                "scenario": change.as_dict(),
+                "method": future["shifted"]["method"],
+                "indicators": future["shifted"]["indicators"],
+                "change": future["shifted"]["change"],
+                "heat_mortality": future["heat_mortality"]["shifted"],
+            }
+        )
+    if as_json:
+        _print_json(result)
+        return
+    _print_indicators(result)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _print_indicators(r: dict[str, Any]) -> None:
+    data = r["data"]
+    kind = "REANALYSIS (gridded model, not a station)" if data["reanalysis"] else data["kind"]
+    w = r["window"]
+    span = f"{w['years_used'][0]}-{w['years_used'][1]}" if w["years_used"] else "none"
+    out.print(f"{r['city']}: {kind} — {data['source']}; licence: {data['licence']}")
+    gaps = r["gaps"]
+    out.print(
+        f"Baseline: {span} ({w['n_years_used']} years used, {w['n_years_excluded']} excluded: {w['exclusion_rule']}); "
+        f"gaps: {gaps['missing_days']} missing days (longest {gaps['longest_gap_days']}), reported, not filled."
+    )
+    table = Table(title=f"{r['city']}: heat and cold indicators (mean per year of the window)")
+    table.add_column("indicator")
+    table.add_column("unit")
+    table.add_column("today", justify="right")
+    labels = []
+    for f in r["futures"]:
+        s = f["scenario"]
+        label = f"{s['ssp_label']} {s['window']} {s['statistic']} (ΔT {s['delta_tas_c']:+.2f} °C)"
+        labels.append(label)
+        table.add_column(label, justify="right")
+    for name, ind in r["indicators"].items():
+        why = f" ({ind['reason']})" if ind.get("value") is None and ind.get("reason") else ""
+        row = [f"{name}{why}", ind["unit"], _fmt(ind.get("value"))]
+        row += [_fmt(f["indicators"][name].get("value")) for f in r["futures"]]
+        table.add_row(*row)
+    hm = r["heat_mortality"]
+    if "baseline" in hm:
+        b = hm["baseline"]
+        lo, hi = b["deaths_per_year_95ci_from_rr"]
+        row = ["heat-attributable deaths", "deaths/year", f"{b['deaths_per_year']:,.0f} ({lo:,.0f}-{hi:,.0f})"]
+        for f in r["futures"]:
+            s = f["heat_mortality"]
+            lo, hi = s["deaths_per_year_95ci_from_rr"]
+            row.append(f"{s['deaths_per_year']:,.0f} ({lo:,.0f}-{hi:,.0f})")
+        table.add_row(*row)
+    out.print(table)
+    if "baseline" in hm:
+        out.print(
+            f"Heat mortality: {hm['model']}; MMT {hm['mmt']['value_c']} °C ({hm['mmt']['percentile']:g}th percentile); "
+            f"{hm['exposure_response']['citation']}; ranges: 95 % interval of the relative risk. "
+            + " ".join(hm["caveats"])
+        )
+    else:
+        out.print(f"Heat mortality: {hm.get('unavailable', 'not available')}.")
+    if r["futures"]:
+        out.print(
+            f"Futures: {r['futures'][0]['method']}. Window = the 20 years centred on the horizon; warming of the "
+            "city's AR6 region (IPCC AR6 WGI Atlas, CC BY 4.0), not a city downscaling; population and death rate "
+            "as today."
+        )

@@ -1,0 +1,80 @@
+"""`kalkan risk combine`: total risk of several perils from the result folders of `kalkan risk run`.
+
+A plain function, registered in :mod:`kalkan.cli` with ``risk_app.command("combine")(risk_combine)``; heavy
+imports happen inside it, so importing this module stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kalkan.errors import InputError
+
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
+
+
+def _return_periods(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise InputError("--return-periods takes years separated by commas, e.g. 10,100,1000.") from exc
+    if not values or any(v <= 0 for v in values):
+        raise InputError("--return-periods: give positive return periods (years).")
+    return values
+
+
+def risk_combine(
+    run_dirs: Annotated[list[Path], typer.Argument(help="Result folders of `kalkan risk run`, one per peril.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for summary.json and combined_curve.csv.")],
+    return_periods: Annotated[
+        str, typer.Option("--return-periods", help="Return periods, years, e.g. 10,100,1000.")
+    ] = "10,25,50,100,250,500,1000",
+    as_json: JsonOpt = False,
+) -> None:
+    """Combine per-peril runs of one exposure: total AAL (sum) and the exceedance curve of the union of the
+    event sets (independent perils); aggregate annual losses when all runs have catalogue years."""
+    from kalkan.services.multihazard import combine_runs
+
+    summary = combine_runs(run_dirs, out_dir, return_periods=_return_periods(return_periods))
+    if as_json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    _print(summary, out_dir)
+
+
+def _print(summary: dict[str, Any], folder: Path) -> None:
+    money = summary["units"]["loss"]
+    perils = summary["perils"]
+    table = Table(title=f"Multi-hazard risk — {folder}")
+    table.add_column("metric")
+    for p in perils:
+        table.add_column(p, justify="right")
+    table.add_column("all perils", justify="right")
+    table.add_row(
+        f"average annual loss ({money} per year)",
+        *(f"{summary['aal_by_peril'][p]:,.0f}" for p in perils),
+        f"{summary['aal_total']:,.0f}",
+    )
+    for rp, loss in summary["rp_losses"].items():
+        table.add_row(
+            f"loss at {rp}-year return period ({money})",
+            *(f"{summary['rp_losses_by_peril'][p][rp]:,.0f}" for p in perils),
+            f"{loss:,.0f}",
+        )
+    agg = summary.get("aggregate")
+    if agg:
+        for rp, loss in agg["aggregate_rp_losses"].items():
+            table.add_row(f"annual total at {rp} years ({money})", *("" for _ in perils), f"{loss:,.0f}")
+    out.print(table)
+    out.print(f"Aggregate annual losses: {summary['aggregate_note']}.")
+    for note in summary.get("notes", []):
+        out.print(f"[yellow]Note: {note}.[/]")
+    out.print(f"Method: {summary['method']}.")

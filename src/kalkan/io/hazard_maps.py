@@ -1,0 +1,754 @@
+"""Read return-period hazard maps (flood depth or susceptibility class) and sample them at sites.
+
+Inputs (see ``docs/flood-hazard-maps.md``):
+
+* GeoTIFF, one file per return period, band 1;
+* GeoPackage raster tables, one per return period (``RP=FILE.gpkg#TABLE``, or tables named ``..._rp100``);
+* a GeoPackage **vector** layer of polygons with the attributes ``return_period`` (years) and ``depth_m``
+  (or ``depth_cm``) or ``susceptibility_class``: a site takes the value of the polygon that contains it
+  (the largest where polygons of one return period overlap, counted in a warning); a site in no polygon
+  has no hazard at that return period.
+
+Checks, before any sampling result is used: a coordinate reference system is required (none is an error;
+WGS84 lon/lat sites are transformed into the map's CRS with GDAL through :func:`rasterio.warp.transform`);
+a unit tag (``units``/``unit``, dataset or band, or the band's GDAL unit type) must agree with the declared
+unit (``cm`` declared as ``m`` is refused); depths must lie in 0-30 m and classes be whole numbers 0-5
+(the first offending cell is named: file, row, col, value; checked over the window that covers the sites,
+the only part read); return periods must be strictly increasing and above 1 year. Nodata cells and sites
+outside the map mean "no hazard at this site for this return period": both are counted per map and
+reported, never silently turned into a depth of 0 m. A depth that *decreases* with return period at a
+site is recorded as a warning with counts and left as it is (nothing is fixed silently).
+
+Sampling: ``nearest`` (default) takes the cell that contains the site (GDAL's pixel-is-area convention);
+``bilinear`` interpolates between the four surrounding cell centres and falls back to the containing cell
+(counted) where one of the four is nodata or off the map, so that depth is never smeared into nodata.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kalkan.errors import InputError
+
+__all__ = [
+    "CLASS_MAX",
+    "DEPTH_MAX_M",
+    "PERILS",
+    "UNITS",
+    "MapSample",
+    "MapSpec",
+    "MapStack",
+    "check_return_periods",
+    "normalise_peril",
+    "parse_map_argument",
+    "read_hazard_maps",
+    "read_manifest",
+    "specs_from_gpkg",
+]
+
+PERILS: dict[str, str] = {
+    "river_flood": "riverine_flood",
+    "riverine_flood": "riverine_flood",
+    "snowmelt_flood": "snowmelt_flood",
+    "mudflow": "mudflow",
+    "landslide": "landslide",
+}
+"""Accepted peril names -> the :data:`kalkan.hazard.hazardset.PERILS` key they are stored under."""
+
+UNITS: dict[str, str] = {
+    "m": "water (or flow) depth in metres",
+    "cm": "water (or flow) depth in centimetres; converted to m (x 0.01) on reading, and recorded",
+    "class": "susceptibility class, a whole number 0-5: 0 none, 1 very low, 2 low, 3 moderate, 4 high, 5 very high",
+}
+"""Declared units of a map set."""
+
+DEPTH_MAX_M = 30.0
+"""Largest plausible depth (m). More is taken for a unit error (cm or mm read as m) and refused."""
+CLASS_MAX = 5
+"""Largest susceptibility class; classes are whole numbers 0..CLASS_MAX."""
+
+_UNIT_WORDS: dict[str, str] = {
+    "m": "m",
+    "meter": "m",
+    "meters": "m",
+    "metre": "m",
+    "metres": "m",
+    "metre(s)": "m",
+    "cm": "cm",
+    "centimeter": "cm",
+    "centimeters": "cm",
+    "centimetre": "cm",
+    "centimetres": "cm",
+    "mm": "mm",
+    "millimeter": "mm",
+    "millimeters": "mm",
+    "millimetre": "mm",
+    "millimetres": "mm",
+    "ft": "ft",
+    "feet": "ft",
+    "foot": "ft",
+    "class": "class",
+    "classes": "class",
+    "category": "class",
+    "susceptibility class": "class",
+    "susceptibility_class": "class",
+    "1": "class",
+}
+_UNIT_TAGS = ("units", "unit", "UNITS", "UNIT", "Units", "Unit")
+_RP_NAME = re.compile(r"(?:^|[_\-.])(?:rp|t)[_\-]?(\d+(?:\.\d+)?)(?:_?(?:y|yr|yrs|years))?$", re.IGNORECASE)
+
+Method = Literal["nearest", "bilinear"]
+
+
+@dataclass(frozen=True, slots=True)
+class MapSpec:
+    """One map of a set: its return period (years; None only for a single susceptibility map), file, layer."""
+
+    return_period_years: float | None
+    path: Path
+    layer: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}#{self.layer}" if self.layer else str(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class MapSample:
+    """What one map gave at the sites: values in the declared unit converted (m or class), NaN = no value."""
+
+    spec: MapSpec
+    values: NDArray[np.float64]
+    n_nodata: int
+    n_outside: int
+    crs: str
+    kind: str
+    unit_tag: str | None
+    n_bilinear_fallback: int = 0
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        valid = self.values[np.isfinite(self.values)]
+        return {
+            "return_period_years": self.spec.return_period_years,
+            "file": str(self.spec.path),
+            "layer": self.spec.layer,
+            "kind": self.kind,
+            "crs": self.crs,
+            "unit_tag": self.unit_tag,
+            "sites_nodata": self.n_nodata,
+            "sites_outside_map": self.n_outside,
+            "sites_with_value": int(valid.size),
+            "sites_above_zero": int((valid > 0).sum()),
+            "max_value": float(valid.max()) if valid.size else None,
+            "bilinear_fallbacks": self.n_bilinear_fallback,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MapStack:
+    """A checked set of maps sampled at sites: ``values[i, s]`` = map i at site s (NaN: no value)."""
+
+    peril: str
+    unit: str
+    declared_unit: str
+    return_periods_years: tuple[float, ...] | None
+    values: NDArray[np.float64]
+    samples: tuple[MapSample, ...]
+    method: str
+    warnings: tuple[str, ...] = field(default=())
+    monotonicity: dict[str, Any] = field(default_factory=dict)
+
+
+def normalise_peril(peril: str) -> str:
+    """The stored peril name (``river_flood`` -> ``riverine_flood``); unknown names are an InputError."""
+    key = peril.strip().lower()
+    if key not in PERILS:
+        raise InputError(f"Peril {peril!r}: expected one of {', '.join(PERILS)}.")
+    return PERILS[key]
+
+
+def _check_unit(unit: str) -> str:
+    key = unit.strip().lower()
+    if key not in UNITS:
+        raise InputError(f"Unit {unit!r}: expected one of {', '.join(UNITS)} ({'; '.join(UNITS.values())}).")
+    return key
+
+
+def check_return_periods(rps: Sequence[float], where: str) -> tuple[float, ...]:
+    """Return periods (years) as given, if every one is finite, above 1 and larger than the one before."""
+    out: list[float] = []
+    for k, rp in enumerate(rps):
+        value = float(rp)
+        if not math.isfinite(value) or value <= 1.0:
+            raise InputError(
+                f"{where}: return period #{k + 1} is {rp!r} years; expected a finite number above 1 year "
+                "(a return period of 1 year or less is not an annual-maximum event)."
+            )
+        if out and value <= out[-1]:
+            raise InputError(
+                f"{where}: return periods must be strictly increasing; #{k + 1} ({value:g} years) follows "
+                f"{out[-1]:g} years. List the maps from the most frequent (smallest) to the rarest."
+            )
+        out.append(value)
+    if not out:
+        raise InputError(f"{where}: no return-period map given.")
+    return tuple(out)
+
+
+def parse_map_argument(text: str) -> MapSpec:
+    """``RP=PATH`` or ``RP=PATH#LAYER`` (a GeoPackage table) -> MapSpec; ``PATH`` alone has no return period."""
+    raw = text.strip()
+    rp: float | None = None
+    if "=" in raw:
+        left, raw = raw.split("=", 1)
+        try:
+            rp = float(left.strip().lower().removeprefix("rp").removesuffix("y"))
+        except ValueError as exc:
+            raise InputError(f"--rp {text!r}: {left!r} is not a return period in years (write 100=FILE).") from exc
+    path, _, layer = raw.partition("#")
+    if not path:
+        raise InputError(f"--rp {text!r}: no file given (write RP=FILE.tif or RP=FILE.gpkg#TABLE).")
+    return MapSpec(rp, Path(path), layer or None)
+
+
+def read_manifest(path: Path) -> tuple[str, str, list[MapSpec]]:
+    """A JSON manifest ``{"peril": ..., "unit": ..., "maps": [{"return_period_years", "path", "layer"?}]}``.
+
+    Relative paths are taken from the manifest's folder. Returns (peril, unit, maps).
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found.") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a readable JSON manifest ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: the manifest must be a JSON object with 'peril', 'unit' and 'maps'.")
+    for key in ("peril", "unit", "maps"):
+        if key not in data:
+            raise InputError(f"{path}: field '{key}' is missing.")
+    if not isinstance(data["maps"], list) or not data["maps"]:
+        raise InputError(f"{path}: 'maps' must be a non-empty list.")
+    specs: list[MapSpec] = []
+    for k, item in enumerate(data["maps"]):
+        if not isinstance(item, dict) or "path" not in item:
+            raise InputError(f"{path}: maps[{k}] needs 'path' (and 'return_period_years').")
+        rp = item.get("return_period_years")
+        if rp is not None and (isinstance(rp, bool) or not isinstance(rp, int | float)):
+            raise InputError(f"{path}: maps[{k}].return_period_years is {rp!r}; expected a number of years.")
+        file = Path(str(item["path"]))
+        specs.append(MapSpec(None if rp is None else float(rp), file if file.is_absolute() else path.parent / file,
+                             item.get("layer")))  # fmt: skip
+    return str(data["peril"]), str(data["unit"]), specs
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rasters (GeoTIFF, GeoPackage tables)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _unit_tag(ds: Any) -> str | None:
+    """The unit a raster states for band 1, if any: a 'units'/'unit' tag (band, then dataset) or GDAL's unit."""
+    for tags in (ds.tags(1), ds.tags()):
+        for key in _UNIT_TAGS:
+            if tags.get(key):
+                return str(tags[key])
+    units = getattr(ds, "units", None)
+    if units and units[0]:
+        return str(units[0])
+    return None
+
+
+def _check_unit_tag(tag: str | None, declared: str, where: str) -> None:
+    if tag is None:
+        return
+    stated = _UNIT_WORDS.get(tag.strip().lower())
+    if stated is None:
+        raise InputError(
+            f"{where}: the map states the unit {tag!r}, which Kalkan does not know; expected one of "
+            f"{', '.join(sorted(set(_UNIT_WORDS.values())))} (declared: {declared!r})."
+        )
+    if stated != declared:
+        raise InputError(
+            f"{where}: the map states its values are in {tag!r} ({stated}) but the maps were declared in "
+            f"{declared!r}; declare the unit the file is in (e.g. --unit {stated}) or fix the file's tag."
+            if stated in UNITS
+            else f"{where}: the map states its values are in {tag!r} ({stated}); Kalkan reads depths in m or cm "
+            "only: convert the map first."
+        )
+
+
+def _to_site_crs(ds_crs: Any, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Any, Any]:
+    from rasterio.crs import CRS  # type: ignore[import-untyped]
+    from rasterio.warp import transform  # type: ignore[import-untyped]
+
+    wgs84 = CRS.from_epsg(4326)
+    if ds_crs == wgs84:
+        return lon.copy(), lat.copy()
+    xs, ys = transform(wgs84, ds_crs, lon.tolist(), lat.tolist())
+    return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+
+
+def _check_values(values: NDArray[np.float64], valid: NDArray[np.bool_], unit: str, where: str,
+                  row0: int, col0: int) -> None:  # fmt: skip
+    """Refuse implausible values (in the declared unit), naming the first bad cell (absolute row/col)."""
+    if unit == "class":
+        bad = valid & ((values < 0) | (values > CLASS_MAX) | (values != np.round(values)))
+        expect = f"a whole susceptibility class 0-{CLASS_MAX}"
+    else:
+        scale = 0.01 if unit == "cm" else 1.0
+        bad = valid & ((values * scale < 0) | (values * scale > DEPTH_MAX_M))
+        expect = f"a depth of 0 to {DEPTH_MAX_M:g} m" + (" (0 to 3000 cm)" if unit == "cm" else "")
+    if bad.any():
+        r, c = (int(v[0]) for v in np.nonzero(bad))
+        raise InputError(
+            f"{where}: cell row {row0 + r}, col {col0 + c} holds {float(values[r, c])!r} {unit}; expected {expect} "
+            f"({int(bad.sum())} such cell(s) near the sites). A unit error (cm or mm read as m) is the usual "
+            "cause; nodata cells must carry the file's nodata value."
+        )
+
+
+def sample_raster(
+    spec: MapSpec, lon: NDArray[np.float64], lat: NDArray[np.float64], unit: str, method: Method = "nearest"
+) -> MapSample:
+    """Values of band 1 of a GeoTIFF (or a GeoPackage raster table) at WGS84 sites, in m or class."""
+    import rasterio  # type: ignore[import-untyped]
+    from rasterio.windows import Window  # type: ignore[import-untyped]
+
+    where = spec.label
+    if not spec.path.exists():
+        raise InputError(f"{where}: file not found.")
+    options = {"TABLE": spec.layer} if spec.layer else {}
+    try:
+        ds_ctx = rasterio.open(spec.path, **options)
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputError(f"{where}: not a readable raster ({exc}).") from exc
+    with ds_ctx as ds:
+        if ds.crs is None:
+            raise InputError(
+                f"{where}: the raster has no coordinate reference system; Kalkan cannot place the sites on it.",
+                hint="assign one (e.g. gdal_edit.py -a_srs EPSG:32642 FILE) after checking the map's metadata.",
+            )
+        tag = _unit_tag(ds)
+        _check_unit_tag(tag, unit, where)
+        xs, ys = _to_site_crs(ds.crs, lon, lat)
+        a, b, c, d, e, f = tuple(~ds.transform)[:6]  # map x/y -> fractional col/row (GDAL pixel-is-area)
+        fc = np.asarray(a * xs + b * ys + c, dtype=np.float64)
+        fr = np.asarray(d * xs + e * ys + f, dtype=np.float64)
+        finite = np.isfinite(fc) & np.isfinite(fr)
+        col = np.where(finite, np.floor(np.where(finite, fc, 0)), -1).astype(np.int64)
+        row = np.where(finite, np.floor(np.where(finite, fr, 0)), -1).astype(np.int64)
+        inside = finite & (col >= 0) & (col < ds.width) & (row >= 0) & (row < ds.height)
+        values = np.full(lon.shape, np.nan, dtype=np.float64)
+        n_nodata = 0
+        fallback = 0
+        if inside.any():
+            c0 = max(int(col[inside].min()) - 1, 0)
+            r0 = max(int(row[inside].min()) - 1, 0)
+            c1 = min(int(col[inside].max()) + 2, ds.width)
+            r1 = min(int(row[inside].max()) + 2, ds.height)
+            block = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+            data = np.asarray(block.data, dtype=np.float64)
+            valid = ~np.ma.getmaskarray(block) & np.isfinite(data)
+            _check_values(data, valid, unit, where, r0, c0)
+            lr, lc = row[inside] - r0, col[inside] - c0
+            picked = np.where(valid[lr, lc], data[lr, lc], np.nan)
+            if method == "bilinear":
+                picked, fallback = _bilinear(data, valid, fc[inside] - c0, fr[inside] - r0, picked)
+            n_nodata = int(np.isnan(picked).sum())
+            values[inside] = picked
+        if unit == "cm":
+            values = values * 0.01
+        crs_text = ds.crs.to_string()
+    notes: tuple[str, ...] = ("values declared in cm, divided by 100 to m",) if unit == "cm" else ()
+    return MapSample(spec, values, n_nodata, int((~inside).sum()), crs_text, "raster", tag, fallback, notes)
+
+
+def _bilinear(
+    data: NDArray[np.float64], valid: NDArray[np.bool_], fc: NDArray[np.float64], fr: NDArray[np.float64],
+    nearest: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], int]:  # fmt: skip
+    """Bilinear between the 4 cell centres around each point; the containing cell where any is not valid."""
+    x = fc - 0.5
+    y = fr - 0.5
+    c = np.floor(x).astype(np.int64)
+    r = np.floor(y).astype(np.int64)
+    tx, ty = x - c, y - r
+    h, w = data.shape
+    ok = (c >= 0) & (r >= 0) & (c + 1 < w) & (r + 1 < h)
+    cc, rr = np.clip(c, 0, max(w - 2, 0)), np.clip(r, 0, max(h - 2, 0))
+    if w >= 2 and h >= 2:
+        ok &= valid[rr, cc] & valid[rr, cc + 1] & valid[rr + 1, cc] & valid[rr + 1, cc + 1]
+        interp = (
+            data[rr, cc] * (1 - tx) * (1 - ty)
+            + data[rr, cc + 1] * tx * (1 - ty)
+            + data[rr + 1, cc] * (1 - tx) * ty
+            + data[rr + 1, cc + 1] * tx * ty
+        )
+    else:
+        ok &= False
+        interp = nearest
+    out = np.where(ok, interp, nearest)
+    return out, int((~ok).sum())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# GeoPackage: table discovery and polygon layers (sqlite3 and numpy; no OGR needed)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _gpkg_connect(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        raise InputError(f"{path}: file not found.")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall()
+    except sqlite3.Error as exc:
+        raise InputError(f"{path}: not a GeoPackage (no readable gpkg_contents table: {exc}).") from exc
+    return con
+
+
+def _gpkg_contents(path: Path) -> list[tuple[str, str]]:
+    con = _gpkg_connect(path)
+    try:
+        return [(str(n), str(t)) for n, t in con.execute("SELECT table_name, data_type FROM gpkg_contents")]
+    finally:
+        con.close()
+
+
+def specs_from_gpkg(path: Path, layer: str | None = None) -> list[MapSpec]:
+    """The maps of a GeoPackage: its polygon layer (``layer`` or the only features layer) as one spec, or
+    its raster tables whose names end in the return period (``depth_rp100``, ``t_50``), smallest first."""
+    contents = _gpkg_contents(path)
+    features = [n for n, t in contents if t == "features"]
+    rasters = [n for n, t in contents if t in ("2d-gridded-coverage", "tiles")]
+    if layer is not None:
+        kinds = dict(contents)
+        if layer not in kinds:
+            raise InputError(f"{path}: no layer {layer!r}; it has {', '.join(n for n, _ in contents) or 'none'}.")
+        if kinds[layer] == "features":
+            return [MapSpec(None, path, layer)]
+        raise InputError(
+            f"{path}#{layer}: a raster table needs its return period: write --rp RP={path}#{layer} for each table."
+        )
+    if features:
+        if len(features) > 1:
+            raise InputError(f"{path}: several features layers ({', '.join(features)}); name one with --layer.")
+        return [MapSpec(None, path, features[0])]
+    specs = []
+    for name in rasters:
+        m = _RP_NAME.search(name)
+        if m is None:
+            raise InputError(
+                f"{path}: raster table {name!r} does not end in its return period (e.g. depth_rp100); give "
+                f"each table as --rp RP={path}#TABLE instead."
+            )
+        specs.append(MapSpec(float(m.group(1)), path, name))
+    if not specs:
+        raise InputError(f"{path}: no features layer and no raster table in gpkg_contents.")
+    return sorted(specs, key=lambda s: s.return_period_years or 0.0)
+
+
+def _gpkg_crs(con: sqlite3.Connection, path: Path, table: str) -> Any:
+    from rasterio.crs import CRS
+    from rasterio.errors import CRSError  # type: ignore[import-untyped]
+
+    where = f"{path}#{table}"
+    row = con.execute(
+        "SELECT g.column_name, g.srs_id, s.organization, s.organization_coordsys_id, s.definition "
+        "FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id "
+        "WHERE g.table_name = ?",
+        (table,),
+    ).fetchone()
+    if row is None:
+        raise InputError(f"{where}: no row in gpkg_geometry_columns; not a features layer.")
+    column, srs_id, org, org_id, definition = row
+    if srs_id in (-1, 0) or org is None or (str(definition or "").strip().lower() in ("", "undefined")):
+        raise InputError(
+            f"{where}: the layer has no coordinate reference system (srs_id {srs_id}); Kalkan cannot place "
+            "the sites on it. Assign the CRS the polygons were drawn in."
+        )
+    try:
+        if str(org).upper() == "EPSG":
+            return str(column), CRS.from_epsg(int(org_id))
+        return str(column), CRS.from_wkt(str(definition))
+    except CRSError as exc:
+        raise InputError(f"{where}: the layer's CRS (srs_id {srs_id}) cannot be read ({exc}).") from exc
+
+
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+def _gpkg_geometry(blob: Any, where: str) -> dict[str, Any] | None:
+    """A GeoJSON-like Polygon/MultiPolygon from GeoPackage binary (OGC 12-128r17, clause 2.1.3: ``GP``
+    header, optional envelope, ISO WKB), or None when the geometry is empty."""
+    data = bytes(blob)
+    if len(data) < 8 or data[:2] != b"GP":
+        raise InputError(f"{where}: not GeoPackage binary geometry (no 'GP' magic).")
+    flags = data[3]
+    if flags & 0b10000:
+        return None
+    env = (flags >> 1) & 0b111
+    if env not in _ENVELOPE_BYTES:
+        raise InputError(f"{where}: invalid envelope indicator {env} in the geometry header.")
+    try:
+        geometry, _ = _wkb(data, 8 + _ENVELOPE_BYTES[env], where)
+    except struct.error as exc:
+        raise InputError(f"{where}: the geometry is truncated ({exc}).") from exc
+    return geometry
+
+
+def _wkb(data: bytes, pos: int, where: str) -> tuple[dict[str, Any], int]:
+    """Read one ISO WKB Polygon (3) or MultiPolygon (6), 2-D or with Z/M (x, y kept), from ``pos``."""
+    order = "<" if data[pos] == 1 else ">"
+    (code,) = struct.unpack_from(order + "I", data, pos + 1)
+    pos += 5
+    base, dims = code % 1000, 2 + (code // 1000 in (1, 2)) + 2 * (code // 1000 == 3)
+    if base == 3:
+        rings, pos = _rings(data, pos, order, dims)
+        return {"type": "Polygon", "coordinates": rings}, pos
+    if base == 6:
+        (n,) = struct.unpack_from(order + "I", data, pos)
+        pos += 4
+        polys = []
+        for _ in range(n):
+            part, pos = _wkb(data, pos, where)
+            if part["type"] != "Polygon":
+                raise InputError(f"{where}: a MultiPolygon part is a {part['type']}.")
+            polys.append(part["coordinates"])
+        return {"type": "MultiPolygon", "coordinates": polys}, pos
+    raise InputError(f"{where}: geometry type code {code}; expected Polygon or MultiPolygon.")
+
+
+def _rings(data: bytes, pos: int, order: str, dims: int) -> tuple[list[NDArray[np.float64]], int]:
+    (n_rings,) = struct.unpack_from(order + "I", data, pos)
+    pos += 4
+    rings = []
+    for _ in range(n_rings):
+        (n,) = struct.unpack_from(order + "I", data, pos)
+        pos += 4
+        xy = np.frombuffer(data, dtype=np.dtype(order + "f8"), count=n * dims, offset=pos)
+        rings.append(xy.reshape(n, dims)[:, :2].astype(np.float64))
+        pos += 8 * n * dims
+    return rings, pos
+
+
+def sample_gpkg_polygons(
+    spec: MapSpec, lon: NDArray[np.float64], lat: NDArray[np.float64], unit: str
+) -> tuple[tuple[float, ...] | None, list[MapSample], list[str]]:
+    """Values of a polygon layer at the sites, one sample per return period (by ``return_period``)."""
+    from kalkan.geometry import points_in_geojson
+
+    assert spec.layer is not None
+    where = f"{spec.path}#{spec.layer}"
+    con = _gpkg_connect(spec.path)
+    try:
+        column, crs = _gpkg_crs(con, spec.path, spec.layer)
+        names = [str(r[1]) for r in con.execute(f'PRAGMA table_info("{spec.layer}")')]
+        lower = {n.lower(): n for n in names}
+        wanted = {"m": "depth_m", "cm": "depth_cm", "class": "susceptibility_class"}[unit]
+        if wanted not in lower:
+            others = [a for a in ("depth_m", "depth_cm", "susceptibility_class") if a in lower]
+            stated = f"; it has {', '.join(others)}" if others else ""
+            raise InputError(
+                f"{where}: declared unit {unit!r} needs the attribute '{wanted}'{stated}. Declare the unit the "
+                "layer is in."
+            )
+        has_rp = "return_period" in lower
+        if not has_rp and unit != "class":
+            raise InputError(f"{where}: no 'return_period' attribute (years); depth polygons need one per feature.")
+        fid = next((n for n in names if n.lower() in ("fid", "ogc_fid", "id")), "rowid")
+        rp_sql = f'"{lower["return_period"]}"' if has_rp else "NULL"
+        # Identifiers come from the file's own gpkg_contents / table_info, not from free text.
+        query = f'SELECT {fid}, {rp_sql}, "{lower[wanted]}", "{column}" FROM "{spec.layer}"'  # noqa: S608
+        rows = con.execute(query).fetchall()
+    except sqlite3.Error as exc:
+        raise InputError(f"{where}: cannot read the layer ({exc}).") from exc
+    finally:
+        con.close()
+    if not rows:
+        raise InputError(f"{where}: the layer has no features.")
+    xs, ys = _to_site_crs(crs, lon, lat)
+    by_rp: dict[float | None, list[tuple[dict[str, Any], float]]] = {}
+    for feature_id, rp, value, blob in rows:
+        at = f"{where}, feature {feature_id}"
+        if has_rp and (isinstance(rp, bool) or not isinstance(rp, int | float) or not math.isfinite(rp) or rp <= 1):
+            raise InputError(f"{at}: return_period is {rp!r}; expected a number of years above 1.")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise InputError(f"{at}: {wanted} is {value!r}; expected a number.")
+        _check_values(np.array([[float(value)]]), np.array([[True]]), unit, f"{at}, field {wanted}", 0, 0)
+        if blob is None:
+            continue
+        geom = _gpkg_geometry(blob, at)
+        if geom is None:
+            continue
+        by_rp.setdefault(None if rp is None else float(rp), []).append((geom, float(value)))
+    keys = sorted(by_rp, key=lambda k: -1.0 if k is None else k)
+    samples: list[MapSample] = []
+    warnings: list[str] = []
+    scale = 0.01 if unit == "cm" else 1.0
+    for key in keys:
+        values = np.full(lon.shape, np.nan, dtype=np.float64)
+        hits = np.zeros(lon.shape, dtype=np.int64)
+        for geom, value in by_rp[key]:
+            inside = points_in_geojson(geom, xs, ys)
+            hits += inside
+            values = np.where(inside, np.fmax(values, value * scale), values)
+        overlap = int((hits > 1).sum())
+        label = "no return period" if key is None else f"return period {key:g} years"
+        if overlap:
+            warnings.append(
+                f"{where}, {label}: {overlap} site(s) lie in more than one polygon; the largest value was taken."
+            )
+        notes: tuple[str, ...] = ("outside every polygon = no hazard at that return period",)
+        if unit == "cm":
+            notes += ("values declared in cm, divided by 100 to m",)
+        samples.append(
+            MapSample(
+                MapSpec(key, spec.path, spec.layer),
+                values,
+                0,
+                int((hits == 0).sum()),
+                crs.to_string(),
+                "polygons",
+                None,
+                0,
+                notes,
+            )
+        )
+    rps = None if keys == [None] else tuple(float(k) for k in keys if k is not None)
+    if None in by_rp and len(keys) > 1:
+        raise InputError(f"{where}: some features have a return_period and some do not.")
+    return rps, samples, warnings
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The whole set
+# --------------------------------------------------------------------------------------------------------------
+
+
+def monotonicity(values: NDArray[np.float64], rps: Sequence[float], unit: str) -> tuple[dict[str, Any], list[str]]:
+    """Sites where a rarer map gives less than a more frequent one (both valued), or loses its value.
+
+    Policy: reported, never corrected; each band keeps its own map (see docs/flood-hazard-maps.md).
+    """
+    pairs = []
+    warnings = []
+    for i in range(len(rps) - 1):
+        a, b = values[i], values[i + 1]
+        both = np.isfinite(a) & np.isfinite(b)
+        lower = both & (b < a)
+        lost = np.isfinite(a) & (a > 0) & ~np.isfinite(b)
+        drop = float((a - b)[lower].max()) if lower.any() else 0.0
+        pairs.append({"from_rp_years": rps[i], "to_rp_years": rps[i + 1], "sites_decreasing": int(lower.sum()),
+                      "max_decrease": drop, "sites_losing_value": int(lost.sum())})  # fmt: skip
+        if lower.any():
+            warnings.append(
+                f"non-monotone maps: at {int(lower.sum())} site(s) the {rps[i + 1]:g}-year map is lower than the "
+                f"{rps[i]:g}-year map (largest decrease {drop:.3g} {unit}); kept as given, not corrected."
+            )
+        if lost.any():
+            warnings.append(
+                f"{int(lost.sum())} site(s) have hazard in the {rps[i]:g}-year map but no value (nodata or outside) "
+                f"in the {rps[i + 1]:g}-year map; that band has no hazard there, as the map says."
+            )
+    unit_name = "m" if unit in ("m", "cm") else unit
+    return {"unit": unit_name, "pairs": pairs, "policy": "reported, not corrected"}, warnings
+
+
+def read_hazard_maps(
+    specs: Sequence[MapSpec],
+    peril: str,
+    unit: str,
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    *,
+    method: Method = "nearest",
+) -> MapStack:
+    """Check a map set and sample every map at the WGS84 sites (see the module docstring)."""
+    stored_peril = normalise_peril(peril)
+    declared = _check_unit(unit)
+    if method not in ("nearest", "bilinear"):
+        raise InputError(f"Sampling method {method!r}: expected nearest or bilinear.")
+    if stored_peril == "landslide" and declared != "class":
+        raise InputError(
+            "landslide maps are read as susceptibility classes (--unit class); Kalkan has no landslide "
+            "intensity measure with vulnerability functions."
+        )
+    if declared == "class" and stored_peril != "landslide":
+        raise InputError(f"{peril}: susceptibility classes are accepted for landslide only; flood and mudflow "
+                         "maps must be depths (--unit m or cm).")  # fmt: skip
+    lon = np.ascontiguousarray(lon, dtype=np.float64)
+    lat = np.ascontiguousarray(lat, dtype=np.float64)
+    if lon.shape != lat.shape or lon.ndim != 1 or lon.size == 0:
+        raise InputError("Sites: lon and lat must be two equal, non-empty lists of WGS84 degrees.")
+    if not (np.all(np.abs(lon) <= 180) and np.all(np.abs(lat) <= 90)):
+        raise InputError("Sites: lon/lat outside [-180, 180] x [-90, 90] (or NaN); sites must be WGS84 degrees.")
+    if not specs:
+        raise InputError("No hazard map given.")
+    samples: list[MapSample] = []
+    warnings: list[str] = []
+    rps: tuple[float, ...] | None
+    polygon_specs = [s for s in specs if s.path.suffix.lower() == ".gpkg" and s.layer and _is_features(s)]
+    if polygon_specs:
+        if len(specs) != 1:
+            raise InputError("A GeoPackage polygon layer carries all return periods; give it alone.")
+        rps, samples, warnings = sample_gpkg_polygons(polygon_specs[0], lon, lat, declared)
+        if rps is not None:
+            check_return_periods(rps, f"{polygon_specs[0].label} (return_period attribute)")
+    else:
+        given = [s.return_period_years for s in specs]
+        if any(rp is None for rp in given):
+            if declared != "class" or len(specs) != 1:
+                raise InputError(
+                    "Every map needs its return period (RP=FILE); only a single susceptibility-class map may "
+                    "come without one."
+                )
+            rps = None
+        else:
+            rps = check_return_periods([float(rp) for rp in given if rp is not None], "maps")
+        for spec in specs:
+            samples.append(sample_raster(spec, lon, lat, declared, method))
+    values = np.vstack([s.values for s in samples])
+    mono: dict[str, Any] = {}
+    if rps is not None and len(rps) > 1:
+        mono, more = monotonicity(values, rps, declared)
+        warnings.extend(more)
+    for s in samples:
+        if s.n_nodata:
+            warnings.append(f"{s.spec.label}: {s.n_nodata} site(s) fall on nodata cells: no hazard there (counted).")
+        if s.n_outside and s.kind == "raster":
+            warnings.append(f"{s.spec.label}: {s.n_outside} site(s) lie outside the map: no hazard there (counted).")
+        if s.n_bilinear_fallback:
+            warnings.append(
+                f"{s.spec.label}: bilinear fell back to the containing cell at {s.n_bilinear_fallback} site(s) "
+                "(a neighbour was nodata or off the map)."
+            )
+    return MapStack(
+        peril=stored_peril,
+        unit="class" if declared == "class" else "m",
+        declared_unit=declared,
+        return_periods_years=rps,
+        values=values,
+        samples=tuple(samples),
+        method=method,
+        warnings=tuple(warnings),
+        monotonicity=mono,
+    )
+
+
+def _is_features(spec: MapSpec) -> bool:
+    return dict(_gpkg_contents(spec.path)).get(spec.layer or "") == "features"

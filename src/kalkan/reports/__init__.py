@@ -1,0 +1,1 @@
+"""Figures and reports built from computed results (plots live here, not in the science core)."""

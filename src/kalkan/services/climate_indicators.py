@@ -1,0 +1,231 @@
+"""Heat and cold indicators, delta-shifted futures and heat mortality for one founding city, as plain data.
+
+The CLI (``kalkan climate indicators``) and the web layer call :func:`city_indicators`; everything it returns
+is JSON-ready: every number has its unit and definition, the data source says whether it is reanalysis, the
+gap report and the excluded years are included, and the mortality model names its published coefficients.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import Any
+
+from kalkan.climate.delta import shift, validate_monthly_delta
+from kalkan.climate.heat_mortality import (
+    BACCINI_2008_NORTH_CONTINENTAL,
+    MMT_CITATION,
+    MMT_PERCENTILE_BY_ZONE,
+    ExposureResponse,
+    heat_attributable_deaths,
+    mmt_from_percentile,
+)
+from kalkan.climate.indicators import MAX_MISSING_FRACTION, IndicatorSet, compute_indicators
+from kalkan.errors import InputError, NotFoundError
+from kalkan.io.cities import load_json
+from kalkan.io.daily_temperature import SHIPPED_SERIES, DailySeries, load_city_series
+from kalkan.services.data_sources import data_root
+
+#: Climate zone of each city for the MMT percentile (Tobías et al. 2021 zones = Köppen main groups), with why.
+CITY_CLIMATE_ZONE: dict[str, tuple[str, str]] = {
+    "petropavl": ("continental", "Köppen Dfb (founding_cities.json)"),
+    "osh": ("continental", "described as continental in founding_cities.json (Köppen Dsa/Csa in other sources)"),
+    "dushanbe": ("continental", "described as continental in founding_cities.json (Csa unverified)"),
+    "ashgabat": ("arid", "Köppen BWk/BSk (founding_cities.json)"),
+    "namangan": ("arid", "continental semi-arid Fergana Valley, taken as Köppen BSk"),
+}
+MONTE_CARLO_SAMPLES = 1000
+MONTE_CARLO_SEED = 20260101
+
+
+def _city(city_id: str) -> dict[str, Any]:
+    cities = load_json(data_root() / "cities" / "founding_cities.json")
+    for c in cities:
+        if c.get("id") == city_id:
+            assert isinstance(c, dict)
+            return c
+    known = ", ".join(str(c.get("id")) for c in cities)
+    raise NotFoundError(f"Unknown city '{city_id}'.", hint=f"Founding cities: {known}.")
+
+
+def crude_death_rate(country_iso3: str) -> dict[str, Any]:
+    """The shipped crude death rate (deaths per 1,000 per year) of a coalition country, with year and source."""
+    with (data_root() / "health" / "crude_death_rates.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["country_iso3"] == country_iso3:
+                return {
+                    "value": float(row["crude_death_rate_per_1000_per_year"]),
+                    "unit": "deaths per 1,000 population per year",
+                    "year": int(row["year"]),
+                    "source": row["source"],
+                }
+    raise NotFoundError(f"No crude death rate shipped for country '{country_iso3}'.")
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def _indicators(ind: IndicatorSet, *, per_year: bool) -> dict[str, Any]:
+    return {name: i.as_dict(per_year=per_year) for name, i in ind.indicators.items()}
+
+
+def _window(ind: IndicatorSet) -> dict[str, Any]:
+    return {
+        "years_used": [min(ind.years_used), max(ind.years_used)] if ind.years_used else None,
+        "n_years_used": len(ind.years_used),
+        "years_excluded": {str(y): {"missing_fraction": f} for y, f in ind.years_excluded.items()},
+        "n_years_excluded": len(ind.years_excluded),
+        "exclusion_rule": f"years with more than {ind.max_missing_fraction:.0%} of calendar days missing are excluded",
+    }
+
+
+def city_indicators(
+    city_id: str,
+    *,
+    monthly_delta_c: Sequence[float] | None = None,
+    series: DailySeries | None = None,
+    baseline_years: tuple[int, int] | None = None,
+    per_year: bool = False,
+    exposure_response: ExposureResponse = BACCINI_2008_NORTH_CONTINENTAL,
+    max_missing_fraction: float = MAX_MISSING_FRACTION,
+) -> dict[str, Any]:
+    """Every heat/cold indicator of a founding city (value, unit, definition), its data source, gap report and
+    heat mortality; with ``monthly_delta_c`` (12 values, °C, January first) also the delta-shifted values.
+
+    ``series`` replaces the shipped series (e.g. a user's station CSV); ``baseline_years`` (inclusive) limits
+    the window. Shifted indicators use the baseline's percentile thresholds and MMT (no adaptation).
+    """
+    city = _city(city_id)
+    if series is None:
+        series = load_city_series(city_id)
+        caveat = SHIPPED_SERIES[city_id].caveat
+    else:
+        caveat = "user-supplied series"
+    delta = validate_monthly_delta(monthly_delta_c) if monthly_delta_c is not None else None
+    base = compute_indicators(series, years=baseline_years, max_missing_fraction=max_missing_fraction)
+    if not base.years_used:
+        raise InputError(
+            f"{series.source}: no year in the window has at most {max_missing_fraction:.0%} missing days.",
+            hint="Choose other baseline years or supply a more complete series.",
+        )
+    out: dict[str, Any] = {
+        "city_id": city_id,
+        "city": city.get("name_en", city_id),
+        "data": {
+            "source": series.source,
+            "kind": series.kind,
+            "reanalysis": series.kind == "reanalysis",
+            "note": (
+                "Reanalysis (gridded model) data, not station observations: absolute values and extremes may be "
+                "biased; use for orders of magnitude and changes."
+                if series.kind == "reanalysis"
+                else "Station observations."
+            ),
+            "caveats": list(dict.fromkeys([*series.notes, caveat])),
+            "licence": series.licence,
+            "variables": [
+                n
+                for n, x in (("tmax_c", series.tmax_c), ("tmin_c", series.tmin_c), ("tmean_c", series.tmean_c))
+                if x is not None
+            ],
+        },
+        "gaps": series.gaps.as_dict(max_periods=50),
+        "window": _window(base),
+        "thresholds": base.thresholds.as_dict(),
+        "indicators": _indicators(base, per_year=per_year),
+    }
+    shifted_series = shift(series, delta) if delta is not None else None
+    shifted = None
+    if shifted_series is not None and delta is not None:
+        shifted = compute_indicators(
+            shifted_series, years=baseline_years, thresholds=base.thresholds, max_missing_fraction=max_missing_fraction
+        )
+        out["shifted"] = {
+            "monthly_delta_c": list(delta),
+            "unit": "°C",
+            "method": "delta method: each month's change added to daily Tmax, Tmin and Tmean; day-to-day "
+            "variability unchanged; thresholds (percentiles, MMT) kept at baseline values",
+            "indicators": _indicators(shifted, per_year=per_year),
+            "change": {
+                n: {
+                    "baseline": _round(b.value),
+                    "shifted": _round(shifted.indicators[n].value),
+                    "difference": None
+                    if b.value is None or shifted.indicators[n].value is None
+                    else round(float(shifted.indicators[n].value or 0.0) - b.value, 3),
+                    "unit": b.unit,
+                }
+                for n, b in base.indicators.items()
+            },
+        }
+    out["heat_mortality"] = _mortality(city, series, shifted_series, base, exposure_response)
+    return out
+
+
+def _mortality(
+    city: dict[str, Any],
+    series: DailySeries,
+    shifted_series: DailySeries | None,
+    base: IndicatorSet,
+    er: ExposureResponse,
+) -> dict[str, Any]:
+    mean = series.mean_temperature_c()
+    if mean is None:
+        return {"unavailable": "needs daily mean temperature or both Tmax and Tmin"}
+    tmean, how = mean
+    keep = (series.years[:, None] == list(base.years_used)).any(axis=1)
+    zone, zone_why = CITY_CLIMATE_ZONE.get(str(city["id"]), ("continental", "default zone"))
+    pct = MMT_PERCENTILE_BY_ZONE[zone]
+    mmt = mmt_from_percentile(tmean[keep], pct)
+    population = float(city["population"])
+    cdr = crude_death_rate(str(city["country_iso3"]))
+
+    def run(t: Any) -> dict[str, object]:
+        return heat_attributable_deaths(
+            t[keep],
+            mmt,
+            er.rr_per_c,
+            population,
+            cdr["value"],
+            rr_per_c_ci=(er.rr_per_c_low, er.rr_per_c_high),
+            n_samples=MONTE_CARLO_SAMPLES,
+            seed=MONTE_CARLO_SEED,
+        ).as_dict()
+
+    result: dict[str, Any] = {
+        "model": "RR(T) = RR_per_C ^ max(0, Tmean - MMT); AF = 1 - 1/RR; deaths = mean daily AF x annual "
+        "baseline deaths (population x crude death rate / 1000), annualised over the valid days",
+        "exposure_response": {
+            "rr_per_c": er.rr_per_c,
+            "rr_per_c_95ci": [er.rr_per_c_low, er.rr_per_c_high],
+            "exposure_in_source": er.exposure,
+            "citation": er.citation,
+        },
+        "mmt": {
+            "value_c": round(mmt, 2),
+            "percentile": pct,
+            "climate_zone": zone,
+            "zone_reason": zone_why,
+            "of": f"baseline daily mean temperature ({how})",
+            "citation": MMT_CITATION,
+        },
+        "population": {
+            "value": population,
+            "year": city.get("population_year"),
+            "source": city.get("population_source"),
+        },
+        "crude_death_rate": cdr,
+        "baseline": run(tmean),
+        "caveats": [
+            "Exposure-response from European cities (no Central Asian estimate found); slope transferred from "
+            "daily maximum apparent temperature to daily mean temperature.",
+            "National crude death rate applied to the city, all ages, no seasonality.",
+        ],
+    }
+    if shifted_series is not None:
+        smean = shifted_series.mean_temperature_c()
+        assert smean is not None
+        result["shifted"] = run(smean[0])
+        result["shifted_assumptions"] = "same population, death rate and MMT as today (no adaptation)"
+    return result

@@ -1,0 +1,69 @@
+"""`kalkan climate indicators`: today's indicators and futures by the delta method, checked independently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from kalkan.cli_climate import climate_app
+from kalkan.climate.scenarios import Scenario, parse_statistic, regional_change
+from kalkan.errors import InputError
+from kalkan.io.daily_temperature import load_city_series
+
+runner = CliRunner()
+
+
+def test_future_hot_days_recomputed_from_the_shifted_series() -> None:
+    result = runner.invoke(climate_app, ["indicators", "namangan", "--scenario", "ssp585", "--horizon", "2090",
+                                         "--percentile", "50", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["data"]["reanalysis"] is True and data["baseline_years"] == [1995, 2014]
+    (future,) = data["futures"]
+    sc = future["scenario"]
+    assert (sc["ssp"], sc["window"], sc["percentile"]) == ("ssp585", "2081-2100", 50)
+    change = regional_change(Scenario("ssp585", 2090, parse_statistic(50.0)), "WCA")
+    assert sc["delta_tas_c"] == round(change.delta_tas_c, 2)
+    # independent recomputation: days with Tmax >= 35 °C after adding each month's warming, in the valid years
+    series = load_city_series("namangan")
+    assert series.tmax_c is not None
+    dates = np.asarray(series.dates, dtype="datetime64[D]")
+    years = dates.astype("datetime64[Y]").astype(int) + 1970
+    months = dates.astype("datetime64[M]").astype(int) % 12 + 1
+    used = [y for y in range(1995, 2015) if str(y) not in data["window"]["years_excluded"]]
+    keep = np.isin(years, used)
+    shifted = series.tmax_c + np.array(change.delta_tas_monthly_c)[months - 1]
+    today = np.nansum(series.tmax_c[keep] >= 35.0) / len(used)
+    future_days = np.nansum(shifted[keep] >= 35.0) / len(used)
+    assert data["indicators"]["hot_days_tmax_ge_35c"]["value"] == pytest.approx(today, abs=1e-3)
+    assert future["indicators"]["hot_days_tmax_ge_35c"]["value"] == pytest.approx(future_days, abs=1e-3)
+    assert future_days > today
+    assert future["heat_mortality"]["deaths_per_year"] > data["heat_mortality"]["baseline"]["deaths_per_year"]
+
+
+def test_station_file_and_table(tmp_path: Path) -> None:
+    path = tmp_path / "station.csv"
+    days = np.arange(np.datetime64("1995-01-01"), np.datetime64("2015-01-01"))
+    doy = (days - days.astype("datetime64[Y]")).astype(int)
+    tmax = 15 + 20 * np.sin((doy - 100) / 365 * 2 * np.pi)  # °C, peaks at 35 in summer
+    path.write_text(
+        "date,tmax_c,tmin_c\n" + "".join(f"{d},{x:.2f},{x - 12:.2f}\n" for d, x in zip(days, tmax, strict=True))
+    )
+    result = runner.invoke(climate_app, ["indicators", "osh", "--station", str(path), "--scenario", "ssp245"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "SSP2-4.5 2041-2060 median" in text and "heat-attributable deaths" in text
+    assert "user-supplied" in json.dumps(
+        json.loads(runner.invoke(climate_app, ["indicators", "osh", "--station", str(path), "--json"]).stdout)
+    )
+
+
+def test_bad_options() -> None:
+    result = runner.invoke(climate_app, ["indicators", "osh", "--baseline-years", "2014-1995"])
+    assert isinstance(result.exception, InputError) and "first year is after" in str(result.exception)
+    result = runner.invoke(climate_app, ["indicators", "osh", "--scenario", "ssp999"])
+    assert isinstance(result.exception, InputError)
