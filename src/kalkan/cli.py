@@ -20,6 +20,8 @@ from kalkan.cli_drought import climate_drought
 from kalkan.cli_growth import exposure_project, risk_future
 from kalkan.cli_hazard_import import hazard_import
 from kalkan.cli_multihazard import risk_combine
+from kalkan.cli_psha import eq_curves
+from kalkan.cli_regional_model import eq_regional_model
 from kalkan.errors import KalkanError
 
 app = typer.Typer(
@@ -53,6 +55,8 @@ risk_app.command("combine")(risk_combine)
 risk_app.command("future")(risk_future)
 exposure_app.command("project")(exposure_project)
 hazard_app.command("import")(hazard_import)
+eq_app.command("curves")(eq_curves)
+eq_app.command("regional-model")(eq_regional_model)
 
 # Pipes and logs get a wide, stable layout; a terminal keeps its own width.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)

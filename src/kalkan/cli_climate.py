@@ -253,9 +253,11 @@ def indicators(
     from kalkan.climate.scenarios import Scenario, city_region, parse_horizon, parse_statistic, regional_change
     from kalkan.io.daily_temperature import read_user_daily_csv
     from kalkan.services.climate_indicators import city_indicators
+    from kalkan.services.station_data import stored_series_if_any
 
     years = _years(baseline_years)
-    series = read_user_daily_csv(station) if station is not None else None
+    # a file given now, else the series the city imported (`kalkan climate import-station`), else the shipped one
+    series = read_user_daily_csv(station) if station is not None else stored_series_if_any(city)
     stats = [parse_statistic(p) for p in _split(percentile)] or [parse_statistic(50.0)]
     scenarios = (
         [Scenario(scenario, parse_horizon(horizon), st, ensemble) for st in stats] if scenario is not None else []
@@ -336,3 +338,39 @@ def _print_indicators(r: dict[str, Any]) -> None:
             "city's AR6 region (IPCC AR6 WGI Atlas, CC BY 4.0), not a city downscaling; population and death rate "
             "as today."
         )
+
+
+@climate_app.command("import-station")
+def import_station(
+    city: Annotated[str, typer.Argument(help="City id of the store.")],
+    path: Annotated[Path, typer.Argument(help="Daily CSV: date,tmax_c,tmin_c[,tmean_c][,precip_mm] (°C, mm/day).")],
+    source: Annotated[str, typer.Option(help="Station name and owner, e.g. 'Osh station 38613, Kyrgyzhydromet'.")],
+    licence: Annotated[str, typer.Option(help="Licence or terms of use of the data, shown wherever it is used.")],
+    kind: Annotated[str, typer.Option(help="station (observations) or reanalysis (a gridded product).")] = "station",
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a city's own daily series (checked row by row; gaps kept as gaps); `climate indicators` and
+    `climate drought` then use it instead of the shipped series. Replaces the city's previous import."""
+    from kalkan.services.database import store_scope
+    from kalkan.services.station_data import read_station_file, save_station_series, station_summary
+
+    if kind not in ("station", "reanalysis"):
+        raise InputError(f"--kind {kind!r}: expected station or reanalysis.")
+    series = read_station_file(
+        path, source=source, licence=licence, kind="station" if kind == "station" else "reanalysis"
+    )
+    with store_scope() as store, store.transaction() as session:
+        save_station_series(session, city, series, str(path))
+    with store_scope() as store, store.transaction() as session:
+        summary = station_summary(session, city)
+    assert summary is not None
+    if as_json:
+        _print_json(summary)
+        return
+    g = summary["gaps"]
+    out.print(
+        f"{city}: stored {g['total_days']:,} days {g['first_day']}..{g['last_day']} "
+        f"({', '.join(summary['variables'])}) "
+        f"from {path}; {g['missing_days']:,} missing days (longest gap {g['longest_gap_days']} days), kept as gaps. "
+        f"Source: {summary['source']}; licence: {summary['licence']}."
+    )

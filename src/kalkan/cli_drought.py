@@ -77,7 +77,12 @@ def climate_drought(
     if not 0 <= percentile <= 100:
         raise InputError(f"Percentile {percentile:g}: expected 0-100.")
     years = _years(calibration)
-    series = read_user_weather_csv(precip_file) if precip_file is not None else None
+    series: Any = read_user_weather_csv(precip_file) if precip_file is not None else None
+    if series is None:
+        from kalkan.services.station_data import stored_series_if_any
+
+        stored = stored_series_if_any(city)  # the city's imported series, when it has precipitation
+        series = stored if stored is not None and stored.precip_mm is not None else None
     result = city_drought(
         city, ssp=ssps, horizons=horizons, percentile=percentile, series=series, calibration_years=years
     )

@@ -64,17 +64,23 @@ class Catalogue:
         return [self.event(int(self.eventid[i])) for i in idx]
 
 
-def read_catalogue(path: Path) -> Catalogue:
-    """Read a catalogue CSV with :data:`COLUMNS`; errors name the line and field."""
+def read_catalogue_rows(path: Path | str) -> list[dict[str, str]]:
+    """The rows of a catalogue CSV as text, after checking that every column of :data:`COLUMNS` is there."""
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             if reader.fieldnames is None or set(COLUMNS) - set(reader.fieldnames):
                 raise InputError(f"{path}: expected the columns {', '.join(COLUMNS)}.")
-            rows = list(reader)
+            return list(reader)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: file not found.") from exc
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """Read a catalogue CSV with :data:`COLUMNS`; errors name the line and field."""
+    path = Path(path)
+    rows = read_catalogue_rows(path)
     cols: dict[str, list[object]] = {c: [] for c in COLUMNS}
     for i, row in enumerate(rows, start=2):
         for c in COLUMNS:

@@ -293,6 +293,43 @@ class TaxonomyMappingRow(Base):
     weight: Mapped[float] = mapped_column(Float)
 
 
+class StationSeries(Base):
+    """A city's own daily weather series (one per city): where it comes from, its licence, whether it is a
+    station or a reanalysis, and its gap counts (missing days are stored as NULL, never filled)."""
+
+    __tablename__ = "station_series"
+    __table_args__ = (CheckConstraint("kind IN ('station', 'reanalysis')", name="kind_values"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    imported_from: Mapped[str] = mapped_column(Text)
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    sentinel_days: Mapped[int] = mapped_column(Integer)
+    absent_days: Mapped[int] = mapped_column(Integer)
+    precip_sentinel_days: Mapped[int | None] = mapped_column(Integer)
+    precip_absent_days: Mapped[int | None] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StationDay(Base):
+    """One calendar day of a station series: °C and mm/day, NULL where the source has no value."""
+
+    __tablename__ = "station_days"
+    __table_args__ = (UniqueConstraint("series_id", "day", name="uq_station_days_series_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("station_series.id", ondelete="CASCADE"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    tmax_c: Mapped[float | None] = mapped_column(Float)
+    tmin_c: Mapped[float | None] = mapped_column(Float)
+    tmean_c: Mapped[float | None] = mapped_column(Float)
+    precip_mm: Mapped[float | None] = mapped_column(Float)
+
+
 class FacilityRecord(Base):
     """A critical facility of a city (registry columns of :mod:`kalkan.exposure.facilities`)."""
 

@@ -1,0 +1,98 @@
+"""``kalkan eq curves``: classical PSHA hazard curves (a PEER verification folder, or a source model).
+
+A plain function for ``eq_app.command("curves")(eq_curves)`` in :mod:`kalkan.cli`; it prints a summary (or
+JSON with ``--json``) and raises :class:`~kalkan.errors.KalkanError` for input problems, which the CLI shows
+as a message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kalkan.errors import KalkanError
+
+DEFAULT_LEVELS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0)
+"""Default intensity levels (g) of every IMT when --level is not given."""
+
+
+def eq_curves(
+    out: Annotated[Path, typer.Option("--out", help="Output: a CSV file with --peer-case, else a folder.")],
+    peer_case: Annotated[
+        Path | None, typer.Option("--peer-case", help="nshmp-haz PEER case folder (config.json, sites.csv, ...).")
+    ] = None,
+    sources: Annotated[Path | None, typer.Option(help="Source model: OpenQuake NRML .xml or Kalkan .csv.")] = None,
+    gmpe: Annotated[list[str] | None, typer.Option(help="Ground-motion model (repeat; equal weights).")] = None,
+    gmpe_logic_tree: Annotated[
+        Path | None, typer.Option(help="GMPE logic tree (NRML .xml or model,weight .csv).")
+    ] = None,
+    sites: Annotated[Path | None, typer.Option(help="Sites CSV: [name,]lon,lat[,vs30].")] = None,
+    city: Annotated[str | None, typer.Option(help="Sites on a grid over this founding city.")] = None,
+    grid_km: Annotated[float, typer.Option(help="Grid spacing over the city, km.")] = 2.0,
+    vs30: Annotated[float, typer.Option(help="Vs30 of sites without one, m/s.")] = 760.0,
+    imt: Annotated[list[str] | None, typer.Option(help="Intensity measure (repeat): PGA, SA(0.2), ...")] = None,
+    level: Annotated[list[float] | None, typer.Option(help="Intensity level, g (repeat; default 0.0005-2 g).")] = None,
+    investigation_time: Annotated[float, typer.Option(help="Investigation time, years.")] = 50.0,
+    return_period: Annotated[
+        float | None, typer.Option(help="Return period (years) of the hazard map GeoJSON and UHS.")
+    ] = None,
+    quantile: Annotated[list[float] | None, typer.Option(help="Logic-tree quantile curve (repeat).")] = None,
+    truncation: Annotated[float, typer.Option(help="Truncation of the GMPE residuals, standard deviations.")] = 3.0,
+    max_distance: Annotated[float, typer.Option(help="Integration distance (Rrup), km.")] = 300.0,
+    mesh_spacing: Annotated[float, typer.Option(help="Fault rupture mesh spacing, km.")] = 5.0,
+    area_spacing: Annotated[float, typer.Option(help="Area source grid spacing, km.")] = 10.0,
+    skip_unsupported: Annotated[
+        bool, typer.Option(help="Leave out unsupported NRML sources (recorded as warnings) instead of failing.")
+    ] = False,
+    disagg_site: Annotated[
+        str | None, typer.Option(help="Disaggregate this site at the return period (first IMT).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Classical PSHA hazard curves: a PEER test folder (--peer-case) or a source model (--sources)."""
+    from kalkan.hazard.earthquake.psha import ExceedanceModel
+    from kalkan.services.psha import gmpe_branches, hazard_curves, read_psha_sites, run_peer_case, write_hazard_outputs
+
+    if peer_case is not None:
+        if sources is not None:
+            raise KalkanError("Give either --peer-case or --sources, not both.")
+        summary = run_peer_case(peer_case, out)
+        if as_json:
+            typer.echo(json.dumps(summary, indent=2))
+            return
+        typer.echo(
+            f"{summary['case']}: {summary['sites']} sites, {summary['ruptures']:,} ruptures, "
+            f"{'+'.join(summary['gmpes'])}, {summary['exceedance_model']} in {summary['seconds']:.2f} s -> {out}"
+        )
+        for w in summary["warnings"]:
+            typer.echo(f"Warning: {w}", err=True)
+        return
+    if sources is None:
+        raise KalkanError("Give --peer-case DIR or --sources FILE.", hint="see `kalkan eq curves --help`")
+    if disagg_site is not None and return_period is None:
+        raise KalkanError("--disagg-site needs --return-period (the level to disaggregate).")
+    branches = gmpe_branches(gmpe or (), gmpe_logic_tree)
+    site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=vs30)
+    imts = imt or ["PGA"]
+    run = hazard_curves(
+        sources, branches, site_set, imts, list(level or DEFAULT_LEVELS), investigation_time,
+        truncation_level=truncation, max_distance_km=max_distance, skip_unsupported=skip_unsupported,
+        mesh_spacing_km=mesh_spacing, area_spacing_km=area_spacing,
+    )  # fmt: skip
+    summary = write_hazard_outputs(
+        run.curves, out, return_period=return_period, quantiles=quantile or (), ruptures=run.ruptures,
+        branches=run.branches, disagg_site=disagg_site,
+        exceedance_model=ExceedanceModel("TRUNCATION_LOWER_UPPER", truncation),
+    )  # fmt: skip
+    summary["warnings"] = [*run.warnings, *(w for w in summary["warnings"] if w not in run.warnings)]
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(f"Hazard curves at {summary['sites']} sites for {', '.join(imts)} ({len(branches)} GMPE branch(es)).")
+    for name, path in summary["files"].items():
+        typer.echo(f"  {name}: {path}")
+    for w in summary["warnings"]:
+        typer.echo(f"Warning: {w}", err=True)

@@ -1,0 +1,68 @@
+"""``eq_curves`` through a tiny typer app (kalkan.cli registers it as ``kalkan eq curves``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from kalkan.cli_psha import eq_curves
+
+PEER = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "peer_psha_verification" / "nshmp-haz"
+
+app = typer.Typer()
+app.command("curves")(eq_curves)
+app.command("noop")(lambda: None)  # two commands, so "curves" is addressed by name as in kalkan eq curves
+runner = CliRunner()
+
+
+@pytest.mark.skipif(not PEER.exists(), reason="PEER data not available")
+def test_peer_case_csv_has_the_expected_columns(tmp_path: Path) -> None:
+    out = tmp_path / "curves.csv"
+    result = runner.invoke(app, ["curves", "--peer-case", str(PEER / "models" / "Set1-Case2-fast"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Set1-Case2-fast" in result.output
+    with out.open() as fh, (PEER / "results" / "Set1-Case2-fast.csv").open() as ref:
+        mine, theirs = list(csv.reader(fh)), list(csv.reader(ref))
+    assert mine[0] == theirs[0]
+    assert [r[:3] for r in mine] == [r[:3] for r in theirs]
+    for a, b in zip(mine[1:], theirs[1:], strict=True):
+        assert [float(x) for x in a[3:]] == pytest.approx([float(x) for x in b[3:]], rel=1e-6, abs=1e-12)
+
+
+def test_sources_sites_return_period_and_disaggregation(tmp_path: Path) -> None:
+    src = tmp_path / "sources.csv"
+    src.write_text(
+        "id,name,kind,lon,lat,polygon,a_value,b_value,min_mag,max_mag,bin_width,upper_depth_km,lower_depth_km,"
+        "hypo_depth_km,strike,dip,rake\n"
+        "a,Area,area,,,74 42.5;75 42.5;75 43.2;74 43.2,3.5,1.0,5.0,7.0,0.1,0,20,10,90,90,0\n",
+        encoding="utf-8",
+    )
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name,lon,lat,vs30\nbishkek,74.6,42.87,400\nfar,80.0,30.0,760\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["curves", "--sources", str(src), "--gmpe", "BooreEtAl2014", "--gmpe", "AkkarEtAlRjb2014",
+            "--sites", str(sites), "--imt", "PGA", "--imt", "SA(0.2)", "--out", str(out), "--return-period", "475",
+            "--quantile", "0.5", "--disagg-site", "bishkek", "--area-spacing", "10", "--json"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert set(summary["files"]) == {"curves", "hazard_map", "uhs", "disaggregation"}
+    assert any("'far' has no rupture within 300 km" in w for w in summary["warnings"])
+    geo = json.loads((out / "hazard_map.geojson").read_text())
+    bishkek = geo["features"][0]["properties"]
+    assert 0.05 < bishkek["PGA"] < 2.0 and bishkek["SA(0.2)"] > bishkek["PGA"]
+    disagg = json.loads((out / "disaggregation.json").read_text())
+    assert sum(map(sum, disagg["fractions"])) == pytest.approx(1.0)
+    rows = list(csv.DictReader((out / "hazard_curves.csv").open()))
+    assert {r["statistic"] for r in rows} == {"mean", "quantile-0.5"}
+
+
+def test_errors_are_messages(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["curves", "--out", str(tmp_path / "x")])
+    assert result.exit_code != 0
+    assert "Give --peer-case DIR or --sources FILE" in str(result.exception)
