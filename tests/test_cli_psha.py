@@ -52,6 +52,7 @@ def test_sources_sites_return_period_and_disaggregation(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert set(summary["files"]) == {"curves", "hazard_map", "uhs", "disaggregation"}
+    assert summary["notes"] == ["the sites are not a regular lon/lat grid: no GeoTIFF map (the GeoJSON has every site)"]
     assert any("'far' has no rupture within 300 km" in w for w in summary["warnings"])
     geo = json.loads((out / "hazard_map.geojson").read_text())
     bishkek = geo["features"][0]["properties"]
@@ -66,3 +67,40 @@ def test_errors_are_messages(tmp_path: Path) -> None:
     result = runner.invoke(app, ["curves", "--out", str(tmp_path / "x")])
     assert result.exit_code != 0
     assert "Give --peer-case DIR or --sources FILE" in str(result.exception)
+
+
+def test_grid_sites_give_a_geotiff_map(tmp_path: Path) -> None:
+    """Sites on a regular grid: hazard_map.tif holds each site's 475-year level in its cell, NaN elsewhere."""
+    import numpy as np
+    import rasterio
+
+    src = tmp_path / "sources.csv"
+    src.write_text(
+        "id,name,kind,lon,lat,polygon,a_value,b_value,min_mag,max_mag,bin_width,upper_depth_km,lower_depth_km,"
+        "hypo_depth_km,strike,dip,rake\n"
+        "a,Area,area,,,74 42.5;75 42.5;75 43.2;74 43.2,3.5,1.0,5.0,6.5,0.1,0,20,10,90,90,0\n",
+        encoding="utf-8",
+    )
+    lines = ["name,lon,lat,vs30"]
+    for i, lon in enumerate((74.5, 74.6, 74.7)):
+        for j, lat in enumerate((42.8, 42.9)):
+            if (i, j) != (2, 1):  # one cell left empty
+                lines.append(f"s{i}{j},{lon},{lat},400")
+    sites = tmp_path / "grid.csv"
+    sites.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["curves", "--sources", str(src), "--gmpe", "BooreEtAl2014", "--sites", str(sites),
+                                 "--imt", "PGA", "--return-period", "475", "--area-spacing", "10", "--out", str(out),
+                                 "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "hazard_map_geotiff" in json.loads(result.stdout)["files"]
+    geo = {f["properties"]["site"]: f for f in json.loads((out / "hazard_map.geojson").read_text())["features"]}
+    with rasterio.open(out / "hazard_map.tif") as ds:
+        assert (ds.width, ds.height, ds.count, ds.crs.to_epsg()) == (3, 2, 1, 4326)
+        assert ds.descriptions == ("PGA",) and ds.tags()["return_period_years"] == "475" and ds.tags()["units"] == "g"
+        band = ds.read(1)
+        for name, feature in geo.items():
+            lon, lat = feature["geometry"]["coordinates"]
+            row, col = ds.index(lon, lat)
+            assert band[row, col] == pytest.approx(feature["properties"]["PGA"], rel=1e-6), name
+        assert np.isnan(band[ds.index(74.7, 42.9)])

@@ -94,5 +94,7 @@ def eq_curves(
     typer.echo(f"Hazard curves at {summary['sites']} sites for {', '.join(imts)} ({len(branches)} GMPE branch(es)).")
     for name, path in summary["files"].items():
         typer.echo(f"  {name}: {path}")
+    for note in summary.get("notes", []):
+        typer.echo(f"Note: {note}")
     for w in summary["warnings"]:
         typer.echo(f"Warning: {w}", err=True)

@@ -33,6 +33,7 @@ from kalkan.hazard.earthquake.psha import (
     hazard_curves as compute_curves,
 )
 from kalkan.hazard.earthquake.sources import RuptureSet
+from kalkan.io.grid_raster import grid_of, write_grid_geotiff
 from kalkan.io.source_model import SourceModel, read_nshmp_case, read_source_model
 
 __all__ = ["PshaRun", "gmpe_branches", "hazard_curves", "read_psha_sites", "run_peer_case", "write_hazard_outputs"]
@@ -174,8 +175,9 @@ def write_hazard_outputs(
     disagg_site: str | None = None,
     exceedance_model: ExceedanceModel | None = None,
 ) -> dict[str, Any]:
-    """Write ``hazard_curves.csv`` (mean and quantiles), and with ``return_period`` ``hazard_map.geojson``
-    and ``uhs.csv`` (levels with that return period) and, with ``disagg_site`` (and the ``ruptures`` and
+    """Write ``hazard_curves.csv`` (mean and quantiles), and with ``return_period`` ``hazard_map.geojson``,
+    ``hazard_map.tif`` (when the sites are a regular grid; one band per IMT, NaN where there is no site) and
+    ``uhs.csv`` (levels with that return period) and, with ``disagg_site`` (and the ``ruptures`` and
     ``branches`` of the curves), ``disaggregation.json`` at the first IMT's level of that return period."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stats: dict[str, np.ndarray] = {"mean": curves.mean_poe()}
@@ -227,6 +229,17 @@ def write_hazard_outputs(
                 w.writerow([name, f"{curves.sites.lon[s]:.5f}", f"{curves.sites.lat[s]:.5f}",
                             *("" if math.isnan(v) else f"{v:.6g}" for v in uhs[s])])  # fmt: skip
         files["hazard_map"], files["uhs"] = str(gj), str(uhs_path)
+        grid = grid_of(curves.sites.lon, curves.sites.lat)
+        if grid is None:
+            summary["notes"] = ["the sites are not a regular lon/lat grid: no GeoTIFF map (the GeoJSON has every site)"]
+        else:
+            unit = "g" if all(i != "PGV" for i in curves.imts) else "g (PGA, SA); cm/s (PGV)"
+            tif = write_grid_geotiff(
+                grid, uhs, list(curves.imts), out_dir / "hazard_map.tif", unit=unit,
+                tags={"return_period_years": f"{return_period:g}", "poe": f"{target:.6g}",
+                      "investigation_time_years": f"{curves.investigation_time:g}", "statistic": "mean"},
+            )  # fmt: skip
+            files["hazard_map_geotiff"] = str(tif)
         missing = int(np.isnan(uhs).sum())
         if missing:
             summary["warnings"].append(
