@@ -72,7 +72,7 @@ def test_errors_are_messages(tmp_path: Path) -> None:
 def test_grid_sites_give_a_geotiff_map(tmp_path: Path) -> None:
     """Sites on a regular grid: hazard_map.tif holds each site's 475-year level in its cell, NaN elsewhere."""
     import numpy as np
-    import rasterio
+    import rasterio  # type: ignore[import-untyped]
 
     src = tmp_path / "sources.csv"
     src.write_text(

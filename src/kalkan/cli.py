@@ -17,6 +17,7 @@ from rich.table import Table
 from kalkan import __version__
 from kalkan.cli_climate import climate_app
 from kalkan.cli_drought import climate_drought
+from kalkan.cli_event_based import city_event_risk, eq_events
 from kalkan.cli_growth import exposure_project, risk_future
 from kalkan.cli_hazard_import import hazard_import
 from kalkan.cli_multihazard import risk_combine
@@ -57,6 +58,8 @@ exposure_app.command("project")(exposure_project)
 hazard_app.command("import")(hazard_import)
 eq_app.command("curves")(eq_curves)
 eq_app.command("regional-model")(eq_regional_model)
+eq_app.command("events")(eq_events)
+city_app.command("event-risk")(city_event_risk)
 
 # Pipes and logs get a wide, stable layout; a terminal keeps its own width.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)

@@ -21,7 +21,8 @@ def test_grid_recovered_with_holes(
     keep = np.random.default_rng(seed).random(i.size) < 0.7
     keep[[0, -1]] = True  # the corners fix the extent and both steps
     keep[1] = keep[nx] = True
-    lon, lat = west + dx * i.ravel()[keep], south + dy * j.ravel()[keep]
+    lon = np.asarray(west + dx * i.ravel()[keep], dtype=np.float64)
+    lat = np.asarray(south + dy * j.ravel()[keep], dtype=np.float64)
     g = grid_of(lon, lat)
     if keep.sum() < 4 or keep.sum() < 0.25 * nx * ny:
         assert g is None

@@ -80,7 +80,7 @@ def write_grid_geotiff(
 ) -> Path:
     """Write ``values`` (sites x bands) on ``grid`` as a float32 GeoTIFF with NaN nodata, atomically; each band's
     description is its name, and the file carries ``units`` and the given ``tags``."""
-    import rasterio
+    import rasterio  # type: ignore[import-untyped]
     from affine import Affine
 
     from kalkan.io.exposure_columns import atomic_target

@@ -32,6 +32,7 @@ from kalkan.hazard.earthquake.sources import (
     SimpleFaultSource,
     concatenate,
     dimensions,
+    openquake_area_grid,
 )
 
 SADIGH = [GmpeBranch("Sadigh", get_model("SadighEtAl1997"), 1.0)]
@@ -215,6 +216,66 @@ def test_area_source_grid_and_rate_split() -> None:
     rs = area.ruptures()
     assert len(rs) == 81  # -0.04 ... 0.04 on each axis: 9 x 9 points strictly inside
     assert rs.rate.sum() == pytest.approx(0.02)
+
+
+# The event-based benchmark's zone (benchmarks/bench_event_based.py): 0.8 x 0.6 degrees, about 69.6 x 66.7 km.
+BENCH_ZONE = ((68.4, 38.3), (69.2, 38.3), (69.2, 38.9), (68.4, 38.9))
+KM_PER_DEG = math.radians(1.0) * 6371.0
+
+
+def bench_zone(spacing_km: float = 10.0) -> AreaSource:
+    return AreaSource("GIS", "bench", BENCH_ZONE, TruncatedGRMFD(4.0, 1.0, 5.0, 7.0),
+                      (NodalPlane(1.0, 60.0, 40.0, 90.0),), ((1.0, 10.0),), 0.0, 20.0, "WC1994", 1.5,
+                      spacing_km)  # fmt: skip
+
+
+def test_area_grid_is_anchored_at_the_north_west_corner_as_openquake() -> None:
+    # OpenQuake's area_source_discretization = 10 km: rows every 10 km south of the northern edge (38.9),
+    # points every 10 km east of the western edge (68.4) along each row; kept if strictly inside: the northern
+    # row (inside the great-circle edge) is kept, the column on the western meridian edge is not. 7 rows x 6
+    # columns = 42 points, as OpenQuake 3.26 lists them (Polygon.discretize; first 68.5155579 38.9, last
+    # 68.5146914 38.3604070 in its west column). The previous grid, centred on the polygon, had 7 x 7 = 49
+    # points, i.e. 14 % less rate per point: hazard inside the zone was 5-18 % low against OpenQuake.
+    src = bench_zone()
+    lon, lat = src.frame().to_lonlat(*src.grid())
+    assert lon.size == 42
+    rows = 38.9 - np.arange(7) / KM_PER_DEG * 10.0
+    np.testing.assert_allclose(np.unique(np.round(lat, 9))[::-1], rows, atol=1e-9)
+    for row in rows:
+        cols = np.sort(lon[np.isclose(lat, row)])
+        expected = 68.4 + np.arange(1, 7) * 10.0 / (KM_PER_DEG * math.cos(math.radians(row)))
+        np.testing.assert_allclose(cols, expected, atol=1e-6)
+    np.testing.assert_allclose([lon.min(), lon.max()], [68.5146914, 69.0933472], atol=1e-6)
+    rs = src.ruptures()
+    assert len(rs) == 42 * 20 and rs.rate.sum() == pytest.approx(10**-1 - 10**-3)
+
+
+def test_area_grid_edges_as_openquake() -> None:
+    # a box on the equator: its northern and southern parallels are great circles, their rows lie on the edges
+    # and are left out: 10 x 10 points (OpenQuake 3.26), not 11 x 10
+    box = ((-0.045, -0.045), (0.045, -0.045), (0.045, 0.045), (-0.045, 0.045))
+    assert openquake_area_grid(box, 1.0)[0].size == 100
+    # a 342.7 km northern edge bulges north; the grid's first row is at the edge's highest third point
+    # (floor(342.7 / 100) = 3 pieces): 39.6152429, and OpenQuake 3.26 has 1,080 points
+    lon, lat = openquake_area_grid(((71.5, 36.8), (71.5, 39.6), (75.5, 39.6), (75.5, 36.8)), 10.0)
+    assert lon.size == 1080
+    assert lat.max() == pytest.approx(39.6152429, abs=1e-7)
+    # across the antimeridian: points on both sides, longitudes in [-180, 180)
+    lon, _ = openquake_area_grid(((179.0, -17.0), (-179.5, -17.0), (-179.5, -16.0), (179.0, -16.0)), 10.0)
+    assert (lon > 179.0).any() and (lon < -179.5).any()
+    assert ((lon > 179.0) | (lon < -179.5)).all() and (np.abs(lon) <= 180.0).all()
+
+
+def test_bench_zone_hazard_matches_openquake_classical() -> None:
+    # OpenQuake 3.26 classical, same zone (NRML as in the benchmark), BooreEtAl2014, Vs30 400 measured,
+    # truncation 3, 10 km discretisation, MFD bins 0.1, 1 year: PoE of PGA at Dushanbe (68.78, 38.56)
+    levels = np.array([0.01, 0.05, 0.1, 0.3, 0.8])
+    oq = np.array([9.281716e-02, 6.214135e-02, 3.585974e-02, 7.448459e-03, 7.009514e-04])
+    site = Sites(("dushanbe",), np.array([68.78]), np.array([38.56]), np.array([400.0]), np.array([True]))
+    bssa = [GmpeBranch("BooreEtAl2014", get_model("BooreEtAl2014"), 1.0)]
+    curves = hazard_curves([bench_zone().ruptures()], bssa, site, ["PGA"], {"PGA": levels},
+                           model=ExceedanceModel("TRUNCATION_LOWER_UPPER", 3.0), investigation_time=1.0)  # fmt: skip
+    np.testing.assert_allclose(curves.mean_poe()[0, 0], oq, rtol=0.005)
 
 
 @pytest.mark.parametrize(
