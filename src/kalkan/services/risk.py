@@ -381,16 +381,21 @@ def compute_losses(
     for key, part in prepared.parts.items():
         h = prepared.hazards[key]
         if mode == "mean":
+            assert buckets is not None
+            off = int(part.bucket_offset[len(part.breakdowns) - 1])  # the loss_type dimension is last
+
+            def add_chunk(start: int, losses: Any, off: int = off) -> None:
+                """Fold one chunk of events x buckets into the totals, so no part holds a second full copy."""
+                assert buckets is not None
+                buckets[start : start + losses.shape[0]] += losses
+                if n_lt > 1:
+                    event_by_lt[start : start + losses.shape[0]] += losses[:, off : off + n_lt]
+
             r = compute_mean(InMemorySource(h), h.frequency, part, block_events=block_events, on_progress=on_progress,
-                             client=client)  # fmt: skip
-            assert r.bucket_loss is not None and buckets is not None
-            buckets += r.bucket_loss
+                             client=client, keep_buckets=False, bucket_sink=add_chunk)  # fmt: skip
             asset_aal += r.asset_aal(exposure.n_assets)
             if n_lt == 1:
                 event_by_lt[:, 0] += r.event_loss
-            else:
-                off = int(part.bucket_offset[len(part.breakdowns) - 1])  # the loss_type dimension is last
-                event_by_lt += r.bucket_loss[:, off : off + n_lt]
         else:
             from kalkan.risk.sampled import compute_sampled
 
