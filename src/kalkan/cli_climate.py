@@ -332,6 +332,15 @@ def _print_indicators(r: dict[str, Any]) -> None:
         )
     else:
         out.print(f"Heat mortality: {hm.get('unavailable', 'not available')}.")
+    nc = r.get("normals_check")
+    if nc:
+        beyond = sorted(set(nc["months_above_record_high"]) | set(nc["months_below_record_low"]))
+        mad = "n/a" if nc["mean_abs_difference_c"] is None else f"{nc['mean_abs_difference_c']:.2f} °C"
+        out.print(
+            f"Check against the station normals ({nc['station']}, {nc['period']}): mean |series - normal| of the "
+            f"monthly means {mad}; months where the series goes beyond the station's records: "
+            f"{', '.join(map(str, beyond)) or 'none'} (a sign of bias or smoothing; nothing is adjusted)."
+        )
     if r["futures"]:
         out.print(
             f"Futures: {r['futures'][0]['method']}. Window = the 20 years centred on the horizon; warming of the "

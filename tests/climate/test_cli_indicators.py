@@ -67,3 +67,28 @@ def test_bad_options() -> None:
     assert isinstance(result.exception, InputError) and "first year is after" in str(result.exception)
     result = runner.invoke(climate_app, ["indicators", "osh", "--scenario", "ssp999"])
     assert isinstance(result.exception, InputError)
+
+
+def test_normals_check_recomputed() -> None:
+    """Dushanbe's monthly means against the 1991-2020 normals, Petropavl's extremes against the records."""
+    from kalkan.services.climate_indicators import normals_check
+
+    series = load_city_series("dushanbe")
+    dates = np.asarray(series.dates, dtype="datetime64[D]")
+    years = dates.astype("datetime64[Y]").astype(int) + 1970
+    months = dates.astype("datetime64[M]").astype(int) % 12 + 1
+    check = normals_check("dushanbe", series, (1995, 2014))
+    assert check is not None and check["station"] == "Dushanbe (WMO 38836)"
+    assert series.tmean_c is not None
+    july = series.tmean_c[(months == 7) & (years >= 1995) & (years <= 2014)]
+    assert check["months"][6]["tmean_c"]["series"] == pytest.approx(np.nanmean(july), abs=0.005)
+    assert check["months"][6]["tmean_c"]["normal"] == 27.4  # transcribed 1991-2020 July mean
+    pp = load_city_series("petropavl")
+    assert pp.tmin_c is not None
+    pmonths = np.asarray(pp.dates, dtype="datetime64[M]").astype(int) % 12 + 1
+    jan_low = np.nanmin(pp.tmin_c[pmonths == 1])
+    pcheck = normals_check("petropavl", pp)
+    assert pcheck is not None
+    assert pcheck["months"][0]["record_low_c"] == {"series_extreme": round(float(jan_low), 2), "record": -43.7}
+    assert (1 in pcheck["months_below_record_low"]) == (jan_low < -43.7)
+    assert normals_check("osh", load_city_series("osh")) is None

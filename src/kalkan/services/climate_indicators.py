@@ -80,6 +80,71 @@ def _window(ind: IndicatorSet) -> dict[str, Any]:
     }
 
 
+NORMALS_CITY = {"dushanbe": "Dushanbe", "petropavl": "Petropavl"}
+"""Cities with transcribed station normals (``data/climate_normals``)."""
+
+
+def normals_check(city_id: str, series: DailySeries, years: tuple[int, int] | None = None) -> dict[str, Any] | None:
+    """The daily series against the city's station normals, month by month, so that a reanalysis or a short
+    station record shows its bias before anyone reads its indicators: the series' monthly means of daily Tmax,
+    Tmean and Tmin against the normals' (°C, series minus normals), and its monthly extremes against the
+    station's records (a series above a record high, or far inside the records, says the data are off or
+    smoothed). None when the city has no normals; nothing is adjusted."""
+    import numpy as np
+
+    name = NORMALS_CITY.get(city_id)
+    if name is None:
+        return None
+    rows: dict[int, dict[str, str]] = {}
+    with (data_root() / "climate_normals" / "city_climate_normals_transcribed.csv").open(
+        newline="", encoding="utf-8"
+    ) as fh:
+        for row in csv.DictReader(fh):
+            if row["city"] == name:
+                rows[int(row["month"])] = row
+    keep = np.ones(series.dates.size, dtype=bool)
+    if years is not None:
+        keep = (series.years >= years[0]) & (series.years <= years[1])
+    months = series.months
+    mean = series.mean_temperature_c()
+    pairs = (("tmax_mean_c", series.tmax_c), ("tmean_c", mean[0] if mean else None), ("tmin_mean_c", series.tmin_c))
+    out_rows = []
+    for m in range(1, 13):
+        r = rows.get(m, {})
+        sel = keep & (months == m)
+        rec: dict[str, Any] = {"month": m}
+        for col, values in pairs:
+            normal = float(r[col]) if r.get(col) else None
+            if values is None or normal is None or not np.isfinite(values[sel]).any():
+                continue
+            got = float(np.nanmean(values[sel]))
+            rec[col] = {"series": round(got, 2), "normal": normal, "difference": round(got - normal, 2)}
+        for col, values, pick in (
+            ("record_high_c", series.tmax_c, np.nanmax),
+            ("record_low_c", series.tmin_c, np.nanmin),
+        ):
+            if r.get(col) and values is not None and np.isfinite(values[sel]).any():
+                rec[col] = {"series_extreme": round(float(pick(values[sel])), 2), "record": float(r[col])}
+        out_rows.append(rec)
+    first = next(iter(rows.values()), {})
+    diffs = [rec[c]["difference"] for rec in out_rows for c in ("tmax_mean_c", "tmean_c", "tmin_mean_c") if c in rec]
+    above = [rec["month"] for rec in out_rows if "record_high_c" in rec
+             and rec["record_high_c"]["series_extreme"] > rec["record_high_c"]["record"]]  # fmt: skip
+    below = [rec["month"] for rec in out_rows if "record_low_c" in rec
+             and rec["record_low_c"]["series_extreme"] < rec["record_low_c"]["record"]]  # fmt: skip
+    return {
+        "station": first.get("station"),
+        "period": first.get("period"),
+        "source": first.get("source_url"),
+        "unit": "°C",
+        "months": out_rows,
+        "mean_abs_difference_c": round(float(np.mean(np.abs(diffs))), 2) if diffs else None,
+        "months_above_record_high": above,
+        "months_below_record_low": below,
+        "note": "a check only: the series is not adjusted; normals and series cover different periods",
+    }
+
+
 def city_indicators(
     city_id: str,
     *,
@@ -160,6 +225,7 @@ def city_indicators(
             },
         }
     out["heat_mortality"] = _mortality(city, series, shifted_series, base, exposure_response)
+    out["normals_check"] = normals_check(city_id, series, baseline_years)
     return out
 
 
