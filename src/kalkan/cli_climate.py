@@ -250,33 +250,19 @@ def indicators(
 ) -> None:
     """Heat and cold indicators and heat-attributable mortality of a city today and, with --scenario, in a
     future window (delta method: the AR6 regional monthly warming added to the daily series)."""
-    from kalkan.climate.scenarios import Scenario, city_region, parse_horizon, parse_statistic, regional_change
+    from kalkan.climate.scenarios import Scenario, parse_horizon, parse_statistic
     from kalkan.io.daily_temperature import read_user_daily_csv
-    from kalkan.services.climate_indicators import city_indicators
+    from kalkan.services.climate_indicators import city_indicator_scenarios
     from kalkan.services.station_data import stored_series_if_any
 
     years = _years(baseline_years)
-    # a file given now, else the series the city imported (`kalkan climate import-station`), else the shipped one
-    series = read_user_daily_csv(station) if station is not None else stored_series_if_any(city)
     stats = [parse_statistic(p) for p in _split(percentile)] or [parse_statistic(50.0)]
     scenarios = (
         [Scenario(scenario, parse_horizon(horizon), st, ensemble) for st in stats] if scenario is not None else []
     )
-    region = city_region(city)
-    base = city_indicators(city, series=series, baseline_years=years)
-    result: dict[str, Any] = {**base, "baseline_years": list(years), "futures": []}
-    for sc in scenarios:
-        change = regional_change(sc, region)
-        future = city_indicators(city, series=series, baseline_years=years, monthly_delta_c=change.delta_tas_monthly_c)
-        result["futures"].append(
-            {
-                "scenario": change.as_dict(),
-                "method": future["shifted"]["method"],
-                "indicators": future["shifted"]["indicators"],
-                "change": future["shifted"]["change"],
-                "heat_mortality": future["heat_mortality"]["shifted"],
-            }
-        )
+    # a file given now, else the series the city imported (`kalkan climate import-station`), else the shipped one
+    series = read_user_daily_csv(station) if station is not None else stored_series_if_any(city)
+    result = city_indicator_scenarios(city, scenarios, series=series, baseline_years=years)
     if as_json:
         _print_json(result)
         return
@@ -370,7 +356,6 @@ def import_station(
     )
     with store_scope() as store, store.transaction() as session:
         save_station_series(session, city, series, str(path))
-    with store_scope() as store, store.transaction() as session:
         summary = station_summary(session, city)
     assert summary is not None
     if as_json:

@@ -142,15 +142,11 @@ def city_event_risk(
 
     from kalkan.digest import sha256_file
     from kalkan.services.database import store_scope
-    from kalkan.services.event_based import city_event_based_risk, default_source_model
+    from kalkan.services.event_based import city_event_based_risk, resolve_source_model
     from kalkan.services.runs import recorded_run
     from kalkan.store.models import City
 
-    model_path = sources if sources is not None else default_source_model()
-    if model_path is None:
-        raise KalkanError("The shipped regional source model is missing; give a source model with --sources.")
-    if not Path(model_path).is_file():
-        raise KalkanError(f"{model_path}: source model file not found.")
+    model_path = resolve_source_model(sources)
     digests = {"source_model": sha256_file(Path(model_path))}
     if gmpe_logic_tree is not None:
         digests["gmpe_logic_tree"] = sha256_file(gmpe_logic_tree)

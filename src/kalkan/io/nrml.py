@@ -50,7 +50,7 @@ import numpy as np
 
 from kalkan.errors import InputError
 from kalkan.hazard.hazardset import IMT_UNITS, imt_family
-from kalkan.io.xml import parse_with_lines
+from kalkan.io.xml import parse_with_lines, read_file_bytes
 from kalkan.vulnerability.functions import LOSS_TYPES, FragilityFunction, VulnerabilityFunction
 
 NRML_05 = "http://openquake.org/xmlns/nrml/0.5"
@@ -195,16 +195,6 @@ class _Doc:
 
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
-
-
-def _read_bytes(path: Path | str) -> tuple[bytes, str]:
-    p = Path(path)
-    try:
-        return p.read_bytes(), str(p)
-    except FileNotFoundError as exc:
-        raise InputError(f"{p}: file not found.") from exc
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read the file ({exc.strerror or exc}).") from exc
 
 
 def _unit(doc: _Doc, elem: Element, what: str, imt: str) -> str:
@@ -410,7 +400,7 @@ def _parse_vulnerability_04(doc: _Doc, model: Element, override: str | None) -> 
 
 def read_vulnerability_model(path: Path | str, *, loss_type: str | None = None) -> VulnerabilityModel:
     """Read an NRML vulnerability model file (0.5, or 0.4 where ``loss_type`` may name its loss type)."""
-    data, source = _read_bytes(path)
+    data, source = read_file_bytes(path)
     return parse_vulnerability_model(data, source, loss_type=loss_type)
 
 
@@ -661,5 +651,5 @@ def _discrete(
 
 def read_fragility_model(path: Path | str, *, ignore_no_damage_limit: bool = False) -> FragilityModel:
     """Read an NRML 0.5 fragility model file (see :func:`parse_fragility_model`)."""
-    data, source = _read_bytes(path)
+    data, source = read_file_bytes(path)
     return parse_fragility_model(data, source, ignore_no_damage_limit=ignore_no_damage_limit)

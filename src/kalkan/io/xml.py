@@ -6,6 +6,7 @@ reads (NRML, exposure models) need none.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.parsers import expat
@@ -59,3 +60,14 @@ def parse_with_lines(data: bytes, source: str) -> tuple[Element, dict[int, int]]
             "none and Kalkan refuses them for safety."
         ) from exc
     return root, target.lines
+
+
+def read_file_bytes(path: Path | str) -> tuple[bytes, str]:
+    """A file's bytes and its name for messages; a missing or unreadable file is an InputError naming it."""
+    p = Path(path)
+    try:
+        return p.read_bytes(), str(p)
+    except FileNotFoundError as exc:
+        raise InputError(f"{p}: file not found.") from exc
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read the file ({exc.strerror or exc}).") from exc

@@ -145,6 +145,60 @@ def normals_check(city_id: str, series: DailySeries, years: tuple[int, int] | No
     }
 
 
+def _baseline(
+    city_id: str, series: DailySeries | None, baseline_years: tuple[int, int] | None, max_missing_fraction: float
+) -> tuple[dict[str, Any], DailySeries, str, IndicatorSet]:
+    """The city's record, its series (the shipped one unless given), the series' caveat and the baseline set."""
+    city = _city(city_id)
+    if series is None:
+        series = load_city_series(city_id)
+        caveat = SHIPPED_SERIES[city_id].caveat
+    else:
+        caveat = "user-supplied series"
+    base = compute_indicators(series, years=baseline_years, max_missing_fraction=max_missing_fraction)
+    if not base.years_used:
+        raise InputError(
+            f"{series.source}: no year in the window has at most {max_missing_fraction:.0%} missing days.",
+            hint="Choose other baseline years or supply a more complete series.",
+        )
+    return city, series, caveat, base
+
+
+def _shifted(
+    series: DailySeries,
+    base: IndicatorSet,
+    delta: Sequence[float],
+    baseline_years: tuple[int, int] | None,
+    max_missing_fraction: float,
+    per_year: bool,
+) -> tuple[dict[str, Any], DailySeries]:
+    """The indicators of the series shifted by ``delta`` (12 monthly °C) with the baseline's thresholds, their
+    change from the baseline, and the shifted series."""
+    shifted_series = shift(series, delta)
+    shifted = compute_indicators(
+        shifted_series, years=baseline_years, thresholds=base.thresholds, max_missing_fraction=max_missing_fraction
+    )
+    record = {
+        "monthly_delta_c": list(delta),
+        "unit": "°C",
+        "method": "delta method: each month's change added to daily Tmax, Tmin and Tmean; day-to-day "
+        "variability unchanged; thresholds (percentiles, MMT) kept at baseline values",
+        "indicators": _indicators(shifted, per_year=per_year),
+        "change": {
+            n: {
+                "baseline": _round(b.value),
+                "shifted": _round(shifted.indicators[n].value),
+                "difference": None
+                if b.value is None or shifted.indicators[n].value is None
+                else round(float(shifted.indicators[n].value or 0.0) - b.value, 3),
+                "unit": b.unit,
+            }
+            for n, b in base.indicators.items()
+        },
+    }
+    return record, shifted_series
+
+
 def city_indicators(
     city_id: str,
     *,
@@ -161,19 +215,21 @@ def city_indicators(
     ``series`` replaces the shipped series (e.g. a user's station CSV); ``baseline_years`` (inclusive) limits
     the window. Shifted indicators use the baseline's percentile thresholds and MMT (no adaptation).
     """
-    city = _city(city_id)
-    if series is None:
-        series = load_city_series(city_id)
-        caveat = SHIPPED_SERIES[city_id].caveat
-    else:
-        caveat = "user-supplied series"
     delta = validate_monthly_delta(monthly_delta_c) if monthly_delta_c is not None else None
-    base = compute_indicators(series, years=baseline_years, max_missing_fraction=max_missing_fraction)
-    if not base.years_used:
-        raise InputError(
-            f"{series.source}: no year in the window has at most {max_missing_fraction:.0%} missing days.",
-            hint="Choose other baseline years or supply a more complete series.",
-        )
+    city, series, caveat, base = _baseline(city_id, series, baseline_years, max_missing_fraction)
+    out = _today(city_id, city, series, caveat, base, per_year)
+    shifted_series = None
+    if delta is not None:
+        out["shifted"], shifted_series = _shifted(series, base, delta, baseline_years, max_missing_fraction, per_year)
+    out["heat_mortality"] = _mortality(city, series, shifted_series, base, exposure_response)
+    out["normals_check"] = normals_check(city_id, series, baseline_years)
+    return out
+
+
+def _today(
+    city_id: str, city: dict[str, Any], series: DailySeries, caveat: str, base: IndicatorSet, per_year: bool
+) -> dict[str, Any]:
+    """The report of today's indicators: data source and kind, gaps, window, thresholds, indicators."""
     out: dict[str, Any] = {
         "city_id": city_id,
         "city": city.get("name_en", city_id),
@@ -200,32 +256,44 @@ def city_indicators(
         "thresholds": base.thresholds.as_dict(),
         "indicators": _indicators(base, per_year=per_year),
     }
-    shifted_series = shift(series, delta) if delta is not None else None
-    shifted = None
-    if shifted_series is not None and delta is not None:
-        shifted = compute_indicators(
-            shifted_series, years=baseline_years, thresholds=base.thresholds, max_missing_fraction=max_missing_fraction
-        )
-        out["shifted"] = {
-            "monthly_delta_c": list(delta),
-            "unit": "°C",
-            "method": "delta method: each month's change added to daily Tmax, Tmin and Tmean; day-to-day "
-            "variability unchanged; thresholds (percentiles, MMT) kept at baseline values",
-            "indicators": _indicators(shifted, per_year=per_year),
-            "change": {
-                n: {
-                    "baseline": _round(b.value),
-                    "shifted": _round(shifted.indicators[n].value),
-                    "difference": None
-                    if b.value is None or shifted.indicators[n].value is None
-                    else round(float(shifted.indicators[n].value or 0.0) - b.value, 3),
-                    "unit": b.unit,
-                }
-                for n, b in base.indicators.items()
-            },
-        }
-    out["heat_mortality"] = _mortality(city, series, shifted_series, base, exposure_response)
+    return out
+
+
+def city_indicator_scenarios(
+    city_id: str,
+    scenarios: Sequence[Any],
+    *,
+    series: DailySeries | None = None,
+    baseline_years: tuple[int, int] | None = None,
+    per_year: bool = False,
+    exposure_response: ExposureResponse = BACCINI_2008_NORTH_CONTINENTAL,
+    max_missing_fraction: float = MAX_MISSING_FRACTION,
+) -> dict[str, Any]:
+    """:func:`city_indicators` today, plus ``futures``: for each :class:`kalkan.climate.scenarios.Scenario` the
+    monthly warming of the city's AR6 region (its record, with window and global warming level), the shifted
+    indicators, their change and heat mortality. The baseline is computed once."""
+    from kalkan.climate.scenarios import city_region, regional_change
+
+    region = city_region(city_id)
+    changes = [regional_change(sc, region) for sc in scenarios]  # unknown SSPs etc. fail before any work
+    city, series, caveat, base = _baseline(city_id, series, baseline_years, max_missing_fraction)
+    out = _today(city_id, city, series, caveat, base, per_year)
+    out["heat_mortality"] = _mortality(city, series, None, base, exposure_response)
     out["normals_check"] = normals_check(city_id, series, baseline_years)
+    out["baseline_years"] = list(baseline_years) if baseline_years else None
+    out["futures"] = []
+    for change in changes:
+        record, shifted_series = _shifted(
+            series, base, change.delta_tas_monthly_c, baseline_years, max_missing_fraction, per_year
+        )
+        mortality = _mortality(city, series, shifted_series, base, exposure_response)
+        out["futures"].append({
+            "scenario": change.as_dict(),
+            "method": record["method"],
+            "indicators": record["indicators"],
+            "change": record["change"],
+            "heat_mortality": mortality.get("shifted"),
+        })  # fmt: skip
     return out
 
 

@@ -267,6 +267,17 @@ class SourceModelRun:
     warnings: list[str]
 
 
+def resolve_source_model(path: Path | None) -> Path:
+    """The source-model file to use: ``path`` if given (it must exist), else the shipped regional model."""
+    from kalkan.io.exposure_columns import require_file
+
+    if path is None:
+        path = default_source_model()
+        if path is None:
+            raise InputError("No source model: the shipped regional model is missing; give one with --sources.")
+    return require_file(path)
+
+
 def read_model(path: Path | None, *, area_spacing_km: float = 10.0, mesh_spacing_km: float = 5.0,
                mfd_bin_width: float = 0.1) -> SourceModelRun:  # fmt: skip
     """Read a source model (NRML or Kalkan CSV; default: the shipped regional model) and record its path,
@@ -274,13 +285,7 @@ def read_model(path: Path | None, *, area_spacing_km: float = 10.0, mesh_spacing
     from kalkan.digest import sha256_file
     from kalkan.io.source_model import read_source_model
 
-    if path is None:
-        path = default_source_model()
-        if path is None:
-            raise InputError("No source model: the shipped regional model is missing; give one with --sources.")
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: source model file not found.")
+    p = resolve_source_model(path)
     options = {"mfd_bin_width": mfd_bin_width, "mesh_spacing_km": mesh_spacing_km, "area_spacing_km": area_spacing_km}
     model = read_source_model(p) if p.suffix.lower() == ".csv" else read_source_model(p, **options)
     sets = [s.ruptures() for s in model.sources]

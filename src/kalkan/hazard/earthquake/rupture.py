@@ -54,7 +54,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kalkan.errors import InputError
-from kalkan.io.xml import parse_with_lines
+from kalkan.io.xml import parse_with_lines, read_file_bytes
 
 Floats: TypeAlias = NDArray[np.float64]
 
@@ -868,7 +868,7 @@ def parse_rupture_json(data: Any, source: str = "<rupture>") -> Rupture:
 
 def read_rupture_json(path: Path | str) -> Rupture:
     """Read a rupture JSON file (see :func:`parse_rupture_json`)."""
-    data, source = _read_bytes(path)
+    data, source = read_file_bytes(path)
     try:
         obj = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -985,7 +985,7 @@ def parse_rupture_nrml(data: bytes, source: str = "<rupture.xml>") -> PlanarRupt
 
 def read_rupture_nrml(path: Path | str) -> PlanarRupture | MultiPlaneRupture:
     """Read an OpenQuake rupture NRML file (see :func:`parse_rupture_nrml`)."""
-    data, source = _read_bytes(path)
+    data, source = read_file_bytes(path)
     return parse_rupture_nrml(data, source)
 
 
@@ -997,16 +997,6 @@ def read_rupture(path: Path | str) -> Rupture:
     if suffix in (".xml", ".nrml"):
         return read_rupture_nrml(path)
     raise InputError(f"{path}: unknown rupture file type {suffix!r}; expected .json or .xml (NRML).")
-
-
-def _read_bytes(path: Path | str) -> tuple[bytes, str]:
-    p = Path(path)
-    try:
-        return p.read_bytes(), str(p)
-    except FileNotFoundError as exc:
-        raise InputError(f"{p}: file not found.") from exc
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read the file ({exc.strerror or exc}).") from exc
 
 
 __all__ = [
