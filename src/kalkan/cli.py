@@ -23,7 +23,7 @@ from kalkan.cli_hazard_import import hazard_import
 from kalkan.cli_multihazard import risk_combine
 from kalkan.cli_psha import eq_curves
 from kalkan.cli_regional_model import eq_regional_model
-from kalkan.errors import KalkanError
+from kalkan.errors import InputError, KalkanError
 
 app = typer.Typer(
     name="kalkan",
@@ -67,6 +67,13 @@ err = Console(stderr=True, highlight=False)
 _state = {"debug": os.environ.get("KALKAN_DEBUG", "") not in ("", "0")}
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace an existing output (the results of recorded runs stay in their own folders).",
+    ),
+]
 GEM_NOTE = "GEM models are non-commercial, share-alike (CC BY-NC-SA 4.0)."
 
 
@@ -308,19 +315,26 @@ def city_build_exposure(
     ] = None,
     cell_km: Annotated[float, typer.Option(help="Grid cell size (km).")] = 0.5,
     prefix: Annotated[str | None, typer.Option(help="Asset id prefix (default: the city or admin-1 id).")] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Build a city's building exposure from the GEM Central Asia model (admin-1 totals on a grid).
 
     The data are GEM's (CC BY-NC-SA 4.0: non-commercial, share-alike); the method record is written
-    beside the output as <output>.provenance.json.
+    beside the output as <output>.provenance.json. Existing files are kept unless --force; recorded as a run.
     """
     from kalkan.services.city_data import build_gem_exposure, write_exposure_with_provenance
+    from kalkan.services.jobs import Output, job
 
-    exposure, record = build_gem_exposure(
-        target, outline_path=outline, share=share, population=population, cell_km=cell_km, prefix=prefix
-    )
-    written, provenance = write_exposure_with_provenance(exposure, output, record)
+    parameters = {"target": target, "share": share, "population": population, "cell_km": cell_km, "prefix": prefix}
+    with job("city-build-exposure", parameters=parameters, inputs={"outline": outline} if outline else {},
+             output=Output(output, is_dir=False, force=force)) as run:  # fmt: skip
+        exposure, record = build_gem_exposure(
+            target, outline_path=outline, share=share, population=population, cell_km=cell_km, prefix=prefix
+        )
+        written, provenance = write_exposure_with_provenance(exposure, run.target, record, published_as=output)
+        run.summary = {"n_assets": record["n_assets"], "totals": record["totals"]}
+    written, provenance = output.parent / written.name, output.parent / provenance.name
     record["exposure_file"], record["provenance_file"] = str(written), str(provenance)
     if as_json:
         _print_json(record)
@@ -349,7 +363,9 @@ def city_load(
 ) -> None:
     """Load founding cities' shipped risk data into the store: GEM exposure and the ILLUSTRATIVE facilities.
 
-    Replaces the city's stored exposure and facility registry (in one transaction per city).
+    Never replaces what a city imported itself (its exposure, facilities or districts are kept and the shipped
+    data skipped); shipped data already current add nothing; changed shipped data become a new version, the old
+    one kept (`kalkan city history CITY`). One transaction per city.
     """
     from kalkan.exposure.gem import CITY_ADMIN1
     from kalkan.services.city_data import load_founding_city
@@ -371,10 +387,17 @@ def city_load(
                 r = load_founding_city(session, city_id, cell_km)
             report.append(r)
             if not as_json:
+                a = r["actions"]
+                facilities = (
+                    f"{r['facilities']} ILLUSTRATIVE facilities (invented; import the real registry with "
+                    "`kalkan city import-facilities`)"
+                    if r["illustrative_facilities"]
+                    else f"{r['facilities']} facilities"
+                )
                 out.print(
-                    f"{city_id}: {r['assets']:,} assets (GEM, CC BY-NC-SA 4.0, non-commercial) in "
-                    f"{r['grid_districts']:,} grid-cell districts, {r['facilities']} ILLUSTRATIVE facilities "
-                    "(invented; import the real registry with `kalkan city import-facilities`)"
+                    f"{city_id}: exposure {a['exposure']}: {r['assets']:,} assets"
+                    + (" (GEM, CC BY-NC-SA 4.0, non-commercial)" if not a["exposure"].startswith("kept") else "")
+                    + f"; districts {a['districts']}: {r['districts']:,}; facilities {a['facilities']}: {facilities}"
                 )
     if as_json:
         _print_json(report)
@@ -384,20 +407,30 @@ def city_load(
 def city_export_exposure(
     city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Exposure file: .csv, .gpkg or .xml (OpenQuake).")],
+    force: ForceOpt = False,
 ) -> None:
     """Write a city's stored exposure to a file, with its provenance (source, licence, method) and the taxonomy
-    mapping in use (<name>_taxonomy_mapping.csv: GEM/OpenQuake format, GEM function ids) beside it."""
+    mapping in use (<name>_taxonomy_mapping.csv: GEM/OpenQuake format, GEM function ids) beside it. Existing
+    files (the exposure and every file beside it) are kept unless --force; recorded as a run."""
     from kalkan.services.city_data import exposure_summary, load_exposure, write_exposure_with_provenance
     from kalkan.services.database import store_scope
+    from kalkan.services.jobs import Output, job
     from kalkan.services.taxonomy_mapping import mapping_in_use, write_mapping
+    from kalkan.services.versions import current_ids
 
     with store_scope() as store, store.transaction() as session:
         exposure = load_exposure(session, city_id)
         summary = exposure_summary(session, city_id)
         rows, unmapped = mapping_in_use(session, city_id)
-    assert summary is not None
-    written, provenance = write_exposure_with_provenance(exposure, output, {"city_id": city_id, **summary})
-    mapping_path = write_mapping(rows, written.with_name(f"{written.stem}_taxonomy_mapping.csv"))
+        parameters = {"city": city_id, "data_versions": current_ids(session, city_id, ("exposure", "mapping"))}
+        assert summary is not None
+        with job("city-export-exposure", parameters=parameters, output=Output(output, is_dir=False, force=force),
+                 city_id=city_id, store=store) as run:  # fmt: skip
+            written, provenance = write_exposure_with_provenance(
+                exposure, run.target, {"city_id": city_id, **summary}, published_as=output
+            )
+            mapping_path = write_mapping(rows, written.with_name(f"{written.stem}_taxonomy_mapping.csv"))
+    written, provenance, mapping_path = (output.parent / p.name for p in (written, provenance, mapping_path))
     out.print(
         f"{city_id}: {len(exposure):,} assets -> {written} (costs in {exposure.currency} of "
         f"{exposure.price_year or 'an unstated year'}); licence: {summary['licence']}; provenance: {provenance}; "
@@ -430,22 +463,33 @@ def city_import_exposure(
         Path | None,
         typer.Option(help="The city's taxonomy mapping CSV (taxonomy,conversion,weight -> GEM function ids)."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Supersede the city's own exposure (and mapping) (kept as a version; `kalkan city restore`).",
+        ),
+    ] = False,
 ) -> None:
     """Store a city's own exposure file: validated first (file, then assets outside the city and unmodelled
-    taxonomies); replaces the city's exposure, all or nothing unless --keep-valid. With --taxonomy-mapping the
-    city's own building classes map to the GEM Central Asia functions (stored with the exposure)."""
+    taxonomies); it becomes the city's current exposure, all or nothing unless --keep-valid. The previous version
+    is kept (`kalkan city history`); superseding the city's own earlier import needs --replace. With
+    --taxonomy-mapping the city's own building classes map to the GEM Central Asia functions."""
     from kalkan.io.exposure import read_exposure
     from kalkan.services.database import store_scope
     from kalkan.services.exposure_import import import_city_exposure
     from kalkan.services.taxonomy_mapping import check_mapping_file
+    from kalkan.services.versions import require_replace
 
+    with store_scope() as store, store.transaction() as session:  # refuse before reading a large file
+        require_replace(session, city_id, "exposure", replace)
     mapping = check_mapping_file(taxonomy_mapping) if taxonomy_mapping is not None else None
     exposure = read_exposure(path, currency=currency, price_year=price_year)
     with store_scope() as store, store.transaction() as session:
         r = import_city_exposure(
             session, city_id, exposure, path, licence=licence, citation=citation, margin_km=margin_km,
             require_mapped=not allow_unmapped, keep_valid=keep_valid, rejects_path=rejects, mapping=mapping,
-            mapping_source=taxonomy_mapping,
+            mapping_source=taxonomy_mapping, replace=replace,
         )  # fmt: skip
     year = f" of {r['price_year']}" if r["price_year"] else ""
     out.print(
@@ -464,15 +508,20 @@ def city_import_exposure(
 def city_import_mapping(
     city_id: Annotated[str, typer.Argument(help="City id in the registry (with a stored exposure).")],
     path: Annotated[Path, typer.Argument(help="Taxonomy mapping CSV: taxonomy,conversion,weight (GEM function ids).")],
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Supersede the city's own mapping (kept as a version; `kalkan city restore`)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store the city's own taxonomy mapping with its stored exposure: each building class -> GEM Central Asia
-    vulnerability functions with weights (checked row by row; replaces the previous mapping)."""
+    """Store the city's own taxonomy mapping: each building class -> GEM Central Asia vulnerability functions
+    with weights (checked row by row). The previous mapping is kept as a version; superseding the city's own
+    earlier mapping needs --replace."""
     from kalkan.services.database import store_scope
     from kalkan.services.taxonomy_mapping import import_city_mapping
 
     with store_scope() as store, store.transaction() as session:
-        r = import_city_mapping(session, city_id, path)
+        r = import_city_mapping(session, city_id, path, replace=replace)
     if as_json:
         _print_json(r)
         return
@@ -496,18 +545,92 @@ def city_import_facilities(
         bool, typer.Option(help="Import the valid rows and write the others to a rejects CSV.")
     ] = False,
     rejects: Annotated[Path | None, typer.Option(help="Rejects CSV (default: <file>.rejects.csv).")] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Supersede the city's own facility registry (kept as a version; `kalkan city restore`)."
+        ),
+    ] = False,
 ) -> None:
-    """Store a city's critical-facility registry, replacing the previous one (all or nothing by default)."""
+    """Store a city's critical-facility registry as its current one (all or nothing by default). The previous
+    registry is kept as a version; superseding the city's own earlier import needs --replace."""
     from kalkan.io.facilities import read_facilities
     from kalkan.services.city_data import save_facilities
     from kalkan.services.database import store_scope
+    from kalkan.services.versions import require_replace
 
+    with store_scope() as store, store.transaction() as session:
+        require_replace(session, city_id, "facilities", replace)
     result = read_facilities(path, keep_valid=keep_valid, rejects_path=rejects)
     with store_scope() as store, store.transaction() as session:
-        n = save_facilities(session, city_id, result.table)
+        n = save_facilities(session, city_id, result.table, replace=replace, imported_from=str(path))
     out.print(f"{city_id}: stored {n} facilities from {path} ({result.n_read} rows read)")
     if result.errors:
         out.print(f"{len(result.errors)} problem(s) in rejected rows; see {result.rejects_path}")
+
+
+@city_app.command("history")
+def city_history(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    kind: Annotated[
+        str | None,
+        typer.Option(help="Only one kind: exposure, facilities, mapping, station, districts, outline."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every version of a city's data, newest first: which is current, where each came from, when it was
+    superseded. Nothing is ever deleted; `kalkan city restore CITY VERSION` makes an old version current."""
+    from kalkan.services.database import store_scope
+    from kalkan.services.versions import KIND_NAMES, history, version_row
+
+    with store_scope() as store, store.transaction() as session:
+        rows = [version_row(v) for v in history(session, city_id, kind)]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        out.print(f"{city_id} has no stored data yet (`kalkan city load` or `kalkan city import-*`).")
+        return
+    table = Table(title=f"{city_id}: versions of the city's data (newest first)")
+    for col in ("version", "kind", "origin", "status", "rows", "source", "created (UTC)", "superseded (UTC)"):
+        table.add_column(col, overflow="fold", justify="right" if col in ("version", "rows") else "left")
+    for r in rows:
+        status = "[bold green]current[/]" if r["current"] else "superseded"
+        if r["restored_at"] and r["current"]:
+            status += f" (restored {r['restored_at'][:19]})"
+        source = r["source"] + (f" — {r['imported_from']}" if r["imported_from"] else "")
+        table.add_row(str(r["version"]), KIND_NAMES[r["kind"]], r["origin"], status, f"{r['rows']:,}", source,
+                      (r["created_at"] or "")[:19], (r["superseded_at"] or "—")[:19])  # fmt: skip
+    out.print(table)
+    out.print(f"`kalkan city restore {city_id} VERSION` makes a superseded version current again (the current one "
+              "is kept).")  # fmt: skip
+
+
+@city_app.command("restore")
+def city_restore(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    version: Annotated[int, typer.Argument(help="Version number, from `kalkan city history CITY`.", min=1)],
+    as_json: JsonOpt = False,
+) -> None:
+    """Make an earlier version of a city's data current again; the version it supersedes is kept."""
+    from kalkan.services.database import store_scope
+    from kalkan.services.versions import describe, restore, version_row
+
+    with store_scope() as store, store.transaction() as session:
+        change = restore(session, city_id, version)
+        result = {
+            "current": version_row(change.current),
+            "superseded": None if change.superseded is None else version_row(change.superseded),
+        }
+        current_text = describe(change.current)
+        superseded_text = None if change.superseded is None else describe(change.superseded)
+    if as_json:
+        _print_json(result)
+        return
+    if superseded_text is None:
+        out.print(f"{city_id}: {current_text} is already current; nothing changed.")
+        return
+    out.print(f"{city_id}: {current_text} is current again; {superseded_text} is kept (superseded).")
 
 
 @city_app.command("quality")
@@ -640,30 +763,42 @@ def city_scenario_cmd(
     nonfunctional_from: Annotated[
         str, typer.Option(help="Damage state from which a facility is non-functional: slight .. complete.")
     ] = "extensive",
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Baseline earthquake scenario from the city's stored data: losses, fatalities and non-functional
     critical facilities by district (GEM Central Asia vulnerability; uniform Vs30 400 m/s). Give a named
-    scenario, an ISC-GEM event with its mechanism, or a hypothetical rupture."""
+    scenario, an ISC-GEM event with its mechanism, or a hypothetical rupture. Recorded as a run."""
     from rich.progress import Progress
 
     from kalkan.services.city_scenario import run_city_scenario
     from kalkan.services.database import store_scope
+    from kalkan.services.jobs import Output, job
+    from kalkan.services.versions import current_ids
 
+    given = {"catalogue_event": catalogue_event, "mag": magnitude, "lon": lon, "lat": lat, "depth_km": depth,
+             "strike": strike, "dip": dip, "rake": rake}  # fmt: skip
+    rupture_options = {k: v for k, v in given.items() if v is not None}
     with (
         store_scope() as store,
         store.transaction() as session,
         Progress(console=err, transient=True, disable=as_json) as progress,
     ):
         task = progress.add_task("Scenario", total=100)
-        given = {"catalogue_event": catalogue_event, "mag": magnitude, "lon": lon, "lat": lat, "depth_km": depth,
-                 "strike": strike, "dip": dip, "rake": rake}  # fmt: skip
-        rupture_options = {k: v for k, v in given.items() if v is not None}
-        summary = run_city_scenario(
-            session, city_id, out_dir, scenario=scenario, rupture_options=rupture_options, n_fields=n, seed=seed,
-            gmpes=gmpe, correlation=correlation, nonfunctional_from=nonfunctional_from,
-            on_progress=lambda p, m: progress.update(task, completed=p, description=m),
-        )  # fmt: skip
+        parameters = {"city": city_id, "scenario": scenario, "rupture": rupture_options, "n_fields": n, "gmpes": gmpe,
+                      "correlation": correlation, "nonfunctional_from": nonfunctional_from,
+                      "data_versions": current_ids(session, city_id)}  # fmt: skip
+        with job(
+            "city-scenario", parameters=parameters, output=Output(out_dir, force=force), city_id=city_id, seed=seed,
+            store=store, on_progress=lambda p, m: progress.update(task, completed=p, description=m),
+        ) as run:  # fmt: skip
+            summary = run_city_scenario(
+                session, city_id, run.workdir, scenario=scenario, rupture_options=rupture_options, n_fields=n,
+                seed=seed, gmpes=gmpe, correlation=correlation, nonfunctional_from=nonfunctional_from,
+                on_progress=run.progress,
+            )  # fmt: skip
+            run.summary = {"totals": summary["totals"], "scenario": summary["scenario"]}
+        summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
         return
@@ -702,6 +837,7 @@ def city_scenario_cmd(
     out.print(f"Non-functional: damage state '{nonfunctional_from}' or worse, from fragility derived from the GEM "
               "vulnerability functions (HAZUS damage-ratio bands). Data: GEM, CC BY-NC-SA 4.0, non-commercial use "
               f"only. Results in {out_dir}.")  # fmt: skip
+    _print_run_note(summary.get("run_id"))
 
 
 @cities_app.command("apply")
@@ -848,7 +984,7 @@ def _parse_rps(text: str | None, option: str) -> tuple[float, ...]:
 
 @risk_app.command("run")
 def risk_run(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the results (created or replaced).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the results (new or empty; --force replaces).")],
     case: Annotated[Path | None, typer.Option("--case", help="A plain-file case folder (docs/case-format.md).")] = None,
     hazard: Annotated[
         list[Path] | None,
@@ -904,6 +1040,7 @@ def risk_run(
         str, typer.Option("--return-periods", help="Return periods for losses and TVaR, years, e.g. 10,100,475.")
     ] = "10,25,50,100,250,500,1000",
     record: Annotated[bool, typer.Option(help="Record the run in the database when one is set up.")] = True,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute event losses, average annual loss and exceedance curves."""
@@ -935,7 +1072,7 @@ def risk_run(
         with Progress(console=err, transient=True, disable=as_json) as progress:
             task = progress.add_task("Computing losses", total=100)
             summary = _recorded_run_files(
-                record, files, out, kw, lambda pct, msg: progress.update(task, completed=pct, description=msg)
+                record, files, out, kw, lambda pct, msg: progress.update(task, completed=pct, description=msg), force
             )
         if as_json:
             _print_json(summary)
@@ -953,7 +1090,7 @@ def risk_run(
         task = progress.add_task("Computing losses", total=100)
         summary = _recorded_risk_run(
             record, case, out, kwargs,
-            lambda pct, msg: progress.update(task, completed=pct, description=msg),
+            lambda pct, msg: progress.update(task, completed=pct, description=msg), force,
         )  # fmt: skip
     if as_json:
         _print_json(summary)
@@ -961,76 +1098,56 @@ def risk_run(
     _print_risk_summary(summary, out)
 
 
-def _recorded_risk_run(record: bool, case: Path, out: Path, kwargs: dict[str, Any], on_progress: Any) -> dict[str, Any]:
-    """Run the case, recorded in the runs table when a database is set up (else run unrecorded)."""
-    from kalkan.digest import sha256_files
-    from kalkan.errors import StoreError
-    from kalkan.services.database import open_store
+def _recorded_risk_run(
+    record: bool, case: Path, out: Path, kwargs: dict[str, Any], on_progress: Any, force: bool = False
+) -> dict[str, Any]:
+    """Run the case as a recorded job (results in the run's own folder, published to ``out``)."""
+    from kalkan.services.jobs import Output, job
     from kalkan.services.risk import run_case
-    from kalkan.services.runs import recorded_run
 
-    store = None
-    if record:
-        try:
-            store = open_store()
-        except StoreError:
-            store = None  # plain-file use without a database: the summary.json is the record
-    if store is None:
-        return run_case(case, out, on_progress=on_progress, **kwargs)
-    try:
-        inputs = sorted(p for p in Path(case).iterdir() if p.is_file() and p.suffix in (".npz", ".csv"))
-        parameters = {k: (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()}
-        with recorded_run(
-            store, "risk-case", parameters={"case": str(case), "out": str(out), **parameters},
-            input_digests={"case": sha256_files(inputs)}, seed=kwargs.get("seed"), on_progress=on_progress,
-        ) as run:  # fmt: skip
-            summary = run_case(case, out, **kwargs)
-            run.summary = {k: summary[k] for k in ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib")}
-            run.result_path = str(Path(out).resolve())
-            summary["run_id"] = run.id
-        return summary
-    finally:
-        store.close()
+    parameters = {"case": str(case), **kwargs}
+    inputs = {"case": Path(case)}
+    with job("risk-case", parameters=parameters, inputs=inputs, output=Output(out, force=force),
+             seed=kwargs.get("seed"), record=record, on_progress=on_progress) as run:  # fmt: skip
+        summary = run_case(case, run.workdir, on_progress=run.progress, **kwargs)
+        run.summary = {k: summary[k] for k in ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib")}
+    summary["run_id"] = run.id
+    return summary
 
 
 def _recorded_run_files(
-    record: bool, files: dict[str, Any], out: Path, kwargs: dict[str, Any], on_progress: Any
+    record: bool, files: dict[str, Any], out: Path, kwargs: dict[str, Any], on_progress: Any, force: bool = False
 ) -> dict[str, Any]:
-    """Run on Kalkan-format files, recorded in the runs table when a database is set up."""
+    """Run on Kalkan-format files as a recorded job (results in the run's own folder, published to ``out``)."""
     from kalkan.digest import sha256_files
-    from kalkan.errors import StoreError
-    from kalkan.services.database import open_store
+    from kalkan.services.jobs import Output, job
     from kalkan.services.risk import run_assessment
-    from kalkan.services.runs import recorded_run
 
-    store = None
-    if record:
-        try:
-            store = open_store()
-        except StoreError:
-            store = None
-    if store is None:
-        return run_assessment(out_dir=out, on_progress=on_progress, **files, **kwargs)
-    try:
-        paths = [*files["hazard_paths"], files["exposure_path"]]
-        paths += [p for p in files["vulnerability_paths"] if Path(p).exists()]
-        paths += list(files["fragility_paths"])
-        paths += [files[k] for k in ("taxonomy_mapping", "consequence_path", "fragility_mapping") if files[k]]
-        params = {**kwargs, **{k: (str(v) if isinstance(v, Path) else v) for k, v in files.items()}}
-        params = {k: ([str(x) for x in v] if isinstance(v, list) else v) for k, v in params.items()}
-        with recorded_run(
-            store, "risk-assessment", parameters={"out": str(out), **params},
-            input_digests={"inputs": sha256_files([Path(p) for p in paths])}, seed=kwargs.get("seed"),
-            on_progress=on_progress,
-        ) as run:  # fmt: skip
-            summary = run_assessment(out_dir=out, **files, **kwargs)
-            keys = ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib", "damage")
-            run.summary = {k: summary[k] for k in keys if k in summary}
-            run.result_path = str(Path(out).resolve())
-            summary["run_id"] = run.id
-        return summary
-    finally:
-        store.close()
+    paths = [*files["hazard_paths"], files["exposure_path"]]
+    paths += [p for p in files["vulnerability_paths"] if Path(p).exists()]
+    paths += list(files["fragility_paths"])
+    paths += [files[k] for k in ("taxonomy_mapping", "consequence_path", "fragility_mapping") if files[k]]
+    params = {**kwargs, **{k: (str(v) if isinstance(v, Path) else v) for k, v in files.items()}}
+    params = {k: ([str(x) for x in v] if isinstance(v, list) else v) for k, v in params.items()}
+    missing = [p for p in paths if not Path(p).is_file()]
+    digests = {"inputs": sha256_files([Path(p) for p in paths])} if not missing else {}
+    with job("risk-assessment", parameters=params, inputs=digests, output=Output(out, force=force),
+             seed=kwargs.get("seed"), record=record, on_progress=on_progress) as run:  # fmt: skip
+        summary = run_assessment(out_dir=run.workdir, on_progress=run.progress, **files, **kwargs)
+        keys = ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib", "damage")
+        run.summary = {k: summary[k] for k in keys if k in summary}
+    summary["run_id"] = run.id
+    return summary
+
+
+def _print_run_note(run_id: str | None) -> None:
+    """Say where the run is recorded (or that it is not: no database set up)."""
+    if run_id is None:
+        out.print("Not recorded in a database (none is set up; `kalkan db upgrade` creates one): run.json in the "
+                  "results says how they were made.")  # fmt: skip
+    else:
+        out.print(f"Recorded as run {run_id} (`kalkan runs show {run_id[:8]}`: the command, inputs, and the run's own "
+                  "copy of the results).")  # fmt: skip
 
 
 def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
@@ -1073,7 +1190,7 @@ def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
             flag = "[bold]ILLUSTRATIVE hazard[/] — " if "ILLUSTRATIVE" in origin else ""
             out.print(f"{flag}{Path(path).name}: {origin}")
     if "run_id" in summary:
-        out.print(f"Run {summary['run_id']}.")
+        _print_run_note(summary["run_id"])
 
 
 @risk_app.command("show")
@@ -1100,12 +1217,17 @@ def exposure_convert(
     target: Annotated[Path, typer.Argument(help="Output file; its suffix picks the format.")],
     currency: Annotated[str | None, typer.Option(help="Currency of the costs when the file does not say.")] = None,
     price_year: Annotated[int | None, typer.Option(help="Price year of the costs when the file does not say.")] = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Read, validate and write an exposure in another format (written atomically)."""
+    """Read, validate and write an exposure in another format (written atomically; existing files are kept
+    unless --force)."""
     from kalkan.io.exposure import read_exposure, write_exposure
+    from kalkan.services.jobs import Output, job
 
-    exposure = read_exposure(source, currency=currency, price_year=price_year)
-    written = write_exposure(exposure, target)
+    output = Output(target, is_dir=False, force=force)
+    with job("exposure-convert", parameters={"source": str(source)}, output=output, record=False) as run:
+        exposure = read_exposure(source, currency=currency, price_year=price_year)
+        written = target.parent / write_exposure(exposure, run.target).name
     year = f" of {exposure.price_year}" if exposure.price_year else ""
     total = sum(float(v.sum()) for v in exposure.costs.values())
     out.print(f"{exposure.n_assets:,} assets, replacement cost {total:,.0f} {exposure.currency}{year} -> {written}")
@@ -1145,12 +1267,16 @@ def hazard_info(
 def hazard_convert(
     source: Annotated[Path, typer.Argument(help="CLIMADA .hdf5, case hazard.npz or Kalkan .npz.")],
     target: Annotated[Path, typer.Argument(help="Kalkan hazard .npz to write.")],
+    force: ForceOpt = False,
 ) -> None:
-    """Convert a hazard to Kalkan's .npz format (written atomically)."""
+    """Convert a hazard to Kalkan's .npz format (written atomically; an existing file is kept unless --force)."""
     from kalkan.io.hazard import load_any_hazard, save_hazard
+    from kalkan.services.jobs import Output, job
 
-    hz = load_any_hazard(source)
-    written = save_hazard(hz, target)
+    output = Output(target, is_dir=False, force=force)
+    with job("hazard-convert", parameters={"source": str(source)}, output=output, record=False) as run:
+        hz = load_any_hazard(source)
+        written = target.parent / save_hazard(hz, run.target).name
     out.print(f"{hz.n_events:,} events x {hz.n_sites:,} sites of {hz.imt} ({hz.unit}) -> {written}")
 
 
@@ -1254,14 +1380,17 @@ def eq_scenario(
     seed: Annotated[int, typer.Option(help="Seed of the fields (recorded).")] = 42,
     truncation: Annotated[float, typer.Option(help="Truncation of the residuals, standard deviations.")] = 3.0,
     correlation: Annotated[str | None, typer.Option(help="Spatial correlation: JB2009.")] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Simulate an earthquake scenario: ground-motion fields as HazardSets for `kalkan risk run --hazard`."""
+    """Simulate an earthquake scenario: ground-motion fields as HazardSets for `kalkan risk run --hazard`.
+    Recorded as a run."""
     from rich.progress import Progress
 
     from kalkan.hazard.earthquake.rupture import read_rupture
     from kalkan.io.gsim_logic_tree import read_logic_tree
     from kalkan.services.earthquake import Branch, city_sites, run_scenario, scenario_rupture
+    from kalkan.services.jobs import Output, job
 
     if rupture is not None:
         rup = read_rupture(rupture)
@@ -1285,14 +1414,24 @@ def eq_scenario(
         if target is None:
             raise KalkanError("Give --city or --sites for where to compute ground motion.")
         site_lon, site_lat, source = city_sites(str(target), grid_km)
-    with Progress(console=err, transient=True, disable=as_json) as progress:
+    inputs = {name: path for name, path in (("rupture", rupture), ("gmpe_logic_tree", gmpe_logic_tree),
+                                            ("sites", sites)) if path is not None}  # fmt: skip
+    parameters = {"scenario": scenario, "rupture": info, "gmpes": [(b.model, b.weight) for b in branches], "city": city,
+                  "grid_km": grid_km, "vs30_m_s": vs30, "imts": imt or ["PGA"], "n_fields": n, "truncation": truncation,
+                  "correlation": correlation}  # fmt: skip
+    with (
+        Progress(console=err, transient=True, disable=as_json) as progress,
+        job("eq-scenario", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force), seed=seed,
+            on_progress=lambda p, m: progress.update(task, completed=p, description=m)) as run,
+    ):  # fmt: skip
         task = progress.add_task("Ground-motion fields", total=100)
         summary = run_scenario(
-            out_dir, rupture=rup, rupture_info=info, branches=branches, site_lon=site_lon, site_lat=site_lat,
+            run.workdir, rupture=rup, rupture_info=info, branches=branches, site_lon=site_lon, site_lat=site_lat,
             sites_source=source, vs30=vs30 if site_vs30 is None else site_vs30, imts=imt or ["PGA"], n_fields=n,
-            seed=seed, truncation=truncation,
-            correlation=correlation, on_progress=lambda p, m: progress.update(task, completed=p, description=m),
+            seed=seed, truncation=truncation, correlation=correlation, on_progress=run.progress,
         )  # fmt: skip
+        run.summary = {"events": summary["events"], "sites": summary["sites"]["count"]}
+    summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
         return
@@ -1304,22 +1443,35 @@ def eq_scenario(
     for w in summary["warnings"]:
         err.print(f"[yellow]Warning:[/] {w}")
     out.print(f"HazardSets in {out_dir} (hazard_<IMT>.npz); per-site statistics in sites.csv and sites.geojson.")
+    _print_run_note(run.id)
 
 
 @eq_app.command("run-oq")
 def eq_run_oq(
     job: Annotated[Path, typer.Argument(help="OpenQuake scenario job.ini (the subset in docs/openquake.md).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for summary.json and event_losses.parquet.")],
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run an OpenQuake scenario-risk job on Kalkan, from its own input files."""
+    """Run an OpenQuake scenario-risk job on Kalkan, from its own input files. Recorded as a run."""
     from rich.progress import Progress
 
     from kalkan.services.earthquake import run_oq_job
+    from kalkan.services.jobs import Output
+    from kalkan.services.jobs import job as recorded_job
 
-    with Progress(console=err, transient=True, disable=as_json) as progress:
+    if not job.is_file():
+        raise InputError(f"{job}: file not found (an OpenQuake job.ini).")
+    with (
+        Progress(console=err, transient=True, disable=as_json) as progress,
+        recorded_job("eq-run-oq", parameters={"job": str(job)}, inputs={"job_ini": job},
+                     output=Output(out_dir, force=force),
+                     on_progress=lambda p, m: progress.update(task, completed=p, description=m)) as run,
+    ):  # fmt: skip
         task = progress.add_task("Ground-motion fields", total=100)
-        summary = run_oq_job(job, out_dir, on_progress=lambda p, m: progress.update(task, completed=p, description=m))
+        summary = run_oq_job(job, run.workdir, on_progress=run.progress)
+        run.summary = {k: summary[k] for k in ("events", "total_avg_loss", "total_avg_damages") if k in summary}
+    summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
         return
@@ -1333,6 +1485,7 @@ def eq_run_oq(
             t.add_row(name, *(f"{dmg[ds]:,.1f}" for ds in states))
         t.add_row("total (weighted)", *(f"{summary['total_avg_damages'][ds]:,.1f}" for ds in states))
         out.print(t)
+        _print_run_note(run.id)
         return
     money = summary["units"]["loss"]
     t = Table(title=f"{job} — {summary['events']:,} events")
@@ -1347,6 +1500,7 @@ def eq_run_oq(
         err.print(f"[yellow]Warning:[/] {w}")
     times = summary["timings_s"]
     out.print(f"{times['total']:.1f} s in all, peak memory {summary['peak_rss_mib']:,.0f} MiB. Results in {out_dir}.")
+    _print_run_note(run.id)
 
 
 def _option_value(text: str) -> Any:
@@ -1405,8 +1559,8 @@ def runs_list(
         _print_json(rows)
         return
     table = Table(title="Runs")
-    for col in ("id", "kind", "city", "status", "progress", "started (UTC)", "duration"):
-        table.add_column(col)
+    for col in ("id", "kind", "city", "status", "progress", "started (UTC)", "duration", "results"):
+        table.add_column(col, overflow="fold")
     for r in rows:
         duration = f"{r['duration_s']:.2f} s" if r["duration_s"] is not None else "—"
         table.add_row(
@@ -1417,8 +1571,34 @@ def runs_list(
             f"{r['progress']} %",
             (r["started_at"] or "—")[:19],
             duration,
+            r["published_to"] or ("run folder" if r["result_path"] else "—"),
         )
     out.print(table)
+
+
+@runs_app.command("verify")
+def runs_verify(
+    run_id: Annotated[str, typer.Argument(help="Run id (or its first 6+ characters).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check that a run's own result files are exactly the ones it wrote (SHA-256 of each); exit 1 if not."""
+    from kalkan.services.database import store_scope
+    from kalkan.services.runs import get_run, verify_outputs
+
+    with store_scope() as store, store.transaction() as session:
+        run = get_run(session, run_id)
+        report = verify_outputs(run)
+    if as_json:
+        _print_json(report)
+    else:
+        for name in report["changed"]:
+            out.print(f"[red]changed[/]: {name}")
+        for name in report["missing"]:
+            out.print(f"[red]missing[/]: {name}")
+        verdict = "intact" if report["intact"] else "NOT intact"
+        out.print(f"Run {report['id']}: {report['files']} file(s) in {report['result_path']}: {verdict}.")
+    if not report["intact"]:
+        raise typer.Exit(1)
 
 
 @runs_app.command("show")
@@ -1437,9 +1617,19 @@ def runs_show(
         return
     table = Table(show_header=False, box=None, title=f"Run {row['id']}")
     for key, value in row.items():
+        if key == "output_digests":
+            value = f"{len(value)} file(s), SHA-256 recorded (--json lists them)" if value else "—"
         shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
         table.add_row(key, shown)
     out.print(table)
+    if row["command"]:
+        import shlex
+
+        where = f"cd {shlex.quote(row['working_dir'])} && " if row["working_dir"] else ""
+        out.print(f"To reproduce (Kalkan {row['code_version']}, same inputs: compare input_digests):")
+        out.print(f"  {where}{row['command']}", markup=False)
+    if row["result_path"]:
+        out.print(f"The run's own results (read-only, never touched by later runs): {row['result_path']}", markup=False)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -1447,12 +1637,21 @@ def main(argv: list[str] | None = None) -> None:
 
     Usage errors (unknown option, missing argument) are Typer's own messages, also exit code 2.
     """
+    import shlex
+
+    from rich.markup import escape
+
+    from kalkan.services.runs import CURRENT_COMMAND
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    CURRENT_COMMAND.set(shlex.join(["kalkan", *args]))
     try:
-        app(args=argv, prog_name="kalkan")
+        app(args=args, prog_name="kalkan")
     except KalkanError as exc:
         if _state["debug"]:
             raise
-        err.print(f"[bold red]Error:[/] {exc.message}", markup=True, highlight=False, soft_wrap=True)
+        # messages quote user input (file names, values): never let it be read as Rich markup
+        err.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False, soft_wrap=True)
         if exc.hint:
-            err.print(f"[yellow]Hint:[/] {exc.hint}", markup=True, highlight=False, soft_wrap=True)
+            err.print(f"[yellow]Hint:[/] {escape(exc.hint)}", markup=True, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

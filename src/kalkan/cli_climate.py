@@ -85,9 +85,11 @@ def scenarios(
         Path | None,
         typer.Option("--plot", help="Also write the warming path 2030-2090 per SSP, p10-p90 shaded (.png or .svg)."),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --plot file.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Warming of a city's AR6 region per SSP and horizon vs 1995-2014, with the global warming level."""
+    """Warming of a city's AR6 region per SSP and horizon vs 1995-2014, with the global warming level.
+    Recorded as a run."""
     from kalkan.climate.precipitation import SENSITIVITIES, precipitation_change
     from kalkan.climate.scenarios import (
         DEFAULT_HORIZONS,
@@ -103,6 +105,7 @@ def scenarios(
     )
     from kalkan.coalition.vocabulary import AR6_LAND_REGIONS
     from kalkan.reports.climate_plots import check_plot_path, plot_warming_paths
+    from kalkan.services.jobs import Output, job
 
     # Every option is checked before the data file is read.
     ssps = [parse_ssp(s) for s in _split(ssp)] or list(SSPS)
@@ -116,18 +119,25 @@ def scenarios(
 
     table = load_tas_table()
     region, city_id = _resolve_region(city, table.regions)
-    results = [regional_change(sc, region, table) for sc in scens]
-    records = []
-    for res in results:
-        rec: dict[str, Any] = {"city": city_id, "region_name": AR6_LAND_REGIONS.get(region, region), **res.as_dict()}
-        if region in SENSITIVITIES:
-            rec.update(precipitation_change(region, res.gwl_c).as_dict())
-        records.append(rec)
-
+    parameters = {"place": city, "region": region, "ssps": list(ssps), "horizons": list(horizons),
+                  "statistics": [str(st) for st in stats], "ensemble": ensemble}  # fmt: skip
+    output = Output(plot, is_dir=False, force=force) if plot is not None else None
+    with job("climate-scenarios", parameters=parameters, output=output, city_id=city_id) as run:
+        results = [regional_change(sc, region, table) for sc in scens]
+        records = []
+        for res in results:
+            rec: dict[str, Any] = {
+                "city": city_id, "region_name": AR6_LAND_REGIONS.get(region, region), **res.as_dict()
+            }  # fmt: skip
+            if region in SENSITIVITIES:
+                rec.update(precipitation_change(region, res.gwl_c).as_dict())
+            records.append(rec)
+        if plot is not None:
+            paths = [warming_path(region, s, ensemble=ensemble, table=table) for s in ssps]
+            where = f"{city_id} (AR6 region {region})" if city_id else f"AR6 region {region}"
+            plot_warming_paths(paths, run.target, title=f"Warming of {where} vs 1995-2014, ensemble: {ensemble}")
+        run.summary = {"scenarios": records}
     if plot is not None:
-        paths = [warming_path(region, s, ensemble=ensemble, table=table) for s in ssps]
-        where = f"{city_id} (AR6 region {region})" if city_id else f"AR6 region {region}"
-        plot_warming_paths(paths, plot, title=f"Warming of {where} vs 1995-2014, ensemble: {ensemble}")
         err.print(f"Plot written to {plot}")
 
     if as_json:
@@ -249,10 +259,12 @@ def indicators(
     as_json: JsonOpt = False,
 ) -> None:
     """Heat and cold indicators and heat-attributable mortality of a city today and, with --scenario, in a
-    future window (delta method: the AR6 regional monthly warming added to the daily series)."""
+    future window (delta method: the AR6 regional monthly warming added to the daily series). Recorded as a
+    run."""
     from kalkan.climate.scenarios import Scenario, parse_horizon, parse_statistic
     from kalkan.io.daily_temperature import read_user_daily_csv
     from kalkan.services.climate_indicators import city_indicator_scenarios
+    from kalkan.services.jobs import job
     from kalkan.services.station_data import stored_series_if_any
 
     years = _years(baseline_years)
@@ -262,7 +274,14 @@ def indicators(
     )
     # a file given now, else the series the city imported (`kalkan climate import-station`), else the shipped one
     series = read_user_daily_csv(station) if station is not None else stored_series_if_any(city)
-    result = city_indicator_scenarios(city, scenarios, series=series, baseline_years=years)
+    parameters = {"city": city, "scenario": scenario, "horizon": horizon, "statistics": [str(st) for st in stats],
+                  "ensemble": ensemble, "baseline_years": list(years),
+                  "series": None if series is None else f"{series.source} ({series.kind})"}  # fmt: skip
+    with job("climate-indicators", parameters=parameters, inputs={"station": station} if station else {},
+             city_id=city) as run:  # fmt: skip
+        result = city_indicator_scenarios(city, scenarios, series=series, baseline_years=years)
+        run.summary = {"baseline": result.get("baseline"), "scenarios": result.get("scenarios")}
+    result["run_id"] = run.id
     if as_json:
         _print_json(result)
         return
@@ -342,20 +361,28 @@ def import_station(
     source: Annotated[str, typer.Option(help="Station name and owner, e.g. 'Osh station 38613, Kyrgyzhydromet'.")],
     licence: Annotated[str, typer.Option(help="Licence or terms of use of the data, shown wherever it is used.")],
     kind: Annotated[str, typer.Option(help="station (observations) or reanalysis (a gridded product).")] = "station",
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Supersede the city's own series (kept as a version; `kalkan city restore`)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Store a city's own daily series (checked row by row; gaps kept as gaps); `climate indicators` and
-    `climate drought` then use it instead of the shipped series. Replaces the city's previous import."""
+    `climate drought` then use it instead of the shipped series. The previous series is kept as a version;
+    superseding the city's own earlier import needs --replace."""
     from kalkan.services.database import store_scope
     from kalkan.services.station_data import read_station_file, save_station_series, station_summary
+    from kalkan.services.versions import require_replace
 
     if kind not in ("station", "reanalysis"):
         raise InputError(f"--kind {kind!r}: expected station or reanalysis.")
+    with store_scope() as store, store.transaction() as session:
+        require_replace(session, city, "station", replace)
     series = read_station_file(
         path, source=source, licence=licence, kind="station" if kind == "station" else "reanalysis"
     )
     with store_scope() as store, store.transaction() as session:
-        save_station_series(session, city, series, str(path))
+        save_station_series(session, city, series, str(path), replace=replace)
         summary = station_summary(session, city)
     assert summary is not None
     if as_json:

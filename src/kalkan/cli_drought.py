@@ -62,10 +62,12 @@ def climate_drought(
     ] = "1995-2014",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of tables.")] = False,
 ) -> None:
-    """Drought: SPEI-3/12 and SPI-3/12 over 1995-2014 and their shift per SSP and horizon (delta method)."""
+    """Drought: SPEI-3/12 and SPI-3/12 over 1995-2014 and their shift per SSP and horizon (delta method).
+    Recorded as a run."""
     from kalkan.climate.scenarios import DEFAULT_HORIZONS, parse_horizon, parse_ssp
     from kalkan.io.daily_weather import read_user_weather_csv
     from kalkan.services.drought import city_drought
+    from kalkan.services.jobs import job
 
     ssps = [parse_ssp(s) for s in _split(ssp)] or None
     horizons: list[int] = []
@@ -83,9 +85,16 @@ def climate_drought(
 
         stored = stored_series_if_any(city)  # the city's imported series, when it has precipitation
         series = stored if stored is not None and stored.precip_mm is not None else None
-    result = city_drought(
-        city, ssp=ssps, horizons=horizons, percentile=percentile, series=series, calibration_years=years
-    )
+    parameters = {"city": city, "ssps": ssps, "horizons": horizons, "percentile": percentile,
+                  "calibration_years": list(years),
+                  "series": None if series is None else f"{series.source} ({series.kind})"}  # fmt: skip
+    with job("climate-drought", parameters=parameters, inputs={"series": precip_file} if precip_file else {},
+             city_id=city) as run:  # fmt: skip
+        result = city_drought(
+            city, ssp=ssps, horizons=horizons, percentile=percentile, series=series, calibration_years=years
+        )
+        run.summary = {"available": result.get("available"), "baseline": result.get("baseline")}
+    result["run_id"] = run.id
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
         return

@@ -61,6 +61,7 @@ def eq_events(
     ] = 0.01,
     block_events: Annotated[int, typer.Option(min=1, help="Events per block of ground-motion fields.")] = 10_000,
     area_spacing: Annotated[float, typer.Option(help="Area source grid spacing, km.")] = 10.0,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Stochastic event set: Poisson occurrences of the source model's ruptures over --years, with correlated
@@ -68,21 +69,36 @@ def eq_events(
     engine's aggregate and occurrence curves)."""
     from rich.progress import Progress
 
-    from kalkan.services.event_based import run_event_set
+    from kalkan.services.event_based import resolve_source_model, run_event_set
+    from kalkan.services.jobs import Output, job
     from kalkan.services.psha import gmpe_branches, read_psha_sites
 
     branches = gmpe_branches(gmpe or (), gmpe_logic_tree)
     site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=vs30)
     imts = imt or ["PGA"]
-    with Progress(console=_err, transient=True, disable=as_json) as progress:
+    model_path = Path(resolve_source_model(sources))
+    inputs = {k: v for k, v in (("source_model", model_path), ("gmpe_logic_tree", gmpe_logic_tree), ("sites", sites))
+              if v is not None}  # fmt: skip
+    parameters = {"source_model": str(model_path), "gmpe": list(gmpe or ()), "city": city, "grid_km": grid_km,
+                  "vs30": vs30, "years": years, "imts": imts, "correlation": correlation, "truncation": truncation,
+                  "max_distance_km": max_distance, "min_intensity": min_intensity, "block_events": block_events,
+                  "area_spacing_km": area_spacing}  # fmt: skip
+    with (
+        Progress(console=_err, transient=True, disable=as_json) as progress,
+        job("eq-events", parameters=parameters, inputs=inputs, output=Output(out, force=force), seed=seed,
+            on_progress=lambda p, m: progress.update(task, completed=p, description=m)) as run,
+    ):  # fmt: skip
         task = progress.add_task("Event set", total=100)
         summary = run_event_set(
-            out, source_model=sources, branches=branches, sites=site_set, imts=imts, years=years, seed=seed,
+            run.workdir, source_model=sources, branches=branches, sites=site_set, imts=imts, years=years, seed=seed,
             logic_tree=gmpe_logic_tree, truncation=truncation, correlation=_correlation(correlation),
             max_distance_km=max_distance, min_intensity=min_intensity, block_events=block_events,
             area_spacing_km=area_spacing, sites_source=str(sites) if sites else f"grid over {city} ({grid_km:g} km)",
-            on_progress=lambda p, m: progress.update(task, completed=p, description=m),
+            on_progress=run.progress,
         )  # fmt: skip
+        run.summary = {k: summary[k] for k in ("events_sampled", "events_in_hazard", "source_model")}
+    summary["files"] = {name: str(Path(out) / Path(path).name) for name, path in summary["files"].items()}
+    summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
         return
@@ -107,6 +123,7 @@ def eq_events(
         _out.print(f"  {name}: {path}")
     for w in summary["warnings"]:
         _err.print(f"[yellow]Warning:[/] {w}")
+    _out.print(f"Run {run.id}." if run.id else "Not recorded in a database (none is set up): see run.json.")
 
 
 def city_event_risk(
@@ -132,6 +149,7 @@ def city_event_risk(
         float, typer.Option(help="Values below this are not stored: g (PGA, SA), cm/s (PGV).")
     ] = 0.01,
     block_events: Annotated[int, typer.Option(min=1, help="Events per block of ground-motion fields.")] = 10_000,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Event-based risk of the city's stored exposure: average annual loss, occurrence and aggregate
@@ -143,40 +161,42 @@ def city_event_risk(
     from kalkan.digest import sha256_file
     from kalkan.services.database import store_scope
     from kalkan.services.event_based import city_event_based_risk, resolve_source_model
-    from kalkan.services.runs import recorded_run
+    from kalkan.services.jobs import Output, job
+    from kalkan.services.versions import current_ids
     from kalkan.store.models import City
 
     model_path = resolve_source_model(sources)
     digests = {"source_model": sha256_file(Path(model_path))}
     if gmpe_logic_tree is not None:
         digests["gmpe_logic_tree"] = sha256_file(gmpe_logic_tree)
-    parameters = {
-        "city": city_id, "out": str(out), "source_model": str(model_path), "years": years, "gmpe": list(gmpe or ()),
+    parameters: dict[str, Any] = {
+        "city": city_id, "source_model": str(model_path), "years": years, "gmpe": list(gmpe or ()),
         "gmpe_logic_tree": str(gmpe_logic_tree) if gmpe_logic_tree else None, "correlation": correlation,
         "vs30": vs30, "max_distance_km": max_distance, "min_intensity": min_intensity, "block_events": block_events,
     }  # fmt: skip
     with store_scope() as store, Progress(console=_err, transient=True, disable=as_json) as progress:
         with store.transaction() as session:
             if session.get(City, city_id) is None:
-                raise KalkanError(f"Unknown city {city_id!r}.", hint="see `kalkan city list`")
+                raise KalkanError(f"Unknown city {city_id!r}.", hint="`kalkan cities list` shows the registry.")
+            parameters["data_versions"] = current_ids(session, city_id)
         task = progress.add_task("Event-based risk", total=100)
 
         def show(p: int, m: str) -> None:
             progress.update(task, completed=p, description=m)
 
-        with recorded_run(store, "city-event-risk", parameters=parameters, input_digests=digests, seed=seed,
-                          city_id=city_id) as run:  # fmt: skip
+        with job("city-event-risk", parameters=parameters, inputs=digests, output=Output(out, force=force), seed=seed,
+                 city_id=city_id, store=store, on_progress=show) as run:  # fmt: skip
             with store.transaction() as session:
                 summary = city_event_based_risk(
-                    session, city_id, out, source_model=Path(model_path), gmpes=gmpe or (),
+                    session, city_id, run.workdir, source_model=Path(model_path), gmpes=gmpe or (),
                     gmpe_logic_tree=gmpe_logic_tree, years=years, seed=seed, vs30=vs30,
                     correlation=_correlation(correlation), max_distance_km=max_distance, min_intensity=min_intensity,
-                    block_events=block_events, on_progress=show,
+                    block_events=block_events, on_progress=run.progress,
                 )  # fmt: skip
             run.summary = {k: summary[k] for k in ("aal", "expected_annual_fatalities", "losses_at_return_periods",
                                                    "catalogue", "source_model", "gmpe_logic_tree")}  # fmt: skip
-            run.result_path = str(Path(out).resolve())
-            summary["run_id"] = run.id
+        summary["run_id"] = run.id
+    summary["out"] = str(out)
     if as_json:
         _print_json(summary)
         return
@@ -212,3 +232,4 @@ def _print_city_summary(s: dict[str, Any]) -> None:
     for w in s["warnings"]:
         _err.print(f"[yellow]Warning:[/] {w}")
     _out.print("Data: GEM, CC BY-NC-SA 4.0, non-commercial use only.")
+    _out.print(f"Results in {s['out']}; recorded as run {s['run_id']} (`kalkan runs show {s['run_id'][:8]}`).")

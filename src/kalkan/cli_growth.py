@@ -6,6 +6,7 @@ heavy imports happen inside it, so importing this module stays fast.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output files.")]
 
 
 def _city_exposure(city: str) -> tuple[Exposure, str]:
@@ -77,6 +79,7 @@ def exposure_project(
     value_growth: Annotated[
         float | None, typer.Option("--value-growth", help="Override: building value growth, % per year.")
     ] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Grow an exposure to an SSP and horizon: costs x value factor, occupants and buildings x urban population
@@ -91,6 +94,7 @@ def exposure_project(
         projection_record,
     )
     from kalkan.services.city_data import write_exposure_with_provenance
+    from kalkan.services.jobs import Output, job
 
     if (city is None) == (exposure is None):
         raise InputError("Give --city CITY (a stored exposure) or --exposure FILE, not both.")
@@ -117,12 +121,19 @@ def exposure_project(
     factors = growth_factors(
         iso3, ssp, horizon=horizon, year=year, base_year=base_year, elasticity=elasticity, overrides=overrides
     )
-    after = project_exposure(before, factors)
-    record = projection_record(before, after, factors)
-    record["input"] = f"city {city}" if city is not None else str(exposure)
-    written, provenance = write_exposure_with_provenance(after, output, record)
-    record["output"] = str(written)
-    record["provenance_file"] = str(provenance)
+    parameters = {"city": city, "exposure": str(exposure) if exposure else None, "country": iso3, "ssp": ssp,
+                  "horizon": horizon, "year": year, "base_year": base_year, "elasticity": elasticity,
+                  "overrides": {k: v for k, v in dataclasses.asdict(overrides).items() if v is not None}}  # fmt: skip
+    with job("exposure-project", parameters=parameters, inputs={"exposure": exposure} if exposure else {},
+             output=Output(output, is_dir=False, force=force)) as run:  # fmt: skip
+        after = project_exposure(before, factors)
+        record = projection_record(before, after, factors)
+        record["input"] = f"city {city}" if city is not None else str(exposure)
+        written, provenance = write_exposure_with_provenance(after, run.target, record, published_as=output)
+        run.summary = {"totals_after": record["totals_after"]}
+    record["output"] = str(output.parent / written.name)
+    record["provenance_file"] = str(output.parent / provenance.name)
+    record["run_id"] = run.id
     if as_json:
         sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n")
         return
@@ -169,23 +180,39 @@ def risk_future(
     taxonomy_mapping: Annotated[Path | None, typer.Option(help="Mapping CSV for vulnerability files.")] = None,
     elasticity: Annotated[float, typer.Option(help="Elasticity of building value to GDP per capita.")] = 1.0,
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write the result as JSON here.")] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Future risk = future hazard x future exposure (SSP growth), with the change of AAL, fatalities and
-    return-period losses split into hazard effect, exposure effect and interaction."""
+    return-period losses split into hazard effect, exposure effect and interaction. Recorded as a run."""
     from kalkan.io.results import write_json
     from kalkan.services.database import store_scope
     from kalkan.services.future_risk import city_future_risk
+    from kalkan.services.jobs import Output, job
+    from kalkan.services.versions import current_ids
 
     if (horizon is None) == (year is None):
         raise InputError("Give --horizon (a 20-year window) or --year (a single year), not both.")
+    inputs: dict[str, Path | str] = {f"hazard_today_{k}": p for k, p in enumerate(hazard_today)}
+    inputs.update({f"hazard_future_{k}": p for k, p in enumerate(hazard_future)})
+    inputs.update({f"vulnerability_{k}": p for k, p in enumerate(vulnerability or ()) if p.is_file()})
+    if taxonomy_mapping is not None:
+        inputs["taxonomy_mapping"] = taxonomy_mapping
+    output = Output(out_file, is_dir=False, force=force) if out_file is not None else None
     with store_scope() as store, store.transaction() as session:
-        result = city_future_risk(
-            session, city, hazard_today, hazard_future, ssp=ssp, horizon=horizon, year=year,
-            vulnerability_paths=vulnerability or (), taxonomy_mapping=taxonomy_mapping, elasticity=elasticity,
-        )  # fmt: skip
-    if out_file is not None:
-        write_json(out_file, result)
+        parameters = {"city": city, "ssp": ssp, "horizon": horizon, "year": year, "elasticity": elasticity,
+                      "vulnerability": [str(v) for v in vulnerability or ()],
+                      "data_versions": current_ids(session, city)}  # fmt: skip
+        with job("risk-future", parameters=parameters, inputs=inputs, output=output, city_id=city,
+                 store=store) as run:  # fmt: skip
+            result = city_future_risk(
+                session, city, hazard_today, hazard_future, ssp=ssp, horizon=horizon, year=year,
+                vulnerability_paths=vulnerability or (), taxonomy_mapping=taxonomy_mapping, elasticity=elasticity,
+            )  # fmt: skip
+            if out_file is not None:
+                write_json(run.target, result)
+            run.summary = {"attribution": result["attribution"]}
+    result["run_id"] = run.id
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
         return

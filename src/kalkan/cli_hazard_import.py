@@ -81,12 +81,17 @@ def hazard_import(
     assess: Annotated[
         bool, typer.Option("--assess", help="Also run the city's exposure with the JRC Asia curves (AAL).")
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")] = False,
 ) -> None:
     """Import flood/mudflow depth maps or landslide susceptibility per return period onto sites: events with
-    band frequencies 1/T_i - 1/T_i+1, an optional climate shift of frequencies, summary.json beside."""
+    band frequencies 1/T_i - 1/T_i+1, an optional climate shift of frequencies, summary.json beside. Recorded as
+    a run."""
     from kalkan.io.hazard_maps import parse_map_argument
+    from kalkan.services.database import optional_store, store_scope
     from kalkan.services.hazard_import import import_hazard_maps
+    from kalkan.services.jobs import Output, job
+    from kalkan.services.versions import current_ids
 
     specs = [parse_map_argument(text) for text in rp or []]
     kwargs: dict[str, Any] = {
@@ -97,17 +102,39 @@ def hazard_import(
     }  # fmt: skip
     if method not in ("nearest", "bilinear"):
         raise InputError(f"--method {method!r}: expected nearest or bilinear.")
+    files = [spec.path for spec in specs] + [f for f in (gpkg, manifest, sites) if f is not None]
+    inputs = {f"input_{k}": f for k, f in enumerate(files)}
+    parameters = {**{k: v for k, v in kwargs.items() if k != "maps"}, "maps": [str(m) for m in specs], "city": city}
     if city is not None or (illustrative is not None and sites is None):
-        from kalkan.services.database import store_scope
-
         with store_scope() as store, store.transaction() as session:
-            summary = import_hazard_maps(out_dir, session=session, city_id=city, **kwargs)
+            if city is not None:
+                parameters["data_versions"] = current_ids(session, city)
+            with job("hazard-import", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force),
+                     city_id=city, store=store) as run:  # fmt: skip
+                summary = import_hazard_maps(run.workdir, session=session, city_id=city, **kwargs)
+                run.summary = _headline(summary)
     else:
-        summary = import_hazard_maps(out_dir, **kwargs)
+        maybe = optional_store()
+        try:
+            with job("hazard-import", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force),
+                     store=maybe, record=maybe is not None) as run:  # fmt: skip
+                summary = import_hazard_maps(run.workdir, **kwargs)
+                run.summary = _headline(summary)
+        finally:
+            if maybe is not None:
+                maybe.close()
+    summary["out_dir"] = str(out_dir)
+    summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
         return
     _print_summary(summary)
+
+
+def _headline(summary: dict[str, Any]) -> dict[str, Any]:
+    """What the run record keeps of a hazard import: peril, sites with hazard, AALs of an assessment."""
+    keys = ("peril", "sites_with_hazard", "sites_without_hazard", "illustrative", "assessment", "climate")
+    return {k: summary[k] for k in keys if k in summary}
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -156,3 +183,5 @@ def _print_summary(summary: dict[str, Any]) -> None:
     files = ", ".join(summary.get("hazard_files", [])) or "no hazard file"
     label = " (ILLUSTRATIVE)" if summary.get("illustrative") else ""
     out.print(f"Wrote {files}{label} and summary.json in {summary['out_dir']}.")
+    if summary.get("run_id"):
+        out.print(f"Recorded as run {summary['run_id']} (`kalkan runs show {summary['run_id'][:8]}`).")

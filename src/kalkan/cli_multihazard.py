@@ -31,19 +31,60 @@ def _return_periods(text: str) -> tuple[float, ...]:
     return values
 
 
+def _resolve_runs(items: list[str]) -> list[Path]:
+    """Each item is a result folder, or the id (or a 6+ character prefix) of a recorded run, whose own result
+    folder is used: the exact files that run produced, whatever happened to its published copy since."""
+    from kalkan.services.database import optional_store
+    from kalkan.services.runs import get_run
+
+    folders: list[Path] = []
+    store = None
+    try:
+        for item in items:
+            path = Path(item)
+            if path.is_dir():
+                folders.append(path)
+                continue
+            if store is None:
+                store = optional_store()
+            if store is None or len(item) < 6:
+                raise InputError(f"{item}: no such result folder (and no database to look up a run id in).")
+            with store.transaction() as session:
+                run = get_run(session, item)
+                if not run.result_path:
+                    raise InputError(f"Run {run.id} ({run.kind}, {run.status}) has no result folder to combine.")
+                folders.append(Path(run.result_path))
+    finally:
+        if store is not None:
+            store.close()
+    return folders
+
+
 def risk_combine(
-    run_dirs: Annotated[list[Path], typer.Argument(help="Result folders of `kalkan risk run`, one per peril.")],
+    run_dirs: Annotated[
+        list[str], typer.Argument(help="Result folders of `kalkan risk run` (or run ids), one per peril.")
+    ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for summary.json and combined_curve.csv.")],
     return_periods: Annotated[
         str, typer.Option("--return-periods", help="Return periods, years, e.g. 10,100,1000.")
     ] = "10,25,50,100,250,500,1000",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Combine per-peril runs of one exposure: total AAL (sum) and the exceedance curve of the union of the
-    event sets (independent perils); aggregate annual losses when all runs have catalogue years."""
+    event sets (independent perils); aggregate annual losses when all runs have catalogue years. Recorded as a
+    run."""
+    from kalkan.services.jobs import Output, job
     from kalkan.services.multihazard import combine_runs
 
-    summary = combine_runs(run_dirs, out_dir, return_periods=_return_periods(return_periods))
+    folders = _resolve_runs(run_dirs)
+    rps = _return_periods(return_periods)
+    inputs: dict[str, Path | str] = {f"run_{k}": folder for k, folder in enumerate(folders)}
+    parameters = {"runs": [str(f) for f in folders], "return_periods": list(rps)}
+    with job("risk-combine", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force)) as run:
+        summary = combine_runs(folders, run.workdir, return_periods=rps)
+        run.summary = {k: summary[k] for k in ("perils", "aal_total", "rp_losses") if k in summary}
+    summary["run_id"] = run.id
     if as_json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n")
         return

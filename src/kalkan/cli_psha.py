@@ -50,16 +50,24 @@ def eq_curves(
     disagg_site: Annotated[
         str | None, typer.Option(help="Disaggregate this site at the return period (first IMT).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Classical PSHA hazard curves: a PEER test folder (--peer-case) or a source model (--sources)."""
+    """Classical PSHA hazard curves: a PEER test folder (--peer-case) or a source model (--sources). Recorded
+    as a run."""
     from kalkan.hazard.earthquake.psha import ExceedanceModel
+    from kalkan.services.jobs import Output, job
     from kalkan.services.psha import gmpe_branches, hazard_curves, read_psha_sites, run_peer_case, write_hazard_outputs
 
     if peer_case is not None:
         if sources is not None:
             raise KalkanError("Give either --peer-case or --sources, not both.")
-        summary = run_peer_case(peer_case, out)
+        if not peer_case.is_dir():
+            raise KalkanError(f"{peer_case}: not a folder (a PEER case folder with config.json, sites.csv, ...).")
+        with job("eq-peer-case", parameters={"peer_case": str(peer_case)}, inputs={"peer_case": peer_case},
+                 output=Output(out, is_dir=False, force=force)) as recorded:  # fmt: skip
+            summary = run_peer_case(peer_case, recorded.target)
+            recorded.summary = {k: summary[k] for k in ("case", "sites", "ruptures") if k in summary}
         if as_json:
             typer.echo(json.dumps(summary, indent=2))
             return
@@ -77,17 +85,29 @@ def eq_curves(
     branches = gmpe_branches(gmpe or (), gmpe_logic_tree)
     site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=vs30)
     imts = imt or ["PGA"]
-    run = hazard_curves(
-        sources, branches, site_set, imts, list(level or DEFAULT_LEVELS), investigation_time,
-        truncation_level=truncation, max_distance_km=max_distance, skip_unsupported=skip_unsupported,
-        mesh_spacing_km=mesh_spacing, area_spacing_km=area_spacing,
-    )  # fmt: skip
-    summary = write_hazard_outputs(
-        run.curves, out, return_period=return_period, quantiles=quantile or (), ruptures=run.ruptures,
-        branches=run.branches, disagg_site=disagg_site,
-        exceedance_model=ExceedanceModel("TRUNCATION_LOWER_UPPER", truncation),
-    )  # fmt: skip
-    summary["warnings"] = [*run.warnings, *(w for w in summary["warnings"] if w not in run.warnings)]
+    inputs = {k: v for k, v in (("sources", sources), ("gmpe_logic_tree", gmpe_logic_tree), ("sites", sites))
+              if v is not None}  # fmt: skip
+    parameters = {"sources": str(sources), "gmpe": list(gmpe or ()), "city": city, "grid_km": grid_km, "vs30": vs30,
+                  "imts": imts, "levels_g": list(level or DEFAULT_LEVELS),
+                  "investigation_time_years": investigation_time,
+                  "return_period_years": return_period, "quantiles": list(quantile or ()), "truncation": truncation,
+                  "max_distance_km": max_distance, "mesh_spacing_km": mesh_spacing, "area_spacing_km": area_spacing,
+                  "skip_unsupported": skip_unsupported, "disagg_site": disagg_site}  # fmt: skip
+    with job("eq-curves", parameters=parameters, inputs=inputs, output=Output(out, force=force)) as recorded:
+        run = hazard_curves(
+            sources, branches, site_set, imts, list(level or DEFAULT_LEVELS), investigation_time,
+            truncation_level=truncation, max_distance_km=max_distance, skip_unsupported=skip_unsupported,
+            mesh_spacing_km=mesh_spacing, area_spacing_km=area_spacing,
+        )  # fmt: skip
+        summary = write_hazard_outputs(
+            run.curves, recorded.workdir, return_period=return_period, quantiles=quantile or (), ruptures=run.ruptures,
+            branches=run.branches, disagg_site=disagg_site,
+            exceedance_model=ExceedanceModel("TRUNCATION_LOWER_UPPER", truncation),
+        )  # fmt: skip
+        summary["warnings"] = [*run.warnings, *(w for w in summary["warnings"] if w not in run.warnings)]
+        recorded.summary = {"sites": summary["sites"], "files": sorted(summary["files"])}
+    summary["files"] = {name: str(Path(out) / Path(path).name) for name, path in summary["files"].items()}
+    summary["run_id"] = recorded.id
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return

@@ -36,10 +36,13 @@ def eq_regional_model(
     ] = None,
     mfd_min_mag: Annotated[float, typer.Option(help="Lowest magnitude of the MFDs written (Mw).")] = 5.0,
     mmax_increment: Annotated[float, typer.Option(help="Mmax = largest observed Mw + this.")] = 0.5,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
 ) -> None:
-    """Build Kalkan's regional source model (not EMCA, not GEM) from an earthquake catalogue and area zones."""
+    """Build Kalkan's regional source model (not EMCA, not GEM) from an earthquake catalogue and area zones.
+    Recorded as a run."""
     from kalkan.hazard.earthquake import regional_model as rm
     from kalkan.services.data_sources import data_source
+    from kalkan.services.jobs import Output, job
 
     cat_path = catalogue if catalogue is not None else data_source("isc_gem_catalogue_central_asia").paths()[0]
     zones_path = zones if zones is not None else rm.shipped_path(rm.ZONES_FILE)
@@ -51,7 +54,13 @@ def eq_regional_model(
         zones_name=zones_path.name,
         reader_problems=problems,
     )
-    rm.write_regional_model(model, out, record)
+    output = Output(out, is_dir=False, force=force, extras=(record,) if record is not None else ())
+    parameters = {"catalogue": str(cat_path), "zones": str(zones_path), "mfd_min_mag": mfd_min_mag,
+                  "mmax_increment": mmax_increment}  # fmt: skip
+    with job("eq-regional-model", parameters=parameters, inputs={"catalogue": cat_path, "zones": zones_path},
+             output=output) as run:  # fmt: skip
+        rm.write_regional_model(model, run.target, run.workdir / record.name if record is not None else None)
+        run.summary = {"area_sources": sum(r.emitted for r in model.zones), "mainshocks": model.n_mainshocks}
     s = model.screening
     lines = [
         f"{out}: {sum(r.emitted for r in model.zones)} area sources ({rm.MODEL_TITLE}).",
@@ -67,4 +76,5 @@ def eq_regional_model(
     lines += [f"  {p}" for p in problems[:20]]
     if record is not None:
         lines.append(f"{record}: parameter record.")
+    lines.append(f"Recorded as run {run.id}." if run.id else "Not recorded in a database (none is set up).")
     sys.stdout.write("\n".join(lines) + "\n")

@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from kalkan.errors import InputError
+from kalkan.errors import ConflictError, InputError
 from kalkan.exposure.growth import (
     Overrides,
     country_projection,
@@ -184,7 +184,9 @@ def test_cli_project_file(tmp_path: Path) -> None:
     written = read_exposure(target)
     assert float(written.costs["structural"].sum()) == pytest.approx(3 * 3.3e6)
     assert Path(record["provenance_file"]).is_file()
-    table = CliRunner().invoke(_app(), args)
+    refused = CliRunner().invoke(_app(), args)  # the first run's file is never overwritten silently
+    assert isinstance(refused.exception, ConflictError)
+    table = CliRunner().invoke(_app(), [*args, "--force"])
     assert table.exit_code == 0 and "USD of 2021" in table.stdout
     bad = CliRunner().invoke(_app(), ["project", "--exposure", str(src), "--ssp", "SSP2", "--horizon", "2050",
                                       "--output", str(target)])  # fmt: skip

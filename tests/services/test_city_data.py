@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from kalkan.errors import InputError
+from kalkan.errors import ConflictError, InputError
 from kalkan.exposure.gem import city_exposure
 from kalkan.exposure.table import Exposure
 from kalkan.io.facilities import illustrative_facilities, read_facilities, write_facilities_csv
@@ -44,7 +44,7 @@ def small_exposure(n: int = 3, cost_type: str = "structural") -> Exposure:
 def test_exposure_round_trip_and_replace(store: Store) -> None:
     exposure, record = city_exposure("petropavl")
     with store.transaction() as session:
-        save_exposure(session, "petropavl", exposure, method=record, **PROVENANCE)
+        save_exposure(session, "petropavl", exposure, method=record, origin="shipped", **PROVENANCE)
     with store.transaction() as session:
         back = load_exposure(session, "petropavl")
         summary = exposure_summary(session, "petropavl")
@@ -58,12 +58,19 @@ def test_exposure_round_trip_and_replace(store: Store) -> None:
     assert summary is not None and summary["assets"] == len(exposure) and summary["method"]["admin1_id"] == "KZ-SEV"
     assert summary["structural"] == pytest.approx(float(exposure.costs["structural"].sum()), abs=0.005)
 
-    with store.transaction() as session:
+    with store.transaction() as session:  # the city's own file supersedes shipped data without --replace
         save_exposure(session, "petropavl", small_exposure(), method={}, **PROVENANCE)
-    with store.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(ExposureAsset)) == 3
+    with store.transaction() as session:  # nothing is deleted: both versions' assets are kept
+        assert session.scalar(select(func.count()).select_from(ExposureAsset)) == len(exposure) + 3
+        assert len(load_exposure(session, "petropavl")) == 3
         summary = exposure_summary(session, "petropavl")
         assert summary is not None and summary["replacement_cost_usd"] == 6000.0 and summary["nonstructural"] == 0.0
+        assert summary["version"] == 2 and summary["origin"] == "city"
+    with pytest.raises(ConflictError), store.transaction() as session:  # the city's own: only with replace
+        save_exposure(session, "petropavl", small_exposure(5), method={}, **PROVENANCE)
+    with store.transaction() as session:
+        save_exposure(session, "petropavl", small_exposure(5), method={}, replace=True, **PROVENANCE)
+        assert len(load_exposure(session, "petropavl")) == 5
 
 
 def test_failed_save_leaves_the_previous_exposure(store: Store) -> None:
@@ -74,8 +81,8 @@ def test_failed_save_leaves_the_previous_exposure(store: Store) -> None:
     def replace_twice() -> None:
         """A first replacement succeeds, the second fails: the transaction must undo both."""
         with store.transaction() as session:
-            save_exposure(session, "osh", small_exposure(4), method={}, **PROVENANCE)
-            save_exposure(session, "osh", bad, method={}, **PROVENANCE)
+            save_exposure(session, "osh", small_exposure(4), method={}, replace=True, **PROVENANCE)
+            save_exposure(session, "osh", bad, method={}, replace=True, **PROVENANCE)
 
     with pytest.raises(InputError, match="cost types total cannot be stored"):
         replace_twice()
@@ -209,7 +216,7 @@ def test_import_exposure_refuses_assets_outside_the_city_and_unmodelled_taxonomi
     assert [r["id"] for r in rejected] == ["d2", "d3"] and "lon/lat" in rejected[0]["error"]
 
     unmapped = kalkan(sqlite_url, *args, "--currency", "USD", "--price-year", "2024", "--keep-valid",
-                      "--allow-unmapped")  # fmt: skip
+                      "--allow-unmapped", "--replace")  # fmt: skip
     assert unmapped.returncode == 0, unmapped.stderr
     shown = json.loads(kalkan(sqlite_url, "cities", "show", "dushanbe", "--json").stdout)
     assert shown["exposure"]["assets"] == 3

@@ -181,7 +181,14 @@ def test_cli_end_to_end(stored: str, tmp_path: Path) -> None:
     d = json.loads(proc.stdout)
     assert d["city"] == CITY and d["n_fields"] == 2 and d["events"] == 2
     assert list(d["models"]["ground_motion"]) == ["BooreEtAl2014"]
+    run_id = d.pop("run_id")  # the --json output adds the run's id to summary.json
     assert json.loads((tmp_path / "j" / "summary.json").read_text()) == d
+    shown = json.loads(kalkan(stored, "runs", "show", run_id, "--json").stdout)
+    assert shown["kind"] == "city-scenario" and shown["status"] == "succeeded" and shown["city_id"] == CITY
+    assert shown["command"].startswith("kalkan city scenario dushanbe") and shown["published_to"] == str(tmp_path / "j")
+    own = Path(shown["result_path"])  # the run's own copy: same bytes, outside the user's folder
+    assert (own / "summary.json").read_bytes() == (tmp_path / "j" / "summary.json").read_bytes()
+    assert set(shown["output_digests"]) >= {"summary.json", "by_district.csv", "facilities.csv"}
     text = kalkan(stored, "city", "scenario", CITY, "--scenario", SCENARIO, "--out", str(tmp_path / "t"), "--n", "2")
     assert text.returncode == 0, text.stderr
     assert "ILLUSTRATIVE facilities" in text.stdout and "USD of 2021" in text.stdout and "people" in text.stdout

@@ -135,10 +135,10 @@ def test_cli(runs: dict[str, Path], tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), [*args, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["aal_total"] == pytest.approx(1562.5)
-    table = CliRunner().invoke(_app(), args)
+    table = CliRunner().invoke(_app(), [*args, "--force"])  # the same folder again: only with --force
     assert table.exit_code == 0, table.output
     assert "USD of 2021" in table.stdout and "1,562" in table.stdout
-    bad = CliRunner().invoke(_app(), [*args, "--return-periods", "x"])
+    bad = CliRunner().invoke(_app(), [*args, "--force", "--return-periods", "x"])
     assert isinstance(bad.exception, InputError)
 
 

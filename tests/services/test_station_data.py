@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kalkan.errors import InputError
+from kalkan.errors import ConflictError, InputError
 from kalkan.io.daily_temperature import read_user_daily_csv
 from kalkan.services.database import Store
 from kalkan.services.station_data import (
@@ -21,6 +21,7 @@ from kalkan.services.station_data import (
     station_summary,
     stored_series_if_any,
 )
+from kalkan.services.versions import restore
 
 
 def write_station(path: Path, *, precip: bool = False, bad_row: bool = False) -> Path:
@@ -68,11 +69,19 @@ def test_precipitation_and_replacement(store: Store, tmp_path: Path) -> None:
     with store.transaction() as session:
         save_station_series(session, "namangan", wet, "p.csv")
     dry = read_station_file(write_station(tmp_path / "t.csv"), source="second", licence="l", kind="reanalysis")
-    with store.transaction() as session:
+    with pytest.raises(ConflictError), store.transaction() as session:  # the city's own series: only with replace
         save_station_series(session, "namangan", dry, "t.csv")
+    with store.transaction() as session:
+        save_station_series(session, "namangan", dry, "t.csv", replace=True)
     with store.transaction() as session:
         back = load_station_series(session, "namangan")
     assert back is not None and back.source == "second" and back.kind == "reanalysis" and back.precip_mm is None
+    with store.transaction() as session:  # the first import is kept and comes back whole
+        restore(session, "namangan", 1)
+    with store.transaction() as session:
+        first = load_station_series(session, "namangan")
+    assert first is not None and first.source == "s" and first.precip_mm is not None
+    assert np.array_equal(first.precip_mm, wet.precip_mm, equal_nan=True)
 
 
 def test_bad_rows_refused(tmp_path: Path) -> None:

@@ -165,7 +165,8 @@ def test_mapped_classes_give_the_same_losses_as_the_gem_taxonomies(tmp_path: Pat
 
             with store.transaction() as session:
                 import_city_exposure(session, "dushanbe", read_exposure(source), source, licence="L", citation="C",
-                                     mapping=mapping, mapping_source=mapping_file if mapping else None)  # fmt: skip
+                                     mapping=mapping, mapping_source=mapping_file if mapping else None,
+                                     replace=bool(results))  # fmt: skip
                 stored = load_exposure(session, "dushanbe")
                 assert (set(stored.taxonomy.tolist()) <= set(names.values())) == (mapping is not None)
                 out = tmp_path / f"run-{len(results)}"

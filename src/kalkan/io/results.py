@@ -17,19 +17,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kalkan.errors import InputError
+from kalkan.errors import ConflictError, InputError
 
 
 @contextmanager
-def atomic_output_dir(target: Path) -> Iterator[Path]:
+def atomic_output_dir(target: Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``target`` when the block completes (and is removed if not).
 
-    An existing ``target`` is replaced only if it is empty or holds a previous result (a summary.json).
+    An existing ``target`` that is not empty is refused unless ``overwrite`` (the command line's ``--force``):
+    whatever it holds, results a user or a recorded run relies on are never replaced silently.
     """
     target = Path(target)
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / "summary.json").exists())):
-        raise InputError(
-            f"{target}: exists and is not a previous Kalkan result folder; choose a new or empty --out folder."
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not overwrite)):
+        raise ConflictError(
+            f"{target}: exists and is not an empty folder; Kalkan does not overwrite it.",
+            hint="Choose a new or empty output folder (or give --force on the command line).",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))

@@ -1,12 +1,15 @@
-"""A city's risk data in the store: its building exposure (one set per city) and critical-facility registry.
+"""A city's risk data in the store: its building exposure and critical-facility registry, in versions.
 
-Saving replaces the city's previous set in the caller's transaction, so a failed import leaves the old data
-whole. Totals are kept with the set so that `kalkan cities show --json` can be checked against the source
-without reading the assets.
+Saving creates a new version (:mod:`kalkan.services.versions`) in the caller's transaction and keeps the
+previous one, so a failed import leaves the old data whole and a replaced one can be restored. Shipped and
+illustrative data never replace what the city imported. Totals are kept with the set so that `kalkan cities
+show --json` can be checked against the source without reading the assets.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterator
 from datetime import date
@@ -14,14 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from kalkan.digest import sha256_json
 from kalkan.errors import InputError
-from kalkan.exposure.facilities import FacilityTable
+from kalkan.exposure.facilities import Facility, FacilityTable
 from kalkan.exposure.table import OCCUPANT_PERIODS, Exposure
+from kalkan.geometry import KM_PER_DEGREE
 from kalkan.services.coalition import get_city
-from kalkan.store.models import ExposureAsset, ExposureSet, FacilityRecord
+from kalkan.services.versions import city_owns, current_version, describe, new_version
+from kalkan.store.models import DataVersion as DataVersionModel
+from kalkan.store.models import District, ExposureAsset, ExposureSet, FacilityRecord
 
 STORED_COSTS = ("structural", "nonstructural", "contents")
 """Cost types the store keeps per asset; an exposure with any other is refused rather than cut down."""
@@ -61,10 +68,38 @@ def _asset_rows(set_id: int, exposure: Exposure) -> Iterator[list[dict[str, Any]
         yield rows
 
 
+def exposure_digest(exposure: Exposure) -> str:
+    """SHA-256 of an exposure's content (ids, places, taxonomies, values), so that loading the same shipped
+    exposure twice adds no version."""
+    h = hashlib.sha256()
+    for values in (exposure.id, exposure.taxonomy, exposure.district, exposure.occupancy):
+        if values is not None:
+            h.update("\x1f".join(map(str, values.tolist())).encode())
+    for name, arr in (("lon", exposure.lon), ("lat", exposure.lat), ("number", exposure.number),
+                      *sorted(exposure.costs.items()), *sorted(exposure.occupants.items())):  # fmt: skip
+        if arr is not None:
+            h.update(name.encode())
+            h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+    h.update(f"{exposure.currency}:{exposure.price_year}".encode())
+    return h.hexdigest()
+
+
 def save_exposure(
-    session: Session, city_id: str, exposure: Exposure, *, licence: str, citation: str, method: dict[str, Any]
+    session: Session,
+    city_id: str,
+    exposure: Exposure,
+    *,
+    licence: str,
+    citation: str,
+    method: dict[str, Any],
+    origin: str = "city",
+    replace: bool = False,
+    imported_from: str | None = None,
+    digest: str | None = None,
 ) -> ExposureSet:
-    """Store ``exposure`` as the city's exposure set, replacing any previous one (within the transaction)."""
+    """Store ``exposure`` as a new current version of the city's exposure (the previous one is kept).
+
+    A city's own exposure is superseded only with ``replace``; shipped data never supersede it."""
     get_city(session, city_id)
     other = sorted(set(exposure.costs) - set(STORED_COSTS))
     if other:
@@ -74,14 +109,17 @@ def save_exposure(
         )
     if len(exposure) == 0:
         raise InputError(f"{exposure.source}: the exposure has no assets; nothing to store.")
-    session.execute(delete(ExposureSet).where(ExposureSet.city_id == city_id))
-    session.flush()
+    change = new_version(
+        session, city_id, "exposure", origin=origin, source=exposure.source, rows=len(exposure), replace=replace,
+        licence=licence, imported_from=imported_from, digest=digest or exposure_digest(exposure),
+    )  # fmt: skip
 
     def total(values: np.ndarray[Any, Any] | None) -> float:
         return 0.0 if values is None else float(np.nansum(values))
 
     record = ExposureSet(
         city_id=city_id,
+        version_id=change.current.id,
         source=exposure.source,
         licence=licence,
         citation=citation,
@@ -147,9 +185,16 @@ def load_exposure(session: Session, city_id: str) -> Exposure:
     )
 
 
-def _exposure_set(session: Session, city_id: str) -> ExposureSet | None:
+def current_exposure_set(session: Session, city_id: str) -> ExposureSet | None:
+    """The city's current exposure set (None when it has none)."""
     get_city(session, city_id)
-    return session.scalars(select(ExposureSet).where(ExposureSet.city_id == city_id)).one_or_none()
+    version = current_version(session, city_id, "exposure")
+    if version is None:
+        return None
+    return session.scalars(select(ExposureSet).where(ExposureSet.version_id == version.id)).one()
+
+
+_exposure_set = current_exposure_set
 
 
 def exposure_summary(session: Session, city_id: str) -> dict[str, Any] | None:
@@ -159,7 +204,10 @@ def exposure_summary(session: Session, city_id: str) -> dict[str, Any] | None:
         return None
     cost_total = record.cost_structural + record.cost_nonstructural + record.cost_contents
     money_key = "replacement_cost_usd" if record.currency == "USD" else f"replacement_cost_{record.currency.lower()}"
+    version = session.get_one(DataVersionModel, record.version_id)
     return {
+        "version": version.version,
+        "origin": version.origin,
         "assets": record.n_assets,
         "buildings": record.buildings,
         money_key: round(cost_total, 2),
@@ -179,15 +227,39 @@ def exposure_summary(session: Session, city_id: str) -> dict[str, Any] | None:
     }
 
 
-def save_facilities(session: Session, city_id: str, table: FacilityTable) -> int:
-    """Store ``table`` as the city's facility registry, replacing the previous one; returns the count."""
+def facilities_digest(table: FacilityTable) -> str:
+    """SHA-256 of a registry's content, so that loading the same shipped registry twice adds no version."""
+    return sha256_json([[getattr(f, name) for name in Facility.__slots__] for f in table])
+
+
+def save_facilities(
+    session: Session,
+    city_id: str,
+    table: FacilityTable,
+    *,
+    origin: str | None = None,
+    replace: bool = False,
+    imported_from: str | None = None,
+) -> int:
+    """Store ``table`` as a new current version of the city's facility registry (the previous one is kept);
+    returns the count. ``origin`` defaults to ``illustrative`` for an all-illustrative table, else ``city``.
+    An empty registry is refused: it would replace the city's facilities with nothing."""
     get_city(session, city_id)
-    session.execute(delete(FacilityRecord).where(FacilityRecord.city_id == city_id))
+    facilities = list(table)
+    if not facilities:
+        raise InputError(f"{table.origin}: no facilities (only a header?); nothing was stored.")
+    if origin is None:
+        origin = "illustrative" if all(f.illustrative for f in facilities) else "city"
+    change = new_version(
+        session, city_id, "facilities", origin=origin, source=table.origin, rows=len(facilities), replace=replace,
+        imported_from=imported_from, digest=facilities_digest(table),
+    )  # fmt: skip
     rows = []
-    for f in table:
+    for f in facilities:
         rows.append(
             {
                 "city_id": city_id,
+                "version_id": change.current.id,
                 "facility_id": f.id,
                 "name": f.name,
                 "type": f.type,
@@ -210,35 +282,42 @@ def save_facilities(session: Session, city_id: str, table: FacilityTable) -> int
                 "source": f.source or table.origin,
             }
         )
-    if rows:
-        session.execute(insert(FacilityRecord), rows)
+    session.execute(insert(FacilityRecord), rows)
     return len(rows)
+
+
+def current_facility_version_id(session: Session, city_id: str) -> int:
+    """The id of the city's current facility-registry version (-1 when it has none: matches no row)."""
+    version = current_version(session, city_id, "facilities")
+    return -1 if version is None else version.id
 
 
 def facility_summary(session: Session, city_id: str) -> dict[str, Any]:
     """Count by type, how many are illustrative, and the worst-condition facilities, for display."""
     get_city(session, city_id)
+    vid = current_facility_version_id(session, city_id)
     by_type = dict(
         session.execute(
             select(FacilityRecord.type, func.count())
-            .where(FacilityRecord.city_id == city_id)
+            .where(FacilityRecord.version_id == vid)
             .group_by(FacilityRecord.type)
             .order_by(FacilityRecord.type)
         ).all()
     )
     illustrative = session.scalar(
-        select(func.count()).where(FacilityRecord.city_id == city_id, FacilityRecord.illustrative.is_(True))
+        select(func.count()).where(FacilityRecord.version_id == vid, FacilityRecord.illustrative.is_(True))
     )
     poor = session.scalars(
         select(FacilityRecord.facility_id)
-        .where(FacilityRecord.city_id == city_id, FacilityRecord.condition <= 2)
+        .where(FacilityRecord.version_id == vid, FacilityRecord.condition <= 2)
         .order_by(FacilityRecord.facility_id)
     ).all()
-    inspected = session.scalar(
-        select(func.min(FacilityRecord.last_inspection)).where(FacilityRecord.city_id == city_id)
-    )
+    inspected = session.scalar(select(func.min(FacilityRecord.last_inspection)).where(FacilityRecord.version_id == vid))
     total = sum(by_type.values())
+    version = current_version(session, city_id, "facilities")
     return {
+        "version": None if version is None else version.version,
+        "origin": None if version is None else version.origin,
         "count": total,
         "by_type": by_type,
         "illustrative": int(illustrative or 0),
@@ -250,11 +329,10 @@ def facility_summary(session: Session, city_id: str) -> dict[str, Any]:
 
 def load_facilities(session: Session, city_id: str) -> FacilityTable:
     """The city's stored facility registry as a :class:`FacilityTable` (ordered by facility id; may be empty)."""
-    from kalkan.exposure.facilities import Facility
-
     get_city(session, city_id)
+    vid = current_facility_version_id(session, city_id)
     records = session.scalars(
-        select(FacilityRecord).where(FacilityRecord.city_id == city_id).order_by(FacilityRecord.facility_id)
+        select(FacilityRecord).where(FacilityRecord.version_id == vid).order_by(FacilityRecord.facility_id)
     ).all()
     facilities = [
         Facility(
@@ -275,26 +353,11 @@ GRID_SOURCE = "Kalkan grid"
 """Prefix of the ``source`` of grid-cell districts, so that they can be told from (and never replace) real ones."""
 
 
-def save_grid_districts(session: Session, city_id: str, exposure: Exposure, cell_km: float, where: str) -> int:
-    """Record the exposure's grid cells as the city's districts (square cells of ``cell_km`` km, WGS84).
-
-    Used where the shipped geodata has no sub-city districts: results aggregated "by district" are then by
-    cell. Earlier grid districts are replaced; districts from any other source are kept untouched, and when
-    the city has such districts no grid is written (its real districts win). Returns the cells written.
-    """
-    import json
-
-    from kalkan.store.models import District
-
-    city = get_city(session, city_id)
-    if any(not d.source.startswith(GRID_SOURCE) for d in city.districts):
-        return 0
-    session.execute(delete(District).where(District.city_id == city_id, District.source.startswith(GRID_SOURCE)))
+def grid_district_rows(exposure: Exposure, cell_km: float, where: str) -> list[dict[str, Any]]:
+    """The exposure's grid cells as district rows (square cells of ``cell_km`` km, WGS84), without ids."""
     if exposure.district is None:
-        return 0
+        return []
     codes, first = np.unique(exposure.district.astype(str), return_index=True)
-    from kalkan.geometry import KM_PER_DEGREE
-
     half_lat = cell_km / 2 / KM_PER_DEGREE  # the grid's own spacing rule, so the squares tile
     rows = []
     for code, k in zip(codes.tolist(), first.tolist(), strict=True):
@@ -306,7 +369,6 @@ def save_grid_districts(session: Session, city_id: str, exposure: Exposure, cell
                 [x - half_lon, y + half_lat], [x - half_lon, y - half_lat]]  # fmt: skip
         rows.append(
             {
-                "city_id": city_id,
                 "code": code,
                 "name": f"grid {code} ({cell_km:g} km)",
                 "name_ru": f"ячейка сетки {code} ({cell_km:g} км)",
@@ -316,9 +378,57 @@ def save_grid_districts(session: Session, city_id: str, exposure: Exposure, cell
                 "licence": "Apache-2.0 (Kalkan's derived grid)",
             }
         )
-    if rows:
-        session.execute(insert(District), rows)
+    return rows
+
+
+def save_districts(
+    session: Session,
+    city_id: str,
+    rows: list[dict[str, Any]],
+    *,
+    origin: str,
+    source: str,
+    replace: bool = False,
+    imported_from: str | None = None,
+    licence: str | None = None,
+) -> int:
+    """Store district rows (code, name, name_ru, geojson, source, licence) as a new current version of the
+    city's districts (the previous one is kept); returns how many."""
+    change = new_version(
+        session, city_id, "districts", origin=origin, source=source, rows=len(rows), replace=replace,
+        imported_from=imported_from, licence=licence, digest=sha256_json(rows),
+    )  # fmt: skip
+    session.execute(insert(District), [{**r, "city_id": city_id, "version_id": change.current.id} for r in rows])
     return len(rows)
+
+
+def current_districts(session: Session, city_id: str) -> list[District]:
+    """The city's current districts, by name (empty when it has none)."""
+    version = current_version(session, city_id, "districts")
+    if version is None:
+        return []
+    return list(session.scalars(select(District).where(District.version_id == version.id).order_by(District.name)))
+
+
+def save_grid_districts(session: Session, city_id: str, exposure: Exposure, cell_km: float, where: str) -> int:
+    """Record the exposure's grid cells as the city's districts (a ``derived`` version).
+
+    Used where the shipped geodata has no sub-city districts: results aggregated "by district" are then by
+    cell. The city's own districts are never superseded (nothing is written then); the same grid as the
+    current one adds no version. Returns the cells written (0 when nothing was written).
+    """
+    get_city(session, city_id)
+    if city_owns(session, city_id, "districts") is not None:
+        return 0
+    rows = grid_district_rows(exposure, cell_km, where)
+    if not rows:
+        return 0
+    current = current_version(session, city_id, "districts")
+    if current is not None and current.digest_sha256 == sha256_json(rows):
+        return 0
+    return save_districts(
+        session, city_id, rows, origin="derived", source=f"{GRID_SOURCE}: {cell_km:g} km cells over the {where}"
+    )
 
 
 def build_gem_exposure(
@@ -359,24 +469,30 @@ def build_gem_exposure(
     return exposure, record
 
 
-def write_exposure_with_provenance(exposure: Exposure, output: Path, record: dict[str, Any]) -> tuple[Path, Path]:
+def write_exposure_with_provenance(
+    exposure: Exposure, output: Path, record: dict[str, Any], *, published_as: Path | None = None
+) -> tuple[Path, Path]:
     """Write ``exposure`` (format from the suffix) and ``<output>.provenance.json`` beside it, each atomically;
-    the record says where the data come from, under which licence, and how they were made."""
-    import json
-
+    the record says where the data come from, under which licence, and how they were made. ``published_as``:
+    where the user will find the exposure (when ``output`` is in a run's work folder), named in the record."""
     from kalkan.io.exposure import write_exposure
     from kalkan.io.exposure_columns import atomic_target
 
     written = write_exposure(exposure, output)
+    shown = written if published_as is None else Path(published_as).parent / written.name
     provenance = written.with_name(written.name + ".provenance.json")
     with atomic_target(provenance, "provenance record") as tmp:
-        Path(tmp).write_text(json.dumps({**record, "exposure_file": str(written)}, indent=2) + "\n", encoding="utf-8")
+        Path(tmp).write_text(json.dumps({**record, "exposure_file": str(shown)}, indent=2) + "\n", encoding="utf-8")
     return written, provenance
 
 
 def load_founding_city(session: Session, city_id: str, cell_km: float = 0.5) -> dict[str, Any]:
     """Store a founding city's shipped risk data in the caller's transaction: its GEM exposure on a grid of
-    ``cell_km`` km, the grid cells as districts, and its ILLUSTRATIVE facility set (each replacing the old)."""
+    ``cell_km`` km, the grid cells as districts, and its ILLUSTRATIVE facility set.
+
+    What the city imported itself is never replaced: each kind the city owns is skipped and reported. Shipped
+    data identical to the current version add nothing; changed shipped data become a new version (the old one
+    kept). The report says, per kind, ``loaded``, ``present`` or ``kept (the city's own ...)``."""
     from kalkan.exposure.gem import CITY_ADMIN1, city_exposure
     from kalkan.io.facilities import illustrative_facilities
 
@@ -386,15 +502,47 @@ def load_founding_city(session: Session, city_id: str, cell_km: float = 0.5) -> 
             hint="Other cities: `kalkan city build-exposure` then `kalkan city import-exposure`.",
         )
     exposure, record = city_exposure(city_id, cell_km)
-    save_exposure(session, city_id, exposure, licence=record["licence"], citation=record["citation"], method=record)
-    n_facilities = save_facilities(session, city_id, illustrative_facilities(city_id))
+    actions: dict[str, str] = {}
+    own = city_owns(session, city_id, "exposure")
+    if own is not None:
+        actions["exposure"] = f"kept (the city's own: {describe(own)})"
+    else:
+        digest = exposure_digest(exposure)
+        current = current_version(session, city_id, "exposure")
+        if current is not None and current.digest_sha256 == digest:
+            actions["exposure"] = "present"
+        else:
+            save_exposure(session, city_id, exposure, licence=record["licence"], citation=record["citation"],
+                          method=record, origin="shipped", digest=digest)  # fmt: skip
+            actions["exposure"] = "loaded"
+    table = illustrative_facilities(city_id)
+    own = city_owns(session, city_id, "facilities")
+    if own is not None:
+        actions["facilities"] = f"kept (the city's own: {describe(own)})"
+    else:
+        current = current_version(session, city_id, "facilities")
+        if current is not None and current.digest_sha256 == facilities_digest(table):
+            actions["facilities"] = "present"
+        else:
+            save_facilities(session, city_id, table, origin="illustrative")
+            actions["facilities"] = "loaded"
+    own = city_owns(session, city_id, "districts")
     n_districts = save_grid_districts(
         session, city_id, exposure, cell_km, str(record["outline_kind"]).replace("_", " ")
     )
+    if own is not None:
+        actions["districts"] = f"kept (the city's own: {describe(own)})"
+    else:
+        actions["districts"] = "loaded" if n_districts else "present"
+    facilities = facility_summary(session, city_id)
+    exposure_now = current_exposure_set(session, city_id)
+    districts = current_districts(session, city_id)
     return {
         "city_id": city_id,
-        "assets": len(exposure),
-        "facilities": n_facilities,
-        "illustrative_facilities": True,
-        "grid_districts": n_districts,
+        "assets": exposure_now.n_assets if exposure_now is not None else 0,
+        "facilities": facilities["count"],
+        "illustrative_facilities": facilities["all_illustrative"],
+        "grid_districts": sum(1 for d in districts if d.source.startswith(GRID_SOURCE)),
+        "districts": len(districts),
+        "actions": actions,
     }

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from kalkan.coalition.model import CityFacts
 from kalkan.coalition.vocabulary import AR6_LAND_REGIONS
 from kalkan.errors import ConflictError, InputError, NotFoundError
 from kalkan.services.reference_data import apply_facts
-from kalkan.store.models import AccessionApplication, City, utcnow
+from kalkan.store.models import AccessionApplication, City, DataVersion, District, utcnow
 
 MEMBER_STATUSES = ("founding", "member")
 
@@ -48,6 +48,20 @@ def city_row(city: City) -> dict[str, Any]:
     }
 
 
+def _current_districts(city: City) -> list[District]:
+    session = object_session(city)
+    if session is None:
+        return []
+    return list(
+        session.scalars(
+            select(District)
+            .join(DataVersion, DataVersion.id == District.version_id)
+            .where(District.city_id == city.id, DataVersion.is_current.is_(True))
+            .order_by(District.name)
+        )
+    )
+
+
 def city_detail(city: City) -> dict[str, Any]:
     """Everything the registry holds on a city, as JSON-ready values (geometries without coordinates)."""
     out = city_row(city)
@@ -68,7 +82,8 @@ def city_detail(city: City) -> dict[str, Any]:
                 for g in city.geometries
             ],
             "districts": [
-                {"code": d.code, "name": d.name, "name_ru": d.name_ru, "source": d.source} for d in city.districts
+                {"code": d.code, "name": d.name, "name_ru": d.name_ru, "source": d.source}
+                for d in _current_districts(city)
             ],
             "notable_disasters": [
                 {

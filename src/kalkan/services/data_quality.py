@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from kalkan.exposure.table import OCCUPANT_PERIODS
 from kalkan.geometry import near_edge, points_in_geojson
-from kalkan.services.city_data import STORED_COSTS
+from kalkan.services.city_data import STORED_COSTS, current_exposure_set, current_facility_version_id
 from kalkan.services.coalition import get_city
 from kalkan.store.models import CityGeometry, ExposureAsset, ExposureSet, FacilityRecord
 from kalkan.vulnerability.functions import VulnerabilitySet
@@ -98,7 +98,12 @@ def _inside(geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.
 
 
 def _outline(session: Session, city_id: str) -> tuple[str, dict[str, Any]] | None:
-    geoms = {g.kind: g for g in session.scalars(select(CityGeometry).where(CityGeometry.city_id == city_id))}
+    geoms = {
+        g.kind: g
+        for g in session.scalars(
+            select(CityGeometry).where(CityGeometry.city_id == city_id, CityGeometry.version_id.is_(None))
+        )
+    }
     for kind in ("urban_extent", "admin_boundary"):
         if kind in geoms:
             return kind, json.loads(geoms[kind].geojson)
@@ -310,7 +315,9 @@ def _facilities(
 ) -> dict[str, Any]:
     records = list(
         session.scalars(
-            select(FacilityRecord).where(FacilityRecord.city_id == city_id).order_by(FacilityRecord.facility_id)
+            select(FacilityRecord)
+            .where(FacilityRecord.version_id == current_facility_version_id(session, city_id))
+            .order_by(FacilityRecord.facility_id)
         )
     )
     n = len(records)
@@ -441,7 +448,7 @@ def city_quality(
     today = today or dt.date.today()
     perils = list(city.main_hazards if perils is None else perils)
     outline = _outline(session, city_id)
-    record = session.scalars(select(ExposureSet).where(ExposureSet.city_id == city_id)).one_or_none()
+    record = current_exposure_set(session, city_id)
     models: dict[str, VulnerabilitySet] = {}
     assets: dict[str, list[Any]] | None = None
     exposure: dict[str, Any]

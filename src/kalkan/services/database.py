@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -99,6 +100,17 @@ def open_store(url: str | None = None) -> Store:
     return Store(engine)
 
 
+def database_configured() -> bool:
+    """Whether a database is set up: ``KALKAN_DATABASE_URL`` is set, or the embedded SQLite file exists."""
+    return bool(os.environ.get(config.DATABASE_URL_ENV, "").strip()) or config.default_sqlite_path().exists()
+
+
+def optional_store() -> Store | None:
+    """The configured store, or None when no database is set up at all (file-level commands then work without
+    one). A database that is set up but cannot be used is an error, never silently skipped."""
+    return open_store() if database_configured() else None
+
+
 @contextmanager
 def store_scope(url: str | None = None) -> Iterator[Store]:
     store = open_store(url)
@@ -120,7 +132,7 @@ def upgrade_database(url: str | None = None) -> UpgradeReport:
     reference = founding_city_data()
     engine = make_engine(url or config.database_url(), create=True)
     try:
-        with engine.begin() as conn:
+        with migrate.migration_transaction(engine) as conn:
             before = migrate.current_revision(conn)
             _refuse_unknown_revision(before, describe(engine.url))
             migrate.upgrade_in(conn, "head")

@@ -159,13 +159,15 @@ def import_city_exposure(
     rejects_path: Path | None = None,
     mapping: TaxonomyMapping | None = None,
     mapping_source: Path | None = None,
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Check ``exposure`` (read from ``source``) against the city and store it in the caller's transaction.
 
     Any problem refuses the whole file (InputError listing them) unless ``keep_valid``: then the valid assets
     are stored and the others written to ``rejects_path`` (default ``<source>.rejects.csv``). ``mapping`` (read
     from ``mapping_source`` by :func:`kalkan.services.taxonomy_mapping.check_mapping_file`) is the city's own
-    taxonomy mapping: taxonomies it maps count as modelled, and it is stored with the exposure.
+    taxonomy mapping: taxonomies it maps count as modelled, and it is stored as the city's current mapping.
+    Both become new versions; the city's own previous ones are superseded only with ``replace`` (and kept).
     """
     from kalkan.errors import InputError
     from kalkan.services.city_data import save_exposure
@@ -187,8 +189,14 @@ def import_city_exposure(
     method: dict[str, Any] = {"imported_from": str(source), "rejected_assets": len(rejected)}
     if mapping:
         method["taxonomy_mapping"] = str(mapping_source) if mapping_source else "given"
-    record = save_exposure(session, city_id, exposure, licence=licence, citation=citation, method=method)
-    mapping_rows = save_mapping(session, record, mapping) if mapping else 0
+    save_exposure(session, city_id, exposure, licence=licence, citation=citation, method=method, origin="city",
+                  replace=replace, imported_from=str(source))  # fmt: skip
+    mapping_rows = 0
+    if mapping:
+        mapping_rows = save_mapping(
+            session, city_id, mapping, source=f"taxonomy mapping {mapping_source.name if mapping_source else 'given'}",
+            replace=replace, imported_from=str(mapping_source) if mapping_source else None,
+        )  # fmt: skip
     return {
         "city_id": city_id,
         "stored_assets": len(exposure),

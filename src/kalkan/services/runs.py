@@ -7,9 +7,11 @@ CLI) sees them while the run goes on.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import select
@@ -19,9 +21,12 @@ from kalkan import __version__
 from kalkan.errors import InputError, NotFoundError
 from kalkan.services.coalition import isoformat_utc
 from kalkan.services.database import Store
-from kalkan.store.models import RUN_STATUSES, Run, utcnow
+from kalkan.store.models import RUN_STATUSES, City, Run, utcnow
 
 ProgressCallback = Callable[[int, str], None]
+
+CURRENT_COMMAND: ContextVar[str | None] = ContextVar("kalkan_current_command", default=None)
+"""The command line being run (set by the CLI's entry point), recorded with every run and data version."""
 
 
 class RunRecorder:
@@ -32,6 +37,8 @@ class RunRecorder:
         self.id = run_id
         self.summary: dict[str, Any] = {}
         self.result_path: str | None = None
+        self.output_digests: dict[str, str] = {}
+        self.published_to: str | None = None
         self._on_progress = on_progress
 
     def progress(self, percent: int, message: str) -> None:
@@ -61,6 +68,8 @@ def recorded_run(
     on exit. The exception, if any, propagates after it is recorded."""
     run_id = str(uuid.uuid4())
     with store.transaction() as session:
+        if city_id is not None and session.get(City, city_id) is None:
+            city_id = None  # a region or a city not in this registry: the parameters still name it
         session.add(
             Run(
                 id=run_id,
@@ -70,6 +79,8 @@ def recorded_run(
                 input_digests=input_digests,
                 seed=seed,
                 code_version=__version__,
+                command=CURRENT_COMMAND.get(),
+                working_dir=os.getcwd(),
                 status="running",
                 progress=0,
                 progress_message="started",
@@ -93,6 +104,8 @@ def recorded_run(
         run.progress_message = "done"
         run.summary = recorder.summary
         run.result_path = recorder.result_path
+        run.output_digests = recorder.output_digests
+        run.published_to = recorder.published_to
         run.finished_at = utcnow()
 
 
@@ -116,6 +129,10 @@ def run_row(run: Run) -> dict[str, Any]:
         "duration_s": duration,
         "summary": dict(run.summary),
         "result_path": run.result_path,
+        "output_digests": dict(run.output_digests or {}),
+        "published_to": run.published_to,
+        "command": run.command,
+        "working_dir": run.working_dir,
         "error": run.error,
     }
 
@@ -144,3 +161,25 @@ def get_run(session: Session, run_id: str) -> Run:
         if len(matches) > 1:
             raise InputError(f"Run id prefix '{run_id}' is ambiguous; give more characters.")
     raise NotFoundError(f"No run with id '{run_id}'.", hint="`kalkan runs list` shows recent runs.")
+
+
+def verify_outputs(run: Run) -> dict[str, Any]:
+    """Re-hash the run's own result files against the digests recorded when it finished."""
+    from pathlib import Path
+
+    from kalkan.digest import sha256_file
+
+    digests = dict(run.output_digests or {})
+    if not run.result_path or not digests:
+        raise InputError(f"Run {run.id} ({run.kind}, {run.status}) recorded no result files to verify.")
+    root = Path(run.result_path)
+    missing = [name for name in digests if not (root / name).is_file()]
+    changed = [name for name, d in digests.items() if name not in missing and sha256_file(root / name) != d]
+    return {
+        "id": run.id,
+        "result_path": str(root),
+        "files": len(digests),
+        "missing": missing,
+        "changed": changed,
+        "intact": not missing and not changed,
+    }

@@ -5,7 +5,8 @@ otherwise from the shipped series". A city's hydrometeorological service gives a
 (optionally Tmean and precipitation); it is checked row by row (:func:`kalkan.io.daily_temperature.
 read_user_daily_csv`, or :func:`kalkan.io.daily_weather.read_user_weather_csv` when it has ``precip_mm``),
 stored on its complete calendar with missing days as NULL (never filled) and its gap counts, and read back
-as the same :class:`~kalkan.io.daily_temperature.DailySeries`. One series per city; a new import replaces it.
+as the same :class:`~kalkan.io.daily_temperature.DailySeries`. Each import is a version of the city's data: a
+new one supersedes the current series (the city's own only with ``replace``) and the old one is kept.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from kalkan.errors import InputError
 from kalkan.io.daily_temperature import DailySeries, Kind, gap_report
 from kalkan.services.coalition import get_city
+from kalkan.services.versions import current_version, new_version
 from kalkan.store.models import StationDay, StationSeries
 
 CHUNK_ROWS = 5000
@@ -52,14 +54,19 @@ def _cell(values: np.ndarray[Any, Any] | None, i: int) -> float | None:
     return None if math.isnan(v) else v
 
 
-def save_station_series(session: Session, city_id: str, series: DailySeries, imported_from: str) -> StationSeries:
-    """Store ``series`` as the city's station series (replacing any previous one) in the caller's transaction."""
+def save_station_series(
+    session: Session, city_id: str, series: DailySeries, imported_from: str, *, replace: bool = False
+) -> StationSeries:
+    """Store ``series`` as a new current version of the city's station series in the caller's transaction
+    (the previous one is kept; the city's own is superseded only with ``replace``)."""
     get_city(session, city_id)
-    session.execute(delete(StationSeries).where(StationSeries.city_id == city_id))
-    session.flush()
+    change = new_version(
+        session, city_id, "station", origin="city", source=series.source, rows=int(series.dates.size),
+        replace=replace, licence=series.licence, imported_from=imported_from,
+    )  # fmt: skip
     g, pg = series.gaps, series.precip_gaps
     record = StationSeries(
-        city_id=city_id, source=series.source, licence=series.licence, kind=series.kind,
+        city_id=city_id, version_id=change.current.id, source=series.source, licence=series.licence, kind=series.kind,
         imported_from=imported_from, first_day=g.first_day, last_day=g.last_day, sentinel_days=g.sentinel_days,
         absent_days=g.absent_days, precip_sentinel_days=None if pg is None else pg.sentinel_days,
         precip_absent_days=None if pg is None else pg.absent_days,
@@ -83,9 +90,10 @@ def save_station_series(session: Session, city_id: str, series: DailySeries, imp
 
 def load_station_series(session: Session, city_id: str) -> DailySeries | None:
     """The city's stored series as a DailySeries (gaps recomputed from the stored NULLs), or None."""
-    record = session.execute(select(StationSeries).where(StationSeries.city_id == city_id)).scalar_one_or_none()
-    if record is None:
+    version = current_version(session, city_id, "station")
+    if version is None:
         return None
+    record = session.execute(select(StationSeries).where(StationSeries.version_id == version.id)).scalar_one()
     rows = session.execute(
         select(StationDay.day, StationDay.tmax_c, StationDay.tmin_c, StationDay.tmean_c, StationDay.precip_mm)
         .where(StationDay.series_id == record.id)

@@ -4,8 +4,9 @@ Why: a city that joins brings its exposure in its own building classes ("brick 1
 in GEM taxonomy strings. A mapping file in the GEM/OpenQuake format (``taxonomy,conversion,weight``; the
 conversion is a function id of the GEM Global Vulnerability Model for Central Asia, the weights of a taxonomy
 sum to 1) ties each class to the earthquake functions. It is checked row by row against the model, stored
-with the city's exposure set (replaced with it), used by every earthquake computation on the city's stored
-data, and exported beside the exposure. A city row overrides GEM's own row for the same taxonomy string.
+as a version of the city's data (a new import supersedes it, kept and restorable), used by every earthquake
+computation on the city's stored data, and exported beside the exposure. A city row overrides GEM's own row
+for the same taxonomy string.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kalkan.digest import sha256_json
 from kalkan.errors import InputError
 from kalkan.io.vulnerability_csv import TaxonomyMapping, read_taxonomy_mapping
+from kalkan.services.versions import current_version, new_version
 from kalkan.store.models import ExposureAsset, ExposureSet, TaxonomyMappingRow
 from kalkan.vulnerability.functions import VulnerabilitySet
 
@@ -79,24 +82,46 @@ def with_city_mapping(vset: VulnerabilitySet, mapping: TaxonomyMapping | None) -
     return VulnerabilitySet(functions=vset.functions, mapping=table, source=f"{vset.source} + the city's mapping")
 
 
-def save_mapping(session: Session, record: ExposureSet, mapping: TaxonomyMapping) -> int:
-    """Store the mapping with the exposure set (replacing any previous one); returns the number of rows."""
-    session.execute(delete(TaxonomyMappingRow).where(TaxonomyMappingRow.set_id == record.id))
+def save_mapping(
+    session: Session,
+    city_id: str,
+    mapping: TaxonomyMapping,
+    *,
+    source: str,
+    replace: bool = False,
+    imported_from: str | None = None,
+) -> int:
+    """Store the mapping as a new current version of the city's taxonomy mapping (the previous one is kept;
+    a city's own mapping is superseded only with ``replace``); returns the number of rows."""
+    triples = [(t, fid, w) for t, entries in mapping.items() for fid, w in entries]
+    change = new_version(
+        session, city_id, "mapping", origin="city", source=source, rows=len(triples), replace=replace,
+        imported_from=imported_from, digest=sha256_json(triples),
+    )  # fmt: skip
     rows = [
-        TaxonomyMappingRow(set_id=record.id, position=i, taxonomy=t, conversion=fid, weight=w)
-        for i, (t, fid, w) in enumerate((t, fid, w) for t, entries in mapping.items() for fid, w in entries)
+        TaxonomyMappingRow(version_id=change.current.id, position=i, taxonomy=t, conversion=fid, weight=w)
+        for i, (t, fid, w) in enumerate(triples)
     ]
     session.add_all(rows)
     session.flush()
     return len(rows)
 
 
+def _current_exposure_set(session: Session, city_id: str) -> ExposureSet | None:
+    version = current_version(session, city_id, "exposure")
+    if version is None:
+        return None
+    return session.scalars(select(ExposureSet).where(ExposureSet.version_id == version.id)).one()
+
+
 def load_mapping(session: Session, city_id: str) -> TaxonomyMapping | None:
-    """The city's own mapping (None when it has none or no exposure)."""
+    """The city's own current mapping (None when it has none)."""
+    version = current_version(session, city_id, "mapping")
+    if version is None:
+        return None
     rows = session.execute(
         select(TaxonomyMappingRow.taxonomy, TaxonomyMappingRow.conversion, TaxonomyMappingRow.weight)
-        .join(ExposureSet, ExposureSet.id == TaxonomyMappingRow.set_id)
-        .where(ExposureSet.city_id == city_id)
+        .where(TaxonomyMappingRow.version_id == version.id)
         .order_by(TaxonomyMappingRow.position)
     ).all()
     if not rows:
@@ -119,7 +144,7 @@ def mapping_in_use(session: Session, city_id: str) -> tuple[list[tuple[str, str,
     ``city`` or ``GEM``; and the taxonomies that map to nothing."""
     from kalkan.vulnerability.library import gem_central_asia
 
-    record = session.execute(select(ExposureSet).where(ExposureSet.city_id == city_id)).scalar_one_or_none()
+    record = _current_exposure_set(session, city_id)
     if record is None:
         raise InputError(f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).")
     taxonomies = session.scalars(
@@ -176,17 +201,19 @@ def unused_taxonomies(mapping: Mapping[str, Any], taxonomies: Iterable[str]) -> 
     return sorted(t for t in mapping if t not in present)
 
 
-def import_city_mapping(session: Session, city_id: str, path: Path) -> dict[str, Any]:
-    """Check the mapping file and store it with the city's stored exposure (replacing its previous mapping);
-    returns what was stored, the mapping's unused taxonomies and the exposure's still unmapped ones."""
-    record = session.execute(select(ExposureSet).where(ExposureSet.city_id == city_id)).scalar_one_or_none()
+def import_city_mapping(session: Session, city_id: str, path: Path, *, replace: bool = False) -> dict[str, Any]:
+    """Check the mapping file and store it as the city's current mapping (a previous one of the city's is
+    superseded only with ``replace``, and kept); returns what was stored, the mapping's unused taxonomies and
+    the exposure's still unmapped ones."""
+    record = _current_exposure_set(session, city_id)
     if record is None:
         raise InputError(f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).")
     mapping = check_mapping_file(path)
     taxonomies = session.scalars(
         select(ExposureAsset.taxonomy).where(ExposureAsset.set_id == record.id).distinct()
     ).all()
-    rows = save_mapping(session, record, mapping)
+    rows = save_mapping(session, city_id, mapping, source=f"taxonomy mapping {Path(path).name}", replace=replace,
+                        imported_from=str(path))  # fmt: skip
     _, unmapped = mapping_in_use(session, city_id)
     return {
         "city_id": city_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +11,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+
+from kalkan.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -46,15 +50,45 @@ def upgrade_in(conn: Connection, revision: str = "head") -> None:
     command.upgrade(cfg, revision)
 
 
+@contextmanager
+def migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a schema change, all or nothing.
+
+    Why: SQLite changes a table's constraints by copying it, dropping the old table and renaming the copy;
+    with foreign keys enforced, that DROP would cascade and delete the rows of every child table (the assets
+    of an exposure set). So on SQLite foreign keys are switched off for the connection before the transaction
+    begins (the pragma has no effect inside one), checked with ``PRAGMA foreign_key_check`` before the commit,
+    and switched on again (SQLite's documented procedure for schema changes).
+    """
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.dbapi_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise StoreError(
+                            f"The schema change would leave {len(broken)} row(s) pointing at missing rows "
+                            f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed."
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` in one transaction (all or nothing)."""
-    with engine.begin() as conn:
+    with migration_transaction(engine) as conn:
         upgrade_in(conn, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` ("base" empties the database of Kalkan's tables)."""
-    with engine.begin() as conn:
+    with migration_transaction(engine) as conn:
         cfg = _config()
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)

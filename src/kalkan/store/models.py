@@ -18,11 +18,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -37,6 +39,12 @@ NAMING = {
 MEMBERSHIP_STATUSES = ("founding", "member", "applicant", "rejected")
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+DATA_KINDS = ("exposure", "facilities", "mapping", "station", "districts", "outline")
+"""Kinds of city data kept in versions (:class:`DataVersion`): never deleted, one current version per kind."""
+DATA_ORIGINS = ("city", "shipped", "illustrative", "derived")
+"""Where a version comes from: the city's own file, data shipped with Kalkan, invented ILLUSTRATIVE data, or
+derived by Kalkan from another version (grid-cell districts). Shipped loads never replace a ``city`` version."""
+GEOMETRY_KINDS = ("admin_boundary", "urban_extent", "city_outline")
 
 
 def utcnow() -> dt.datetime:
@@ -91,11 +99,12 @@ class City(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     geometries: Mapped[list[CityGeometry]] = relationship(
-        back_populates="city", cascade="all, delete-orphan", order_by="CityGeometry.kind"
+        cascade="all, delete-orphan",
+        order_by="CityGeometry.kind",
+        primaryjoin="and_(City.id == CityGeometry.city_id, CityGeometry.version_id.is_(None))",
     )
-    districts: Mapped[list[District]] = relationship(
-        back_populates="city", cascade="all, delete-orphan", order_by="District.name"
-    )
+    """The shipped outlines (admin boundary, urban extent); a city's own outline is a versioned
+    ``city_outline`` geometry, read through :mod:`kalkan.services.versions`."""
     disasters: Mapped[list[Disaster]] = relationship(
         back_populates="city", cascade="all, delete-orphan", order_by="Disaster.year.desc()"
     )
@@ -105,41 +114,53 @@ class City(Base):
 
 
 class CityGeometry(Base):
-    """An outline of the city: an administrative boundary or an urban extent, with its source."""
+    """An outline of the city with its source: a shipped administrative boundary or urban extent (one of each
+    kind, ``version_id`` NULL), or the city's own outline (``city_outline``, one per data version)."""
 
     __tablename__ = "city_geometries"
     __table_args__ = (
-        UniqueConstraint("city_id", "kind", name="uq_city_geometries_city_kind"),
-        CheckConstraint("kind IN ('admin_boundary', 'urban_extent')", name="kind"),
+        CheckConstraint("kind IN ('admin_boundary', 'urban_extent', 'city_outline')", name="kind"),
+        CheckConstraint(
+            "(kind = 'city_outline' AND version_id IS NOT NULL) OR (kind <> 'city_outline' AND version_id IS NULL)",
+            name="versioned_outline",
+        ),
+        Index(
+            "uq_city_geometries_shipped_kind",
+            "city_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("version_id IS NULL"),
+            postgresql_where=text("version_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("data_versions.id", ondelete="CASCADE"), unique=True, nullable=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     geojson: Mapped[str] = mapped_column(Text)
     area_km2: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str] = mapped_column(Text)
     licence: Mapped[str] = mapped_column(String(200))
 
-    city: Mapped[City] = relationship(back_populates="geometries")
-
 
 class District(Base):
-    """An administrative district of a city (for aggregating results)."""
+    """A district of a city (for aggregating results), in one data version of the city's districts."""
 
     __tablename__ = "districts"
-    __table_args__ = (UniqueConstraint("city_id", "code", name="uq_districts_city_code"),)
+    __table_args__ = (UniqueConstraint("version_id", "code", name="uq_districts_version_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("data_versions.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     name_ru: Mapped[str | None] = mapped_column(String(200))
     geojson: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     licence: Mapped[str] = mapped_column(String(200))
-
-    city: Mapped[City] = relationship(back_populates="districts")
 
 
 class Disaster(Base):
@@ -206,6 +227,15 @@ class Run(Base):
     progress_message: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     result_path: Mapped[str | None] = mapped_column(Text)
+    """The run-owned folder of its results (read-only files that no later run touches), if it wrote any."""
+    command: Mapped[str | None] = mapped_column(Text)
+    """The command line that made the run (``kalkan ...``, shell-quoted), to reproduce it."""
+    working_dir: Mapped[str | None] = mapped_column(Text)
+    """Where the command ran (relative paths in ``command`` are relative to it)."""
+    output_digests: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """SHA-256 of every result file, by its path relative to ``result_path``."""
+    published_to: Mapped[str | None] = mapped_column(Text)
+    """Where the results were copied for the user (``--out``/``-o``); the run's own copy stays in result_path."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -224,8 +254,68 @@ class ReferenceDataset(Base):
     rows: Mapped[int] = mapped_column(Integer)
 
 
+class DataVersion(Base):
+    """One version of one kind of a city's data (its exposure, facilities, taxonomy mapping, station series,
+    districts or outline). Versions are numbered per city (1, 2, ...) across kinds, never deleted; at most one
+    per (city, kind) is current, and every computation reads the current one. Replacing a city's own data makes
+    a new version current and keeps the previous one, restorable (``kalkan city restore``)."""
+
+    __tablename__ = "data_versions"
+    __table_args__ = (
+        UniqueConstraint("city_id", "version", name="uq_data_versions_city_version"),
+        CheckConstraint(
+            "kind IN ('exposure', 'facilities', 'mapping', 'station', 'districts', 'outline')", name="kind"
+        ),
+        CheckConstraint("origin IN ('city', 'shipped', 'illustrative', 'derived')", name="origin"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index(
+            "uq_data_versions_current",
+            "city_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16))
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(String(200))
+    imported_from: Mapped[str | None] = mapped_column(Text)
+    command: Mapped[str | None] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer)
+    digest_sha256: Mapped[str | None] = mapped_column(String(64))
+    """Digest of the version's content, so that reloading identical shipped data adds no version."""
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    restored_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CityFieldChange(Base):
+    """A correction of one registry field of a city, with its source: kept as history, and never undone by a
+    refresh of the shipped reference data."""
+
+    __tablename__ = "city_field_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """``{"value": ...}`` before the change (JSON, so any field type fits)."""
+    new_value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str | None] = mapped_column(String(200))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ExposureSet(Base):
-    """A city's building exposure (one per city), with its provenance and totals for checks against the source.
+    """A city's building exposure (one per data version), with its provenance and totals for checks against the source.
 
     Costs are in ``currency`` of ``price_year``; occupants are people; ``method`` is the record of how the
     exposure was built (for GEM: admin-1 unit, share and its basis, grid, licence).
@@ -234,7 +324,8 @@ class ExposureSet(Base):
     __tablename__ = "exposure_sets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), unique=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("data_versions.id", ondelete="CASCADE"), unique=True)
     source: Mapped[str] = mapped_column(Text)
     licence: Mapped[str] = mapped_column(String(200))
     citation: Mapped[str] = mapped_column(Text)
@@ -277,16 +368,18 @@ class ExposureAsset(Base):
 
 class TaxonomyMappingRow(Base):
     """One row of a city's own taxonomy mapping (``taxonomy,conversion,weight``, GEM/OpenQuake format): the
-    city's taxonomy string, a GEM Central Asia function id, and its weight; replaced with the exposure set."""
+    city's taxonomy string, a GEM Central Asia function id, and its weight; one mapping per data version."""
 
     __tablename__ = "taxonomy_mappings"
     __table_args__ = (
-        UniqueConstraint("set_id", "taxonomy", "conversion", name="uq_taxonomy_mappings_set_taxonomy_conversion"),
+        UniqueConstraint(
+            "version_id", "taxonomy", "conversion", name="uq_taxonomy_mappings_version_taxonomy_conversion"
+        ),
         CheckConstraint("weight > 0 AND weight <= 1", name="weight_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("exposure_sets.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("data_versions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     taxonomy: Mapped[str] = mapped_column(String(200))
     conversion: Mapped[str] = mapped_column(String(200))
@@ -295,13 +388,15 @@ class TaxonomyMappingRow(Base):
 
 class StationSeries(Base):
     """A city's own daily weather series (one per city): where it comes from, its licence, whether it is a
-    station or a reanalysis, and its gap counts (missing days are stored as NULL, never filled)."""
+    station or a reanalysis, and its gap counts (missing days are stored as NULL, never filled); one per data
+    version."""
 
     __tablename__ = "station_series"
     __table_args__ = (CheckConstraint("kind IN ('station', 'reanalysis')", name="kind_values"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), unique=True)
+    city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("data_versions.id", ondelete="CASCADE"), unique=True)
     source: Mapped[str] = mapped_column(Text)
     licence: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
@@ -331,16 +426,18 @@ class StationDay(Base):
 
 
 class FacilityRecord(Base):
-    """A critical facility of a city (registry columns of :mod:`kalkan.exposure.facilities`)."""
+    """A critical facility of a city (registry columns of :mod:`kalkan.exposure.facilities`), in one data
+    version of its registry."""
 
     __tablename__ = "facilities"
     __table_args__ = (
-        UniqueConstraint("city_id", "facility_id", name="uq_facilities_city_facility"),
+        UniqueConstraint("version_id", "facility_id", name="uq_facilities_version_facility"),
         CheckConstraint("condition IS NULL OR (condition >= 1 AND condition <= 5)", name="condition_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     city_id: Mapped[str] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("data_versions.id", ondelete="CASCADE"), index=True)
     facility_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(32))
