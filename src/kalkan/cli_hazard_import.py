@@ -100,7 +100,7 @@ def hazard_import(
     if city is not None or (illustrative is not None and sites is None):
         from kalkan.services.database import store_scope
 
-        with store_scope() as store, store.transaction() as session:
+        with store_scope() as store, store.read() as session:
             summary = import_hazard_maps(out_dir, session=session, city_id=city, **kwargs)
     else:
         summary = import_hazard_maps(out_dir, **kwargs)
