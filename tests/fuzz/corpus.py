@@ -463,6 +463,7 @@ def accession(s: Seeds) -> list[Case]:
 
 def hazard_maps(s: Seeds) -> list[Case]:
     import rasterio  # type: ignore[import-untyped]
+    from affine import Affine
 
     importer = "hazard import"
     cases = []
@@ -494,9 +495,9 @@ def hazard_maps(s: Seeds) -> list[Case]:
     raster("cells_at_sites_3e38", block)
     raster("negative_depth", band - 5.0)
     raster("wrong_crs_utm", crs="EPSG:32642")
-    raster("not_covering_city", transform=profile["transform"] * __import__("affine").Affine.translation(500, 0))
-    raster("projected_transform_in_geographic_crs",
-           transform=__import__("affine").Affine(30.0, 0.0, 412000.0, 0.0, -30.0, 6080000.0))  # fmt: skip
+    west, north = profile["transform"].c, profile["transform"].f
+    raster("not_covering_city", transform=Affine(0.01, 0.0, west + 5.0, 0.0, -0.01, north))
+    raster("projected_transform_in_geographic_crs", transform=Affine(30.0, 0.0, 412000.0, 0.0, -30.0, 6080000.0))
     raster("no_crs", crs=None)
     for name, data in [*mutate.json_document(s.seed("manifest.json").read_bytes())]:
         path = _write(s.path(importer, "manifest_" + name, ".json"), data)
@@ -629,6 +630,19 @@ def oq_job(s: Seeds) -> list[Case]:
             lonlat=("lon", "lat"), far_away=False)):  # fmt: skip
         if name not in ("unknown_column", "misspelt_column"):  # extra columns are kept as tags (docs/exposure.md)
             variant(f"assets_{name}", "exposure.csv", blob, names="exposure.")
+    rows = mutate.read_rows(assets)
+    sites = sorted({(r[1], r[2]) for r in rows[1:]})
+    site_model = mutate.write_rows(
+        [["lon", "lat", "vs30", "z1pt0", "z2pt5"], *([x, y, "400", "", ""] for x, y in sites)]
+    )
+    with_sites = (ini + "site_model_file = site_model.csv\n").encode()
+    for name, blob in (*mutate.generic(site_model), *mutate.csv_table(
+            site_model, numeric=("lon", "lat", "vs30"), required=("vs30",), lonlat=("lon", "lat"), far_away=False,
+            bad=("nan", "inf", "1e308", "-1", "abc"))):  # fmt: skip
+        if name in ("unknown_column", "misspelt_column"):
+            continue  # OpenQuake site models may carry other site parameters
+        variant(f"site_model_{name}", "site_model.csv", blob)
+        (s.path(importer, f"site_model_{name}", "") / "job.ini").write_bytes(with_sites)
     vuln = (seed / "vulnerability.xml").read_text()
     variant("vulnerability_meanLR_2", "vulnerability.xml", vuln.replace("<meanLRs>", "<meanLRs>2 ", 1).encode())
     variant("vulnerability_imls_nan", "vulnerability.xml", vuln.replace('imt="PGA">', 'imt="PGA">nan ', 1).encode())

@@ -16,7 +16,7 @@ import pytest
 from kalkan.bounds import ASSET_VALUE, MAGNITUDE, Bound
 from kalkan.errors import InputError
 from kalkan.io.cities import check_in_country, read_application, read_cities
-from kalkan.io.countries import country_at, distance_to_country_km, countries
+from kalkan.io.countries import countries, country_at, distance_to_country_km
 from kalkan.io.exposure import read_exposure
 from kalkan.io.facilities import read_facilities
 from kalkan.io.geopackage import read_exposure_gpkg
@@ -282,7 +282,9 @@ def test_raster_without_any_value_at_the_sites_is_refused(tmp_path: Path) -> Non
             read_hazard_maps([MapSpec(10.0, tmp_path / name)], "river_flood", "m", lon, lat)
     with rasterio.open(tmp_path / "utm.tif", "w", **{**profile, "crs": "EPSG:32642"}) as ds:
         ds.write(np.ones((10, 10), np.float32), 1)
-    with pytest.raises(InputError, match=r"utm\.tif: the map gives no value at any site \(2 of 2 site\(s\) lie outside"):
+    with pytest.raises(
+        InputError, match=r"utm\.tif: the map gives no value at any site \(2 of 2 site\(s\) lie outside"
+    ):
         read_hazard_maps([MapSpec(10.0, tmp_path / "utm.tif")], "river_flood", "m", lon, lat)
     truncated = tmp_path / "truncated.tif"
     truncated.write_bytes((tmp_path / "utm.tif").read_bytes()[:400])

@@ -111,10 +111,10 @@ def _check_nonnegative_finite(
     bad = ~np.isfinite(values) | (values < 0) | (values > hi)
     if bad.any():
         row = int(np.flatnonzero(bad)[0]) + 1
-        most = f" and <= {hi:g}" if math.isfinite(hi) else ""
+        most = f", at most {hi:g}" if math.isfinite(hi) else ""
         raise InputError(
-            f"{path}, data row {row}, field '{name}': {float(values[row - 1])}; expected a finite number >= 0{most} "
-            f"({unit})."
+            f"{path}, data row {row}, field '{name}': {float(values[row - 1])}; expected a finite number >= 0 "
+            f"({unit}){most}."
         )
 
 

@@ -15,8 +15,6 @@ report (``precip_gaps``) so that the temperature gap report is unchanged.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.errors import InputError, NotFoundError
-from kalkan.io.text import read_text_file
+from kalkan.io.text import read_csv_rows
 from kalkan.services.data_sources import data_root
 
 Kind = Literal["station", "reanalysis"]
@@ -499,16 +497,7 @@ def _header(path: Path) -> list[str]:
 
 def csv_header(path: Path, what: str) -> list[str]:
     """The header of a user's CSV, lower-cased and stripped; a name given twice is an error."""
-    text = read_text_file(path, what)
-    try:
-        first = next(csv.reader(io.StringIO(text, newline="")), [])
-    except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc}).") from exc
-    names = [h.strip().lower() for h in first]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise InputError(f"{path}: column(s) {', '.join(map(repr, duplicated))} appear twice in the header.")
-    return names
+    return read_csv_rows(path, what, lower=True, strict=False)[0]
 
 
 def csv_records(path: Path, what: str, *, lower: bool = False, strict: bool = True) -> list[tuple[int, dict[str, str]]]:
@@ -516,22 +505,7 @@ def csv_records(path: Path, what: str, *, lower: bool = False, strict: bool = Tr
     names, stripped (and lower-cased with ``lower``). With ``strict`` (a user's file) a row with more or fewer
     fields than the header is an error naming it: a cut or merged line must not become a gap or a shifted
     value. Without it (the shipped series, whose rows end in a comma) extra fields are dropped."""
-    text = read_text_file(path, what)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = [h.strip().lower() if lower else h.strip() for h in next(reader, [])]
-        out = []
-        for i, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                if strict:
-                    raise InputError(f"{path}, row {i}: {len(cells)} field(s); the header has {len(header)}.")
-                cells = [*cells[: len(header)], *([""] * (len(header) - len(cells)))]
-            out.append((i, {k: v.strip() for k, v in zip(header, cells, strict=True) if k}))
-    except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc}).") from exc
-    return out
+    return read_csv_rows(path, what, lower=lower, strict=strict)[1]
 
 
 # --- shipped series -------------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Callable
@@ -55,6 +54,7 @@ from kalkan.hazard.earthquake.sources import (
     SimpleFaultSource,
     Source,
 )
+from kalkan.io.jsonfile import load_json_file
 from kalkan.io.text import read_text_file
 from kalkan.io.xml import parse_with_lines
 
@@ -519,12 +519,9 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
     ``gmm.xml``). Settings Kalkan does not implement are errors that name them."""
     root = Path(folder)
     cfg_path = root / "config.json"
-    try:
-        config = json.loads(cfg_path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{cfg_path}: cannot read the case configuration ({exc.strerror}).") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{cfg_path}: not valid JSON ({exc.msg}, line {exc.lineno}).") from exc
+    config = load_json_file(cfg_path, max_bytes=1 << 20)
+    if not isinstance(config, dict):
+        raise InputError(f"{cfg_path}: expected a JSON object with 'model' and 'hazard' settings.")
     model_cfg, hazard_cfg = config.get("model", {}), config.get("hazard", {})
     floating_cfg = model_cfg.get("ruptureFloating", "ON")
     if floating_cfg not in ("ON", "OFF"):
@@ -612,12 +609,9 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
 def _nshmp_sites(path: Path) -> Sites:
     """nshmp-haz sites.csv: name, lon, lat[, vs30, vsInf, z1p0 (km), z2p5 (km)]; defaults vs30 760 m/s,
     inferred, z1p0 and z2p5 unknown (nshmp-haz's site defaults)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the sites ({exc.strerror}).") from exc
+    text = read_text_file(path, "sites CSV")
     reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    header = [h.strip() for h in next(reader)]
+    header = [h.strip() for h in next(reader, [])]
     names, lon, lat, vs30, measured, z1, z2 = [], [], [], [], [], [], []
     for i, row in enumerate(reader, start=2):
         if not row or not "".join(row).strip():

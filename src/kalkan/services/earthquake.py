@@ -24,6 +24,7 @@ from kalkan.bounds import MAX_GMF_VALUES, VS30
 from kalkan.errors import InputError
 from kalkan.geometry import KM_PER_DEGREE, points_in_geojson
 from kalkan.hazard.hazardset import HazardSet
+from kalkan.io.text import read_csv_rows
 
 GMF_BYTES_PER_VALUE = 40
 """Memory per ground-motion value over a run (float32 fields, their sparse copy and the loss kernel's work)."""
@@ -196,13 +197,11 @@ def _oq_vulnerability(files: dict[str, Path]) -> Any:
 def _site_model(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Sites, list[str]]:
     """Site parameters from an OpenQuake site-model CSV (lon, lat, vs30 [, vs30measured, z1pt0, z2pt5]): each
     site takes the nearest row; a site more than 5 km from every row is reported."""
-    import csv
-
     from kalkan.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
     from kalkan.risk.assignment import nearest_sites
 
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    numbered = read_csv_rows(path, "site model CSV")[1]
+    rows = [record for _, record in numbered]
     if not rows or not {"lon", "lat", "vs30"} <= set(rows[0]):
         raise InputError(f"{path}: a site model needs the columns lon, lat, vs30.")
     try:
@@ -212,8 +211,19 @@ def _site_model(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) 
         m_meas = np.array([str(r.get("vs30measured", "1")).lower() in ("1", "true") for r in rows])
         m_z1 = np.array([float(r["z1pt0"]) if r.get("z1pt0") else np.nan for r in rows])
         m_z2 = np.array([float(r["z2pt5"]) if r.get("z2pt5") else np.nan for r in rows])
-    except ValueError as exc:
-        raise InputError(f"{path}: {exc}.") from exc
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{path}: {exc}; every row needs numbers in lon, lat, vs30.") from exc
+    limits = {"lon": (m_lon, -180.0, 180.0), "lat": (m_lat, -90.0, 90.0), "vs30": (m_vs30, VS30.lo, VS30.hi),
+              "z1pt0": (m_z1, 0.0, 10_000.0), "z2pt5": (m_z2, 0.0, 20.0)}  # fmt: skip
+    for name, (values, lo, hi) in limits.items():
+        optional = name in ("z1pt0", "z2pt5")
+        bad = ~((values >= lo) & (values <= hi)) & ~(np.isnan(values) if optional else False)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{path}, line {numbered[row][0]}, field '{name}': {values[row]!r}; expected a number from {lo:g} to "
+                f"{hi:g}."
+            )
     asg = nearest_sites(lon, lat, m_lon, m_lat, max_distance_km=1e4)
     k = asg.site
     far = int(np.sum(asg.distance_km > 5.0))
@@ -604,26 +614,21 @@ def _run_oq_damage(
 
 def read_sites_csv(path: Path) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]:
     """Sites from a CSV with lon, lat (degrees) and optionally vs30 (m/s); errors name the line and field."""
-    import csv
-
-    try:
-        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+    numbered = read_csv_rows(path, "sites CSV")[1]
+    rows = [record for _, record in numbered]
     if not rows or not {"lon", "lat"} <= set(rows[0]):
         raise InputError(f"{path}: expected the columns lon,lat (and optionally vs30).")
     limits = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0), "vs30": (VS30.lo, VS30.hi)}
     columns: dict[str, list[float]] = {"lon": [], "lat": [], "vs30": []}
     names = ("lon", "lat", "vs30") if "vs30" in rows[0] else ("lon", "lat")
-    for i, r in enumerate(rows, start=2):
+    for i, r in numbered:
         for name in names:
             try:
                 value = float(r[name])
             except (TypeError, ValueError) as exc:
                 raise InputError(f"{path}, line {i}, field '{name}': {r[name]!r} is not a number.") from exc
             lo, hi = limits[name]
-            if not lo <= value <= hi:
+            if not lo <= value <= hi:  # NaN is never within
                 raise InputError(f"{path}, line {i}, field '{name}': {value} is outside {lo}..{hi}.")
             columns[name].append(value)
     vs30 = np.array(columns["vs30"]) if columns["vs30"] else None
