@@ -3,6 +3,7 @@ scripts. User errors print one message to stderr and exit 2; ``kalkan --debug ..
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
 from kalkan import __version__
+from kalkan.bounds import MAX_GMF_VALUES
 from kalkan.cli_climate import climate_app
 from kalkan.cli_drought import climate_drought
 from kalkan.cli_event_based import city_event_risk, eq_events
@@ -173,7 +176,7 @@ def cities_list(
     from kalkan.services.coalition import city_row, list_cities
     from kalkan.services.database import store_scope
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         rows = [city_row(c) for c in list_cities(session, status=status)]
     if as_json:
         _print_json(rows)
@@ -218,7 +221,7 @@ def cities_show(
     from kalkan.services.coalition import city_detail, get_city
     from kalkan.services.database import store_scope
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         d = city_detail(get_city(session, city_id))
         d["exposure"] = exposure_summary(session, city_id)
         d["facilities"] = facility_summary(session, city_id)
@@ -420,7 +423,7 @@ def city_export_exposure(
     from kalkan.services.taxonomy_mapping import mapping_in_use, write_mapping
     from kalkan.services.versions import current_ids
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         exposure = load_exposure(session, city_id)
         summary = exposure_summary(session, city_id)
         rows, unmapped = mapping_in_use(session, city_id)
@@ -465,6 +468,10 @@ def city_import_exposure(
         Path | None,
         typer.Option(help="The city's taxonomy mapping CSV (taxonomy,conversion,weight -> GEM function ids)."),
     ] = None,
+    drop_unstored_fields: Annotated[
+        bool,
+        typer.Option(help="Import without the fields the store does not keep (extra columns) instead of refusing."),
+    ] = False,
     replace: Annotated[
         bool,
         typer.Option(
@@ -483,7 +490,7 @@ def city_import_exposure(
     from kalkan.services.taxonomy_mapping import check_mapping_file
     from kalkan.services.versions import require_replace
 
-    with store_scope() as store, store.transaction() as session:  # refuse before reading a large file
+    with store_scope() as store, store.read() as session:  # refuse before reading a large file
         require_replace(session, city_id, "exposure", replace)
     mapping = check_mapping_file(taxonomy_mapping) if taxonomy_mapping is not None else None
     exposure = read_exposure(path, currency=currency, price_year=price_year)
@@ -491,7 +498,7 @@ def city_import_exposure(
         r = import_city_exposure(
             session, city_id, exposure, path, licence=licence, citation=citation, margin_km=margin_km,
             require_mapped=not allow_unmapped, keep_valid=keep_valid, rejects_path=rejects, mapping=mapping,
-            mapping_source=taxonomy_mapping, replace=replace,
+            mapping_source=taxonomy_mapping, replace=replace, drop_unstored=drop_unstored_fields,
         )  # fmt: skip
     year = f" of {r['price_year']}" if r["price_year"] else ""
     out.print(
@@ -547,6 +554,9 @@ def city_import_facilities(
         bool, typer.Option(help="Import the valid rows and write the others to a rejects CSV.")
     ] = False,
     rejects: Annotated[Path | None, typer.Option(help="Rejects CSV (default: <file>.rejects.csv).")] = None,
+    margin_km: Annotated[
+        float, typer.Option(help="How far (km) beyond the box around the city's outlines a facility may lie.")
+    ] = 5.0,
     replace: Annotated[
         bool,
         typer.Option(
@@ -555,17 +565,21 @@ def city_import_facilities(
     ] = False,
 ) -> None:
     """Store a city's critical-facility registry as its current one (all or nothing by default). The previous
-    registry is kept as a version; superseding the city's own earlier import needs --replace."""
+    registry is kept as a version; superseding the city's own earlier import needs --replace. Every facility
+    must lie within --margin-km of the city's outlines (as for `city import-exposure`)."""
     from kalkan.io.facilities import read_facilities
     from kalkan.services.city_data import save_facilities
+    from kalkan.services.city_extent import city_extent
     from kalkan.services.database import store_scope
     from kalkan.services.versions import require_replace
 
-    with store_scope() as store, store.transaction() as session:
-        require_replace(session, city_id, "facilities", replace)
-    result = read_facilities(path, keep_valid=keep_valid, rejects_path=rejects)
-    with store_scope() as store, store.transaction() as session:
-        n = save_facilities(session, city_id, result.table, replace=replace, imported_from=str(path))
+    with store_scope() as store:
+        with store.read() as session:
+            require_replace(session, city_id, "facilities", replace)
+            within = city_extent(session, city_id, margin_km)
+        result = read_facilities(path, keep_valid=keep_valid, rejects_path=rejects, within=within)
+        with store.transaction() as session:
+            n = save_facilities(session, city_id, result.table, replace=replace, imported_from=str(path))
     out.print(f"{city_id}: stored {n} facilities from {path} ({result.n_read} rows read)")
     if result.errors:
         out.print(f"{len(result.errors)} problem(s) in rejected rows; see {result.rejects_path}")
@@ -585,7 +599,7 @@ def city_history(
     from kalkan.services.database import store_scope
     from kalkan.services.versions import KIND_NAMES, history, version_row
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         rows = [version_row(v) for v in history(session, city_id, kind)]
     if as_json:
         _print_json(rows)
@@ -656,7 +670,7 @@ def city_quality_cmd(
         today = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError as exc:
         raise KalkanError(f"--as-of {as_of!r}: expected a date YYYY-MM-DD.") from exc
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         r = city_quality(session, city_id, today=today)
     if as_json:
         _print_json(r)
@@ -783,7 +797,7 @@ def city_scenario_cmd(
     rupture_options = {k: v for k, v in given.items() if v is not None}
     with (
         store_scope() as store,
-        store.transaction() as session,
+        store.read() as session,
         Progress(console=err, transient=True, disable=as_json) as progress,
     ):
         task = progress.add_task("Scenario", total=100)
@@ -853,16 +867,14 @@ def cities_apply(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a city's application to accede to the declaration."""
-    from kalkan.io.cities import read_cities
+    from kalkan.io.cities import read_application
     from kalkan.services.coalition import application_row
     from kalkan.services.coalition import apply as apply_city
     from kalkan.services.database import store_scope
 
-    cities = read_cities(path)
-    if len(cities) != 1:
-        raise KalkanError(f"{path}: holds {len(cities)} cities; an application is for one city.")
+    facts = read_application(path)
     with store_scope() as store, store.transaction() as session:
-        row = application_row(apply_city(session, cities[0], applicant=applicant))
+        row = application_row(apply_city(session, facts, applicant=applicant, checked=True))
     if as_json:
         _print_json(row)
     else:
@@ -1312,7 +1324,11 @@ def eq_verify_table(
             raise KalkanError(f"--option {item!r}: expected key=value.")
         options[key.strip()] = _option_value(value.strip())
     gmpe = get_model(model, **options)
-    result = verify(gmpe, read_table(table))
+    data = read_table(table)
+    try:
+        result = verify(gmpe, data)
+    except KalkanError as exc:
+        raise KalkanError(f"{table}: {exc.message}", hint=exc.hint) from exc
     ok = result.passed(tolerance)
     if as_json:
         _print_json({
@@ -1390,6 +1406,10 @@ def eq_scenario(
     seed: Annotated[int, typer.Option(help="Seed of the fields (recorded).")] = 42,
     truncation: Annotated[float, typer.Option(help="Truncation of the residuals, standard deviations.")] = 3.0,
     correlation: Annotated[str | None, typer.Option(help="Spatial correlation: JB2009.")] = None,
+    max_gmf_values: Annotated[
+        int,
+        typer.Option(min=1, help="Largest run: events x sites x IMTs ground-motion values (about 40 bytes each)."),
+    ] = MAX_GMF_VALUES,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -1440,7 +1460,7 @@ def eq_scenario(
             run.workdir, rupture=rup, rupture_info=info, branches=branches, site_lon=site_lon, site_lat=site_lat,
             sites_source=source, vs30=(DEFAULT_VS30_M_S if vs30 is None else vs30) if site_vs30 is None else site_vs30,
             imts=imt or ["PGA"], n_fields=n, seed=seed, truncation=truncation, correlation=correlation,
-            on_progress=run.progress,
+            max_gmf_values=max_gmf_values, on_progress=run.progress,
         )  # fmt: skip
         run.summary = {"events": summary["events"], "sites": summary["sites"]["count"]}
     summary["run_id"] = run.id
@@ -1463,6 +1483,10 @@ def eq_scenario(
 def eq_run_oq(
     job: Annotated[Path, typer.Argument(help="OpenQuake scenario job.ini (the subset in docs/openquake.md).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for summary.json and event_losses.parquet.")],
+    max_gmf_values: Annotated[
+        int,
+        typer.Option(min=1, help="Largest run: events x sites x IMTs ground-motion values (about 40 bytes each)."),
+    ] = MAX_GMF_VALUES,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -1482,7 +1506,7 @@ def eq_run_oq(
                      on_progress=lambda p, m: progress.update(task, completed=p, description=m)) as run,
     ):  # fmt: skip
         task = progress.add_task("Ground-motion fields", total=100)
-        summary = run_oq_job(job, run.workdir, on_progress=run.progress)
+        summary = run_oq_job(job, run.workdir, on_progress=run.progress, max_gmf_values=max_gmf_values)
         run.summary = {k: summary[k] for k in ("events", "total_avg_loss", "total_avg_damages") if k in summary}
     summary["run_id"] = run.id
     if as_json:
@@ -1566,7 +1590,7 @@ def runs_list(
     from kalkan.services.database import store_scope
     from kalkan.services.runs import list_runs, run_row
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         rows = [run_row(r) for r in list_runs(session, kind=kind, status=status, limit=limit)]
     if as_json:
         _print_json(rows)
@@ -1598,7 +1622,7 @@ def runs_verify(
     from kalkan.services.database import store_scope
     from kalkan.services.runs import get_run, verify_outputs
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         run = get_run(session, run_id)
         report = verify_outputs(run)
     if as_json:
@@ -1623,7 +1647,7 @@ def runs_show(
     from kalkan.services.database import store_scope
     from kalkan.services.runs import get_run, run_row
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         row = run_row(get_run(session, run_id))
     if as_json:
         _print_json(row)
@@ -1645,6 +1669,12 @@ def runs_show(
         out.print(f"The run's own results (read-only, never touched by later runs): {row['result_path']}", markup=False)
 
 
+@functools.cache
+def command() -> Any:
+    """The app as a click command, built once per process (Typer rebuilds it, about 0.2 s, on every call)."""
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning Kalkan's user errors into one message and exit code 2.
 
@@ -1659,7 +1689,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     CURRENT_COMMAND.set(shlex.join(["kalkan", *args]))
     try:
-        app(args=args, prog_name="kalkan")
+        command()(args=args, prog_name="kalkan")
     except KalkanError as exc:
         if _state["debug"]:
             raise

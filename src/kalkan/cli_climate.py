@@ -375,7 +375,7 @@ def import_station(
 
     if kind not in ("station", "reanalysis"):
         raise InputError(f"--kind {kind!r}: expected station or reanalysis.")
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         require_replace(session, city, "station", replace)
     series = read_station_file(
         path, source=source, licence=licence, kind="station" if kind == "station" else "reanalysis"

@@ -184,7 +184,7 @@ def city_event_risk(
         "vs30": vs30, "max_distance_km": max_distance, "min_intensity": min_intensity, "block_events": block_events,
     }  # fmt: skip
     with store_scope() as store, Progress(console=_err, transient=True, disable=as_json) as progress:
-        with store.transaction() as session:
+        with store.read() as session:
             if session.get(City, city_id) is None:
                 raise KalkanError(f"Unknown city {city_id!r}.", hint="`kalkan cities list` shows the registry.")
             parameters["data_versions"] = current_ids(session, city_id)
@@ -195,7 +195,7 @@ def city_event_risk(
 
         with job("city-event-risk", parameters=parameters, inputs=digests, output=Output(out, force=force), seed=seed,
                  city_id=city_id, store=store, on_progress=show) as run:  # fmt: skip
-            with store.transaction() as session:
+            with store.read() as session:
                 summary = city_event_based_risk(
                     session, city_id, run.workdir, source_model=Path(model_path), gmpes=gmpe or (),
                     gmpe_logic_tree=gmpe_logic_tree, years=years, seed=seed, vs30=vs30,

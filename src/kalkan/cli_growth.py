@@ -32,7 +32,7 @@ def _city_exposure(city: str) -> tuple[Exposure, str]:
     from kalkan.services.coalition import get_city
     from kalkan.services.database import store_scope
 
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         country = get_city(session, city).country_iso3
         return load_exposure(session, city), country
 
@@ -199,7 +199,7 @@ def risk_future(
     if taxonomy_mapping is not None:
         inputs["taxonomy_mapping"] = taxonomy_mapping
     output = Output(out_file, is_dir=False, force=force) if out_file is not None else None
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         parameters = {"city": city, "ssp": ssp, "horizon": horizon, "year": year, "elasticity": elasticity,
                       "vulnerability": [str(v) for v in vulnerability or ()],
                       "data_versions": current_ids(session, city)}  # fmt: skip

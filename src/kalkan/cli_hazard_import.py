@@ -106,7 +106,7 @@ def hazard_import(
     inputs = {f"input_{k}": f for k, f in enumerate(files)}
     parameters = {**{k: v for k, v in kwargs.items() if k != "maps"}, "maps": [str(m) for m in specs], "city": city}
     if city is not None or (illustrative is not None and sites is None):
-        with store_scope() as store, store.transaction() as session:
+        with store_scope() as store, store.read() as session:
             if city is not None:
                 parameters["data_versions"] = current_ids(session, city)
             with job("hazard-import", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force),

@@ -40,7 +40,7 @@ def _resolve_runs(items: list[str]) -> list[Path]:
                 store = optional_store()
             if store is None or len(item) < 6:
                 raise InputError(f"{item}: no such result folder (and no database to look up a run id in).")
-            with store.transaction() as session:
+            with store.read() as session:
                 run = get_run(session, item)
                 if not run.result_path:
                     raise InputError(f"Run {run.id} ({run.kind}, {run.status}) has no result folder to combine.")

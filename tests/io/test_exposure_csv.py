@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from kalkan.bounds import ASSET_BUILDINGS, ASSET_OCCUPANTS, ASSET_VALUE
 from kalkan.errors import InputError
 from kalkan.exposure.table import CRITICAL_TYPES, OCCUPANT_PERIODS, Exposure
 from kalkan.io.exposure import read_exposure, write_exposure
@@ -72,7 +73,7 @@ TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(',"\n\r ;'),
     max_size=10,
 )
-FLOATS = st.floats(0, 1e15, allow_nan=False, allow_infinity=False)
+FLOATS = st.floats(0, ASSET_VALUE.hi, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
@@ -100,8 +101,8 @@ def exposures(draw: st.DrawFn, *, numeric_looking_text: bool = False) -> Exposur
         lat=np.array(column(st.floats(-90, 90))),
         taxonomy=np.array(column(TEXT.filter(bool)), dtype=object),
         costs={k: np.array(column(FLOATS)) for k in kinds},
-        number=np.array(column(FLOATS)),
-        occupants={p: np.array(column(FLOATS)) for p in periods},
+        number=np.array(column(st.floats(0, ASSET_BUILDINGS.hi))),
+        occupants={p: np.array(column(st.floats(0, ASSET_OCCUPANTS.hi))) for p in periods},
         district=np.array(column(TEXT), dtype=object),
         occupancy=np.array(column(st.sampled_from(["", "Res", "Com", "Ind"])), dtype=object),
         critical_type=np.array(column(st.sampled_from(["", *CRITICAL_TYPES])), dtype=object),

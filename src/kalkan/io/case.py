@@ -14,15 +14,18 @@ This is the layout ``climada_bench.py --save`` writes (its ``manifest.json`` def
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.bounds import ASSET_VALUE, INTENSITY_MAX_BY_UNIT
 from kalkan.errors import InputError
 from kalkan.exposure.table import Exposure
 from kalkan.hazard.hazardset import HazardSet
+from kalkan.io.exposure_csv import utf8_error
 from kalkan.io.hazard_stream import CaseHazardStream
 from kalkan.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
 
@@ -38,13 +41,14 @@ class Case:
     assignment: NDArray[np.int64] | None
 
 
-def _read_csv(path: Path, columns: dict[str, str]) -> dict[str, NDArray[np.generic]]:
+def _read_csv(path: Path, columns: dict[str, str], optional: tuple[str, ...] = ()) -> dict[str, NDArray[np.generic]]:
     """Read the named columns with pyarrow (fast on millions of rows); errors name file, row and field."""
     import pyarrow as pa
     from pyarrow import csv
 
     if not path.is_file():
         raise InputError(f"{path}: file not found.")
+    _check_header(path, columns, optional)
     types = {name: {"int": pa.int64(), "float": pa.float64(), "str": pa.string()}[t] for name, t in columns.items()}
     try:
         table = csv.read_csv(
@@ -69,6 +73,31 @@ def _read_csv(path: Path, columns: dict[str, str]) -> dict[str, NDArray[np.gener
     return out
 
 
+def _check_header(path: Path, columns: dict[str, str], optional: tuple[str, ...] = ()) -> None:
+    """The file is UTF-8 text without NUL bytes, and its header names the expected columns (any order) and
+    perhaps some ``optional`` ones the format defines but Kalkan does not need; any other is refused."""
+    try:
+        where = utf8_error(path)
+        with path.open("rb") as fh:
+            first = fh.readline(1 << 20)
+            has_nul = b"\x00" in first or any(b"\x00" in chunk for chunk in iter(lambda: fh.read(1 << 22), b""))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc}).") from exc
+    if where:
+        raise InputError(f"{path}: {where} is not valid UTF-8 text; save the file as UTF-8.")
+    if has_nul:
+        raise InputError(f"{path}: the file holds NUL bytes; expected CSV text, not a binary file.")
+    names = [n.strip() for n in first.decode("utf-8-sig").rstrip("\r\n").split(",")] if first.strip() else []
+    if not names:
+        raise InputError(f"{path}: the file is empty; expected the header {','.join(columns)} and data rows.")
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    unknown = [n for n in names if n not in columns and n not in optional]
+    if duplicated or unknown:
+        what = f"column(s) {', '.join(map(repr, duplicated))} appear twice" if duplicated else (
+            f"unknown column(s) {', '.join(map(repr, unknown))}")  # fmt: skip
+        raise InputError(f"{path}: {what}; expected the header {','.join([*columns, *optional])}.")
+
+
 def _arrow_message(message: str, columns: dict[str, str]) -> str:
     # pyarrow says e.g. "In CSV column #3: Row #12: CSV conversion error to double: invalid value 'abc'".
     text = message.replace("\n", " ")
@@ -76,19 +105,26 @@ def _arrow_message(message: str, columns: dict[str, str]) -> str:
     return f"{text}. Expected columns {expected}."
 
 
-def _check_nonnegative_finite(path: Path, name: str, values: NDArray[np.float64], unit: str) -> None:
-    bad = ~np.isfinite(values) | (values < 0)
+def _check_nonnegative_finite(
+    path: Path, name: str, values: NDArray[np.float64], unit: str, hi: float = math.inf
+) -> None:
+    bad = ~np.isfinite(values) | (values < 0) | (values > hi)
     if bad.any():
         row = int(np.flatnonzero(bad)[0]) + 1
+        most = f", at most {hi:g}" if math.isfinite(hi) else ""
         raise InputError(
-            f"{path}, data row {row}, field '{name}': {float(values[row - 1])}; expected a finite number >= 0 ({unit})."
+            f"{path}, data row {row}, field '{name}': {float(values[row - 1])}; expected a finite number >= 0 "
+            f"({unit}){most}."
         )
 
 
 def read_impact_function(path: Path, *, imt: str, unit: str) -> VulnerabilityFunction:
     """The case's impact function as a clamped (numpy.interp) function of the hazard's intensity measure."""
-    cols = _read_csv(path, {"intensity": "float", "mdd": "float", "paa": "float"})
+    cols = _read_csv(path, {"intensity": "float", "mdd": "float", "paa": "float"}, ("mdr",))
     x = cols["intensity"].astype(np.float64)
+    if x.size < 2:
+        raise InputError(f"{path}: {x.size} intensity level(s); an impact function needs at least two rows.")
+    _check_nonnegative_finite(path, "intensity", x, unit, INTENSITY_MAX_BY_UNIT.get(unit, math.inf))
     if x.size >= 2 and np.any(np.diff(x) <= 0):
         row = int(np.flatnonzero(np.diff(x) <= 0)[0]) + 2
         raise InputError(f"{path}, data row {row}, field 'intensity': intensities must increase strictly.")
@@ -125,7 +161,9 @@ def read_case(folder: Path, *, stream: bool = False) -> Case:
     path = folder / "exposures.csv"
     cols = _read_csv(path, {"id": "str", "lon": "float", "lat": "float", "value": "float"})
     value = cols["value"].astype(np.float64)
-    _check_nonnegative_finite(path, "value", value, "USD")
+    _check_nonnegative_finite(path, "value", value, "USD", ASSET_VALUE.hi)
+    if value.size == 0:
+        raise InputError(f"{path}: no assets (the file has no data rows).")
     exposure = Exposure(
         id=cols["id"].astype(object),
         lon=cols["lon"].astype(np.float64),

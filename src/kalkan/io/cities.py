@@ -17,6 +17,8 @@ from kalkan.coalition.model import CityFacts, CityGeometryRecord, DisasterRecord
 from kalkan.coalition.vocabulary import AR6_LAND_REGIONS, CURRENCY_BY_ISO3, HAZARDS
 from kalkan.errors import InputError
 from kalkan.geometry import geometry_area_km2
+from kalkan.io.countries import countries, country_at, distance_to_country_km
+from kalkan.io.jsonfile import load_json_file
 
 CITY_ID = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -24,18 +26,34 @@ ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_YEAR = 2100
 
 
-def load_json(path: Path) -> Any:
-    """Parse a JSON file, turning I/O and syntax errors into :class:`InputError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file as UTF-8 text ({exc}).") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from exc
+MAX_CITY_FILE_BYTES = 2 << 20
+"""Largest city facts file (2 MiB): the five founding cities take 16 KB; an application a few KB."""
+CITY_FIELDS = frozenset(
+    {
+        "id", "name_en", "name_ru", "name_local", "country_iso3", "admin1", "geonameid", "lon", "lat",
+        "elevation_m", "population", "population_year", "population_alternatives", "gdp_per_capita_usd",
+        "gdp_year", "currency", "ipcc_ar6_region", "main_hazards", "climate", "rivers", "national_agencies",
+        "notable_disasters",
+    }
+)  # fmt: skip
+"""The fields of a city object; besides these, any ``<field>_source`` text names a field's source."""
+POPULATION_FIELDS = frozenset({"value", "year", "source"})
+DISASTER_FIELDS = frozenset({"year", "date", "hazard", "summary", "source", "deaths"})
+
+
+def load_json(path: Path, *, max_bytes: int = MAX_CITY_FILE_BYTES) -> Any:
+    """Parse a JSON file (bounded size and nesting, standard numbers), errors as :class:`InputError`."""
+    return load_json_file(path, max_bytes=max_bytes)
+
+
+def _refuse_unknown(obj: Mapping[str, Any], allowed: frozenset[str], where: str, *, sources: bool = False) -> None:
+    """An unknown field is an error naming it and the expected set (a misspelt field must not be lost)."""
+    unknown = [k for k in obj if k not in allowed and not (sources and isinstance(k, str) and k.endswith("_source"))]
+    if unknown:
+        extra = " and any '<field>_source'" if sources else ""
+        raise InputError(
+            f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; expected {', '.join(sorted(allowed))}{extra}."
+        )
 
 
 class _Fields:
@@ -107,6 +125,7 @@ class _Fields:
 def _population(obj: Any, where: str) -> PopulationFigure:
     if not isinstance(obj, Mapping):
         raise InputError(f"{where}: expected an object with value, year and source, got {obj!r}.")
+    _refuse_unknown(obj, POPULATION_FIELDS, where)
     f = _Fields(obj, where)
     value = f.req_integer("value", 1, 100_000_000)
     year = f.integer("year", 1800, MAX_YEAR, required=False)
@@ -116,6 +135,7 @@ def _population(obj: Any, where: str) -> PopulationFigure:
 def _disaster(obj: Any, where: str) -> DisasterRecord:
     if not isinstance(obj, Mapping):
         raise InputError(f"{where}: expected an object, got {obj!r}.")
+    _refuse_unknown(obj, DISASTER_FIELDS, where)
     f = _Fields(obj, where)
     year = f.req_integer("year", 1000, MAX_YEAR)
     date = f.text("date", required=False, max_len=10)
@@ -144,6 +164,7 @@ def parse_city(obj: Any, where: str) -> CityFacts:
             "id", "a lower-case identifier of 2-64 letters, digits, '-' or '_' starting with a letter"
         )
     where = f"{where} ('{cid}')"
+    _refuse_unknown(obj, CITY_FIELDS, where, sources=True)
     f = _Fields(obj, where)
     iso3 = f.req_text("country_iso3", 3)
     if not ISO3.match(iso3):
@@ -262,3 +283,35 @@ def read_city_outlines(path: Path, *, kind: str, source: str, licence: str) -> d
             licence=licence,
         )
     return out
+
+
+def check_in_country(facts: CityFacts, where: str) -> None:
+    """Refuse a city whose point lies outside the country it declares (beyond the outline's tolerance); the
+    message names the country the point falls in, and says so when swapping lat and lon would fix it."""
+    outline = countries().get(facts.country_iso3)
+    if outline is None:
+        raise InputError(
+            f"{where}, field 'country_iso3': Kalkan has no outline of {facts.country_iso3!r} to check the city's "
+            "coordinates against; expected the ISO 3166-1 alpha-3 code of a country, e.g. 'KGZ'."
+        )
+    off_km = distance_to_country_km(outline, facts.lon, facts.lat)
+    if off_km <= outline.tolerance_km:
+        return
+    found = country_at(facts.lon, facts.lat)
+    falls = f"it lies in {found.name} ({found.iso3})" if found is not None else "it lies in no country (sea?)"
+    swapped = abs(facts.lon) <= 90 and distance_to_country_km(outline, facts.lat, facts.lon) <= outline.tolerance_km
+    raise InputError(
+        f"{where}, fields 'lon'/'lat': ({facts.lon:g}, {facts.lat:g}) is {off_km:,.0f} km outside {outline.name} "
+        f"({facts.country_iso3}), the declared country; {falls}. Expected WGS84 longitude and latitude of a point "
+        f"in {outline.name} (within {outline.tolerance_km:g} km of its Natural Earth {outline.scale} outline).",
+        hint="latitude and longitude look swapped." if swapped else None,
+    )
+
+
+def read_application(path: Path) -> CityFacts:
+    """The one city of an accession request, checked (its point must lie in its declared country)."""
+    cities = read_cities(path)
+    if len(cities) != 1:
+        raise InputError(f"{path}: holds {len(cities)} cities; an application is for one city.")
+    check_in_country(cities[0], f"{path}, city #1 ('{cities[0].id}')")
+    return cities[0]

@@ -15,7 +15,6 @@ report (``precip_gaps``) so that the temperature gap report is unchanged.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.errors import InputError, NotFoundError
+from kalkan.io.text import read_csv_rows
 from kalkan.services.data_sources import data_root
 
 Kind = Literal["station", "reanalysis"]
@@ -361,19 +361,15 @@ def _precip_calendar(
 class _open:
     """Iterate (row number, record) over a CSV with a header; row numbers count the header as row 1."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, strict: bool = False) -> None:
         self.path = path
+        self.strict = strict
 
     def __enter__(self) -> Iterable[tuple[int, dict[str, str]]]:
-        try:
-            self._fh = self.path.open(newline="", encoding="utf-8-sig")
-        except OSError as exc:
-            raise InputError(f"{self.path}: cannot open the file ({exc}).") from exc
-        reader = csv.DictReader(self._fh)
-        return ((i, {k: (v or "").strip() for k, v in rec.items() if k}) for i, rec in enumerate(reader, start=2))
+        return csv_records(self.path, "daily CSV", strict=self.strict)
 
     def __exit__(self, *exc: object) -> None:
-        self._fh.close()
+        return None
 
 
 def _iso_date(path: Path, row: int, text: str) -> date:
@@ -385,6 +381,9 @@ def _iso_date(path: Path, row: int, text: str) -> date:
 
 # --- user CSV -------------------------------------------------------------------------------------------
 
+USER_COLUMNS = ("date", "tmax_c", "tmin_c", "tmean_c", "precip_mm")
+"""The columns of a user's daily CSV (``precip_mm`` is read by :mod:`kalkan.io.daily_weather`); any other column
+is refused, so that a misspelt one is not lost."""
 _UNIT_SUFFIXES = {"_f": "°F", "_k": "K", "_degf": "°F", "_fahrenheit": "°F", "_kelvin": "K"}
 
 
@@ -399,7 +398,7 @@ def read_user_daily_csv(
     """
     problems: list[RowProblem] = []
     name = str(path)
-    with _open(path) as rows_iter:
+    with _open(path, strict=True) as rows_iter:
         rows = list(rows_iter)
     header = _header(path)
     for h in header:
@@ -411,6 +410,11 @@ def read_user_daily_csv(
     for col in ("date", "tmax_c", "tmin_c"):
         if col not in header:
             problems.append(RowProblem(name, 1, col, ",".join(header), f"a header with column '{col}'"))
+    for col in header:
+        if col not in USER_COLUMNS and not problems:
+            problems.append(RowProblem(name, 1, col, col, f"one of the columns {', '.join(USER_COLUMNS)}"))
+    if not problems and not rows:
+        problems.append(RowProblem(name, 2, "date", "", "at least one data row after the header"))
     if problems:
         raise DailyTemperatureError(path, problems)
     has_mean = "tmean_c" in header
@@ -488,9 +492,20 @@ def read_user_daily_csv(
 
 
 def _header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        first = next(csv.reader(fh), [])
-    return [h.strip().lower() for h in first]
+    return csv_header(path, "daily CSV")
+
+
+def csv_header(path: Path, what: str) -> list[str]:
+    """The header of a user's CSV, lower-cased and stripped; a name given twice is an error."""
+    return read_csv_rows(path, what, lower=True, strict=False)[0]
+
+
+def csv_records(path: Path, what: str, *, lower: bool = False, strict: bool = True) -> list[tuple[int, dict[str, str]]]:
+    """(row number, record) of every non-blank data row, the header counting as row 1; keys are the header's
+    names, stripped (and lower-cased with ``lower``). With ``strict`` (a user's file) a row with more or fewer
+    fields than the header is an error naming it: a cut or merged line must not become a gap or a shifted
+    value. Without it (the shipped series, whose rows end in a comma) extra fields are dropped."""
+    return read_csv_rows(path, what, lower=lower, strict=strict)[1]
 
 
 # --- shipped series -------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ everywhere, and the error is only visible later.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +34,8 @@ from kalkan.io.daily_temperature import (
     RowProblem,
     _calendar,
     _is_sentinel,
+    csv_header,
+    csv_records,
     gap_report,
 )
 
@@ -109,20 +110,16 @@ class MonthlyWeather:
         }
 
 
+WEATHER_COLUMNS = ("date", "month", "precip_mm", "tmax_c", "tmin_c", "tmean_c")
+"""The columns of a user's weather CSV; any other is refused (a misspelt column must not be lost)."""
+
+
 def _header(path: Path) -> list[str]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return [h.strip().lower() for h in next(csv.reader(fh), [])]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the file ({exc}).") from exc
+    return csv_header(path, "weather CSV")
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        return [
-            (i, {(k or "").strip().lower(): (v or "").strip() for k, v in rec.items() if k})
-            for i, rec in enumerate(csv.DictReader(fh), start=2)
-        ]
+    return csv_records(path, "weather CSV", lower=True)
 
 
 def read_user_weather_csv(
@@ -148,6 +145,9 @@ def read_user_weather_csv(
         problems.append(
             RowProblem(name, 1, "tmean_c", ",".join(header), "a header with 'tmean_c' or both 'tmax_c' and 'tmin_c'")
         )
+    for h in header:
+        if h not in WEATHER_COLUMNS and h not in _OTHER_UNITS and not problems:
+            problems.append(RowProblem(name, 1, h, h, f"one of the columns {', '.join(WEATHER_COLUMNS)}"))
     if problems:
         raise WeatherFileError(path, problems)
     temps = [c for c in _TEMPS if c in header]

@@ -52,21 +52,27 @@ def read_exposure(
     currency: str | None = None,
     price_year: int | None = None,
     layer: str | None = None,
+    allow_empty: bool = False,
 ) -> Exposure:
     """Read an exposure file in the format its suffix names; ``layer`` is for GeoPackage only.
 
     ``currency`` and ``price_year`` state what the costs are in when the file does not say (default USD);
-    when the file does say, they must agree with it.
+    when the file does say, they must agree with it. A file without assets (a header and no rows) is an
+    error unless ``allow_empty``.
     """
     path = Path(path)
     suffix = _suffix(path)
     if layer is not None and suffix != ".gpkg":
         raise InputError(f"{path}: a layer can only be chosen in a GeoPackage (.gpkg).")
     if suffix == ".csv":
-        return read_exposure_csv(path, currency=currency, price_year=price_year)
-    if suffix == ".xml":
-        return read_exposure_oq(path, currency=currency, price_year=price_year)
-    return read_exposure_gpkg(path, layer=layer, currency=currency, price_year=price_year)
+        exposure = read_exposure_csv(path, currency=currency, price_year=price_year)
+    elif suffix == ".xml":
+        exposure = read_exposure_oq(path, currency=currency, price_year=price_year)
+    else:
+        exposure = read_exposure_gpkg(path, layer=layer, currency=currency, price_year=price_year)
+    if len(exposure) == 0 and not allow_empty:
+        raise InputError(f"{path}: no assets (the file has no data rows); an exposure needs at least one asset.")
+    return exposure
 
 
 def write_exposure(exposure: Exposure, path: str | os.PathLike[str]) -> Path:

@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from kalkan.bounds import ASSET_BUILDINGS, ASSET_OCCUPANTS, ASSET_VALUE
 from kalkan.errors import InputError
 from kalkan.exposure.table import COST_TYPES, CRITICAL_TYPES, OCCUPANT_PERIODS, Exposure
 
@@ -345,16 +346,28 @@ def build_exposure(raw: RawColumns, *, currency: str | None = None, price_year: 
     if blank.size:
         raise raw.fail(int(blank[0]), "taxonomy", "a GEM building taxonomy string, e.g. 'CR+CIP/LFINF+CDL/HBET:1-3'")
     costs = {
-        kind: numbers(raw, col, expected="a finite replacement cost >= 0")
+        kind: numbers(
+            raw,
+            col,
+            hi=ASSET_VALUE.hi,
+            expected=f"a finite replacement cost >= 0 and <= {ASSET_VALUE.hi:g} (per asset)",
+        )
         for col, kind in COST_COLUMNS.items()
         if col in cols
     }
     occupants = {
-        period: numbers(raw, col, expected="a finite number of people >= 0")
+        period: numbers(
+            raw, col, hi=ASSET_OCCUPANTS.hi, expected=f"a finite number of people >= 0 and <= {ASSET_OCCUPANTS.hi:g}"
+        )
         for col, period in OCCUPANT_COLUMNS.items()
         if col in cols
     }
-    number = numbers(raw, "number", expected="a finite number of buildings >= 0") if "number" in cols else None
+    number = (
+        numbers(raw, "number", hi=ASSET_BUILDINGS.hi,
+                expected=f"a finite number of buildings >= 0 and <= {ASSET_BUILDINGS.hi:g}")
+        if "number" in cols
+        else None
+    )  # fmt: skip
     text = {name: texts(raw, name) if name in cols else None for name in TEXT_COLUMNS}
     critical = text["critical_type"]
     if critical is not None:

@@ -321,7 +321,8 @@ def _convert_costs(raw: RawColumns, costs: dict[str, _Conversion], area: _Conver
                     f'{raw.source}: the {oq_name} cost is given per building (type="{kind}"), but the assets have '
                     "no 'number'; Kalkan stores each asset's total cost, which needs the number of buildings."
                 )
-            values = values * numbers(raw, "number", expected="a finite number of buildings >= 0")
+            with np.errstate(over="ignore"):  # an overflow becomes inf, refused by build_exposure's bounds
+                values = values * numbers(raw, "number", expected="a finite number of buildings >= 0")
         if kind == "per_area":
             if area is None or "area" not in columns:
                 missing = "<conversions> has no <area type unit/>" if area is None else "the assets have no 'area'"
@@ -331,7 +332,8 @@ def _convert_costs(raw: RawColumns, costs: dict[str, _Conversion], area: _Conver
                     hint='give <area type="aggregated"|"per_asset" unit="SQM"/> and an area for every asset, '
                     'or convert the costs to type="aggregated".',
                 )
-            values = values * numbers(raw, "area", expected=f"a finite area >= 0 ({area.unit or 'area unit'})")
+            with np.errstate(over="ignore"):
+                values = values * numbers(raw, "area", expected=f"a finite area >= 0 ({area.unit or 'area unit'})")
         columns[name] = pa.array(values)
     return RawColumns(raw.source, raw.n, columns, raw.headers, raw.locate)
 

@@ -25,6 +25,7 @@ Writers go through a temporary file renamed onto the target, so a failed write l
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -35,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kalkan.bounds import FACILITY_OCCUPANTS, FACILITY_VALUE_USD
 from kalkan.errors import InputError
 from kalkan.exposure.facilities import (
     FIELDS,
@@ -45,6 +47,7 @@ from kalkan.exposure.facilities import (
     check_facility,
 )
 from kalkan.io.exposure_columns import atomic_target, require_file
+from kalkan.io.extent import Extent
 from kalkan.io.geopackage import (
     _SCHEMA,
     APPLICATION_ID,
@@ -57,6 +60,8 @@ from kalkan.io.geopackage import (
     point_blobs,
     read_point_rows,
 )
+from kalkan.io.jsonfile import load_json_file
+from kalkan.io.text import read_text_file
 
 __all__ = [
     "ILLUSTRATIVE_CITIES",
@@ -91,6 +96,8 @@ MAX_LISTED = 20
 ILLUSTRATIVE_CITIES = ("petropavl", "osh", "dushanbe", "ashgabat", "namangan")
 TRUE = frozenset({"true", "yes", "y", "t", "1"})
 FALSE = frozenset({"false", "no", "n", "f", "0"})
+CAPACITY_MAX = 1e9
+"""The largest capacity of any facility type (people served by a utility, vehicles a day on a bridge, m3)."""
 TEXT_FIELDS = ("id", "name", "type", "capacity_unit", "construction_class", "responsible_agency", "source")
 
 
@@ -207,18 +214,25 @@ PARSERS: Mapping[str, tuple[Callable[[Any], Any], str]] = {
     **{name: (_text, "a text") for name in TEXT_FIELDS},
     "lon": (_number, "a WGS84 longitude in degrees"),
     "lat": (_number, "a WGS84 latitude in degrees"),
-    "capacity": (_number, "a finite number >= 0 (or empty when unknown)"),
+    "capacity": (_number, f"a finite number >= 0 and <= {CAPACITY_MAX:g} (or empty when unknown)"),
     "year_built": (_whole, "a year such as 1978 (or empty when unknown)"),
     "condition": (_whole, "a rating 1 (very poor) to 5 (very good), or empty when not rated"),
     "last_inspection": (_date, "an ISO 8601 date YYYY-MM-DD (or empty)"),
     "backup_power": (_flag, "true or false"),
     "backup_water": (_flag, "true or false"),
     "illustrative": (_flag, "true or false (or empty: false)"),
-    "replacement_cost_usd": (_number, "a finite number >= 0"),
+    "replacement_cost_usd": (_number, f"a finite number >= 0 and <= {FACILITY_VALUE_USD.hi:g} (USD)"),
     "price_year": (_whole, "the year of the replacement cost prices, e.g. 2021"),
-    "occupants_day": (_number, "a finite number >= 0"),
-    "occupants_night": (_number, "a finite number >= 0"),
+    "occupants_day": (_number, f"a finite number >= 0 and <= {FACILITY_OCCUPANTS.hi:g} (people)"),
+    "occupants_night": (_number, f"a finite number >= 0 and <= {FACILITY_OCCUPANTS.hi:g} (people)"),
 }
+UPPER: Mapping[str, float] = {
+    "capacity": CAPACITY_MAX,
+    "replacement_cost_usd": FACILITY_VALUE_USD.hi,
+    "occupants_day": FACILITY_OCCUPANTS.hi,
+    "occupants_night": FACILITY_OCCUPANTS.hi,
+}
+"""Plausibility bounds (:mod:`kalkan.bounds`) on top of the facility's own checks (finite, >= 0)."""
 DEFAULTS: Mapping[str, Any] = {
     "capacity_unit": "",
     "responsible_agency": "",
@@ -237,6 +251,9 @@ def _parse(values: Mapping[str, Any]) -> tuple[Facility | None, list[Problem]]:
         try:
             value = parse(raw)
         except (ValueError, TypeError):
+            problems.append(Problem(name, raw, expected))
+            continue
+        if name in UPPER and value is not None and value > UPPER[name]:
             problems.append(Problem(name, raw, expected))
             continue
         if value is None or (value == "" and name in DEFAULTS):
@@ -282,11 +299,24 @@ def _finish(
     *,
     keep_valid: bool,
     rejects_path: str | os.PathLike[str] | None,
+    within: Extent | None = None,
 ) -> FacilityImport:
-    """Parse every record, collect every error, then import all or (``keep_valid``) the valid ones."""
+    """Parse every record, collect every error, then import all or (``keep_valid``) the valid ones.
+
+    ``within``: where the facilities must lie (the city's extent); a point outside is a problem of its row.
+    A registry with no record is an error: importing it would empty the city's registry.
+    """
+    if not records:
+        raise InputError(
+            f"{path}: no facility in the file (a header but no data rows); nothing was imported.",
+            hint="an empty file would empty the city's registry; Kalkan keeps the stored one.",
+        )
     parsed: list[tuple[_Record, Facility | None, list[Problem]]] = []
     for record in records:
         facility, problems = (None, list(record.problems)) if record.problems else _parse(record.values)
+        if facility is not None and within is not None and within.outside(facility.lon, facility.lat).any():
+            problems.append(Problem("lon/lat", f"{facility.lon:.6g}, {facility.lat:.6g}", within.expected))
+            facility = None
         parsed.append((record, facility, problems))
     by_id: dict[str, list[int]] = {}
     for k, (record, _, _) in enumerate(parsed):
@@ -347,6 +377,8 @@ def _finish(
                     str(RowError(record.row, record.place, "", p.field, _shown(p.value), p.expected)) for p in problems
                 )
                 writer.writerow([*(record.original.get(c, "") for c in columns), message])
+        if not good:
+            raise InputError(f"{path}: no valid facility to store (all {len(records)} rejected); see {written}.")
     return FacilityImport(table=table, errors=tuple(errors), rejects_path=written, n_read=len(records))
 
 
@@ -355,33 +387,33 @@ def read_facilities_csv(
     *,
     keep_valid: bool = False,
     rejects_path: str | os.PathLike[str] | None = None,
+    within: Extent | None = None,
 ) -> FacilityImport:
     """Read a facility registry CSV (UTF-8, header row; columns in the module docstring)."""
     path = Path(path)
-    require_file(path)
+    text = read_text_file(path, "facility registry CSV")
     records: list[_Record] = []
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise InputError(f"{path}: the file is empty; expected a header row with {', '.join(REQUIRED)}.")
-            header = [h.strip() for h in header]
-            _check_columns(header, str(path), geometry=False)
-            for k, cells in enumerate(reader):
-                if not any(c.strip() for c in cells):
-                    continue
-                place = f"data row {k + 1}"
-                values = dict(zip(header, cells, strict=False))
-                problems: tuple[Problem, ...] = ()
-                if len(cells) > len(header):
-                    problems = (Problem("(row)", ",".join(cells[len(header) :]), f"{len(header)} values"),)
-                records.append(_Record(k + 1, place, values, {h: values.get(h, "") for h in header}, problems))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        if header is None:
+            raise InputError(f"{path}: the file is empty; expected a header row with {', '.join(REQUIRED)}.")
+        header = [h.strip() for h in header]
+        _check_columns(header, str(path), geometry=False)
+        for k, cells in enumerate(reader):
+            if not any(c.strip() for c in cells):
+                continue
+            place = f"data row {k + 1}"
+            values = dict(zip(header, cells, strict=False))
+            problems: tuple[Problem, ...] = ()
+            if len(cells) > len(header):
+                problems = (Problem("(row)", ",".join(cells[len(header) :]), f"{len(header)} values"),)
+            elif len(cells) < len(header):
+                problems = (Problem("(row)", f"{len(cells)} values", f"{len(header)} values, one per column"),)
+            records.append(_Record(k + 1, place, values, {h: values.get(h, "") for h in header}, problems))
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV ({exc}).") from exc
-    return _finish(records, path, header, keep_valid=keep_valid, rejects_path=rejects_path)
+    return _finish(records, path, header, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
 
 
 def _point(geometry: Any) -> tuple[float, float] | Problem:
@@ -420,16 +452,12 @@ def read_facilities_geojson(
     *,
     keep_valid: bool = False,
     rejects_path: str | os.PathLike[str] | None = None,
+    within: Extent | None = None,
 ) -> FacilityImport:
     """Read a GeoJSON FeatureCollection (RFC 7946) of Point features whose properties are the columns."""
     path = Path(path)
     require_file(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc}).") from exc
+    data = load_json_file(path)
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"
@@ -469,7 +497,7 @@ def read_facilities_geojson(
             problems.extend(_agree(values, *point))
         original = {n: _shown(values.get(n)) for n in columns}
         records.append(_Record(k + 1, place, values, original, tuple(problems)))
-    return _finish(records, path, columns, keep_valid=keep_valid, rejects_path=rejects_path)
+    return _finish(records, path, columns, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
 
 
 def read_facilities_gpkg(
@@ -478,6 +506,7 @@ def read_facilities_gpkg(
     layer: str | None = None,
     keep_valid: bool = False,
     rejects_path: str | os.PathLike[str] | None = None,
+    within: Extent | None = None,
 ) -> FacilityImport:
     """Read a GeoPackage point layer in EPSG:4326 whose attribute columns are the facility columns."""
     path = Path(path)
@@ -506,7 +535,7 @@ def read_facilities_gpkg(
                 values[name] = None
         original = {n: _shown(values.get(n)) for n in columns}
         records.append(_Record(k + 1, where.locate(k)[1], values, original, tuple(problems)))
-    return _finish(records, path, columns, keep_valid=keep_valid, rejects_path=rejects_path)
+    return _finish(records, path, columns, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
 
 
 def read_facilities(
@@ -515,15 +544,16 @@ def read_facilities(
     layer: str | None = None,
     keep_valid: bool = False,
     rejects_path: str | os.PathLike[str] | None = None,
+    within: Extent | None = None,
 ) -> FacilityImport:
     """Read a registry by its extension: ``.csv``, ``.geojson``/``.json`` or ``.gpkg``."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        return read_facilities_csv(path, keep_valid=keep_valid, rejects_path=rejects_path)
+        return read_facilities_csv(path, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
     if suffix in (".geojson", ".json"):
-        return read_facilities_geojson(path, keep_valid=keep_valid, rejects_path=rejects_path)
+        return read_facilities_geojson(path, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
     if suffix == ".gpkg":
-        return read_facilities_gpkg(path, layer=layer, keep_valid=keep_valid, rejects_path=rejects_path)
+        return read_facilities_gpkg(path, layer=layer, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
     raise InputError(f"{path}: unknown facility file type {suffix!r}; expected .csv, .geojson or .gpkg.")
 
 

@@ -32,6 +32,7 @@ import math
 import os
 import sqlite3
 import struct
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,12 +231,58 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _open(path: Path) -> sqlite3.Connection:
+GPKG_QUERY_SECONDS = 120.0
+"""Longest any query on a user's GeoPackage may run; a plain table of a million features reads in seconds."""
+GPKG_CORE_TABLES = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_spatial_ref_sys")
+
+
+def open_gpkg(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a user's GeoPackage that cannot run away.
+
+    A GeoPackage is an SQLite database the user controls: a "layer" may be a view over a recursive query
+    that never ends, a virtual table, or a view hiding the core tables. The connection does not trust the
+    schema (``trusted_schema = OFF``: no function with side effects from views or triggers), and a progress
+    handler interrupts any query after :data:`GPKG_QUERY_SECONDS`. Callers check that the tables they read
+    are plain tables (:func:`require_plain_table`) before querying them.
+    """
     require_file(path)
     try:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise InputError(f"{path}: cannot open the GeoPackage ({exc}).") from exc
+    deadline = time.monotonic() + GPKG_QUERY_SECONDS
+    con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        con.execute("PRAGMA trusted_schema = OFF")
+        for table in GPKG_CORE_TABLES[:2]:
+            require_plain_table(con, path, table)
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        raise InputError(f"{path}: not a readable GeoPackage (not an SQLite database: {exc}).") from exc
+    except InputError:
+        con.close()
+        raise
+    return con
+
+
+def require_plain_table(con: sqlite3.Connection, path: Path, table: str) -> None:
+    """Refuse ``table`` unless it is an ordinary table (not a view, a virtual table or missing), before any
+    query reads it: a view can run an endless recursive query, a virtual table any module's code."""
+    row = con.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    if row is None:
+        raise InputError(f"{path}: not a readable GeoPackage (no table {table!r}).")
+    kind, sql = row
+    if kind != "table" or str(sql or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+        what = "a virtual table" if kind == "table" else f"a {kind}"
+        raise InputError(
+            f"{path}: {table!r} is {what}, not a plain table; Kalkan reads GeoPackage layers and core tables only "
+            "from ordinary tables (a view can hide a query that never ends).",
+            hint=f"materialise it, e.g. ogr2ogr out.gpkg {path.name} (which writes plain tables).",
+        )
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    return open_gpkg(path)
 
 
 def _choose_layer(con: sqlite3.Connection, path: Path, layer: str | None) -> tuple[str, str, str, int]:
@@ -294,6 +341,8 @@ def read_point_rows(path: Path, layer: str | None) -> PointRows:
     con = _open(path)
     try:
         table, geom_column, geom_type, srs_id = _choose_layer(con, path, layer)
+        require_plain_table(con, path, table)
+        require_plain_table(con, path, "gpkg_spatial_ref_sys")
         _check_srs(con, path, table, srs_id)
         info = con.execute(f"PRAGMA table_info({_ident(table)})").fetchall()
         pk = [r[1] for r in info if r[5]]

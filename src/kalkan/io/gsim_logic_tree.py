@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kalkan.errors import InputError
+from kalkan.hazard.earthquake.gmpe import get_model
+from kalkan.io.text import read_text_file
+from kalkan.io.xml import parse_with_lines, read_file_bytes
 
 _TOML_HEADER = re.compile(r"^\s*\[([A-Za-z0-9_]+)\]\s*$")
 
@@ -56,22 +60,31 @@ def read_logic_tree(path: Path) -> list[GsimBranch]:
     branches = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xml(path)
     if not branches:
         raise InputError(f"{path}: no GMPE branch found.")
+    for b in branches:
+        if not (math.isfinite(b.weight) and 0 < b.weight <= 1):
+            raise InputError(f"{path}, branch {b.branch_id!r}: weight {b.weight!r}; expected a weight in (0, 1].")
     total = sum(b.weight for b in branches)
     if abs(total - 1.0) > 1e-6:
         raise InputError(f"{path}: branch weights sum to {total:.6f}; expected 1.")
+    for b in branches:
+        try:
+            get_model(b.model, **b.options)
+        except InputError as exc:
+            raise InputError(f"{path}, branch {b.branch_id!r}: {exc.message}", hint=exc.hint) from exc
+        except TypeError as exc:  # an option the model does not take
+            raise InputError(f"{path}, branch {b.branch_id!r}: options {b.options!r} of {b.model}: {exc}.") from exc
     return branches
 
 
 def _read_csv(path: Path) -> list[GsimBranch]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+    text = read_text_file(path, "GMPE logic tree CSV")
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or {"model", "weight"} - set(reader.fieldnames):
-        raise InputError(f"{path}: expected the header model,weight.")
+    if reader.fieldnames is None or sorted(f.strip() for f in reader.fieldnames) != ["model", "weight"]:
+        raise InputError(f"{path}: header {reader.fieldnames!r}; expected the two columns model,weight.")
     out = []
     for i, row in enumerate(reader, start=2):
+        if None in row or None in row.values():
+            raise InputError(f"{path}, line {i}: expected 2 fields (model,weight).")
         try:
             weight = float(row["weight"])
         except (TypeError, ValueError) as exc:
@@ -84,15 +97,8 @@ def _read_csv(path: Path) -> list[GsimBranch]:
 
 
 def _read_xml(path: Path) -> list[GsimBranch]:
-    from defusedxml import ElementTree
-    from defusedxml.common import DefusedXmlException
-
-    try:
-        root = ElementTree.parse(path).getroot()
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
-    except (ElementTree.ParseError, DefusedXmlException) as exc:
-        raise InputError(f"{path}: not valid XML ({exc}).") from exc
+    data, source = read_file_bytes(path)
+    root, _ = parse_with_lines(data, source)
 
     def local(tag: str) -> str:
         return tag.rsplit("}", 1)[-1]

@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import pickle
 import re
@@ -55,6 +56,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 import kalkan
+from kalkan.bounds import EVENT_FREQUENCY_MAX, INTENSITY_MAX_BY_UNIT
 from kalkan.errors import InputError
 from kalkan.hazard.hazardset import PERILS, HazardSet, check_imt_unit
 
@@ -192,18 +194,20 @@ def load_hazard(path: PathLike) -> HazardSet:
             if names.dtype.kind != "U":
                 raise InputError(f"{where}: 'event_name' has dtype {names.dtype}; expected fixed-width unicode.")
             optional["event_name"] = names
-        return HazardSet(
-            peril=meta["peril"],
-            imt=meta["imt"],
-            unit=meta["unit"],
-            site_lon=_as_float64(_npz_array(npz, "site_lon", where), where, "site_lon"),
-            site_lat=_as_float64(_npz_array(npz, "site_lat", where), where, "site_lat"),
-            event_id=_as_int64(_npz_array(npz, "event_id", where), where, "event_id"),
-            frequency=_as_float64(_npz_array(npz, "frequency", where), where, "frequency"),
-            intensity=intensity,
-            source=where,
-            owns_intensity=True,
-            **optional,
+        return _plausible(
+            HazardSet(
+                peril=meta["peril"],
+                imt=meta["imt"],
+                unit=meta["unit"],
+                site_lon=_as_float64(_npz_array(npz, "site_lon", where), where, "site_lon"),
+                site_lat=_as_float64(_npz_array(npz, "site_lat", where), where, "site_lat"),
+                event_id=_as_int64(_npz_array(npz, "event_id", where), where, "event_id"),
+                frequency=_as_float64(_npz_array(npz, "frequency", where), where, "frequency"),
+                intensity=intensity,
+                source=where,
+                owns_intensity=True,
+                **optional,
+            )
         )
 
 
@@ -341,17 +345,19 @@ def load_case_hazard(path: PathLike) -> HazardSet:
             "intensity",
             strict_dtype=False,
         )
-        return HazardSet(
-            peril=peril,
-            imt=imt,
-            unit=unit,
-            site_lon=_as_float64(_npz_array(npz, "centroid_lon", where), where, "centroid_lon"),
-            site_lat=_as_float64(_npz_array(npz, "centroid_lat", where), where, "centroid_lat"),
-            event_id=_as_int64(_npz_array(npz, "event_id", where), where, "event_id"),
-            frequency=_as_float64(_npz_array(npz, "frequency", where), where, "frequency"),
-            intensity=intensity,
-            source=where,
-            owns_intensity=True,
+        return _plausible(
+            HazardSet(
+                peril=peril,
+                imt=imt,
+                unit=unit,
+                site_lon=_as_float64(_npz_array(npz, "centroid_lon", where), where, "centroid_lon"),
+                site_lat=_as_float64(_npz_array(npz, "centroid_lat", where), where, "centroid_lat"),
+                event_id=_as_int64(_npz_array(npz, "event_id", where), where, "event_id"),
+                frequency=_as_float64(_npz_array(npz, "frequency", where), where, "frequency"),
+                intensity=intensity,
+                source=where,
+                owns_intensity=True,
+            )
         )
 
 
@@ -381,8 +387,8 @@ def load_climada_hazard(
     try:
         with h5py.File(p, "r") as h5:
             return _climada_hazard(h5, where, peril, imt, unit)
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read the HDF5 file ({exc}).") from exc
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # h5py's errors on damaged files
+        raise InputError(f"{where}: cannot read the HDF5 file; it is damaged or not a CLIMADA hazard ({exc}).") from exc
 
 
 def _climada_hazard(h5: Any, where: str, peril: str | None, imt: str | None, unit: str | None) -> HazardSet:
@@ -413,19 +419,21 @@ def _climada_hazard(h5: Any, where: str, peril: str | None, imt: str | None, uni
             f"{where}: the centroids have {site_lon.size} points but 'intensity' has {intensity.shape[1]} "
             "columns; they must match one to one."
         )
-    return HazardSet(
-        peril=peril,
-        imt=imt,
-        unit=unit,
-        site_lon=site_lon,
-        site_lat=site_lat,
-        event_id=event_id,
-        frequency=frequency,
-        intensity=intensity,
-        event_name=event_name,
-        event_year=event_year,
-        source=where,
-        owns_intensity=True,
+    return _plausible(
+        HazardSet(
+            peril=peril,
+            imt=imt,
+            unit=unit,
+            site_lon=site_lon,
+            site_lat=site_lat,
+            event_id=event_id,
+            frequency=frequency,
+            intensity=intensity,
+            event_name=event_name,
+            event_year=event_year,
+            source=where,
+            owns_intensity=True,
+        )
     )
 
 
@@ -772,6 +780,28 @@ def _csr_from_parts(
     return matrix
 
 
+def _plausible(hazard: HazardSet) -> HazardSet:
+    """Refuse intensities and frequencies beyond their plausibility bounds (:mod:`kalkan.bounds`): overflows
+    such as 1e308 and unit errors would otherwise give infinite or meaningless losses."""
+    where = hazard.source
+    limit = INTENSITY_MAX_BY_UNIT.get(hazard.unit, math.inf)
+    data = hazard.intensity.data
+    if data.size and float(data.max()) > limit:
+        k = int(np.argmax(data))
+        row = int(np.searchsorted(hazard.intensity.indptr, k, side="right") - 1)
+        raise InputError(
+            f"{where}: 'intensity' at event row {row}, site {int(hazard.intensity.indices[k])} is {float(data[k])!r} "
+            f"{hazard.unit}; expected at most {limit:g} {hazard.unit} for {hazard.imt} (an overflow or a unit error?)."
+        )
+    if hazard.frequency.size and float(hazard.frequency.max()) > EVENT_FREQUENCY_MAX:
+        k = int(np.argmax(hazard.frequency))
+        raise InputError(
+            f"{where}: 'frequency' of event row {k} is {float(hazard.frequency[k])!r} per year; expected at most "
+            f"{EVENT_FREQUENCY_MAX:g} events per year."
+        )
+    return hazard
+
+
 def _open_npz(path: Path) -> np.lib.npyio.NpzFile:
     where = str(path)
     try:
@@ -791,7 +821,35 @@ def _open_npz(path: Path) -> np.lib.npyio.NpzFile:
     return npz
 
 
+def _check_declared_size(npz: np.lib.npyio.NpzFile, name: str, where: str) -> None:
+    """Refuse an array whose header declares more bytes than the archive member holds (a damaged or forged
+    header would otherwise make numpy allocate them: 1e11 floats is 745 GiB)."""
+    member = f"{name}.npy"
+    archive = npz.zip
+    if archive is None:
+        return
+    try:
+        info = archive.getinfo(member)
+        with archive.open(member) as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+    except (KeyError, AttributeError):
+        return  # a missing member is reported by the caller
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{where}: array '{name}' has a damaged header ({exc}).") from exc
+    declared = math.prod(int(n) for n in shape) * max(int(dtype.itemsize), 1)
+    if declared > info.file_size:
+        raise InputError(
+            f"{where}: array '{name}' declares shape {tuple(shape)} ({declared:,} bytes of {dtype}) but the archive "
+            f"holds {info.file_size:,} bytes for it; the file is damaged or truncated."
+        )
+
+
 def _npz_array(npz: np.lib.npyio.NpzFile, name: str, where: str) -> NDArray[Any]:
+    _check_declared_size(npz, name, where)
     try:
         arr = npz[name]
     except KeyError as exc:
@@ -801,8 +859,8 @@ def _npz_array(npz: np.lib.npyio.NpzFile, name: str, where: str) -> NDArray[Any]
             f"{where}: array '{name}' cannot be read without unpickling Python objects ({exc}); "
             "Kalkan reads only numeric and fixed-width text arrays."
         ) from exc
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{where}: array '{name}' is damaged ({exc}).") from exc
+    except (OSError, EOFError, zipfile.BadZipFile, MemoryError) as exc:
+        raise InputError(f"{where}: array '{name}' is damaged or too large to read ({exc}).") from exc
     assert isinstance(arr, np.ndarray)
     return arr
 
@@ -815,9 +873,20 @@ def _npz_text(npz: np.lib.npyio.NpzFile, name: str, where: str) -> str:
 
 
 def _read(dataset: Any, where: str, label: str) -> NDArray[Any]:
+    """A whole HDF5 dataset; one declared far larger than the file could hold is refused before reading."""
+    try:
+        declared = int(dataset.size) * int(dataset.dtype.itemsize)
+        limit = 100 * os.path.getsize(dataset.file.filename) + (64 << 20)
+    except (OSError, TypeError, ValueError, AttributeError):
+        declared, limit = 0, 1
+    if declared > limit:
+        raise InputError(
+            f"{where}: dataset '{label}' declares shape {dataset.shape} ({declared:,} bytes), far more than the "
+            "file holds; the file is damaged or not a hazard file."
+        )
     try:
         value = dataset[()]
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as exc:
         raise InputError(f"{where}: dataset '{label}' cannot be read ({exc}).") from exc
     return np.asarray(value)
 

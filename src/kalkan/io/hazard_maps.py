@@ -26,7 +26,6 @@ Sampling: ``nearest`` (default) takes the cell that contains the site (GDAL's pi
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sqlite3
@@ -40,6 +39,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.errors import InputError
+from kalkan.io.geopackage import open_gpkg, require_plain_table
+from kalkan.io.jsonfile import load_json_file
 
 __all__ = [
     "CLASS_MAX",
@@ -109,6 +110,8 @@ _UNIT_TAGS = ("units", "unit", "UNITS", "UNIT", "Units", "Unit")
 _RP_NAME = re.compile(r"(?:^|[_\-.])(?:rp|t)[_\-]?(\d+(?:\.\d+)?)(?:_?(?:y|yr|yrs|years))?$", re.IGNORECASE)
 
 Method = Literal["nearest", "bilinear"]
+RETURN_PERIOD_MAX_YEARS = 1e7
+"""Longest return period a hazard map may have (years); probabilistic maps stop at about 1e4-1e5 years."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +195,11 @@ def check_return_periods(rps: Sequence[float], where: str) -> tuple[float, ...]:
     out: list[float] = []
     for k, rp in enumerate(rps):
         value = float(rp)
-        if not math.isfinite(value) or value <= 1.0:
+        if not math.isfinite(value) or value <= 1.0 or value > RETURN_PERIOD_MAX_YEARS:
             raise InputError(
                 f"{where}: return period #{k + 1} is {rp!r} years; expected a finite number above 1 year "
-                "(a return period of 1 year or less is not an annual-maximum event)."
+                f"(a return period of 1 year or less is not an annual-maximum event) and at most "
+                f"{RETURN_PERIOD_MAX_YEARS:g} years."
             )
         if out and value <= out[-1]:
             raise InputError(
@@ -229,26 +233,41 @@ def read_manifest(path: Path) -> tuple[str, str, list[MapSpec]]:
 
     Relative paths are taken from the manifest's folder. Returns (peril, unit, maps).
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a readable JSON manifest ({exc}).") from exc
+    data = load_json_file(path, max_bytes=1 << 20)
     if not isinstance(data, dict):
         raise InputError(f"{path}: the manifest must be a JSON object with 'peril', 'unit' and 'maps'.")
     for key in ("peril", "unit", "maps"):
         if key not in data:
             raise InputError(f"{path}: field '{key}' is missing.")
+    unknown = [k for k in data if k not in ("peril", "unit", "maps")]
+    if unknown:
+        raise InputError(f"{path}: unknown field(s) {', '.join(map(repr, unknown))}; expected peril, unit and maps.")
+    for key in ("peril", "unit"):
+        if not isinstance(data[key], str):
+            raise InputError(f"{path}: field '{key}' is {data[key]!r}; expected a text.")
     if not isinstance(data["maps"], list) or not data["maps"]:
         raise InputError(f"{path}: 'maps' must be a non-empty list.")
     specs: list[MapSpec] = []
     for k, item in enumerate(data["maps"]):
-        if not isinstance(item, dict) or "path" not in item:
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"].strip():
             raise InputError(f"{path}: maps[{k}] needs 'path' (and 'return_period_years').")
+        unknown = [key for key in item if key not in ("return_period_years", "path", "layer")]
+        if unknown:
+            raise InputError(
+                f"{path}: maps[{k}] has unknown field(s) {', '.join(map(repr, unknown))}; expected "
+                "return_period_years, path and layer."
+            )
         rp = item.get("return_period_years")
         if rp is not None and (isinstance(rp, bool) or not isinstance(rp, int | float)):
             raise InputError(f"{path}: maps[{k}].return_period_years is {rp!r}; expected a number of years.")
+        if rp is not None and not (math.isfinite(rp) and 1.0 < rp <= RETURN_PERIOD_MAX_YEARS):
+            raise InputError(
+                f"{path}: maps[{k}].return_period_years is {rp!r}; expected a number of years above 1 and at "
+                f"most {RETURN_PERIOD_MAX_YEARS:g}."
+            )
+        layer = item.get("layer")
+        if layer is not None and not isinstance(layer, str):
+            raise InputError(f"{path}: maps[{k}].layer is {layer!r}; expected a table name.")
         file = Path(str(item["path"]))
         specs.append(MapSpec(None if rp is None else float(rp), file if file.is_absolute() else path.parent / file,
                              item.get("layer")))  # fmt: skip
@@ -321,34 +340,74 @@ def _check_values(values: NDArray[np.float64], valid: NDArray[np.bool_], unit: s
         )
 
 
+def _check_extent(ds: Any, where: str) -> None:
+    """Refuse a raster whose corners cannot be coordinates of its own CRS (a projected grid labelled
+    EPSG:4326, or degrees labelled as metres are the usual cause)."""
+    left, bottom, right, top = (float(v) for v in ds.bounds)
+    if not all(math.isfinite(v) for v in (left, bottom, right, top)):
+        raise InputError(f"{where}: the raster's geotransform gives non-finite bounds; the file is damaged.")
+    if ds.crs.is_geographic and (min(left, right) < -540 or max(left, right) > 540 or min(bottom, top) < -91
+                                 or max(bottom, top) > 91):  # fmt: skip
+        raise InputError(
+            f"{where}: the raster's bounds x {left:g}..{right:g}, y {bottom:g}..{top:g} are not longitude/latitude "
+            f"degrees, but its CRS ({ds.crs.to_string()}) is geographic; the CRS is wrong (projected coordinates "
+            "labelled as degrees?).",
+            hint="assign the CRS the grid was made in (e.g. gdal_edit.py -a_srs EPSG:32642 FILE).",
+        )
+
+
+def _read_window(ds: Any, window: Any, where: str) -> Any:
+    """Band 1 in ``window`` as a masked array; a damaged (truncated) file is an InputError."""
+    import rasterio  # type: ignore[import-untyped]
+
+    try:
+        return ds.read(1, window=window, masked=True)
+    except (rasterio.errors.RasterioError, OSError, ValueError) as exc:
+        raise InputError(f"{where}: the raster cannot be read ({exc}); the file is damaged or truncated.") from exc
+
+
 def sample_raster(
     spec: MapSpec, lon: NDArray[np.float64], lat: NDArray[np.float64], unit: str, method: Method = "nearest"
 ) -> MapSample:
-    """Values of band 1 of a GeoTIFF (or a GeoPackage raster table) at WGS84 sites, in m or class."""
-    import rasterio  # type: ignore[import-untyped]
+    """Values of band 1 of a GeoTIFF (or a GeoPackage raster table) at WGS84 sites, in m or class.
+
+    Refused: a file that is not a readable raster, no CRS or one its corners contradict, a damaged band,
+    values that are infinite without being nodata, implausible values near the sites, and a map that gives
+    no valid value at any site (all sites outside it or on nodata: a wrong CRS, the wrong area or an empty
+    map).
+    """
+    import rasterio
     from rasterio.windows import Window  # type: ignore[import-untyped]
 
     where = spec.label
     if not spec.path.exists():
         raise InputError(f"{where}: file not found.")
+    if spec.path.suffix.lower() == ".gpkg":
+        _gpkg_contents(spec.path)  # every table a plain table before GDAL queries them
     options = {"TABLE": spec.layer} if spec.layer else {}
     try:
         ds_ctx = rasterio.open(spec.path, **options)
-    except rasterio.errors.RasterioIOError as exc:
+    except (rasterio.errors.RasterioError, OSError, ValueError) as exc:
         raise InputError(f"{where}: not a readable raster ({exc}).") from exc
     with ds_ctx as ds:
+        if ds.count < 1:
+            raise InputError(f"{where}: the raster has no band.")
         if ds.crs is None:
             raise InputError(
                 f"{where}: the raster has no coordinate reference system; Kalkan cannot place the sites on it.",
                 hint="assign one (e.g. gdal_edit.py -a_srs EPSG:32642 FILE) after checking the map's metadata.",
             )
+        _check_extent(ds, where)
         tag = _unit_tag(ds)
         _check_unit_tag(tag, unit, where)
-        xs, ys = _to_site_crs(ds.crs, lon, lat)
+        try:
+            xs, ys = _to_site_crs(ds.crs, lon, lat)
+        except (rasterio.errors.RasterioError, ValueError) as exc:
+            raise InputError(f"{where}: the sites cannot be transformed to the raster's CRS ({exc}).") from exc
         a, b, c, d, e, f = tuple(~ds.transform)[:6]  # map x/y -> fractional col/row (GDAL pixel-is-area)
         fc = np.asarray(a * xs + b * ys + c, dtype=np.float64)
         fr = np.asarray(d * xs + e * ys + f, dtype=np.float64)
-        finite = np.isfinite(fc) & np.isfinite(fr)
+        finite = np.isfinite(fc) & np.isfinite(fr) & (np.abs(fc) < 2**53) & (np.abs(fr) < 2**53)
         col = np.where(finite, np.floor(np.where(finite, fc, 0)), -1).astype(np.int64)
         row = np.where(finite, np.floor(np.where(finite, fr, 0)), -1).astype(np.int64)
         inside = finite & (col >= 0) & (col < ds.width) & (row >= 0) & (row < ds.height)
@@ -360,9 +419,17 @@ def sample_raster(
             r0 = max(int(row[inside].min()) - 1, 0)
             c1 = min(int(col[inside].max()) + 2, ds.width)
             r1 = min(int(row[inside].max()) + 2, ds.height)
-            block = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+            block = _read_window(ds, Window(c0, r0, c1 - c0, r1 - r0), where)
             data = np.asarray(block.data, dtype=np.float64)
-            valid = ~np.ma.getmaskarray(block) & np.isfinite(data)
+            unmasked = ~np.ma.getmaskarray(block)
+            infinite = unmasked & np.isinf(data)
+            if infinite.any():
+                r, cc = (int(v[0]) for v in np.nonzero(infinite))
+                raise InputError(
+                    f"{where}: cell row {r0 + r}, col {c0 + cc} holds {float(data[r, cc])!r} {unit}; expected a "
+                    f"finite value, or the file's nodata value ({int(infinite.sum())} such cell(s) near the sites)."
+                )
+            valid = unmasked & np.isfinite(data)
             _check_values(data, valid, unit, where, r0, c0)
             lr, lc = row[inside] - r0, col[inside] - c0
             picked = np.where(valid[lr, lc], data[lr, lc], np.nan)
@@ -373,6 +440,19 @@ def sample_raster(
         if unit == "cm":
             values = values * 0.01
         crs_text = ds.crs.to_string()
+        if not np.isfinite(values).any():
+            left, bottom, right, top = (float(v) for v in ds.bounds)
+            reason = (
+                f"all {lon.size:,} site(s) fall on nodata (or NaN) cells"
+                if inside.all()
+                else f"{int((~inside).sum()):,} of {lon.size:,} site(s) lie outside the map (x {left:g}..{right:g}, "
+                f"y {bottom:g}..{top:g} in {crs_text}) and the others on nodata"
+            )
+            raise InputError(
+                f"{where}: the map gives no value at any site ({reason}); a map that covers the city and has "
+                "values there is expected (a wrong CRS, the wrong area or an empty map are the usual causes).",
+                hint="where a map is dry, give depth 0 rather than nodata.",
+            )
     notes: tuple[str, ...] = ("values declared in cm, divided by 100 to m",) if unit == "cm" else ()
     return MapSample(spec, values, n_nodata, int((~inside).sum()), crs_text, "raster", tag, fallback, notes)
 
@@ -411,20 +491,28 @@ def _bilinear(
 
 
 def _gpkg_connect(path: Path) -> sqlite3.Connection:
+    """A guarded read-only connection (:func:`kalkan.io.geopackage.open_gpkg`: plain core tables, a time limit)."""
     if not path.exists():
         raise InputError(f"{path}: file not found.")
+    con = open_gpkg(path)
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall()
     except sqlite3.Error as exc:
+        con.close()
         raise InputError(f"{path}: not a GeoPackage (no readable gpkg_contents table: {exc}).") from exc
     return con
 
 
 def _gpkg_contents(path: Path) -> list[tuple[str, str]]:
+    """(table, data type) of every layer in gpkg_contents; each must be a plain table (not a view)."""
     con = _gpkg_connect(path)
     try:
-        return [(str(n), str(t)) for n, t in con.execute("SELECT table_name, data_type FROM gpkg_contents")]
+        rows = [(str(n), str(t)) for n, t in con.execute("SELECT table_name, data_type FROM gpkg_contents")]
+        for name, _ in rows:
+            require_plain_table(con, path, name)
+        return rows
+    except sqlite3.Error as exc:
+        raise InputError(f"{path}: not a readable GeoPackage ({exc}).") from exc
     finally:
         con.close()
 
@@ -506,9 +594,15 @@ def _gpkg_geometry(blob: Any, where: str) -> dict[str, Any] | None:
         raise InputError(f"{where}: invalid envelope indicator {env} in the geometry header.")
     try:
         geometry, _ = _wkb(data, 8 + _ENVELOPE_BYTES[env], where)
-    except struct.error as exc:
-        raise InputError(f"{where}: the geometry is truncated ({exc}).") from exc
+    except (struct.error, ValueError, IndexError) as exc:
+        raise InputError(f"{where}: the geometry is truncated or damaged ({exc}).") from exc
+    if not all(np.isfinite(ring).all() for rings in _polygons_of(geometry) for ring in rings):
+        raise InputError(f"{where}: the geometry has non-finite (NaN or infinite) coordinates.")
     return geometry
+
+
+def _polygons_of(geometry: dict[str, Any]) -> list[Any]:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else list(geometry["coordinates"])
 
 
 def _wkb(data: bytes, pos: int, where: str) -> tuple[dict[str, Any], int]:
@@ -556,6 +650,8 @@ def sample_gpkg_polygons(
     where = f"{spec.path}#{spec.layer}"
     con = _gpkg_connect(spec.path)
     try:
+        require_plain_table(con, spec.path, spec.layer)
+        require_plain_table(con, spec.path, "gpkg_spatial_ref_sys")
         column, crs = _gpkg_crs(con, spec.path, spec.layer)
         names = [str(r[1]) for r in con.execute(f'PRAGMA table_info("{spec.layer}")')]
         lower = {n.lower(): n for n in names}
@@ -591,7 +687,7 @@ def sample_gpkg_polygons(
             raise InputError(f"{at}: {wanted} is {value!r}; expected a number.")
         _check_values(np.array([[float(value)]]), np.array([[True]]), unit, f"{at}, field {wanted}", 0, 0)
         if blob is None:
-            continue
+            raise InputError(f"{at}: the feature has no geometry (NULL); every feature needs a polygon.")
         geom = _gpkg_geometry(blob, at)
         if geom is None:
             continue
@@ -632,6 +728,11 @@ def sample_gpkg_polygons(
     rps = None if keys == [None] else tuple(float(k) for k in keys if k is not None)
     if None in by_rp and len(keys) > 1:
         raise InputError(f"{where}: some features have a return_period and some do not.")
+    if not any(np.isfinite(sample.values).any() for sample in samples):
+        raise InputError(
+            f"{where}: no site lies in any polygon of the layer ({len(rows)} feature(s), CRS {crs.to_string()}); "
+            "a layer that covers the city is expected (a wrong CRS or the wrong area are the usual causes)."
+        )
     return rps, samples, warnings
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import ast
 import configparser
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kalkan.bounds import VS30
 from kalkan.errors import InputError
+from kalkan.io.text import read_text_file
 
 SUPPORTED: dict[str, str] = {
     "description": "title of the run",
@@ -43,6 +46,23 @@ SUPPORTED: dict[str, str] = {
     "intensity_measure_types": "IMTs to simulate (default: those of the vulnerability functions)",
     "asset_hazard_distance": "largest asset-to-site distance, km",
 }
+RANGES: dict[str, tuple[float, float]] = {
+    "random_seed": (0, 2**32 - 1),
+    "ses_seed": (0, 2**32 - 1),
+    "reference_vs30_value": (VS30.lo, VS30.hi),
+    "reference_depth_to_1pt0km_per_sec": (0.0, 10_000.0),
+    "reference_depth_to_2pt5km_per_sec": (0.0, 20.0),
+    "truncation_level": (0.0, 20.0),
+    "maximum_distance": (0.001, 20_000.0),
+    "number_of_ground_motion_fields": (1, 1e12),
+    "asset_hazard_distance": (0.0, 20_000.0),
+}
+"""Plausible values of the numeric parameters (units of :data:`SUPPORTED`): seeds are 32-bit, Vs30 as
+:data:`kalkan.bounds.VS30`, z1.0 up to 10 km, z2.5 up to 20 km, distances up to half the Earth's circumference.
+The number of fields has no bound of its own here: the run's size (events x sites x IMTs) is bounded when the
+sites are known (``kalkan eq run-oq --max-gmf-values``)."""
+MAX_JOB_BYTES = 1 << 20
+"""A job.ini is a few hundred bytes; a file over 1 MiB is not one."""
 IGNORED: dict[str, str] = {
     "rupture_mesh_spacing": "Kalkan computes distances to the exact planes, without a mesh",
     "export_dir": "Kalkan writes to --out",
@@ -84,19 +104,25 @@ class ScenarioJob:
 def read_job(path: Path) -> ScenarioJob:
     """Read and check a job.ini (see the module docstring)."""
     path = Path(path)
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser = configparser.ConfigParser(interpolation=None, strict=True)
     parser.optionxform = str  # type: ignore[assignment,method-assign]
+    text = read_text_file(path, "job.ini", max_bytes=MAX_JOB_BYTES)
     try:
-        with path.open(encoding="utf-8") as fh:
-            parser.read_file(fh)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+        parser.read_string(text, source=str(path))
     except configparser.Error as exc:
         raise InputError(f"{path}: not a valid job.ini ({exc}).") from exc
+    if not parser.sections():
+        raise InputError(f"{path}: no [section] with parameters; expected an OpenQuake job.ini.")
     values: dict[str, str] = {}
+    where: dict[str, str] = {}
     for section in parser.sections():
         for key, value in parser.items(section):
-            values[key] = value.strip()
+            if key in values:
+                raise InputError(
+                    f"{path}: '{key}' is given in [{where[key]}] and again in [{section}]; OpenQuake flattens the "
+                    "sections, so give each parameter once."
+                )
+            values[key], where[key] = value.strip(), section
     unknown = sorted(k for k in values if k not in SUPPORTED and k not in IGNORED)
     if unknown:
         raise InputError(
@@ -120,10 +146,14 @@ def read_job(path: Path) -> ScenarioJob:
         raw = values.get(key)
         if raw in (None, ""):
             return default
+        lo, hi = RANGES[key]
         try:
-            return float(raw)
-        except ValueError as exc:
-            raise InputError(f"{path}: {key} = {raw!r}; expected a number ({SUPPORTED[key]}).") from exc
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise InputError(f"{path}: {key} = {raw!r}; expected a number from {lo:g} to {hi:g} ({SUPPORTED[key]}).")
+        return value
 
     def flag(key: str, default: bool) -> bool:
         raw = values.get(key, "").lower()
@@ -141,10 +171,13 @@ def read_job(path: Path) -> ScenarioJob:
         raise InputError(f"{path}: ground_motion_correlation_model = {correlation!r}; supported: JB2009.")
     params: dict[str, Any] = {}
     raw_params = values.get("ground_motion_correlation_params", "")
+    if len(raw_params) > 200:
+        raise InputError(f"{path}: ground_motion_correlation_params is {len(raw_params)} characters long; expected "
+                         "{'vs30_clustering': True|False}.")  # fmt: skip
     if raw_params:
         try:
             params = ast.literal_eval(raw_params)
-        except (ValueError, SyntaxError) as exc:
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
             raise InputError(f"{path}: ground_motion_correlation_params = {raw_params!r} is not a dict.") from exc
         if not isinstance(params, dict) or set(params) - {"vs30_clustering"}:
             raise InputError(f"{path}: ground_motion_correlation_params supports only {{'vs30_clustering': bool}}.")
@@ -169,6 +202,10 @@ def read_job(path: Path) -> ScenarioJob:
     if n_fields is None or n_fields < 1 or n_fields != int(n_fields):
         raise InputError(f"{path}: number_of_ground_motion_fields must be a positive whole number.")
     seed_value = number("random_seed", number("ses_seed", 42.0))
+    if seed_value is not None and seed_value != int(seed_value):
+        raise InputError(f"{path}: random_seed = {values.get('random_seed')!r}; expected a whole number.")
+    if not isinstance(params.get("vs30_clustering", False), bool):
+        raise InputError(f"{path}: ground_motion_correlation_params: vs30_clustering must be True or False.")
     imts = tuple(i.strip() for i in values.get("intensity_measure_types", "").split(",") if i.strip())
     return ScenarioJob(
         path=path,

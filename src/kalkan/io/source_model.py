@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Callable
@@ -55,6 +54,8 @@ from kalkan.hazard.earthquake.sources import (
     SimpleFaultSource,
     Source,
 )
+from kalkan.io.jsonfile import load_json_file
+from kalkan.io.text import read_text_file
 from kalkan.io.xml import parse_with_lines
 
 __all__ = ["PeerCase", "SourceModel", "read_nshmp_case", "read_source_model", "read_source_model_csv"]
@@ -168,12 +169,18 @@ def _scaling(doc: _Doc, src: Element) -> tuple[str, float]:
     return msr, aspect
 
 
+def _plane(doc: _Doc, p: Element) -> NodalPlane:
+    try:
+        return NodalPlane(doc.number(p, "probability"), doc.number(p, "strike"), doc.number(p, "dip"),
+                          doc.number(p, "rake"))  # fmt: skip
+    except InputError as exc:
+        if exc.message.startswith(doc.source):
+            raise
+        raise InputError(f"{doc.where(p)}: {exc.message}") from exc
+
+
 def _distributions(doc: _Doc, src: Element) -> tuple[tuple[NodalPlane, ...], tuple[tuple[float, float], ...]]:
-    planes = tuple(
-        NodalPlane(doc.number(p, "probability"), doc.number(p, "strike"), doc.number(p, "dip"), doc.number(p, "rake"))
-        for p in doc.req(src, "nodalPlaneDist")
-        if _local(p.tag) == "nodalPlane"
-    )
+    planes = tuple(_plane(doc, p) for p in doc.req(src, "nodalPlaneDist") if _local(p.tag) == "nodalPlane")
     depths = tuple(
         (doc.number(h, "probability"), doc.number(h, "depth"))
         for h in doc.req(src, "hypoDepthDist")
@@ -232,6 +239,18 @@ def _nrml_source(doc: _Doc, src: Element, trt: str, opts: dict[str, float]) -> S
     )  # fmt: skip
 
 
+def _unique_id(sid: str, where: str, seen: dict[str, str]) -> None:
+    """Source ids must be present and unique: a duplicate would count the same source twice."""
+    if not sid.strip():
+        raise InputError(f"{where}: the source has no id; every source needs a unique id.")
+    if sid in seen:
+        raise InputError(
+            f"{where}: source id {sid!r} is already used at {seen[sid]}; ids must be unique (a repeated source "
+            "would be counted twice)."
+        )
+    seen[sid] = where.rsplit(", ", 1)[-1]
+
+
 def _top_edge(trace: list[tuple[float, float]], dip: float, usd: float) -> tuple[tuple[float, float], ...]:
     """The surface trace moved down dip (right of the trace's overall strike) to the upper depth."""
     if usd == 0 or dip >= 90.0:
@@ -260,13 +279,16 @@ def read_source_model_nrml(
     opts = {"bin_width": mfd_bin_width, "mesh_spacing": mesh_spacing_km, "area_spacing": area_spacing_km}
     sources: list[Source] = []
     warnings: list[str] = []
+    seen: dict[str, str] = {}
 
     def visit(parent: Element, trt: str) -> None:
         for elem in parent:
             name = _local(elem.tag)
             if name == "sourceGroup":
                 visit(elem, elem.get("tectonicRegion", trt))
-            elif name in SUPPORTED_SOURCES:
+            elif name in SUPPORTED_SOURCES or name.endswith("Source") or name in KNOWN_SOURCES:
+                _unique_id(elem.get("id", ""), doc.where(elem), seen)
+            if name in SUPPORTED_SOURCES:
                 try:
                     sources.append(_nrml_source(doc, elem, trt, opts))
                 except InputError as exc:
@@ -302,20 +324,31 @@ _CSV_REQUIRED = ("id", "kind", "a_value", "b_value", "min_mag", "max_mag", "uppe
 def read_source_model_csv(path: Path | str) -> SourceModel:
     """Read point and area sources from Kalkan's CSV (see the module docstring)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read the source CSV ({exc.strerror}).") from exc
+    text = read_text_file(p, "source model CSV")
     kept = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1) if ln.strip() and not ln.startswith("#")]
-    rows = list(csv.DictReader(io.StringIO("\n".join(ln for _, ln in kept))))
+    try:
+        header = next(csv.reader([kept[0][1]])) if kept else []
+        rows = list(csv.DictReader(io.StringIO("\n".join(ln for _, ln in kept))))
+    except csv.Error as exc:
+        raise InputError(f"{p}: not a readable CSV ({exc}).") from exc
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        raise InputError(f"{p}: column(s) {', '.join(map(repr, duplicated))} appear twice in the header.")
     if not rows:
         raise InputError(f"{p}: no source row.")
     missing = [c for c in _CSV_REQUIRED if c not in rows[0]]
     if missing:
         raise InputError(f"{p}: missing column(s) {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}.")
+    unknown = [c for c in rows[0] if c not in CSV_COLUMNS]
+    if unknown:
+        raise InputError(f"{p}: unknown column(s) {', '.join(map(repr, unknown))}; expected {', '.join(CSV_COLUMNS)}.")
     sources: list[Source] = []
+    seen: dict[str, str] = {}
     for k, row in enumerate(rows, start=1):
         where = f"{p}, line {kept[k][0]}"
+        if None in row or any(v is None for v in row.values()):
+            raise InputError(f"{where}: the row has a different number of fields than the header.")
+        _unique_id(row.get("id") or "", where, seen)
 
         def num(col: str, default: float | None = None, where: str = where, row: dict[str, str] = row) -> float:
             raw = (row.get(col) or "").strip()
@@ -486,12 +519,9 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
     ``gmm.xml``). Settings Kalkan does not implement are errors that name them."""
     root = Path(folder)
     cfg_path = root / "config.json"
-    try:
-        config = json.loads(cfg_path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{cfg_path}: cannot read the case configuration ({exc.strerror}).") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{cfg_path}: not valid JSON ({exc.msg}, line {exc.lineno}).") from exc
+    config = load_json_file(cfg_path, max_bytes=1 << 20)
+    if not isinstance(config, dict):
+        raise InputError(f"{cfg_path}: expected a JSON object with 'model' and 'hazard' settings.")
     model_cfg, hazard_cfg = config.get("model", {}), config.get("hazard", {})
     floating_cfg = model_cfg.get("ruptureFloating", "ON")
     if floating_cfg not in ("ON", "OFF"):
@@ -579,12 +609,9 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
 def _nshmp_sites(path: Path) -> Sites:
     """nshmp-haz sites.csv: name, lon, lat[, vs30, vsInf, z1p0 (km), z2p5 (km)]; defaults vs30 760 m/s,
     inferred, z1p0 and z2p5 unknown (nshmp-haz's site defaults)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the sites ({exc.strerror}).") from exc
+    text = read_text_file(path, "sites CSV")
     reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    header = [h.strip() for h in next(reader)]
+    header = [h.strip() for h in next(reader, [])]
     names, lon, lat, vs30, measured, z1, z2 = [], [], [], [], [], [], []
     for i, row in enumerate(reader, start=2):
         if not row or not "".join(row).strip():

@@ -1,7 +1,8 @@
 """Safe XML parsing that remembers the line of every element, so errors can point users at it.
 
-defusedxml refuses entity declarations and external references (billion laughs, XXE): formats Kalkan
-reads (NRML, exposure models) need none.
+defusedxml refuses document type declarations (DTDs, internal or external), entity declarations and external
+references (billion laughs, XXE, external DTDs that a parser might fetch): the formats Kalkan reads (NRML,
+exposure models, logic trees) need none of them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def parse_with_lines(data: bytes, source: str) -> tuple[Element, dict[int, int]]
     """The root element and ``{id(element): line}``; malformed or unsafe XML is an InputError naming
     ``source``, the line and the column."""
     target = _LineTarget()
-    parser = DefusedXMLParser(target=target)
+    parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     target.parser = parser
     try:
         parser.feed(data)
@@ -56,8 +57,8 @@ def parse_with_lines(data: bytes, source: str) -> tuple[Element, dict[int, int]]
         raise InputError(f"{source}: not valid XML at line {line}, column {column + 1}: {reason}.") from exc
     except DefusedXmlException as exc:
         raise InputError(
-            f"{source}: the XML declares entities or external references ({exc}); the files Kalkan reads need "
-            "none and Kalkan refuses them for safety."
+            f"{source}: the XML declares entities or external references, or a document type (DTD) ({exc}); "
+            "the files Kalkan reads need none and Kalkan refuses them for safety."
         ) from exc
     return root, target.lines
 

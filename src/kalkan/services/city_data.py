@@ -442,9 +442,9 @@ def build_gem_exposure(
 ) -> tuple[Exposure, dict[str, Any]]:
     """GEM exposure of a founding city (its fixed unit, share and outline) or of any admin-1 unit (``target``
     such as ``KZ-ALM``) spread over the GeoJSON outline at ``outline_path``; returns it and its method record."""
-    import json
-
     from kalkan.exposure.gem import CITY_ADMIN1, admin1_exposure, city_exposure, outline_from_geojson
+    from kalkan.io.jsonfile import load_json_file
+    from kalkan.services.city_extent import check_outline_country
 
     if target in CITY_ADMIN1:
         if outline_path is not None or share is not None or population is not None or prefix is not None:
@@ -455,13 +455,9 @@ def build_gem_exposure(
         return city_exposure(target, cell_km)
     if outline_path is None:
         raise InputError(f"{target}: give --outline FILE.geojson, the area to spread the buildings over.")
-    try:
-        data = json.loads(outline_path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{outline_path}: file not found.") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{outline_path}: not a GeoJSON file ({exc}).") from exc
+    data = load_json_file(outline_path)
     geometry = outline_from_geojson(data, str(outline_path))
+    check_outline_country(geometry, target, str(outline_path))
     exposure, record = admin1_exposure(
         target.upper(), geometry, share=share, population=population, cell_km=cell_km, asset_prefix=prefix
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from kalkan.coalition.model import CityFacts
 from kalkan.coalition.vocabulary import AR6_LAND_REGIONS
 from kalkan.errors import ConflictError, InputError, NotFoundError
+from kalkan.io.cities import check_in_country
 from kalkan.services.reference_data import apply_facts
 from kalkan.store.models import AccessionApplication, City, DataVersion, District, utcnow
 
@@ -143,13 +144,16 @@ def _clean_person(value: str, what: str) -> str:
     return value
 
 
-def apply(session: Session, facts: CityFacts, *, applicant: str) -> AccessionApplication:
+def apply(session: Session, facts: CityFacts, *, applicant: str, checked: bool = False) -> AccessionApplication:
     """Record a city's application to accede; the city enters the registry as an applicant.
 
     A city already in the registry (same id, or same English name in the same country) cannot apply
-    again unless its last application was rejected.
+    again unless its last application was rejected. The city's point must lie in its declared country
+    (:func:`kalkan.io.cities.check_in_country`; ``checked`` when the caller has already checked it).
     """
     applicant = _clean_person(applicant, "The applicant")
+    if not checked:
+        check_in_country(facts, f"The application of '{facts.id}'")
     city = session.get(City, facts.id)
     if city is None:
         twin = session.scalars(

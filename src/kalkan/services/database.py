@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kalkan import config
 from kalkan.errors import StoreError
 from kalkan.store import migrate
-from kalkan.store.engine import describe, make_engine
+from kalkan.store.engine import describe, make_engine, writing
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.sessions = sessionmaker(writing(engine), expire_on_commit=False)
+        self.readers = sessionmaker(engine, expire_on_commit=False)
 
     @property
     def url(self) -> str:
@@ -55,9 +56,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose changes are committed together at the end, or not at all."""
+        """A session whose changes are committed together at the end, or not at all.
+
+        On SQLite it takes the database's write lock when it begins, so two writers queue instead of failing
+        half-way; a writer that waits past the busy timeout gets a :class:`StoreError` saying to retry. Use
+        :meth:`read` for transactions that only read.
+        """
         with self.sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: it never waits for a writer (SQLite WAL) and is rolled back at the end,
+        so nothing it does is kept."""
+        with self.readers() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -132,7 +148,7 @@ def upgrade_database(url: str | None = None) -> UpgradeReport:
     reference = founding_city_data()
     engine = make_engine(url or config.database_url(), create=True)
     try:
-        with migrate.migration_transaction(engine) as conn:
+        with migrate.migration_transaction(writing(engine)) as conn:
             before = migrate.current_revision(conn)
             _refuse_unknown_revision(before, describe(engine.url))
             migrate.upgrade_in(conn, "head")

@@ -20,10 +20,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kalkan import __version__
+from kalkan.bounds import MAX_GMF_VALUES, VS30
 from kalkan.errors import InputError
 from kalkan.geometry import KM_PER_DEGREE, points_in_geojson
 from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.hazard.hazardset import HazardSet
+from kalkan.io.text import read_csv_rows
+
+GMF_BYTES_PER_VALUE = 40
+"""Memory per ground-motion value over a run (float32 fields, their sparse copy and the loss kernel's work)."""
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -92,6 +97,19 @@ def _branch_seed(seed: int, index: int) -> int:
     return int.from_bytes(digest[:8], "little") >> 1
 
 
+def check_gmf_size(n_events: int, n_sites: int, n_imts: int, limit: int, where: str) -> None:
+    """Refuse a ground-motion run of more than ``limit`` values (events x sites x IMTs), naming its size."""
+    values = int(n_events) * int(n_sites) * int(n_imts)
+    if values > limit:
+        gib = values * GMF_BYTES_PER_VALUE / 2**30
+        raise InputError(
+            f"{where}: {n_events:,} events x {n_sites:,} sites x {n_imts} intensity measure(s) = {values:,} "
+            f"ground-motion values, more than the limit of {limit:,} (this run would need about {gib:,.1f} GiB).",
+            hint="lower the number of ground-motion fields, sites or IMTs, or raise the limit with "
+            "--max-gmf-values N if the machine has the memory.",
+        )
+
+
 def simulate_scenario(
     rupture: Any,
     branches: Sequence[Branch],
@@ -105,9 +123,13 @@ def simulate_scenario(
     vs30_clustering: bool = False,
     max_distance_km: float = 300.0,
     on_progress: ProgressCallback | None = None,
+    max_gmf_values: int = MAX_GMF_VALUES,
+    where: str = "The scenario",
 ) -> tuple[dict[str, HazardSet], list[str]]:
     """Ground-motion fields of every branch as one HazardSet per IMT (events = branches x n_fields), and the
-    models' warnings (inputs outside their ranges). Sites beyond ``max_distance_km`` (Rjb) get no motion."""
+    models' warnings (inputs outside their ranges). Sites beyond ``max_distance_km`` (Rjb) get no motion.
+    A run of more than ``max_gmf_values`` values (events x sites x IMTs) is refused before anything is
+    allocated (``where`` names the job in the message)."""
     from kalkan.hazard.earthquake.distances import context_for, distances
     from kalkan.hazard.earthquake.gmf import simulate_fields
     from kalkan.hazard.earthquake.gmpe import get_model
@@ -115,12 +137,16 @@ def simulate_scenario(
 
     if n_fields < 1:
         raise InputError("The number of ground-motion fields must be at least 1.")
+    check_gmf_size(len(branches) * n_fields, sites.lon.size, len(imts), max_gmf_values, where)
     total_w = sum(b.weight for b in branches)
     if not branches or abs(total_w - 1.0) > 1e-6:
         raise InputError(f"The ground-motion models' weights sum to {total_w:.6f}; expected 1.")
     near = np.flatnonzero(distances(rupture, sites.lon, sites.lat).rjb <= max_distance_km)
     if near.size == 0:
-        raise InputError(f"No site lies within {max_distance_km} km (Rjb) of the rupture.")
+        raise InputError(
+            f"{where}: no site lies within {max_distance_km:g} km (Rjb) of the rupture "
+            f"({sites.lon.size:,} site(s) given); check the rupture's location and the sites."
+        )
     ctx: Context = context_for(rupture, sites.lon[near], sites.lat[near], sites.vs30[near], sites.vs30measured[near],
                                sites.z1pt0[near], sites.z2pt5[near])  # fmt: skip
     models = [get_model(b.model, **b.options) for b in branches]
@@ -172,13 +198,11 @@ def _oq_vulnerability(files: dict[str, Path]) -> Any:
 def _site_model(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Sites, list[str]]:
     """Site parameters from an OpenQuake site-model CSV (lon, lat, vs30 [, vs30measured, z1pt0, z2pt5]): each
     site takes the nearest row; a site more than 5 km from every row is reported."""
-    import csv
-
     from kalkan.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
     from kalkan.risk.assignment import nearest_sites
 
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    numbered = read_csv_rows(path, "site model CSV")[1]
+    rows = [record for _, record in numbered]
     if not rows or not {"lon", "lat", "vs30"} <= set(rows[0]):
         raise InputError(f"{path}: a site model needs the columns lon, lat, vs30.")
     try:
@@ -188,8 +212,19 @@ def _site_model(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) 
         m_meas = np.array([str(r.get("vs30measured", "1")).lower() in ("1", "true") for r in rows])
         m_z1 = np.array([float(r["z1pt0"]) if r.get("z1pt0") else np.nan for r in rows])
         m_z2 = np.array([float(r["z2pt5"]) if r.get("z2pt5") else np.nan for r in rows])
-    except ValueError as exc:
-        raise InputError(f"{path}: {exc}.") from exc
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{path}: {exc}; every row needs numbers in lon, lat, vs30.") from exc
+    limits = {"lon": (m_lon, -180.0, 180.0), "lat": (m_lat, -90.0, 90.0), "vs30": (m_vs30, VS30.lo, VS30.hi),
+              "z1pt0": (m_z1, 0.0, 10_000.0), "z2pt5": (m_z2, 0.0, 20.0)}  # fmt: skip
+    for name, (values, lo, hi) in limits.items():
+        optional = name in ("z1pt0", "z2pt5")
+        bad = ~((values >= lo) & (values <= hi)) & ~(np.isnan(values) if optional else False)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{path}, line {numbered[row][0]}, field '{name}': {values[row]!r}; expected a number from {lo:g} to "
+                f"{hi:g}."
+            )
     asg = nearest_sites(lon, lat, m_lon, m_lat, max_distance_km=1e4)
     k = asg.site
     far = int(np.sum(asg.distance_km > 5.0))
@@ -202,9 +237,16 @@ def _site_model(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) 
     ), warnings
 
 
-def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
+def run_oq_job(
+    job_path: Path,
+    out_dir: Path,
+    *,
+    on_progress: ProgressCallback | None = None,
+    max_gmf_values: int = MAX_GMF_VALUES,
+) -> dict[str, Any]:
     """Run an OpenQuake scenario-risk job (see docs/openquake.md) and write DIR/summary.json with the average
-    loss per GMPE realisation and in total, and DIR/event_losses.parquet."""
+    loss per GMPE realisation and in total, and DIR/event_losses.parquet. A job of more than
+    ``max_gmf_values`` ground-motion values (events x sites x IMTs) is refused before it runs."""
     from kalkan.hazard.earthquake.rupture import read_rupture
     from kalkan.io.exposure_oq import read_exposure_oq
     from kalkan.io.gsim_logic_tree import read_logic_tree
@@ -221,8 +263,10 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
     rupture = read_rupture(job.rupture_file)
     assert job.exposure_file is not None
     exposure = read_exposure_oq(job.exposure_file)
+    if len(exposure) == 0:
+        raise InputError(f"{job.exposure_file}: the exposure has no assets; a scenario job needs at least one.")
     if job.calculation_mode == "scenario_damage":
-        return _run_oq_damage(job, rupture, exposure, out_dir, t0, on_progress)
+        return _run_oq_damage(job, rupture, exposure, out_dir, t0, on_progress, max_gmf_values)
     vset = _oq_vulnerability(job.vulnerability_files)
     if job.gsim_logic_tree_file is not None:
         branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(job.gsim_logic_tree_file)]
@@ -238,7 +282,7 @@ def run_oq_job(job_path: Path, out_dir: Path, *, on_progress: ProgressCallback |
     hazards, gm_warnings = simulate_scenario(
         rupture, branches, sites, imts, n_fields=job.n_fields, seed=job.seed, truncation=job.truncation_level,
         correlation=job.correlation, vs30_clustering=job.vs30_clustering, max_distance_km=job.maximum_distance_km,
-        on_progress=on_progress,
+        on_progress=on_progress, max_gmf_values=max_gmf_values, where=str(job_path),
     )  # fmt: skip
     warnings += gm_warnings
     t_gmf = time.perf_counter() - t1
@@ -433,6 +477,7 @@ def run_scenario(
     correlation: str | None = None,
     max_distance_km: float = 300.0,
     on_progress: ProgressCallback | None = None,
+    max_gmf_values: int = MAX_GMF_VALUES,
 ) -> dict[str, Any]:
     """Simulate a scenario and write DIR/hazard_<IMT>.npz (HazardSets for the risk engine), DIR/sites.csv and
     DIR/sites.geojson (per-site median of the models and the simulated mean, for GIS) and DIR/summary.json."""
@@ -452,7 +497,8 @@ def run_scenario(
                       np.asarray(z2pt5_from_vs30(v), dtype=np.float64))  # fmt: skip
     hazards, warnings = simulate_scenario(
         rupture, branches, sites, imts, n_fields=n_fields, seed=seed, truncation=truncation, correlation=correlation,
-        max_distance_km=max_distance_km, on_progress=on_progress,
+        max_distance_km=max_distance_km, on_progress=on_progress, max_gmf_values=max_gmf_values,
+        where=str(rupture_info.get("source") or rupture_info.get("name") or "The scenario"),
     )  # fmt: skip
     summary: dict[str, Any] = {
         "rupture": rupture_info, "models": {b.label: b.weight for b in branches}, "imts": list(imts),
@@ -504,7 +550,13 @@ def _oq_sites(job: Any, exposure: Any) -> tuple[Sites, NDArray[np.int64], list[s
 
 
 def _run_oq_damage(
-    job: Any, rupture: Any, exposure: Any, out_dir: Path, t0: float, on_progress: ProgressCallback | None
+    job: Any,
+    rupture: Any,
+    exposure: Any,
+    out_dir: Path,
+    t0: float,
+    on_progress: ProgressCallback | None,
+    max_gmf_values: int = MAX_GMF_VALUES,
 ) -> dict[str, Any]:
     """scenario_damage: expected number of buildings in each damage state, per GMPE realisation."""
     from kalkan.io.gsim_logic_tree import read_logic_tree
@@ -532,7 +584,7 @@ def _run_oq_damage(
     hazards, gm_warnings = simulate_scenario(
         rupture, branches, sites, imts, n_fields=job.n_fields, seed=job.seed, truncation=job.truncation_level,
         correlation=job.correlation, vs30_clustering=job.vs30_clustering, max_distance_km=job.maximum_distance_km,
-        on_progress=on_progress,
+        on_progress=on_progress, max_gmf_values=max_gmf_values, where=str(job.path),
     )  # fmt: skip
     h = hazards[imts[0]]
     assignment = explicit_sites(site_of_asset, sites.lon.size, where=str(job.exposure_file))
@@ -564,26 +616,21 @@ def _run_oq_damage(
 
 def read_sites_csv(path: Path) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]:
     """Sites from a CSV with lon, lat (degrees) and optionally vs30 (m/s); errors name the line and field."""
-    import csv
-
-    try:
-        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+    numbered = read_csv_rows(path, "sites CSV")[1]
+    rows = [record for _, record in numbered]
     if not rows or not {"lon", "lat"} <= set(rows[0]):
         raise InputError(f"{path}: expected the columns lon,lat (and optionally vs30).")
-    limits = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0), "vs30": (50.0, 5000.0)}
+    limits = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0), "vs30": (VS30.lo, VS30.hi)}
     columns: dict[str, list[float]] = {"lon": [], "lat": [], "vs30": []}
     names = ("lon", "lat", "vs30") if "vs30" in rows[0] else ("lon", "lat")
-    for i, r in enumerate(rows, start=2):
+    for i, r in numbered:
         for name in names:
             try:
                 value = float(r[name])
             except (TypeError, ValueError) as exc:
                 raise InputError(f"{path}, line {i}, field '{name}': {r[name]!r} is not a number.") from exc
             lo, hi = limits[name]
-            if not lo <= value <= hi:
+            if not lo <= value <= hi:  # NaN is never within
                 raise InputError(f"{path}, line {i}, field '{name}': {value} is outside {lo}..{hi}.")
             columns[name].append(value)
     vs30 = np.array(columns["vs30"]) if columns["vs30"] else None

@@ -10,7 +10,6 @@ or nothing unless the user keeps the valid assets and a rejects file.
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 from pathlib import Path
@@ -18,44 +17,23 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kalkan.errors import InputError
 from kalkan.exposure.table import Exposure
-from kalkan.geometry import KM_PER_DEGREE
 from kalkan.io.exposure_columns import atomic_target
 from kalkan.io.facilities import RowError
 from kalkan.io.vulnerability_csv import TaxonomyMapping
+from kalkan.services.city_extent import city_extent
 from kalkan.services.coalition import get_city
 from kalkan.services.data_quality import EARTHQUAKE, PERIL_MODELS
 from kalkan.services.taxonomy_mapping import unused_taxonomies, with_city_mapping
-from kalkan.store.models import CityGeometry
 
 
 def city_box(session: Session, city_id: str, margin_km: float) -> tuple[float, float, float, float, str]:
-    """(lon_min, lon_max, lat_min, lat_max, description): the bounding box of all the city's outlines widened
-    by ``margin_km``, or a box of ``margin_km`` around the city centre when it has no outline."""
-    city = get_city(session, city_id)
-    outlines = session.scalars(select(CityGeometry).where(CityGeometry.city_id == city_id)).all()
-    points: list[tuple[float, float]] = []
-    for outline in outlines:
-        geometry = json.loads(outline.geojson)
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        points.extend((float(x), float(y)) for polygon in polygons for x, y, *_ in polygon[0])
-    if not points:
-        points = [(city.lon, city.lat)]
-    lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
-    dlat = margin_km / KM_PER_DEGREE
-    dlon = margin_km / (KM_PER_DEGREE * max(math.cos(math.radians(float(lats.mean()))), 1e-6))
-    kinds = ", ".join(sorted({o.kind.replace("_", " ") for o in outlines})) or "centre"
-    description = f"within {margin_km:g} km of the box around the city's outlines ({kinds})"
-    return (
-        float(lons.min() - dlon),
-        float(lons.max() + dlon),
-        float(lats.min() - dlat),
-        float(lats.max() + dlat),
-        description,
-    )
+    """(lon_min, lon_max, lat_min, lat_max, description) of :func:`~kalkan.services.city_extent.city_extent`."""
+    e = city_extent(session, city_id, margin_km)
+    return e.lon_min, e.lon_max, e.lat_min, e.lat_max, e.description
 
 
 def check_city_exposure(
@@ -69,18 +47,13 @@ def check_city_exposure(
 ) -> list[RowError]:
     """Row errors (1-based asset order, as in the file) for assets outside the city and unmodelled taxonomies
     (``mapping``: the city's own taxonomy mapping, applied to the earthquake model)."""
-    if not (math.isfinite(margin_km) and margin_km >= 0):
-        raise ValueError(f"margin_km {margin_km!r}; expected a distance >= 0 km.")
     city = get_city(session, city_id)
-    lon0, lon1, lat0, lat1, where = city_box(session, city_id, margin_km)
+    extent = city_extent(session, city_id, margin_km)
     errors: list[RowError] = []
-    outside: NDArray[np.bool_] = (
-        (exposure.lon < lon0) | (exposure.lon > lon1) | (exposure.lat < lat0) | (exposure.lat > lat1)
-    )
-    expected_box = f"a point {where}: lon {lon0:.4f}..{lon1:.4f}, lat {lat0:.4f}..{lat1:.4f} (WGS84 degrees)"
+    outside: NDArray[np.bool_] = extent.outside(exposure.lon, exposure.lat)
     for k in np.flatnonzero(outside):
         value = f"{exposure.lon[k]:.6g}, {exposure.lat[k]:.6g}"
-        errors.append(RowError(int(k) + 1, f"asset {k + 1}", str(exposure.id[k]), "lon/lat", value, expected_box))
+        errors.append(RowError(int(k) + 1, f"asset {k + 1}", str(exposure.id[k]), "lon/lat", value, extent.expected))
     if require_mapped:
         models: dict[str, tuple[str, Any]] = {}  # one check per model, naming the hazards it serves
         for p in city.main_hazards:
@@ -108,6 +81,48 @@ def check_city_exposure(
                 )
     errors.sort(key=lambda e: (e.row, e.field))
     return errors
+
+
+STORED_FIELDS = (
+    "id, lon, lat, taxonomy, number, cost_structural, cost_nonstructural, cost_contents, occupants_day, "
+    "occupants_night, occupants_transit, district, occupancy"
+)
+"""The fields of an asset the store keeps (:class:`kalkan.store.models.ExposureAsset`)."""
+
+
+def unstored_fields(exposure: Exposure) -> list[str]:
+    """Fields that hold values the store would drop: extra columns, critical types, explicit hazard sites."""
+    dropped = []
+    for name, values in exposure.extra.items():
+        arr = np.asarray(values)
+        if arr.dtype.kind == "f":
+            if (~np.isnan(arr)).any():
+                dropped.append(name)
+        elif any(str(v).strip() for v in arr.tolist()):
+            dropped.append(name)
+    if exposure.critical_type is not None and any(str(v) for v in exposure.critical_type.tolist()):
+        dropped.append("critical_type")
+    if exposure.site_id is not None:
+        dropped.append("site_id")
+    return dropped
+
+
+def check_storable(exposure: Exposure, source: str, *, drop_unstored: bool) -> None:
+    """Refuse an exposure whose values the store cannot keep: unknown fields (unless ``drop_unstored`` says to
+    drop them), no assets, or replacement costs whose total is not finite."""
+    if len(exposure) == 0:
+        raise InputError(f"{source}: no assets (the file has no data rows); nothing was imported.")
+    dropped = unstored_fields(exposure)
+    if dropped and not drop_unstored:
+        raise InputError(
+            f"{source}: field(s) {', '.join(map(repr, dropped))} would be lost: the store keeps {STORED_FIELDS}.",
+            hint="remove the fields (a misspelt cost or occupants column?), or pass --drop-unstored-fields to "
+            "import without them.",
+        )
+    for kind, values in exposure.costs.items():
+        total = float(np.sum(values))
+        if not math.isfinite(total):
+            raise InputError(f"{source}: the {kind} replacement costs add up to {total}; expected a finite total.")
 
 
 def write_rejects(exposure: Exposure, errors: list[RowError], path: str | os.PathLike[str]) -> Path:
@@ -160,6 +175,7 @@ def import_city_exposure(
     mapping: TaxonomyMapping | None = None,
     mapping_source: Path | None = None,
     replace: bool = False,
+    drop_unstored: bool = False,
 ) -> dict[str, Any]:
     """Check ``exposure`` (read from ``source``) against the city and store it in the caller's transaction.
 
@@ -168,11 +184,12 @@ def import_city_exposure(
     from ``mapping_source`` by :func:`kalkan.services.taxonomy_mapping.check_mapping_file`) is the city's own
     taxonomy mapping: taxonomies it maps count as modelled, and it is stored as the city's current mapping.
     Both become new versions; the city's own previous ones are superseded only with ``replace`` (and kept).
+    Fields the store does not keep are refused unless ``drop_unstored``.
     """
-    from kalkan.errors import InputError
     from kalkan.services.city_data import save_exposure
     from kalkan.services.taxonomy_mapping import save_mapping
 
+    check_storable(exposure, str(source), drop_unstored=drop_unstored)
     errors = check_city_exposure(
         session, city_id, exposure, margin_km=margin_km, require_mapped=require_mapped, mapping=mapping
     )

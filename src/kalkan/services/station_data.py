@@ -31,15 +31,10 @@ CHUNK_ROWS = 5000
 
 def read_station_file(path: Path, *, source: str, licence: str, kind: Kind = "station") -> DailySeries:
     """A user's daily CSV: ``date,tmax_c,tmin_c[,tmean_c][,precip_mm]`` (°C, mm/day), every row checked."""
-    from kalkan.io.daily_temperature import read_user_daily_csv
+    from kalkan.io.daily_temperature import csv_header, read_user_daily_csv
     from kalkan.io.daily_weather import read_user_weather_csv
 
-    try:
-        with Path(path).open(encoding="utf-8-sig") as fh:
-            header = fh.readline()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot open the file ({exc}).") from exc
-    if "precip_mm" in [h.strip() for h in header.split(",")]:
+    if "precip_mm" in csv_header(Path(path), "station CSV"):
         series = read_user_weather_csv(path, source=source, licence=licence, kind=kind)
         if not isinstance(series, DailySeries):
             raise InputError(f"{path}: a station series must be daily (a 'date' column), not monthly.")
@@ -146,6 +141,6 @@ def stored_series_if_any(city_id: str) -> DailySeries | None:
 
     if not os.environ.get(config.DATABASE_URL_ENV, "").strip() and not config.default_sqlite_path().exists():
         return None
-    with store_scope() as store, store.transaction() as session:
+    with store_scope() as store, store.read() as session:
         get_city(session, city_id)
         return load_station_series(session, city_id)

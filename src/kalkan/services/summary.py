@@ -52,7 +52,7 @@ def coalition_summary(store: Store, *, on_progress: ProgressCallback | None = No
     ``city_gdp_usd_estimate`` is GDP per capita (national or regional, current USD of ``gdp_year``) times
     the city population: an order of magnitude for comparing cities, not a city accounts figure.
     """
-    with store.transaction() as session:
+    with store.read() as session:
         details = [city_detail(c) for c in list_cities(session)]
     with recorded_run(
         store,

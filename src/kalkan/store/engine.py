@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,29 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+BUSY_TIMEOUT_ENV = "KALKAN_SQLITE_BUSY_TIMEOUT_MS"
+"""How long (ms) a SQLite connection waits for another process's write lock before giving up (default 10 s)."""
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+BEGIN_OPTION = "kalkan_sqlite_begin"
+"""Execution option naming how a SQLite transaction begins: ``IMMEDIATE`` (takes the write lock at once) for
+transactions that write, absent (a deferred ``BEGIN``) for reads. See :func:`writing`."""
+_BUSY = ("database is locked", "database is busy", "database table is locked")
+
+
+def busy_timeout_ms() -> int:
+    """The busy timeout from ``$KALKAN_SQLITE_BUSY_TIMEOUT_MS`` (a whole number of ms), else 10 000."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT_MS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 3_600_000:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV}={raw!r}: expected a whole number of milliseconds from 0 to 3600000.")
+    return value
+
+
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so that DDL (migrations)
     # is transactional too; see _sqlite_begin.
@@ -50,14 +74,45 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     try:
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
         cur.execute("PRAGMA journal_mode=WAL")
     finally:
         cur.close()
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A transaction that will write takes the write lock up front (BEGIN IMMEDIATE): in WAL mode a deferred
+    # transaction that reads first and writes later fails at once with "database is locked" when another
+    # process wrote in between, without waiting for the busy timeout. Reads stay deferred, so they never wait
+    # for a writer.
+    mode = conn.get_execution_options().get(BEGIN_OPTION)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+
+def writing(engine: Engine) -> Engine:
+    """``engine`` whose transactions take SQLite's write lock when they begin (no effect on PostgreSQL)."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the driver error inside it) says that another connection holds SQLite's lock."""
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.OperationalError) and any(text in str(orig).lower() for text in _BUSY)
+
+
+def busy_error(url: URL) -> StoreError:
+    """The message for a database another process keeps locked past the busy timeout."""
+    return StoreError(
+        f"The database {url.database} is busy: another Kalkan process is writing to it and did not finish within "
+        f"{busy_timeout_ms() / 1000:g} s. Nothing was changed by this command.",
+        hint=f"Retry when the other command has finished (or set {BUSY_TIMEOUT_ENV} to wait longer).",
+    )
+
+
+def _sqlite_error(context: Any) -> None:
+    # Turn SQLite's "database is locked" (after the busy timeout) into a message a user can act on.
+    if is_busy(context.original_exception):
+        raise busy_error(context.engine.url) from context.original_exception
 
 
 def make_engine(raw_url: str, *, create: bool = True) -> Engine:
@@ -87,6 +142,7 @@ def make_engine(raw_url: str, *, create: bool = True) -> Engine:
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _sqlite_error)
     else:
         try:
             engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})

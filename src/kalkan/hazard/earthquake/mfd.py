@@ -15,7 +15,10 @@ ruptures in Kalkan and in OpenQuake:
 - single (delta): one magnitude with one rate (nshmp-haz's ``SINGLE``).
 
 Validation: rates must be finite and non-negative, b positive, ``max_mag`` not below ``min_mag``, the bin
-width positive; unknown MFD kinds are named in the error.
+width positive; unknown MFD kinds are named in the error. Every number is also checked against its
+plausibility bound (:mod:`kalkan.bounds`): magnitudes in [0, 10], a in [-10, 15], b in [0.1, 3], a source's
+total annual rate at most 1e7, so that an overflow such as ``aValue = 1e308`` (every probability 0) or
+``maxMag = 99`` is refused instead of computed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.bounds import A_VALUE, ANNUAL_RATE_PER_SOURCE, B_VALUE, MAGNITUDE, Bound
 from kalkan.errors import InputError
 
 Floats: TypeAlias = NDArray[np.float64]
@@ -52,6 +56,23 @@ def _number(value: Any, name: str, where: str) -> float:
     return out
 
 
+BIN_WIDTH = Bound(1e-4, 2.0, "magnitude units", "width of an MFD bin; models use 0.05-0.5")
+
+
+def _in_bound(value: float, bound: Bound, name: str, where: str) -> None:
+    """Refuse an MFD parameter outside its plausibility bound (:mod:`kalkan.bounds`), naming it."""
+    if not bound.contains(value):
+        raise InputError(f"{where}: {name} {value!r}; expected {bound.expected} ({bound.why}).")
+
+
+def _magnitudes(values: Sequence[float] | Floats, where: str) -> None:
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    bad = ~np.isfinite(arr) | (arr < MAGNITUDE.lo) | (arr > MAGNITUDE.hi)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{where}: magnitude #{k + 1} is {arr[k]!r}; expected {MAGNITUDE.expected} ({MAGNITUDE.why}).")
+
+
 def _rates(values: Sequence[float] | Floats, where: str) -> Floats:
     arr = np.asarray(values, dtype=np.float64).ravel()
     if arr.size == 0:
@@ -61,6 +82,7 @@ def _rates(values: Sequence[float] | Floats, where: str) -> Floats:
     if (arr < 0).any():
         k = int(np.flatnonzero(arr < 0)[0])
         raise InputError(f"{where}: MFD rate #{k + 1} is negative ({arr[k]!r}); annual rates must be >= 0.")
+    _in_bound(float(arr.sum()), ANNUAL_RATE_PER_SOURCE, "total annual rate", where)
     return arr
 
 
@@ -86,8 +108,14 @@ class TruncatedGRMFD:
             raise InputError(f"{w}: bValue {b} must be positive (log10 N = a - b M decreases with magnitude).")
         if bw <= 0:
             raise InputError(f"{w}: bin width {bw} must be positive.")
+        _in_bound(a, A_VALUE, "aValue", w)
+        _in_bound(b, B_VALUE, "bValue", w)
+        _in_bound(lo, MAGNITUDE, "minMag", w)
+        _in_bound(hi, MAGNITUDE, "maxMag", w)
+        _in_bound(bw, BIN_WIDTH, "bin width", w)
         if hi < lo:
             raise InputError(f"{w}: maxMag {hi} is below minMag {lo}.")
+        _in_bound(10.0 ** (a - b * lo), ANNUAL_RATE_PER_SOURCE, "annual rate of M >= minMag (10^(a - b minMag))", w)
         for name, v in (("a_val", a), ("b_val", b), ("min_mag", lo), ("max_mag", hi), ("bin_width", bw)):
             object.__setattr__(self, name, v)
 
@@ -128,6 +156,7 @@ class IncrementalMFD:
         if bw <= 0:
             raise InputError(f"{self.where}: binWidth {bw} must be positive.")
         rates = _rates(self.rates, self.where)
+        _magnitudes([lo, lo + bw * (rates.size - 1)], self.where)
         object.__setattr__(self, "min_mag", lo)
         object.__setattr__(self, "bin_width", bw)
         object.__setattr__(self, "rates", tuple(float(r) for r in rates))
@@ -153,6 +182,7 @@ class ArbitraryMFD:
             raise InputError(f"{self.where}: {mags.size} magnitudes but {rates.size} rates.")
         if not np.all(np.isfinite(mags)):
             raise InputError(f"{self.where}: magnitudes must be finite numbers.")
+        _magnitudes(mags, self.where)
         object.__setattr__(self, "magnitudes", tuple(float(m) for m in mags))
         object.__setattr__(self, "rates", tuple(float(r) for r in rates))
 
@@ -170,6 +200,7 @@ class SingleMFD:
 
     def __post_init__(self) -> None:
         m = _number(self.magnitude, "magnitude", self.where)
+        _magnitudes([m], self.where)
         r = _rates([_number(self.rate, "rate", self.where)], self.where)[0]
         object.__setattr__(self, "magnitude", m)
         object.__setattr__(self, "rate", float(r))

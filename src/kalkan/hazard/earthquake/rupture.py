@@ -42,7 +42,6 @@ models"), the XML parsed with :mod:`defusedxml`.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,7 +52,9 @@ from xml.etree.ElementTree import Element
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kalkan.bounds import DEPTH_KM, MAGNITUDE
 from kalkan.errors import InputError
+from kalkan.io.jsonfile import decode_json
 from kalkan.io.xml import parse_with_lines, read_file_bytes
 
 Floats: TypeAlias = NDArray[np.float64]
@@ -61,11 +62,11 @@ Floats: TypeAlias = NDArray[np.float64]
 EARTH_RADIUS_KM = 6371.0
 """Radius of the spherical Earth OpenQuake hazardlib uses for every distance (``geodetic.EARTH_RADIUS``), km."""
 
-MAGNITUDE_RANGE = (1.0, 10.0)
-"""Moment magnitudes a rupture may have; outside this a value is taken for a typing error."""
+MAGNITUDE_RANGE = (1.0, MAGNITUDE.hi)
+"""Moment magnitudes a rupture may have; outside this a value is taken for a typing error (:mod:`kalkan.bounds`)."""
 
-MAX_DEPTH_KM = 800.0
-"""Deepest depth accepted (the deepest earthquakes are about 700 km), km."""
+MAX_DEPTH_KM = DEPTH_KM.hi
+"""Deepest depth accepted (the deepest earthquakes are about 700 km, :mod:`kalkan.bounds`), km."""
 
 IMPERFECT_RECTANGLE_TOLERANCE = 0.004
 """OpenQuake's tolerance on a plane's corners, as a fraction of length x width (numerically, in km): the
@@ -798,6 +799,16 @@ def _check_against(source: str, name: str, given: float | None, actual: float, *
         )
 
 
+RUPTURE_JSON_FIELDS = frozenset(
+    {
+        "mag", "rake", "hypocenter", "hypocentre", "strike", "dip", "length_km", "width_km", "ztor_km", "corners",
+        "planes", "scaling", "aspect_ratio", "upper_seismogenic_depth_km", "lower_seismogenic_depth_km",
+        "comment", "description", "name", "id",
+    }
+)  # fmt: skip
+"""The fields of a rupture JSON; any other is refused (a misspelt field must not be silently ignored)."""
+
+
 def parse_rupture_json(data: Any, source: str = "<rupture>") -> Rupture:
     """A rupture from Kalkan's rupture JSON (a decoded object); ``source`` names it in messages.
 
@@ -810,6 +821,12 @@ def parse_rupture_json(data: Any, source: str = "<rupture>") -> Rupture:
     :meth:`PlanarRupture.from_hypocentre`), or none of these (a point rupture).
     """
     obj = _obj(data, source, "")
+    unknown = [k for k in obj if k not in RUPTURE_JSON_FIELDS]
+    if unknown:
+        raise InputError(
+            f"{source}: unknown field(s) {', '.join(map(repr, unknown))}; expected "
+            f"{', '.join(sorted(RUPTURE_JSON_FIELDS))}."
+        )
     mag, rake = _req(obj, "mag", source, ""), _req(obj, "rake", source, "")
     hypo_key = "hypocenter" if "hypocenter" in obj else "hypocentre"
     if hypo_key not in obj:
@@ -869,13 +886,7 @@ def parse_rupture_json(data: Any, source: str = "<rupture>") -> Rupture:
 def read_rupture_json(path: Path | str) -> Rupture:
     """Read a rupture JSON file (see :func:`parse_rupture_json`)."""
     data, source = read_file_bytes(path)
-    try:
-        obj = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not UTF-8 text ({exc.reason}).") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from exc
-    return parse_rupture_json(obj, source)
+    return parse_rupture_json(decode_json(data, source), source)
 
 
 # --------------------------------------------------------------------------------------------- NRML

@@ -54,6 +54,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kalkan.bounds import DEPTH_KM
 from kalkan.errors import InputError
 from kalkan.hazard.earthquake.mfd import MFD
 from kalkan.hazard.earthquake.rupture import EARTH_RADIUS_KM, SCALING_LAWS, slip_type
@@ -262,6 +263,10 @@ def _check_depths(usd: float, lsd: float, where: str) -> tuple[float, float]:
         raise InputError(f"{where}: upper seismogenic depth {usd} km must be >= 0.")
     if lsd <= usd:
         raise InputError(f"{where}: lower seismogenic depth {lsd} km must be deeper than the upper one ({usd} km).")
+    if lsd > DEPTH_KM.hi:
+        raise InputError(
+            f"{where}: lower seismogenic depth {lsd} km; expected at most {DEPTH_KM.hi:g} km ({DEPTH_KM.why})."
+        )
     return float(usd), float(lsd)
 
 
