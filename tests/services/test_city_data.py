@@ -9,6 +9,7 @@ import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from kalkan.services.database import Store
 from kalkan.store.models import ExposureAsset
 from tests.exposure.test_build_exposure_cli import COSTS, gem_sums
 
-PROVENANCE = {"licence": "CC BY-NC-SA 4.0", "citation": "test citation"}
+PROVENANCE: dict[str, Any] = {"licence": "CC BY-NC-SA 4.0", "citation": "test citation"}
 
 
 def small_exposure(n: int = 3, cost_type: str = "structural") -> Exposure:

@@ -96,6 +96,7 @@ def test_summary_records_model_logic_tree_and_catalogue(result: tuple[Path, dict
     assert abs(cat["events_sampled"] - 0.099 * YEARS) < 4 * np.sqrt(0.099 * YEARS)
     assert 0 < cat["events_in_hazard"] <= cat["events_sampled"]
     assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
+    assert summary["modelled_effects"].startswith("ground shaking only")
 
 
 def test_long_return_periods_are_flagged(result: tuple[Path, dict[str, Any]]) -> None:
@@ -190,6 +191,9 @@ def test_city_event_risk_cli_records_the_run(
     assert res.exit_code == 0, res.output
     assert "average annual loss" in res.stdout and "USD of 2021 per year" in res.stdout
     assert "beyond T" in res.stdout  # 2475 > 500 years
+    assert "ground shaking only; landslides, liquefaction, fire and secondary effects are not modelled" in " ".join(
+        res.stdout.split()
+    )
     summary = json.loads((out / "summary.json").read_text())
     store = open_store(store_url)
     try:

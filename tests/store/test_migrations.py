@@ -91,7 +91,7 @@ def test_0005_keeps_every_row_and_versions_it(db_url: str) -> None:
                     "INSERT INTO exposure_sets (id, city_id, source, licence, citation, currency, method, n_assets, "
                     "buildings, cost_structural, cost_nonstructural, cost_contents, occupants_day, occupants_night, "
                     "occupants_transit, loaded_at) VALUES (7, 'osh', 'my survey', 'CC BY', 'c', 'USD', "
-                    "'{\"imported_from\": \"x.csv\"}', 2, 2, 3, 0, 0, 1, 1, 0, :t)"
+                    '\'{"imported_from": "x.csv"}\', 2, 2, 3, 0, 0, 1, 1, 0, :t)'
                 ),
                 {"t": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
             )

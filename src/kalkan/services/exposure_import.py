@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan.exposure.table import Exposure
@@ -26,29 +25,30 @@ from kalkan.geometry import KM_PER_DEGREE
 from kalkan.io.exposure_columns import atomic_target
 from kalkan.io.facilities import RowError
 from kalkan.io.vulnerability_csv import TaxonomyMapping
+from kalkan.services.city_outline import city_outline
 from kalkan.services.coalition import get_city
 from kalkan.services.data_quality import EARTHQUAKE, PERIL_MODELS
 from kalkan.services.taxonomy_mapping import unused_taxonomies, with_city_mapping
-from kalkan.store.models import CityGeometry
 
 
 def city_box(session: Session, city_id: str, margin_km: float) -> tuple[float, float, float, float, str]:
-    """(lon_min, lon_max, lat_min, lat_max, description): the bounding box of all the city's outlines widened
-    by ``margin_km``, or a box of ``margin_km`` around the city centre when it has no outline."""
+    """(lon_min, lon_max, lat_min, lat_max, description): the bounding box of the city's outline
+    (:func:`kalkan.services.city_outline.city_outline`: its own, else its administrative boundary, else its urban
+    extent clipped to its country) widened by ``margin_km``, or a box of ``margin_km`` around the city centre when
+    it has no outline."""
     city = get_city(session, city_id)
-    outlines = session.scalars(select(CityGeometry).where(CityGeometry.city_id == city_id)).all()
-    points: list[tuple[float, float]] = []
-    for outline in outlines:
-        geometry = json.loads(outline.geojson)
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        points.extend((float(x), float(y)) for polygon in polygons for x, y, *_ in polygon[0])
-    if not points:
+    outline = city_outline(session, city_id)
+    if outline is not None:
+        polygons = [outline.geometry["coordinates"]] if outline.geometry["type"] == "Polygon" else (
+            outline.geometry["coordinates"])  # fmt: skip
+        points = [(float(x), float(y)) for polygon in polygons for x, y, *_ in polygon[0]]
+    else:
         points = [(city.lon, city.lat)]
     lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     dlat = margin_km / KM_PER_DEGREE
     dlon = margin_km / (KM_PER_DEGREE * max(math.cos(math.radians(float(lats.mean()))), 1e-6))
-    kinds = ", ".join(sorted({o.kind.replace("_", " ") for o in outlines})) or "centre"
-    description = f"within {margin_km:g} km of the box around the city's outlines ({kinds})"
+    what = f"the box around the city's {outline.label}" if outline is not None else "the city centre"
+    description = f"within {margin_km:g} km of {what}"
     return (
         float(lons.min() - dlon),
         float(lons.max() + dlon),
@@ -187,6 +187,12 @@ def import_city_exposure(
             raise InputError(f"{source}: no valid asset to store; see {written}.")
         exposure = exposure.take(keep)
     method: dict[str, Any] = {"imported_from": str(source), "rejected_assets": len(rejected)}
+    provenance = source.with_name(source.name + ".provenance.json")
+    if provenance.is_file():  # written by `kalkan city build-exposure`: the file is GEM's estimate, spread
+        try:
+            method["provenance"] = json.loads(provenance.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            method["provenance_unreadable"] = f"{provenance}: {exc}"
     if mapping:
         method["taxonomy_mapping"] = str(mapping_source) if mapping_source else "given"
     save_exposure(session, city_id, exposure, licence=licence, citation=citation, method=method, origin="city",
