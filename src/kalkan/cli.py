@@ -24,6 +24,8 @@ from kalkan.cli_multihazard import risk_combine
 from kalkan.cli_psha import eq_curves
 from kalkan.cli_regional_model import eq_regional_model
 from kalkan.errors import InputError, KalkanError
+from kalkan.risk.return_periods import RULE as RP_RULE
+from kalkan.risk.return_periods import parse_return_periods, standard_text
 
 app = typer.Typer(
     name="kalkan",
@@ -970,8 +972,8 @@ def city_scenario_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Baseline earthquake scenario from the city's stored data: losses, fatalities and non-functional
-    critical facilities by district (GEM Central Asia vulnerability; uniform Vs30 400 m/s). Give a named
-    scenario, an ISC-GEM event with its mechanism, or a hypothetical rupture. Recorded as a run."""
+    critical facilities by district (GEM Central Asia vulnerability; uniform Vs30, Kalkan's 400 m/s default).
+    Give a named scenario, an ISC-GEM event with its mechanism, or a hypothetical rupture. Recorded as a run."""
     from rich.progress import Progress
 
     from kalkan.services.city_scenario import run_city_scenario
@@ -1042,6 +1044,10 @@ def city_scenario_cmd(
                   + (f"; where: {toll['where_source']}" if toll.get("where_source") else "") + ".")  # fmt: skip
     else:
         out.print(f"Recorded toll of {r['name']}: {toll['text']}.")
+    if "site_condition" in summary:
+        from kalkan.hazard.earthquake.site import vs30_text
+
+        out.print(f"Site condition: {vs30_text(summary['site_condition'])}.")
     if not f["count"]:
         out.print(f["note"])
     elif f["all_illustrative"]:
@@ -1188,15 +1194,8 @@ def cities_summary(as_json: JsonOpt = False) -> None:
 
 
 def _parse_rps(text: str | None, option: str) -> tuple[float, ...]:
-    if not text:
-        return ()
-    try:
-        values = tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError as exc:
-        raise KalkanError(f"{option} takes return periods in years separated by commas, e.g. 10,100,1000.") from exc
-    if any(v <= 0 for v in values):
-        raise KalkanError(f"{option}: return periods must be positive (years).")
-    return values
+    """Return periods (years) from ``10,100,475``; none for an empty option."""
+    return parse_return_periods(text, option) if text else ()
 
 
 @risk_app.command("run")
@@ -1255,7 +1254,7 @@ def risk_run(
     ] = None,
     return_periods: Annotated[
         str, typer.Option("--return-periods", help="Return periods for losses and TVaR, years, e.g. 10,100,475.")
-    ] = "10,25,50,100,250,500,1000",
+    ] = standard_text(),
     record: Annotated[bool, typer.Option(help="Record the run in the database when one is set up.")] = True,
     force: ForceOpt = False,
     as_json: JsonOpt = False,
@@ -1401,6 +1400,14 @@ def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
         from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS
 
         out.print(f"Modelled earthquake fatalities and losses: {EARTHQUAKE_MODELLED_EFFECTS}.")
+    rule = summary.get("return_period_definition")
+    if rule and summary.get("rp_losses"):
+        out.print(
+            "Loss at a return period T: the largest event loss reached at least once in T years on average, no "
+            "interpolation (docs/return-periods.md)."
+            if rule == RP_RULE
+            else f"Loss at a return period, as the Kalkan version that wrote this folder read it: {rule}."
+        )
     un = summary["unassigned"]
     if un["count"]:
         shown = ", ".join(un["ids"][:10])
@@ -1610,7 +1617,10 @@ def eq_scenario(
     city: Annotated[str | None, typer.Option(help="Sites on a grid over this founding city.")] = None,
     grid_km: Annotated[float, typer.Option(help="Grid spacing over the city, km.")] = 1.0,
     sites: Annotated[Path | None, typer.Option(help="Sites CSV: lon,lat (degrees) [,vs30 (m/s)].")] = None,
-    vs30: Annotated[float, typer.Option(help="Vs30 of every site, m/s (inferred).")] = 400.0,
+    vs30: Annotated[
+        float | None,
+        typer.Option(help="Vs30 of every site, m/s (inferred) [default: 400, Kalkan's city-soil default]."),
+    ] = None,
     imt: Annotated[list[str] | None, typer.Option(help="Intensity measure (repeat): PGA, SA(0.3), ...")] = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Ground-motion fields per model.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the fields (recorded).")] = 42,
@@ -1624,6 +1634,7 @@ def eq_scenario(
     from rich.progress import Progress
 
     from kalkan.hazard.earthquake.rupture import read_rupture
+    from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_text
     from kalkan.io.gsim_logic_tree import read_logic_tree
     from kalkan.services.earthquake import Branch, city_sites, run_scenario, scenario_rupture
     from kalkan.services.jobs import Output, job
@@ -1653,8 +1664,8 @@ def eq_scenario(
     inputs = {name: path for name, path in (("rupture", rupture), ("gmpe_logic_tree", gmpe_logic_tree),
                                             ("sites", sites)) if path is not None}  # fmt: skip
     parameters = {"scenario": scenario, "rupture": info, "gmpes": [(b.model, b.weight) for b in branches], "city": city,
-                  "grid_km": grid_km, "vs30_m_s": vs30, "imts": imt or ["PGA"], "n_fields": n, "truncation": truncation,
-                  "correlation": correlation}  # fmt: skip
+                  "grid_km": grid_km, "vs30_m_s": DEFAULT_VS30_M_S if vs30 is None else vs30, "imts": imt or ["PGA"],
+                  "n_fields": n, "truncation": truncation, "correlation": correlation}  # fmt: skip
     with (
         Progress(console=err, transient=True, disable=as_json) as progress,
         job("eq-scenario", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force), seed=seed,
@@ -1663,8 +1674,9 @@ def eq_scenario(
         task = progress.add_task("Ground-motion fields", total=100)
         summary = run_scenario(
             run.workdir, rupture=rup, rupture_info=info, branches=branches, site_lon=site_lon, site_lat=site_lat,
-            sites_source=source, vs30=vs30 if site_vs30 is None else site_vs30, imts=imt or ["PGA"], n_fields=n,
-            seed=seed, truncation=truncation, correlation=correlation, on_progress=run.progress,
+            sites_source=source, vs30=(DEFAULT_VS30_M_S if vs30 is None else vs30) if site_vs30 is None else site_vs30,
+            imts=imt or ["PGA"], n_fields=n, seed=seed, truncation=truncation, correlation=correlation,
+            on_progress=run.progress,
         )  # fmt: skip
         run.summary = {"events": summary["events"], "sites": summary["sites"]["count"]}
     summary["run_id"] = run.id
@@ -1676,6 +1688,7 @@ def eq_scenario(
               f"({len(summary['models'])} model(s) x {n} fields) at {summary['sites']['count']:,} sites.")  # fmt: skip
     if "mechanism_source" in r:
         out.print(f"Mechanism {r.get('strike')}/{r.get('dip')}/{r.get('rake')}°: {r['mechanism_source']}.")
+    out.print(f"Site condition: {vs30_text(summary['site_condition'])}.")
     for w in summary["warnings"]:
         err.print(f"[yellow]Warning:[/] {w}")
     out.print(f"HazardSets in {out_dir} (hazard_<IMT>.npz); per-site statistics in sites.csv and sites.geojson.")

@@ -92,6 +92,7 @@ def scenarios(
     Recorded as a run."""
     from kalkan.climate.precipitation import SENSITIVITIES, precipitation_change
     from kalkan.climate.scenarios import (
+        BASELINE,
         DEFAULT_HORIZONS,
         DEFAULT_PERCENTILES,
         SSPS,
@@ -135,7 +136,7 @@ def scenarios(
         if plot is not None:
             paths = [warming_path(region, s, ensemble=ensemble, table=table) for s in ssps]
             where = f"{city_id} (AR6 region {region})" if city_id else f"AR6 region {region}"
-            plot_warming_paths(paths, run.target, title=f"Warming of {where} vs 1995-2014, ensemble: {ensemble}")
+            plot_warming_paths(paths, run.target, title=f"Warming of {where} vs {BASELINE.label}, ensemble: {ensemble}")
         run.summary = {"scenarios": records}
     if plot is not None:
         err.print(f"Plot written to {plot}")
@@ -156,14 +157,15 @@ def _print_table(
     with_precip: bool,
 ) -> None:
     from kalkan.climate.precipitation import SENSITIVITIES
-    from kalkan.climate.scenarios import ENSEMBLES, MONTHS, OBSERVED_WARMING_1850_1900_TO_1995_2014_C, SSPS
+    from kalkan.climate.scenarios import BASELINE, ENSEMBLES, MONTHS, OBSERVED_WARMING_1850_1900_TO_1995_2014_C, SSPS
 
     name = records[0]["region_name"]
     where = f"{city_id}: AR6 region {region} ({name})" if city_id else f"AR6 region {region} ({name})"
-    table = Table(title=f"Warming of {where} vs 1995-2014, °C — ensemble: {ENSEMBLES[ensemble]}")
+    base = BASELINE.label
+    table = Table(title=f"Warming of {where} vs {base}, °C — ensemble: {ENSEMBLES[ensemble]}")
     for col in ("SSP", "horizon", "window", "statistic"):
         table.add_column(col)
-    for col in ("ΔT annual °C", "GWL °C vs 1995-2014", "GWL °C vs 1850-1900", "models"):
+    for col in ("ΔT annual °C", f"GWL °C vs {base}", "GWL °C vs 1850-1900", "models"):
         table.add_column(col, justify="right")
     if with_precip:
         table.add_column("pr mean % *", justify="right")
@@ -189,7 +191,7 @@ def _print_table(
         r for r in results if r.scenario.statistic == first
     ]
     label = shown[0].scenario.statistic.label
-    monthly = Table(title=f"Change of monthly mean tas vs 1995-2014, °C ({label})")
+    monthly = Table(title=f"Change of monthly mean tas vs {base}, °C ({label})")
     monthly.add_column("SSP")
     monthly.add_column("window")
     for m in MONTHS:
@@ -201,11 +203,12 @@ def _print_table(
     short = [r for r in results if r.years_in_window_min < r.window.n_years]
     out.print(
         "Window: the 20 years centred on the horizon (2050 = 2041-2060, cut at 2100); change of the 20-year mean of "
-        "annual-mean tas (complete years only) of the region's land+sea mean vs 1995-2014, one run per model."
+        f"annual-mean tas (complete years only) of the region's land+sea mean vs {base} (the IPCC AR6 baseline), one "
+        "run per model."
     )
     out.print(
         "Statistics across models: numpy linear-interpolation percentiles (type 7); median = p50. "
-        f"GWL = the same statistic of the global ('world') change vs 1995-2014; vs 1850-1900 adds the observed "
+        f"GWL = the same statistic of the global ('world') change vs {base}; vs 1850-1900 adds the observed "
         f"{OBSERVED_WARMING_1850_1900_TO_1995_2014_C} °C (IPCC AR6 WGI Cross-Chapter Box 2.3, Fig. SPM.8)."
     )
     if short:
@@ -217,23 +220,12 @@ def _print_table(
         out.print(
             f"* Precipitation: scaled by global warming level (sparse data): mean {s.mean_pct_per_c:g} %/°C "
             f"(range {s.mean_low_pct_per_c:g}-{s.mean_high_pct_per_c:g}), heavy (wettest day) {s.heavy_pct_per_c:g} "
-            f"%/°C x GWL vs 1995-2014 — {s.basis}."
+            f"%/°C x GWL vs {base} — {s.basis}."
         )
     out.print(
         "Data: IPCC AR6 WGI Atlas regional CMIP6 (Iturbide et al. 2020, ESSD 12, 2959-2988, "
         "doi:10.5194/essd-12-2959-2020), CC BY 4.0. Regional means, not city values; see docs/climate-scenarios.md."
     )
-
-
-def _years(value: str) -> tuple[int, int]:
-    """``1995-2014`` -> (1995, 2014), inclusive."""
-    try:
-        first, last = (int(x) for x in value.split("-"))
-    except ValueError as exc:
-        raise InputError(f"--baseline-years {value!r}: expected FIRST-LAST, e.g. 1995-2014.") from exc
-    if first > last:
-        raise InputError(f"--baseline-years {value!r}: the first year is after the last.")
-    return first, last
 
 
 @climate_app.command("indicators")
@@ -254,20 +246,25 @@ def indicators(
         Path | None, typer.Option(help="Your own daily series: CSV date,tmax_c,tmin_c[,tmean_c] (°C).")
     ] = None,
     baseline_years: Annotated[
-        str, typer.Option(help="Baseline years (inclusive), the scenarios' reference period by default.")
-    ] = "1995-2014",
+        str | None,
+        typer.Option(
+            help="Baseline years FIRST-LAST (inclusive) [default: 1995-2014, the IPCC AR6 baseline of the "
+            "scenario changes]."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Heat and cold indicators and heat-attributable mortality of a city today and, with --scenario, in a
     future window (delta method: the AR6 regional monthly warming added to the daily series). Recorded as a
     run."""
+    from kalkan.climate.baseline import BASELINE_YEARS, parse_years
     from kalkan.climate.scenarios import Scenario, parse_horizon, parse_statistic
     from kalkan.io.daily_temperature import read_user_daily_csv
     from kalkan.services.climate_indicators import city_indicator_scenarios
     from kalkan.services.jobs import job
     from kalkan.services.station_data import stored_series_if_any
 
-    years = _years(baseline_years)
+    years = BASELINE_YEARS if baseline_years is None else parse_years(baseline_years, "--baseline-years")
     stats = [parse_statistic(p) for p in _split(percentile)] or [parse_statistic(50.0)]
     scenarios = (
         [Scenario(scenario, parse_horizon(horizon), st, ensemble) for st in stats] if scenario is not None else []
@@ -319,15 +316,17 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 def _print_indicators(r: dict[str, Any]) -> None:
+    from kalkan.climate.baseline import statement
+
     data = r["data"]
     kind = "REANALYSIS (gridded model, not a station)" if data["reanalysis"] else data["kind"]
     w = r["window"]
-    span = f"{w['years_used'][0]}-{w['years_used'][1]}" if w["years_used"] else "none"
     out.print(f"{r['city']}: {kind} — {data['source']}; licence: {data['licence']}")
     gaps = r["gaps"]
     out.print(
-        f"Baseline: {span} ({w['n_years_used']} years used, {w['n_years_excluded']} excluded: {w['exclusion_rule']}); "
-        f"gaps: {gaps['missing_days']} missing days (longest {gaps['longest_gap_days']}), reported, not filled."
+        f"{statement(r['baseline_period'])}. {w['n_years_used']} years used, {w['n_years_excluded']} excluded "
+        f"({w['exclusion_rule']}); gaps: {gaps['missing_days']} missing days (longest {gaps['longest_gap_days']}), "
+        "reported, not filled."
     )
     table = Table(
         title=f"{r['city']}: heat and cold indicators (mean per year of the window)\n{data['label']}"

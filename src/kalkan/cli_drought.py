@@ -26,16 +26,6 @@ def _split(values: list[str] | None) -> list[str]:
     return [part.strip() for v in values or [] for part in v.split(",") if part.strip()]
 
 
-def _years(text: str) -> tuple[int, int]:
-    try:
-        a, b = (int(x) for x in text.split("-"))
-    except ValueError:
-        raise InputError(f"Calibration period {text!r}: expected YYYY-YYYY, e.g. 1995-2014.") from None
-    if a > b:
-        raise InputError(f"Calibration period {text!r}: the first year is after the last.")
-    return a, b
-
-
 def climate_drought(
     city: Annotated[str, typer.Argument(help="Founding city id (petropavl, osh, namangan, dushanbe, ashgabat).")],
     ssp: Annotated[
@@ -59,12 +49,18 @@ def climate_drought(
         ),
     ] = None,
     calibration: Annotated[
-        str, typer.Option("--calibration", help="Calibration years YYYY-YYYY (the part the series covers is used).")
-    ] = "1995-2014",
+        str | None,
+        typer.Option(
+            "--calibration",
+            help="Calibration years YYYY-YYYY (the part the series covers is used) [default: 1995-2014, the IPCC "
+            "AR6 baseline].",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of tables.")] = False,
 ) -> None:
-    """Drought: SPEI-3/12 and SPI-3/12 over 1995-2014 and their shift per SSP and horizon (delta method).
-    Recorded as a run."""
+    """Drought: SPEI-3/12 and SPI-3/12 over the 1995-2014 baseline (IPCC AR6) and their shift per SSP and horizon
+    (delta method). Recorded as a run."""
+    from kalkan.climate.baseline import BASELINE_YEARS, parse_years
     from kalkan.climate.scenarios import DEFAULT_HORIZONS, parse_horizon, parse_ssp
     from kalkan.io.daily_weather import read_user_weather_csv
     from kalkan.services.drought import city_drought
@@ -79,7 +75,7 @@ def climate_drought(
         horizons.append(parsed)
     if not 0 <= percentile <= 100:
         raise InputError(f"Percentile {percentile:g}: expected 0-100.")
-    years = _years(calibration)
+    years = BASELINE_YEARS if calibration is None else parse_years(calibration, "--calibration")
     series: Any = read_user_weather_csv(precip_file) if precip_file is not None else None
     if series is None:
         from kalkan.services.station_data import stored_series_if_any
@@ -114,10 +110,13 @@ def _print(r: dict[str, Any]) -> None:
         out.print(r["hint"])
         out.print(f"Cities without precipitation in the shipped data: {', '.join(r['cities_without_precipitation'])}.")
         return
+    from kalkan.climate.baseline import statement
+
     base = r["baseline"]
     wb = base["water_balance"]
+    out.print(f"{statement(r['baseline_period'])}.")
     out.print(
-        f"Baseline {base['window']}: P {_f(wb['precip_mm_per_year'], '.0f')} mm/year, PET "
+        f"Water balance {base['window']}: P {_f(wb['precip_mm_per_year'], '.0f')} mm/year, PET "
         f"{_f(wb['pet_mm_per_year'], '.0f')} mm/year, P − PET {_f(wb['balance_mm_per_year'], '.0f')} mm/year, "
         f"Tmean {_f(wb['tmean_c'], '.1f')} °C; missing months: {len(base['missing_months'])} (not filled)."
     )

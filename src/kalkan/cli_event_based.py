@@ -49,7 +49,9 @@ def eq_events(
     sites: Annotated[Path | None, typer.Option(help="Sites CSV: [name,]lon,lat[,vs30].")] = None,
     city: Annotated[str | None, typer.Option(help="Sites on a grid over this founding city.")] = None,
     grid_km: Annotated[float, typer.Option(help="Grid spacing over the city, km.")] = 2.0,
-    vs30: Annotated[float, typer.Option(help="Vs30 of sites without one, m/s.")] = 760.0,
+    vs30: Annotated[
+        float | None, typer.Option(help="Vs30 of sites without one, m/s [default: 400, Kalkan's city-soil default].")
+    ] = None,
     years: Annotated[int, typer.Option(min=1, help="Catalogue length T, years.")] = 10_000,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the catalogue and the fields (recorded).")] = 42,
     imt: Annotated[list[str] | None, typer.Option(help="Intensity measure (repeat): PGA, SA(0.3), ...")] = None,
@@ -69,18 +71,20 @@ def eq_events(
     engine's aggregate and occurrence curves)."""
     from rich.progress import Progress
 
+    from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_text
     from kalkan.services.event_based import resolve_source_model, run_event_set
     from kalkan.services.jobs import Output, job
     from kalkan.services.psha import gmpe_branches, read_psha_sites
 
+    site_vs30 = DEFAULT_VS30_M_S if vs30 is None else vs30
     branches = gmpe_branches(gmpe or (), gmpe_logic_tree)
-    site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=vs30)
+    site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=site_vs30)
     imts = imt or ["PGA"]
     model_path = Path(resolve_source_model(sources))
     inputs = {k: v for k, v in (("source_model", model_path), ("gmpe_logic_tree", gmpe_logic_tree), ("sites", sites))
               if v is not None}  # fmt: skip
     parameters = {"source_model": str(model_path), "gmpe": list(gmpe or ()), "city": city, "grid_km": grid_km,
-                  "vs30": vs30, "years": years, "imts": imts, "correlation": correlation, "truncation": truncation,
+                  "vs30": site_vs30, "years": years, "imts": imts, "correlation": correlation, "truncation": truncation,
                   "max_distance_km": max_distance, "min_intensity": min_intensity, "block_events": block_events,
                   "area_spacing_km": area_spacing}  # fmt: skip
     with (
@@ -94,7 +98,7 @@ def eq_events(
             logic_tree=gmpe_logic_tree, truncation=truncation, correlation=_correlation(correlation),
             max_distance_km=max_distance, min_intensity=min_intensity, block_events=block_events,
             area_spacing_km=area_spacing, sites_source=str(sites) if sites else f"grid over {city} ({grid_km:g} km)",
-            on_progress=run.progress,
+            vs30_m_s=site_vs30, on_progress=run.progress,
         )  # fmt: skip
         run.summary = {k: summary[k] for k in ("events_sampled", "events_in_hazard", "source_model")}
     summary["files"] = {name: str(Path(out) / Path(path).name) for name, path in summary["files"].items()}
@@ -119,6 +123,7 @@ def eq_events(
     table.add_row("GMPE branches", ", ".join(f"{k} ({v:g})" for k, v in summary["gmpe_logic_tree"]["branches"].items()),
                   "weights, one sampled per event")  # fmt: skip
     _out.print(table)
+    _out.print(f"Site condition: {vs30_text(summary['site_condition'])}.")
     for name, path in summary["files"].items():
         _out.print(f"  {name}: {path}")
     for w in summary["warnings"]:
@@ -143,7 +148,9 @@ def city_event_risk(
         Path | None, typer.Option(help="GMPE logic tree (NRML .xml or model,weight .csv).")
     ] = None,
     correlation: Annotated[str | None, typer.Option(help="Spatial correlation of residuals: JB2009.")] = None,
-    vs30: Annotated[float, typer.Option(help="Uniform Vs30 of the sites, m/s.")] = 400.0,
+    vs30: Annotated[
+        float | None, typer.Option(help="Uniform Vs30 of the sites, m/s [default: 400, Kalkan's city-soil default].")
+    ] = None,
     max_distance: Annotated[float, typer.Option(help="Maximum rupture-site distance (Rrup), km.")] = 300.0,
     min_intensity: Annotated[
         float, typer.Option(help="Values below this are not stored: g (PGA, SA), cm/s (PGV).")
@@ -153,18 +160,20 @@ def city_event_risk(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Event-based risk of the city's stored exposure: average annual loss, occurrence and aggregate
-    exceedance losses at 100/250/475/2475 years, expected annual fatalities (GEM Central Asia vulnerability,
-    uniform Vs30, night-time occupants). The run is recorded with the source model's digest and the GMPE
-    logic tree."""
+    exceedance losses at the standard return periods (10-2475 years), expected annual fatalities (GEM Central
+    Asia vulnerability, uniform Vs30, night-time occupants). The run is recorded with the source model's
+    digest and the GMPE logic tree."""
     from rich.progress import Progress
 
     from kalkan.digest import sha256_file
+    from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S
     from kalkan.services.database import store_scope
     from kalkan.services.event_based import city_event_based_risk, resolve_source_model
     from kalkan.services.jobs import Output, job
     from kalkan.services.versions import current_ids
     from kalkan.store.models import City
 
+    vs30 = DEFAULT_VS30_M_S if vs30 is None else vs30
     model_path = resolve_source_model(sources)
     digests = {"source_model": sha256_file(Path(model_path))}
     if gmpe_logic_tree is not None:
@@ -204,6 +213,8 @@ def city_event_risk(
 
 
 def _print_city_summary(s: dict[str, Any]) -> None:
+    from kalkan.hazard.earthquake.site import vs30_text
+
     money = s["units"]["loss"]
     cat = s["catalogue"]
     _out.print(
@@ -229,6 +240,13 @@ def _print_city_summary(s: dict[str, Any]) -> None:
     _out.print(rp)
     if effects:
         _out.print(f"Modelled fatalities and losses: {effects}.")
+    _out.print(
+        "Occurrence: event exceedance (the engine's curve, as `kalkan risk show` of the run's risk/ folder); "
+        "aggregate: each year's total. Loss at a return period: the largest loss reached at least once in that "
+        "many years on average (no interpolation; docs/return-periods.md)."
+    )
+    if "site_condition" in s:
+        _out.print(f"Site condition: {vs30_text(s['site_condition'])}.")
     sm = s["source_model"]
     branches = ", ".join(f"{k} ({v:g})" for k, v in s["gmpe_logic_tree"]["branches"].items())
     _out.print(f"Source model: {sm['path']} (sha256 {sm['sha256'][:12]}…); GMPEs: {branches}, one sampled per event.")

@@ -16,19 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from kalkan.errors import InputError
+from kalkan.risk.return_periods import parse_return_periods, standard_text
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of a table.")]
-
-
-def _return_periods(text: str) -> tuple[float, ...]:
-    try:
-        values = tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError as exc:
-        raise InputError("--return-periods takes years separated by commas, e.g. 10,100,1000.") from exc
-    if not values or any(v <= 0 for v in values):
-        raise InputError("--return-periods: give positive return periods (years).")
-    return values
 
 
 def _resolve_runs(items: list[str]) -> list[Path]:
@@ -67,7 +58,7 @@ def risk_combine(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for summary.json and combined_curve.csv.")],
     return_periods: Annotated[
         str, typer.Option("--return-periods", help="Return periods, years, e.g. 10,100,1000.")
-    ] = "10,25,50,100,250,500,1000",
+    ] = standard_text(),
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -78,7 +69,7 @@ def risk_combine(
     from kalkan.services.multihazard import combine_runs
 
     folders = _resolve_runs(run_dirs)
-    rps = _return_periods(return_periods)
+    rps = parse_return_periods(return_periods)
     inputs: dict[str, Path | str] = {f"run_{k}": folder for k, folder in enumerate(folders)}
     parameters = {"runs": [str(f) for f in folders], "return_periods": list(rps)}
     with job("risk-combine", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force)) as run:
@@ -112,10 +103,16 @@ def _print(summary: dict[str, Any], folder: Path) -> None:
         )
     agg = summary.get("aggregate")
     if agg:
+        parts = agg.get("aggregate_rp_losses_by_peril", {})
         for rp, loss in agg["aggregate_rp_losses"].items():
-            table.add_row(f"annual total at {rp} years ({money})", *("" for _ in perils), f"{loss:,.0f}")
+            table.add_row(
+                f"annual total at {rp} years ({money})",
+                *(f"{parts[p][rp]:,.0f}" if p in parts else "" for p in perils),
+                f"{loss:,.0f}",
+            )
     out.print(table)
     out.print(f"Aggregate annual losses: {summary['aggregate_note']}.")
     for note in summary.get("notes", []):
         out.print(f"[yellow]Note: {note}.[/]")
     out.print(f"Method: {summary['method']}.")
+    out.print(f"Loss at a return period: {summary['return_period_definition']}.")

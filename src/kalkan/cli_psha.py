@@ -32,7 +32,18 @@ def eq_curves(
     sites: Annotated[Path | None, typer.Option(help="Sites CSV: [name,]lon,lat[,vs30].")] = None,
     city: Annotated[str | None, typer.Option(help="Sites on a grid over this founding city.")] = None,
     grid_km: Annotated[float, typer.Option(help="Grid spacing over the city, km.")] = 2.0,
-    vs30: Annotated[float, typer.Option(help="Vs30 of sites without one, m/s.")] = 760.0,
+    vs30: Annotated[
+        float | None,
+        typer.Option(help="Vs30 of sites without one, m/s [default: 400, Kalkan's city-soil default; see --rock]."),
+    ] = None,
+    rock: Annotated[
+        bool,
+        typer.Option(
+            "--rock",
+            help="Reference rock (Vs30 760 m/s) for sites without one: the site condition of "
+            "published hazard maps, for comparison with them.",
+        ),
+    ] = False,
     imt: Annotated[list[str] | None, typer.Option(help="Intensity measure (repeat): PGA, SA(0.2), ...")] = None,
     level: Annotated[list[float] | None, typer.Option(help="Intensity level, g (repeat; default 0.0005-2 g).")] = None,
     investigation_time: Annotated[float, typer.Option(help="Investigation time, years.")] = 50.0,
@@ -56,6 +67,7 @@ def eq_curves(
     """Classical PSHA hazard curves: a PEER test folder (--peer-case) or a source model (--sources). Recorded
     as a run."""
     from kalkan.hazard.earthquake.psha import ExceedanceModel
+    from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, ROCK_REFERENCE_VS30_M_S, vs30_record, vs30_text
     from kalkan.services.jobs import Output, job
     from kalkan.services.psha import gmpe_branches, hazard_curves, read_psha_sites, run_peer_case, write_hazard_outputs
 
@@ -82,13 +94,17 @@ def eq_curves(
         raise KalkanError("Give --peer-case DIR or --sources FILE.", hint="see `kalkan eq curves --help`")
     if disagg_site is not None and return_period is None:
         raise KalkanError("--disagg-site needs --return-period (the level to disaggregate).")
+    if rock and vs30 is not None:
+        raise KalkanError("Give --vs30 or --rock, not both.")
+    site_vs30 = ROCK_REFERENCE_VS30_M_S if rock else (DEFAULT_VS30_M_S if vs30 is None else vs30)
     branches = gmpe_branches(gmpe or (), gmpe_logic_tree)
-    site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=vs30)
+    site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=site_vs30)
+    site_condition = vs30_record(site_vs30, site_set.vs30)
     imts = imt or ["PGA"]
     inputs = {k: v for k, v in (("sources", sources), ("gmpe_logic_tree", gmpe_logic_tree), ("sites", sites))
               if v is not None}  # fmt: skip
-    parameters = {"sources": str(sources), "gmpe": list(gmpe or ()), "city": city, "grid_km": grid_km, "vs30": vs30,
-                  "imts": imts, "levels_g": list(level or DEFAULT_LEVELS),
+    parameters = {"sources": str(sources), "gmpe": list(gmpe or ()), "city": city, "grid_km": grid_km,
+                  "vs30": site_vs30, "imts": imts, "levels_g": list(level or DEFAULT_LEVELS),
                   "investigation_time_years": investigation_time,
                   "return_period_years": return_period, "quantiles": list(quantile or ()), "truncation": truncation,
                   "max_distance_km": max_distance, "mesh_spacing_km": mesh_spacing, "area_spacing_km": area_spacing,
@@ -102,7 +118,7 @@ def eq_curves(
         summary = write_hazard_outputs(
             run.curves, recorded.workdir, return_period=return_period, quantiles=quantile or (), ruptures=run.ruptures,
             branches=run.branches, disagg_site=disagg_site,
-            exceedance_model=ExceedanceModel("TRUNCATION_LOWER_UPPER", truncation),
+            exceedance_model=ExceedanceModel("TRUNCATION_LOWER_UPPER", truncation), site_condition=site_condition,
         )  # fmt: skip
         summary["warnings"] = [*run.warnings, *(w for w in summary["warnings"] if w not in run.warnings)]
         recorded.summary = {"sites": summary["sites"], "files": sorted(summary["files"])}
@@ -112,6 +128,7 @@ def eq_curves(
         typer.echo(json.dumps(summary, indent=2))
         return
     typer.echo(f"Hazard curves at {summary['sites']} sites for {', '.join(imts)} ({len(branches)} GMPE branch(es)).")
+    typer.echo(f"Site condition: {vs30_text(site_condition)}.")
     for name, path in summary["files"].items():
         typer.echo(f"  {name}: {path}")
     for note in summary.get("notes", []):

@@ -62,6 +62,24 @@ def test_station_file_and_table(tmp_path: Path) -> None:
     )
 
 
+def test_the_baseline_and_the_years_used_are_stated() -> None:
+    """Osh's CFSR series ends in July 2014, so 2014 is excluded: the baseline stays 1995-2014 and the output
+    says that 1995-2013 was used, and why; the scenarios command states the same baseline."""
+    res = runner.invoke(climate_app, ["indicators", "osh", "--json"])
+    assert res.exit_code == 0, res.output
+    period = json.loads(res.stdout)["baseline_period"]
+    assert period["baseline"] == "1995-2014" and period["baseline_years"] == [1995, 2014]
+    assert "IPCC AR6" in period["reference"]
+    assert period["period_used"] == "1995-2013" and period["years_used"] == 19 and period["covers_baseline"] is False
+    assert "2014 (" in period["note"] and "of days missing" in period["note"]
+    text = " ".join(runner.invoke(climate_app, ["indicators", "osh"]).stdout.split())
+    assert "Baseline 1995-2014 (IPCC AR6" in text and "used 1995-2013" in text
+    scen = runner.invoke(climate_app, ["scenarios", "osh", "--ssp", "ssp245", "--horizon", "2050", "--json"])
+    assert json.loads(scen.stdout)[0]["baseline"] == "1995-2014"
+    shown = runner.invoke(climate_app, ["scenarios", "osh", "--ssp", "ssp245", "--horizon", "2050"]).stdout
+    assert "vs 1995-2014" in " ".join(shown.split())
+
+
 def test_bad_options() -> None:
     result = runner.invoke(climate_app, ["indicators", "osh", "--baseline-years", "2014-1995"])
     assert isinstance(result.exception, InputError) and "first year is after" in str(result.exception)

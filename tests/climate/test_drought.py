@@ -313,6 +313,11 @@ def test_shipped_petropavl_spei_and_a_drier_future(petropavl: dict[str, Any]) ->
     assert fut["share_months_le_minus1"] > b["share_months_le_minus1"] and fut["mean"] < b["mean"]
     assert row["statistics"]["SPI-3"]["mean"] > r["baseline"]["statistics"]["SPI-3"]["mean"]  # wetter, by scaling
     assert "Vicente-Serrano" in r["citations"]["spei"] and "10.21105/joss.05415" in r["citations"]["xclim"]
+    # the one climate baseline, stated: the 1984-2020 series covers all of 1995-2014
+    period = r["baseline_period"]
+    assert period["baseline"] == "1995-2014" and "IPCC AR6" in period["reference"]
+    assert period["period_used"] == "1995-01 to 2014-12" and period["covers_baseline"] is True
+    assert period["note"] is None
 
 
 @pytest.mark.parametrize("city", ["osh", "namangan"])
@@ -326,6 +331,19 @@ def test_shipped_cfsr_cities_calibrate_on_the_overlap(city: str) -> None:
     assert "1999-01" in base.water_balance.missing_months  # January 1999 is absent from the file
     spei = next(s for s in base.statistics if s.index == "SPEI")
     assert spei.months == 232 and abs(spei.mean or 1) < 0.15
+
+
+def test_a_series_ending_inside_the_baseline_says_so() -> None:
+    """Osh's CFSR series ends in July 2014: the output keeps the 1995-2014 baseline and states the months used,
+    in JSON and in the printed table."""
+    res = CliRunner().invoke(_app(), ["drought", "osh", "--ssp", "ssp245", "--horizon", "2050"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "Baseline 1995-2014 (IPCC AR6" in text and "used 1995-01 to 2014-07" in text
+    assert "the baseline is not moved" in text
+    period = city_drought("osh", ssp=["ssp245"], horizons=[2050])["baseline_period"]
+    assert period["period_used"] == "1995-01 to 2014-07" and period["covers_baseline"] is False
+    assert "2014-07" in period["note"]
 
 
 def test_cities_without_precipitation_are_said_so() -> None:
@@ -370,6 +388,11 @@ def test_cli_json_table_and_user_file(tmp_path: Path) -> None:
     data = json.loads(res.stdout)
     assert data["method"]["pet_method"] == "thornthwaite" and data["data"]["resolution"] == "monthly"
     assert data["scenarios"][0]["window"] == "2041-2060"
+    assert data["baseline_period"]["covers_baseline"] is True and data["baseline_period"]["baseline"] == "1995-2014"
+    res = runner.invoke(app, ["drought", "osh", "--precip-file", str(f), "--calibration", "2000-2014", "--json"])
+    chosen = json.loads(res.stdout)["baseline_period"]
+    assert chosen["baseline"] == "2000-2014" and "chosen by the user" in chosen["reference"]
+    assert "stay relative to 1995-2014" in chosen["reference"]
     bad = tmp_path / "bad.csv"
     bad.write_text("month,precip_mm,tmean_c\n2001-01,-5,3\n")
     res = runner.invoke(app, ["drought", "osh", "--precip-file", str(bad)])

@@ -254,7 +254,14 @@ def test_city_indicators_reanalysis_city_with_shift() -> None:
     assert r["data"]["kind"] == "reanalysis" and r["data"]["reanalysis"] is True
     assert "Reanalysis" in r["data"]["note"]
     assert r["gaps"]["missing_days"] == 0 and r["gaps"]["filled"] is False
-    assert r["window"]["years_excluded"] == {"2020": {"missing_fraction": pytest.approx(1 - 229 / 366, abs=1e-4)}}
+    # The window is Kalkan's one baseline, 1995-2014, which the 1984-2020 series covers entirely.
+    assert r["window"]["years_used"] == [1995, 2014] and r["window"]["years_excluded"] == {}
+    period = r["baseline_period"]
+    assert period["baseline"] == "1995-2014" and period["period_used"] == "1995-2014" and period["covers_baseline"]
+    # The whole series on request (None): its partial last year 2020 is excluded.
+    whole = city_indicators("petropavl", baseline_years=None)
+    assert whole["window"]["years_excluded"] == {"2020": {"missing_fraction": pytest.approx(1 - 229 / 366, abs=1e-4)}}
+    assert whole["baseline_period"]["baseline"] is None and whole["baseline_period"]["period_used"] == "1984-2019"
     frost = r["indicators"]["frost_days_tmin_lt_0c"]
     assert frost["unit"] == "days/year" and "Tmin < 0" in frost["definition"]
     ch = r["shifted"]["change"]

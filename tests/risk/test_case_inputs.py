@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kalkan.errors import InputError
+from kalkan.errors import ConflictError, InputError
 from kalkan.services.risk import run_case
 
 GOLDEN = Path(__file__).parent / "data" / "climada_golden_5k_1k"
@@ -115,6 +115,9 @@ def test_output_folder_that_is_not_a_result_is_protected(case: Path, tmp_path: P
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
-    with pytest.raises(InputError, match="not a previous Kalkan result folder"):
+    with pytest.raises(ConflictError, match="mine"):
         run_case(case, out)
     assert (out / "thesis.docx").read_text() == "precious"
+    run_case(case, tmp_path / "result")
+    with pytest.raises(ConflictError):  # a previous result is not replaced silently either
+        run_case(case, tmp_path / "result")

@@ -43,25 +43,41 @@ def test_two_perils_by_hand() -> None:
     np.testing.assert_allclose(r.curve.loss, [100.0, 80.0, 50.0, 20.0, 0.0])
     np.testing.assert_allclose(r.curve.exceedance_frequency, [0.01, 0.015, 0.035, 0.135, 0.635])
     np.testing.assert_allclose(annual_exceedance_probability(np.array([0.01])), [1 - math.exp(-0.01)])
-    # RPs of the points: 100, 66.67, 28.57, 7.41. RP 50 lies between 66.67 (80) and 28.57 (50), linear in RP;
-    # RP 10 between 28.57 (50) and 7.41 (20); RP 100 is the largest point: 100.
-    rp = {100: 100.0, 66.66666666666667: 80.0, 28.571428571428573: 50.0, 7.407407407407407: 20.0}
-    pts = sorted(rp)
-
-    def interp(t: float) -> float:
-        return float(np.interp(t, pts, [rp[p] for p in pts]))
-
-    assert r.rp_losses[100.0] == pytest.approx(100.0)
-    assert r.rp_losses[50.0] == pytest.approx(interp(50.0))
-    assert r.rp_losses[50.0] == pytest.approx(
-        50 + 30 * (50 - 28.571428571428573) / (66.66666666666667 - 28.571428571428573)
-    )
-    assert r.rp_losses[10.0] == pytest.approx(interp(10.0))
-    # Flood alone: 80 at RP 200, 20 at RP 1 / 0.105 = 9.52; RP 10 lies just above the latter.
-    assert r.rp_losses_by_peril["flood"][10.0] == pytest.approx(20 + 60 * (10 - 1 / 0.105) / (200 - 1 / 0.105))
+    # The T-year loss is the largest loss with lambda >= 1/T (no interpolation):
+    #   T = 100 (0.01): 100;  T = 50 (0.02): 50 (lambda(80) = 0.015 < 0.02);  T = 25 (0.04): 20 (lambda(50) = 0.035);
+    #   T = 10 (0.1): 20.
+    assert r.rp_losses == {100.0: 100.0, 50.0: 50.0, 25.0: 20.0, 10.0: 20.0}
+    # Earthquake alone: 100 @ 0.01, 50 @ 0.03, 0 @ 0.53; flood alone: 80 @ 0.005, 20 @ 0.105 per year.
+    assert r.rp_losses_by_peril["earthquake"] == {10.0: 0.0, 25.0: 0.0, 50.0: 50.0, 100.0: 100.0}
+    assert r.rp_losses_by_peril["flood"] == {10.0: 20.0, 25.0: 20.0, 50.0: 20.0, 100.0: 20.0}
     assert r.aggregate is None and "carry no years" in r.aggregate_note
     d = r.as_dict()
     assert d["units"]["aal"] == "USD of 2021 per year" and d["rp_losses"]["50"] == r.rp_losses[50.0]
+    assert "no interpolation" in d["return_period_definition"]
+
+
+def test_a_peril_from_return_period_maps_is_never_above_the_total() -> None:
+    """Issue 11's Petropavl case in miniature: a flood from maps at 10, 50, 100 and 500 years (the 10-year map
+    causes no loss) and an earthquake set of many small losses. Interpolated in return period, the flood's
+    25-year loss was 1.33 M while the total, interpolated over the earthquake's points, was about 1,600."""
+    from kalkan.hazard.return_period import band_frequencies
+
+    maps = (10.0, 50.0, 100.0, 500.0)
+    flood = PerilLosses("river_flood", np.array([0.0, 3.54e6, 5.0e6, 2.0e7]), band_frequencies(maps), "USD", 2021)
+    small = np.linspace(1000.0, 2000.0, 50)
+    quake = PerilLosses("earthquake", small, np.full(50, 0.001), "USD", 2021)
+    r = combine([quake, flood])
+    # The flood read at its own maps gives each map's loss; between maps, the loss of the more frequent map.
+    at_maps = combine([flood], return_periods=maps).rp_losses_by_peril["river_flood"]
+    assert at_maps == {10.0: 0.0, 50.0: 3.54e6, 100.0: 5.0e6, 500.0: 2.0e7}
+    assert r.rp_losses_by_peril["river_flood"][25.0] == 0.0
+    assert r.rp_losses_by_peril["river_flood"][250.0] == 5.0e6
+    for t in r.return_periods:
+        assert r.rp_losses[t] >= max(r.rp_losses_by_peril["river_flood"][t], r.rp_losses_by_peril["earthquake"][t])
+    # 25 years: lambda_total(x) = 0.02 (the flood maps of 50+ years) + 0.001 per earthquake loss >= x reaches
+    # 0.04 at the 20th largest earthquake loss.
+    assert r.rp_losses[25.0] == pytest.approx(small[-20])
+    assert r.rp_losses[250.0] == 5.0e6
 
 
 def test_mismatched_currency_or_year_or_duplicate_refused() -> None:
@@ -102,15 +118,38 @@ def peril(draw: st.DrawFn, name: str) -> PerilLosses:
     return PerilLosses(name, loss, freq, "USD", 2021)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(peril("earthquake"), peril("flood"), peril("mudflow"))
 def test_combined_curve_dominates_and_aal_adds(a: PerilLosses, b: PerilLosses, c: PerilLosses) -> None:
-    r = combine([a, b, c])
+    rps = (1.0, 2.0, 5.0, 7.3, 10, 25, 50, 100, 250, 475, 500, 1000, 2475, 1e5)
+    r = combine([a, b, c], return_periods=rps)
     assert r.aal_total == pytest.approx(a.aal + b.aal + c.aal, rel=1e-12)
-    assert r.aal_total == pytest.approx(metrics.aal(r.curve.loss, np.diff(r.curve.exceedance_frequency, prepend=0.0)))
+    assert r.aal_total == pytest.approx(metrics.aal_from_curve(r.curve), rel=1e-9, abs=1e-9)
     grid = np.unique(np.concatenate([a.loss, b.loss, c.loss, [0.5, 1e7]]))
     total = exceedance_frequency([a, b, c], grid)
     for p in (a, b, c):
-        assert np.all(total >= exceedance_frequency([p], grid) - 1e-12)
+        assert np.all(total >= exceedance_frequency([p], grid))
+        # the combined loss at every return period is at least each peril's own
+        for t in rps:
+            assert r.rp_losses[float(t)] >= r.rp_losses_by_peril[p.peril][float(t)]
     np.testing.assert_allclose(exceedance_frequency([a, b, c], r.curve.loss), r.curve.exceedance_frequency)
     assert combined_curve([a, b, c]).loss.size == r.curve.loss.size
+
+
+@st.composite
+def catalogue(draw: st.DrawFn, name: str, years: int) -> PerilLosses:
+    loss = draw(losses)
+    year = draw(arrays(np.int64, loss.size, elements=st.integers(0, years - 1)))
+    return PerilLosses(name, loss, np.full(loss.size, 1.0 / years), "USD", 2021, event_year=year)
+
+
+@settings(max_examples=60, deadline=None)
+@given(catalogue("earthquake", 20), catalogue("flood", 20))
+def test_aggregate_total_never_below_a_part(a: PerilLosses, b: PerilLosses) -> None:
+    rps = (1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 100.0)
+    r = combine([a, b], return_periods=rps)
+    assert r.aggregate is not None
+    total, parts = r.aggregate["aggregate_rp_losses"], r.aggregate["aggregate_rp_losses_by_peril"]
+    for key, value in total.items():
+        assert value >= parts["earthquake"][key] and value >= parts["flood"][key]
+        assert value >= r.aggregate["occurrence_rp_losses_from_years"][key]

@@ -198,6 +198,7 @@ def test_cli_end_to_end(stored: str, tmp_path: Path) -> None:
     assert list(d["models"]["ground_motion"]) == ["BooreEtAl2014"]
     run_id = d.pop("run_id")  # the --json output adds the run's id to summary.json
     assert json.loads((tmp_path / "j" / "summary.json").read_text()) == d
+    assert d["site_condition"]["vs30_m_s"] == 400.0 and "stiff soil" in d["site_condition"]["basis"]
     shown = json.loads(kalkan(stored, "runs", "show", run_id, "--json").stdout)
     assert shown["kind"] == "city-scenario" and shown["status"] == "succeeded" and shown["city_id"] == CITY
     assert shown["command"].startswith("kalkan city scenario dushanbe") and shown["published_to"] == str(tmp_path / "j")
@@ -208,6 +209,7 @@ def test_cli_end_to_end(stored: str, tmp_path: Path) -> None:
     assert text.returncode == 0, text.stderr
     assert "ILLUSTRATIVE facilities" in text.stdout and "USD of 2021" in text.stdout and "people" in text.stdout
     assert "ground shaking only" in text.stdout and "recorded toll" in text.stdout and "274" in text.stdout
+    assert "Site condition: Vs30 400 m/s" in " ".join(text.stdout.split())
 
 
 def test_city_without_exposure_is_refused_and_writes_nothing(stored: str, tmp_path: Path) -> None:

@@ -181,6 +181,7 @@ def test_named_scenario_to_losses(tmp_path: Path) -> None:
         site_lon=lon, site_lat=lat, sites_source="test", imts=("PGA", "SA(0.3)"), n_fields=40, seed=1,
     )  # fmt: skip
     assert summary["events"] == 40
+    assert summary["site_condition"]["vs30_m_s"] == 400.0 and summary["sites"]["vs30_m_s"] == 400.0
     exp = Exposure(
         id=np.array(["h1", "h2", "h3"], dtype=object), lon=lon, lat=lat,
         taxonomy=np.array(["MUR+ADO/LWAL+CDN/H:1/RES", "CR+CIP/LWAL+CDL/HBET:1-2/COM", "W/LWAL+CDL/H:1/COM"],

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from kalkan.digest import sha256_file
 from kalkan.exposure.gem import city_exposure
+from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S
 from kalkan.io.hazard import load_hazard
 from kalkan.services.city_data import save_exposure
 from kalkan.services.database import open_store, upgrade_database
@@ -97,11 +98,17 @@ def test_summary_records_model_logic_tree_and_catalogue(result: tuple[Path, dict
     assert 0 < cat["events_in_hazard"] <= cat["events_sampled"]
     assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
     assert summary["modelled_effects"].startswith("ground shaking only")
+    # one Vs30 default, stated with its basis
+    assert summary["ground_motion"]["vs30_m_s"] == DEFAULT_VS30_M_S == 400.0
+    assert summary["site_condition"]["vs30_m_s"] == 400.0 and "stiff soil" in summary["site_condition"]["basis"]
 
 
 def test_long_return_periods_are_flagged(result: tuple[Path, dict[str, Any]]) -> None:
     _, summary = result
-    assert summary["return_period_flags"] == {"100": "ok", "250": "ok", "475": "short", "2475": "short"}
+    # Kalkan's standard return periods, each flagged against the 3,000-year catalogue
+    flags = {"10": "ok", "25": "ok", "50": "ok", "100": "ok", "250": "ok"}
+    flags.update({"475": "short", "500": "short", "1000": "short", "2475": "short"})
+    assert summary["return_period_flags"] == flags
     assert any("2475-year" in w and "--years 24750" in w for w in summary["warnings"])
     flags, warnings = rp_warnings(1000, (100, 2475))
     assert flags == {"100": "ok", "2475": "beyond_catalogue"}
@@ -122,14 +129,22 @@ def test_aal_fatalities_and_curves_agree_with_the_event_losses(result: tuple[Pat
     annual = np.bincount(year, weights=loss, minlength=YEARS)
     assert summary["aal_standard_error"] == pytest.approx(annual.std(ddof=1) / np.sqrt(YEARS), rel=1e-9)
     lr = summary["losses_at_return_periods"]
-    for rp in ("100", "250", "475", "2475"):
-        assert lr["aggregate"][rp] >= lr["occurrence"][rp] >= 0
-    # the 100-year occurrence loss is the 30th largest annual maximum of 3,000 years (RP = 3000 / 30)
+    for rp in ("10", "25", "50", "100", "250", "475", "500", "1000", "2475"):
+        # a year's total is at least its largest event: the aggregate curve dominates the annual-maximum one
+        assert lr["aggregate"][rp] >= lr["annual_maximum"][rp] >= 0
+    # the 100-year occurrence loss is the 30th largest event loss (each event 1/3000 per year: lambda = 30/3000),
+    # the 100-year annual maximum the 30th largest annual maximum of 3,000 years (RP = 3000 / 30)
+    assert lr["occurrence"]["100"] == np.sort(loss)[::-1][29]
     annual_max = np.zeros(YEARS)
     np.maximum.at(annual_max, year, loss)
-    assert lr["occurrence"]["100"] == pytest.approx(np.sort(annual_max)[::-1][29], rel=1e-9)
+    assert lr["annual_maximum"]["100"] == pytest.approx(np.sort(annual_max)[::-1][29], rel=1e-9)
+    # one number per question: the event-risk summary's occurrence losses are `risk show` of its risk/ folder
+    engine = json.loads((out / "risk" / "summary.json").read_text())
+    assert lr["occurrence"] == {k: engine["rp_losses"][k] for k in lr["occurrence"]}
+    assert lr["event_rate_curve"] == lr["occurrence"]
+    assert lr["aggregate"] == {k: engine["aggregate"]["aggregate_rp_losses"][k] for k in lr["aggregate"]}
     # the engine's own aggregate block (from event years): aggregate >= occurrence at each return period
-    risk = json.loads((out / "risk" / "summary.json").read_text())["aggregate"]
+    risk = engine["aggregate"]
     assert risk["catalogue_years"] == YEARS
     for rp, value in risk["aggregate_rp_losses"].items():
         assert value >= risk["occurrence_rp_losses_from_years"][rp]
@@ -138,6 +153,11 @@ def test_aal_fatalities_and_curves_agree_with_the_event_losses(result: tuple[Pat
     assert [int(r["return_period_years"]) for r in rows][-1] <= YEARS
     occ = [float(r["occurrence_loss_usd"]) for r in rows]
     assert occ == sorted(occ)
+    # the curve file's value at 100 years is the summary's (to the file's 6 significant digits)
+    (at_100,) = [r for r in rows if r["return_period_years"] == "100"]
+    assert float(at_100["occurrence_loss_usd"]) == pytest.approx(lr["occurrence"]["100"], rel=1e-5)
+    assert float(at_100["aggregate_loss_usd"]) == pytest.approx(lr["aggregate"]["100"], rel=1e-5)
+    assert float(at_100["annual_maximum_loss_usd"]) == pytest.approx(lr["annual_maximum"]["100"], rel=1e-5)
 
 
 def test_hazard_files_carry_years_and_branches(result: tuple[Path, dict[str, Any]]) -> None:
@@ -168,8 +188,11 @@ def test_eq_events_cli_writes_hazard_and_summary(tmp_path: Path, model_path: Pat
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     assert summary["catalogue_years"] == 500 and summary["ground_motion"]["correlation"] == "JB2009"
+    # `eq events` defaults to the same Vs30 as every other earthquake command (it was 760 m/s)
+    assert summary["site_condition"]["vs30_m_s"] == DEFAULT_VS30_M_S
     pga, sa = load_hazard(out / "hazard_PGA.npz"), load_hazard(out / "hazard_SA_0.3.npz")
     assert np.array_equal(pga.event_id, sa.event_id) and pga.n_events == summary["events_in_hazard"]
+    assert pga.site_vs30 is not None and np.all(pga.site_vs30 == DEFAULT_VS30_M_S)
     again = CliRunner().invoke(app, [*args[:-5], "--out", str(tmp_path / "again"), "--correlation", "JB2009",
                                      "--json", "--block-events", "7"])  # fmt: skip
     assert again.exit_code == 0, again.output
@@ -194,6 +217,7 @@ def test_city_event_risk_cli_records_the_run(
     assert "ground shaking only; landslides, liquefaction, fire and secondary effects are not modelled" in " ".join(
         res.stdout.split()
     )
+    assert "Vs30 400 m/s" in " ".join(res.stdout.split())
     summary = json.loads((out / "summary.json").read_text())
     store = open_store(store_url)
     try:

@@ -82,7 +82,14 @@ def test_four_runs_and_attribution(hazards: tuple[Path, Path]) -> None:
     fat = r["attribution"]["fatalities_per_year"]
     assert fat["today"] == pytest.approx(hand_aal(TODAY, occ) / 100.0)
     assert fat["exposure_only"] == pytest.approx(f.urban_population_factor * fat["today"])
-    assert set(r["attribution"]["rp_losses"]) == {"10", "25", "50", "100", "250", "500", "1000"}
+    assert list(r["attribution"]["rp_losses"]) == ["10", "25", "50", "100", "250", "475", "500", "1000", "2475"]
+    # Today's event losses: 0.2 x 1000 + 0.1 x 2000 = 400 at 0.01 per year, 0.1 x 1000 = 100 at 0.1 per year, so
+    # lambda(400) = 0.01 and lambda(100) = 0.11: the T-year loss is 100 for T from 1/0.11 to 100 years (not
+    # interpolated towards 400), then 400.
+    today = r["runs"]["today"]["rp_losses"]
+    assert today == {"10": 100.0, "25": 100.0, "50": 100.0, "100": 400.0, "250": 400.0, "475": 400.0, "500": 400.0,
+                     "1000": 400.0, "2475": 400.0}  # fmt: skip
+    assert "no interpolation" in r["return_period_definition"]
     assert r["growth"]["ssp"] == "SSP2" and r["period"] == "2041-2060 (window mean)"
 
 

@@ -107,6 +107,22 @@ def test_combine_runs_writes_summary_and_curve(runs: dict[str, Path], tmp_path: 
     assert summary["rp_losses"] == {"2": direct.rp_losses[2.0], "4": direct.rp_losses[4.0]}
 
 
+def test_every_output_gives_the_same_number(runs: dict[str, Path], tmp_path: Path) -> None:
+    """A peril's T-year loss in `risk combine` is its run's own (`risk show`), and the combined curve file read
+    by the rule (the first row, losses descending, whose return period is at most T) gives the total."""
+    summary = combine_runs([runs["eq"], runs["flood"]], tmp_path / "c")
+    for name, peril in (("eq", "earthquake"), ("flood", "flood")):
+        own = json.loads((runs[name] / "summary.json").read_text())["rp_losses"]
+        assert summary["rp_losses_by_peril"][peril] == own
+        for key, value in own.items():
+            assert summary["rp_losses"][key] >= value
+    with (tmp_path / "c" / "combined_curve.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    for key, value in summary["rp_losses"].items():
+        reached = [float(r["loss_USD"]) for r in rows if float(r["return_period_years"]) <= float(key) * (1 + 1e-9)]
+        assert value == (reached[0] if reached else 0.0), key
+
+
 def test_mismatched_currency_refused(runs: dict[str, Path], tmp_path: Path) -> None:
     other = tmp_path / "run_kzt"
     shutil.copytree(runs["flood"], other)

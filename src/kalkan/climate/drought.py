@@ -48,6 +48,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.climate.baseline import BASELINE_LABEL, BASELINE_YEARS
 from kalkan.climate.delta import validate_monthly_delta
 from kalkan.errors import InputError
 from kalkan.io.daily_temperature import DailySeries
@@ -57,8 +58,8 @@ FloatArray = NDArray[np.float64]
 PetMethod = Literal["hargreaves", "thornthwaite"]
 IndexName = Literal["SPEI", "SPI"]
 
-CALIBRATION_YEARS = (1995, 2014)
-"""The AR6 modern baseline, the reference of the scenario changes."""
+CALIBRATION_YEARS = BASELINE_YEARS
+"""Calibration years: Kalkan's one climate baseline (kalkan.climate.baseline), the reference of the changes."""
 MIN_CALIBRATION_YEARS = 10
 """Fewest values per calendar month needed to fit a distribution (WMO SPI guide asks for 30; 20 are available)."""
 SCALES_MONTHS = (3, 12)
@@ -420,7 +421,7 @@ def calibrate(
         raise InputError(
             f"{index}-{scale_months}: too few valid {scale_months}-month values in {years[0]}-{years[1]} to "
             f"calibrate (need {min_years} per calendar month; month: count {', '.join(short)}).",
-            hint="Supply a series that covers more of 1995-2014, or choose another calibration period.",
+            hint=f"Supply a series that covers more of {BASELINE_LABEL}, or choose another calibration period.",
         )
     idx = np.flatnonzero(in_cal)
     sel = slice(int(idx[0]), int(idx[-1]) + 1)
@@ -563,7 +564,7 @@ def _work_window(
         raise InputError(
             f"The series ({months.min()} to {months.max()}) does not overlap the calibration period "
             f"{years[0]}-{years[1]}.",
-            hint="Supply data covering 1995-2014, or choose a calibration period inside the series.",
+            hint=f"Supply data covering {BASELINE_LABEL}, or choose a calibration period inside the series.",
         )
     lead = max(months.min(), start - (longest_scale - 1))
     return str(lead), str(start), str(end)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 
+from kalkan.climate.baseline import BASELINE_YEARS
 from kalkan.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ ENSEMBLES: dict[str, str] = {
     "all": "all models with that SSP",
     "complete": "models with all 4 SSPs",
 }
-BASELINE_YEARS = (1995, 2014)
-"""The AR6 modern reference period."""
 FIRST_HORIZON, LAST_HORIZON = 2015, 2100
 LAST_DATA_YEAR = 2100
 FIRST_SSP_YEAR = 2015

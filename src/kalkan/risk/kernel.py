@@ -19,6 +19,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.risk.metrics import loss_at_frequencies
 from kalkan.risk.tables import FunctionTable
 
 
@@ -252,11 +253,16 @@ def eval_many(f, x, params, points, lut, out):  # type: ignore[no-untyped-def]
             out[j] = points[o + i, 1] + t * (points[o + i, 2] + t * points[o + i, 3])
 
 
+_loss_at_frequencies = numba.njit(nogil=True, cache=True)(loss_at_frequencies)
+"""The return-period rule of :mod:`kalkan.risk.metrics`, compiled: the same function, not a copy."""
+
+
 @numba.njit(parallel=True, nogil=True, cache=True, error_model="numpy")
-def site_curves(indptr, events, ratio, freq, total_freq, sites, rps, out):  # type: ignore[no-untyped-def]
-    """Per-site loss-ratio exceedance curves at return periods ``rps`` (kalkan.risk.metrics' rule: losses
-    sorted descending, equal losses one point, the events that miss the site one point at zero, linear in
-    return period and clamped). ``indptr/events/ratio``: the sites x events CSR of damage ratios."""
+def site_curves(indptr, events, ratio, freq, total_freq, sites, min_frequency, out):  # type: ignore[no-untyped-def]
+    """Per-site loss-ratio exceedance curves read at return periods (kalkan.risk.metrics' curve and rule:
+    losses sorted descending, equal losses one point, the events that miss the site one point at zero).
+    ``indptr/events/ratio``: the sites x events CSR of damage ratios; ``min_frequency``: the thresholds of
+    :func:`kalkan.risk.metrics.frequency_thresholds` (one per return period)."""
     for j in numba.prange(sites.size):
         s = sites[j]
         lo = indptr[s]
@@ -264,7 +270,7 @@ def site_curves(indptr, events, ratio, freq, total_freq, sites, rps, out):  # ty
         m = hi - lo
         order = np.argsort(-ratio[lo:hi])  # ties are merged below, so their order does not matter
         loss = np.empty(m + 1)
-        rp = np.empty(m + 1)
+        exceed = np.empty(m + 1)
         cum = 0.0
         k = 0
         for q in range(m):
@@ -272,31 +278,16 @@ def site_curves(indptr, events, ratio, freq, total_freq, sites, rps, out):  # ty
             cum += freq[events[idx]]
             value = ratio[idx]
             if k > 0 and loss[k - 1] == value:
-                rp[k - 1] = 1.0 / cum  # a tie: one point with the frequency of all of them
+                exceed[k - 1] = cum  # a tie: one point with the frequency of all of them
             else:
                 loss[k] = value
-                rp[k] = 1.0 / cum
+                exceed[k] = cum
                 k += 1
         if cum < total_freq:
             if k > 0 and loss[k - 1] == 0.0:
-                rp[k - 1] = 1.0 / total_freq
+                exceed[k - 1] = total_freq
             else:
                 loss[k] = 0.0
-                rp[k] = 1.0 / total_freq
+                exceed[k] = total_freq
                 k += 1
-        # Ascending in return period: reverse the first k points, then interpolate (clamped).
-        for r in range(rps.size):
-            t = rps[r]
-            if k == 0:
-                out[s, r] = 0.0
-            elif t >= rp[0]:
-                out[s, r] = loss[0]
-            elif t <= rp[k - 1]:
-                out[s, r] = loss[k - 1]
-            else:
-                a = 0
-                while rp[a + 1] > t:
-                    a += 1
-                # rp[a] >= t > rp[a + 1]; loss[a] >= loss[a + 1]
-                w = (t - rp[a + 1]) / (rp[a] - rp[a + 1])
-                out[s, r] = loss[a + 1] + w * (loss[a] - loss[a + 1])
+        out[s, :] = _loss_at_frequencies(exceed[:k], loss[:k], min_frequency)

@@ -4,7 +4,7 @@ An asset's event losses are its value times the mean damage ratio of its functio
 assets sharing a site and the same mix of functions (their *profile*) have proportional loss curves: the
 curve is computed once per (site, profile), from that site's intensities only, and scaled by value.
 The return-period rule is that of :mod:`kalkan.risk.metrics` (occurrence curve of the asset's event
-losses, zeros included; linear in return period, clamped to the simulated range).
+losses, zeros included; the largest loss whose exceedance frequency reaches 1/T, no interpolation).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from kalkan.hazard.hazardset import HazardSet
 from kalkan.risk.groups import Groups
+from kalkan.risk.metrics import frequency_thresholds, loss_at_frequencies
 from kalkan.risk.tables import pack_functions
 
 
@@ -26,10 +27,11 @@ def asset_rp_losses(
     from kalkan.risk.kernel import evaluate
 
     rps = np.asarray(return_periods, dtype=np.float64)
+    min_frequency = frequency_thresholds(rps)
     out = np.zeros((n_assets, rps.size))
     if groups.contrib_asset.size == 0:
         return out
-    fast = _single_function_maps(hazard, groups, n_assets, rps)
+    fast = _single_function_maps(hazard, groups, n_assets, min_frequency)
     if fast is not None:
         return fast
     table = pack_functions(groups.functions)
@@ -73,15 +75,13 @@ def asset_rp_losses(
         if exceed.size == 0 or exceed[-1] < total_freq:
             loss = np.append(loss, 0.0)
             exceed = np.append(exceed, total_freq)
-        with np.errstate(divide="ignore"):
-            rp = 1.0 / exceed
-        curve = np.interp(rps, rp[::-1], loss[::-1])
+        curve = loss_at_frequencies(exceed, loss, min_frequency)
         out[assets] = asset_value[assets, None] * curve[None, :]
     return out
 
 
 def _single_function_maps(
-    hazard: HazardSet, groups: Groups, n_assets: int, rps: NDArray[np.float64]
+    hazard: HazardSet, groups: Groups, n_assets: int, min_frequency: NDArray[np.float64]
 ) -> NDArray[np.float64] | None:
     """The common case, one function for every asset: the damage ratio of every (site, event) is evaluated in
     one call and each site's curve is built in a compiled loop; None when the case does not apply."""
@@ -95,10 +95,10 @@ def _single_function_maps(
     table = pack_functions(groups.functions)
     by_site = hazard.intensity.T.tocsr()
     ratio = evaluate(table, int(groups.g_func[0]), by_site.data)
-    curves = np.zeros((hazard.n_sites, rps.size))
+    curves = np.zeros((hazard.n_sites, min_frequency.size))
     _site_curves(by_site.indptr.astype(np.int64), by_site.indices.astype(np.int64), ratio, hazard.frequency,
-                 float(hazard.frequency.sum()), np.unique(groups.g_site), rps, curves)  # fmt: skip
-    out = np.zeros((n_assets, rps.size))
+                 float(hazard.frequency.sum()), np.unique(groups.g_site), min_frequency, curves)  # fmt: skip
+    out = np.zeros((n_assets, min_frequency.size))
     site = groups.g_site[groups.contrib_group]
     out[groups.contrib_asset] = groups.contrib_value[:, None] * curves[site]
     return out

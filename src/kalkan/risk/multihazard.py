@@ -7,15 +7,20 @@ currency and price year:
   dependence between perils);
 * combined occurrence exceedance frequency, assuming the perils' event sets are **independent Poisson
   processes** whose events are distinct (an earthquake and a flood are two events, even in one year):
-  lambda(L) = sum_p lambda_p(L), lambda_p(L) = sum over events of p with L_e >= L of f_e. This is the
-  occurrence curve of the union of the event sets, so the per-peril rules of :mod:`kalkan.risk.metrics`
-  (ties, return period 1 / lambda, interpolation) apply unchanged. Annual exceedance probability
-  AEP(L) = 1 - exp(-lambda(L)). Cascades (an earthquake triggering a landslide) are one event of one
-  peril's set, or they are missed: they are not created here;
+  lambda(L) = sum_p lambda_p(L), lambda_p(L) = sum over events of p with L_e >= L of f_e: the perils'
+  exceedance-frequency functions added up (:func:`kalkan.risk.metrics.combine_curves`), which is the
+  occurrence curve of the union of the event sets. It is inverted by the one rule of
+  :mod:`kalkan.risk.metrics` (the largest loss whose exceedance frequency reaches 1/T, no interpolation);
+  since lambda >= lambda_p everywhere, the total at every return period is at least each peril's loss there.
+  Annual exceedance probability AEP(L) = 1 - exp(-lambda(L)). Cascades (an earthquake triggering a
+  landslide) are one event of one peril's set, or they are missed: they are not created here;
 * aggregate annual loss exceedance, only when every peril's events carry years of stochastic catalogues of
-  the same length N: annual totals A_y = sum_p sum of the losses of year y, the k-th largest with return
-  period N / k. Year y of one peril is paired with year y of the others: for independent perils any pairing
-  is a valid sample; for perils simulated from one weather or climate sequence it keeps their dependence.
+  the same length N: annual totals A_y = sum_p sum of the losses of year y, each year a point of frequency
+  1/N, read by the same rule. Year y of one peril is paired with year y of the others: for independent
+  perils any pairing is a valid sample of the joint annual totals; for perils simulated from one weather or
+  climate sequence it keeps their dependence. A year's total is at least each peril's total that year, so
+  the k-th largest total is at least each peril's k-th largest: the aggregate total is never below a part
+  either (the per-peril values are reported beside it).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from numpy.typing import NDArray
 
 from kalkan.errors import InputError
 from kalkan.risk import metrics
+from kalkan.risk.return_periods import RULE, check_return_periods, rp_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,7 @@ class CombinedRisk:
         """JSON-ready summary (return periods as text keys, as in a run's summary.json)."""
 
         def keyed(values: dict[float, float]) -> dict[str, float]:
-            return {_rp_key(rp): v for rp, v in values.items()}
+            return {rp_key(rp): v for rp, v in values.items()}
 
         return {
             "perils": list(self.perils),
@@ -109,19 +115,17 @@ class CombinedRisk:
                 "exceedance_frequency": "events per year",
             },
             "method": METHOD,
+            "return_period_definition": RULE,
         }
 
 
 METHOD = (
     "total AAL = sum of per-peril AAL; occurrence exceedance frequency lambda(L) = sum over perils of "
     "lambda_p(L) (independent Poisson event sets, events of different perils are distinct events), i.e. the "
-    "occurrence curve of the union of the event sets; RP = 1 / lambda, AEP = 1 - exp(-lambda); aggregate "
-    "annual losses only when all perils have year-based catalogues of the same length (years paired by index)"
+    "occurrence curve of the union of the event sets, inverted by the one return-period rule, so the total at "
+    "every return period is at least each peril's; RP = 1 / lambda, AEP = 1 - exp(-lambda); aggregate annual "
+    "losses only when all perils have year-based catalogues of the same length (years paired by index)"
 )
-
-
-def _rp_key(rp: float) -> str:
-    return str(int(rp)) if float(rp).is_integer() else str(rp)
 
 
 def check_units(perils: Sequence[PerilLosses]) -> str:
@@ -155,10 +159,7 @@ def exceedance_frequency(
     at = np.asarray(losses, dtype=np.float64)
     total = np.zeros(at.shape)
     for p in perils:
-        order = np.argsort(p.loss, kind="stable")
-        srt = p.loss[order]
-        tail = np.concatenate([np.cumsum(p.frequency[order][::-1])[::-1], [0.0]])  # tail[i] = sum f of srt[i:]
-        total += tail[np.searchsorted(srt, at, side="left")]
+        total += peril_curve(p).frequency_at(at)
     return total
 
 
@@ -168,11 +169,15 @@ def annual_exceedance_probability(frequency: NDArray[np.float64]) -> NDArray[np.
     return aep
 
 
+def peril_curve(peril: PerilLosses) -> metrics.ExceedanceCurve:
+    """The occurrence exceedance curve of one peril's events."""
+    return metrics.occurrence_curve(peril.loss, peril.frequency)
+
+
 def combined_curve(perils: Sequence[PerilLosses]) -> metrics.ExceedanceCurve:
-    """The occurrence curve of the union of the perils' event sets (see module docstring)."""
-    loss = np.concatenate([p.loss for p in perils])
-    freq = np.concatenate([p.frequency for p in perils])
-    return metrics.occurrence_curve(loss, freq)
+    """The perils' exceedance-frequency functions added up: the occurrence curve of the union of their event
+    sets (see module docstring)."""
+    return metrics.combine_curves([peril_curve(p) for p in perils])
 
 
 def combined_aggregate(
@@ -193,22 +198,22 @@ def combined_aggregate(
     offset = min(int(p.event_year.min()) for p in perils if p.event_year is not None and p.event_year.size)
     agg = np.zeros(n_years)
     mx = np.zeros(n_years)
+    by_peril: dict[str, dict[str, float]] = {}
     for p in perils:
         assert p.event_year is not None
         years = p.event_year - offset
         if years.size and int(years.max()) >= n_years:
             return None, f"not available: the event years do not lie in one common span of {n_years} years"
         a, m = metrics.annual_losses(p.loss, years, n_years)
+        by_peril[p.peril] = metrics.losses_by_key(metrics.annual_curve(a), return_periods)
         agg += a
         mx = np.maximum(mx, m)
-    rps = tuple(float(r) for r in return_periods)
     result = {
         "catalogue_years": n_years,
         "first_year": offset,
-        "aggregate_rp_losses": dict(zip(map(_rp_key, rps), map(float, metrics.annual_curve(agg).at(rps)), strict=True)),
-        "occurrence_rp_losses_from_years": dict(
-            zip(map(_rp_key, rps), map(float, metrics.annual_curve(mx).at(rps)), strict=True)
-        ),
+        "aggregate_rp_losses": metrics.losses_by_key(metrics.annual_curve(agg), return_periods),
+        "aggregate_rp_losses_by_peril": by_peril,
+        "occurrence_rp_losses_from_years": metrics.losses_by_key(metrics.annual_curve(mx), return_periods),
         "mean_annual_loss_from_years": float(agg.mean()),
     }
     return result, f"annual totals of {n_years} catalogue years, summed over perils year by year"
@@ -217,15 +222,11 @@ def combined_aggregate(
 def combine(perils: Sequence[PerilLosses], return_periods: Sequence[float] = metrics.RETURN_PERIODS) -> CombinedRisk:
     """Total risk of several perils of one exposure (see module docstring for the method and assumptions)."""
     money = check_units(perils)
-    rps = tuple(float(r) for r in return_periods)
-    if any(not np.isfinite(r) or r <= 0 for r in rps):
-        raise InputError("Return periods must be positive numbers of years.")
-    curve = combined_curve(perils)
+    rps = check_return_periods(return_periods)
+    curves = {p.peril: peril_curve(p) for p in perils}
+    curve = metrics.combine_curves(list(curves.values()))
     by_peril = {p.peril: p.aal for p in perils}
-    rp_by_peril = {
-        p.peril: dict(zip(rps, map(float, metrics.occurrence_curve(p.loss, p.frequency).at(rps)), strict=True))
-        for p in perils
-    }
+    rp_by_peril = {name: dict(zip(rps, map(float, c.at(rps)), strict=True)) for name, c in curves.items()}
     aggregate, note = combined_aggregate(perils, rps)
     return CombinedRisk(
         perils=tuple(p.peril for p in perils),

@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from kalkan.errors import InputError
+from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS, recorded_toll
 
 ProgressCallback = Callable[[int, str], None]
@@ -49,7 +50,8 @@ ProgressCallback = Callable[[int, str], None]
 DEFAULT_GMPES = ("BooreEtAl2014", "AkkarEtAlRjb2014", "CauzziEtAl2014")
 """The ground-motion models of `kalkan eq scenario` when none is given (equal weights)."""
 
-VS30_M_S = 400.0
+VS30_M_S = DEFAULT_VS30_M_S
+"""Vs30 (m/s) of every site: Kalkan's one default (kalkan.hazard.earthquake.site), stated in the summary."""
 LOSS_TYPES = ("structural", "nonstructural", "contents", "occupants")
 COSTS = ("structural", "nonstructural", "contents")
 DISTRICT_COLUMNS = (
@@ -363,6 +365,7 @@ def run_city_scenario(
                 "correlation": correlation,
                 "truncation_sd": 3.0,
             },
+            "site_condition": vs30_record(VS30_M_S),
             "n_fields": n_fields,
             "events": int(first.n_events),
             "seed": seed,

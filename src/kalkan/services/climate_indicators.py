@@ -11,6 +11,7 @@ import csv
 from collections.abc import Sequence
 from typing import Any
 
+from kalkan.climate.baseline import BASELINE_YEARS, period_of_years
 from kalkan.climate.bias_adjustment import bias_adjust
 from kalkan.climate.delta import shift, validate_monthly_delta
 from kalkan.climate.heat_mortality import (
@@ -224,7 +225,7 @@ def city_indicators(
     *,
     monthly_delta_c: Sequence[float] | None = None,
     series: DailySeries | None = None,
-    baseline_years: tuple[int, int] | None = None,
+    baseline_years: tuple[int, int] | None = BASELINE_YEARS,
     per_year: bool = False,
     exposure_response: ExposureResponse = BACCINI_2008_NORTH_CONTINENTAL,
     max_missing_fraction: float = MAX_MISSING_FRACTION,
@@ -232,12 +233,14 @@ def city_indicators(
     """Every heat/cold indicator of a founding city (value, unit, definition), its data source, gap report and
     heat mortality; with ``monthly_delta_c`` (12 values, °C, January first) also the delta-shifted values.
 
-    ``series`` replaces the shipped series (e.g. a user's station CSV); ``baseline_years`` (inclusive) limits
-    the window. Shifted indicators use the baseline's percentile thresholds and MMT (no adaptation).
+    ``series`` replaces the shipped series (e.g. a user's station CSV); ``baseline_years`` (inclusive) is the
+    window: Kalkan's one baseline, 1995-2014, unless another is chosen (None: the whole series); the output's
+    ``baseline_period`` states it and the years actually used. Shifted indicators use the baseline's percentile
+    thresholds and MMT (no adaptation).
     """
     delta = validate_monthly_delta(monthly_delta_c) if monthly_delta_c is not None else None
     city, series, caveat, base, adjustment = _baseline(city_id, series, baseline_years, max_missing_fraction)
-    out = _today(city_id, city, series, caveat, base, per_year)
+    out = _today(city_id, city, series, caveat, base, per_year, baseline_years)
     out["bias_adjustment"] = adjustment
     shifted_series = None
     if delta is not None:
@@ -248,9 +251,16 @@ def city_indicators(
 
 
 def _today(
-    city_id: str, city: dict[str, Any], series: DailySeries, caveat: str, base: IndicatorSet, per_year: bool
+    city_id: str,
+    city: dict[str, Any],
+    series: DailySeries,
+    caveat: str,
+    base: IndicatorSet,
+    per_year: bool,
+    baseline_years: tuple[int, int] | None,
 ) -> dict[str, Any]:
-    """The report of today's indicators: data source and kind, gaps, window, thresholds, indicators."""
+    """The report of today's indicators: data source and kind, gaps, baseline period and window, thresholds,
+    indicators."""
     out: dict[str, Any] = {
         "city_id": city_id,
         "city": city.get("name_en", city_id),
@@ -274,6 +284,7 @@ def _today(
             ],
         },
         "gaps": series.gaps.as_dict(max_periods=50),
+        "baseline_period": period_of_years(baseline_years, base.years_used, base.years_excluded),
         "window": _window(base),
         "thresholds": base.thresholds.as_dict(),
         "indicators": _indicators(base, per_year=per_year),
@@ -286,7 +297,7 @@ def city_indicator_scenarios(
     scenarios: Sequence[Any],
     *,
     series: DailySeries | None = None,
-    baseline_years: tuple[int, int] | None = None,
+    baseline_years: tuple[int, int] | None = BASELINE_YEARS,
     per_year: bool = False,
     exposure_response: ExposureResponse = BACCINI_2008_NORTH_CONTINENTAL,
     max_missing_fraction: float = MAX_MISSING_FRACTION,
@@ -299,7 +310,7 @@ def city_indicator_scenarios(
     region = city_region(city_id)
     changes = [regional_change(sc, region) for sc in scenarios]  # unknown SSPs etc. fail before any work
     city, series, caveat, base, adjustment = _baseline(city_id, series, baseline_years, max_missing_fraction)
-    out = _today(city_id, city, series, caveat, base, per_year)
+    out = _today(city_id, city, series, caveat, base, per_year, baseline_years)
     out["bias_adjustment"] = adjustment
     out["heat_mortality"] = _mortality(city, series, None, base, exposure_response)
     out["normals_check"] = normals_check(city_id, series, baseline_years)

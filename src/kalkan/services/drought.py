@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from kalkan.climate.baseline import period_of_months
 from kalkan.climate.drought import (
     CALIBRATION_YEARS,
     CITATIONS,
@@ -123,6 +124,12 @@ def _gaps(series: DailySeries | MonthlyWeather) -> dict[str, Any]:
     return out
 
 
+def _series_months(series: DailySeries | MonthlyWeather) -> tuple[str, str]:
+    """First and last month (``YYYY-MM``) of a series."""
+    months = series.months if isinstance(series, MonthlyWeather) else series.dates.astype("datetime64[M]")
+    return str(months.min()), str(months.max())
+
+
 def city_drought(
     city_id: str,
     *,
@@ -134,7 +141,9 @@ def city_drought(
     latitude_deg: float | None = None,
     pet_method: PetMethod | None = None,
 ) -> dict[str, Any]:
-    """SPEI-3/12 and SPI-3/12 of a founding city over the calibration period, and their trend per SSP × horizon.
+    """SPEI-3/12 and SPI-3/12 of a founding city over the calibration period (Kalkan's one climate baseline,
+    1995-2014, or the part of it the series covers, stated in ``baseline_period``), and their trend per
+    SSP × horizon.
 
     ``ssp`` defaults to the four Atlas SSPs; ``percentile`` (0–100) is the across-model statistic of the
     temperature change and of the global warming level that scales precipitation. ``series`` replaces the
@@ -192,6 +201,7 @@ def city_drought(
     base = baseline(series, lat, years=calibration_years, pet_method=pet_method)
     shifts = scenario_shifts(region, ssps, hs, percentile)
     first, last = base.window
+    head["baseline_period"] = period_of_months(calibration_years, first, last, *_series_months(series))
     keep = _window_mask(base.water_balance, first, last)
     rows: list[dict[str, Any]] = []
     for sh in shifts:

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from kalkan import __version__
 from kalkan.errors import InputError
 from kalkan.geometry import KM_PER_DEGREE, points_in_geojson
+from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.hazard.hazardset import HazardSet
 
 ProgressCallback = Callable[[int, str], None]
@@ -416,7 +417,7 @@ def run_scenario(
     site_lon: NDArray[np.float64],
     site_lat: NDArray[np.float64],
     sites_source: str,
-    vs30: float | NDArray[np.float64] = 400.0,
+    vs30: float | NDArray[np.float64] = DEFAULT_VS30_M_S,
     vs30_measured: bool = False,
     imts: Sequence[str] = ("PGA",),
     n_fields: int = 100,
@@ -451,6 +452,7 @@ def run_scenario(
         "n_fields": n_fields, "events": n_fields * len(branches), "seed": seed, "truncation": truncation,
         "correlation": correlation,
         "sites": {"count": int(site_lon.size), "source": sites_source, "vs30_m_s": vs30_text},
+        "site_condition": vs30_record(float(vs30) if np.ndim(vs30) == 0 else None, sites.vs30),
         "warnings": warnings, "units": {imt: ("cm/s" if imt == "PGV" else "g") for imt in imts},
         "engine": f"kalkan {__version__}",
     }  # fmt: skip

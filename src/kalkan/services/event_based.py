@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from kalkan import __version__
 from kalkan.errors import InputError
 from kalkan.hazard.earthquake.psha import GmpeBranch, Sites
+from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.hazard.earthquake.sources import RuptureSet
 from kalkan.hazard.earthquake.stochastic import (
     DEFAULT_BLOCK_EVENTS,
@@ -40,6 +41,8 @@ from kalkan.hazard.earthquake.stochastic import (
     ground_motion_blocks,
     sample_events,
 )
+from kalkan.risk import metrics
+from kalkan.risk.return_periods import RULE, STANDARD_RETURN_PERIODS, check_return_periods, rp_key, with_standard
 from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS
 
 ProgressCallback = Callable[[int, str], None]
@@ -59,8 +62,8 @@ DEFAULT_YEARS = 10_000
 """Default catalogue length T (years)."""
 DEFAULT_MAX_DISTANCE_KM = 300.0
 """Default maximum source-site distance (Rrup, km), as the classical calculation's."""
-RETURN_PERIODS = (100, 250, 475, 2475)
-"""Return periods (years) of the losses reported."""
+RETURN_PERIODS = STANDARD_RETURN_PERIODS
+"""Return periods (years) of the losses reported: Kalkan's standard set, as every other loss table."""
 CURVE_RETURN_PERIODS = (1, 2, 5, 10, 25, 50, 100, 250, 475, 500, 1000, 2475, 5000, 10000, 25000, 100000)
 """Return periods (years) of the exceedance curves written (those up to T)."""
 RP_RELIABLE_FACTOR = 10
@@ -354,10 +357,12 @@ def run_event_set(
     block_events: int = DEFAULT_BLOCK_EVENTS,
     area_spacing_km: float = 10.0,
     sites_source: str = "",
+    vs30_m_s: float = DEFAULT_VS30_M_S,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """``kalkan eq events``: sample a ``years``-year catalogue of the source model and write, atomically,
-    ``out_dir/{hazard_<IMT>.npz, events.parquet, summary.json}``; returns the summary."""
+    ``out_dir/{hazard_<IMT>.npz, events.parquet, summary.json}``; returns the summary. ``vs30_m_s``: the Vs30
+    the sites without their own were given (stated in the summary's ``site_condition``)."""
     from kalkan.io.results import atomic_output_dir, write_json
 
     _check_years(years, seed)
@@ -381,6 +386,7 @@ def run_event_set(
             "source_model": model.record,
             "gmpe_logic_tree": branches_record(branches, logic_tree),
             "sites": {"count": len(sites), "source": sites_source},
+            "site_condition": vs30_record(vs30_m_s, sites.vs30),
             "imts": list(imts),
             "ground_motion": _gm_record(truncation, correlation, max_distance_km, min_intensity, block_events),
             "files": files,
@@ -408,10 +414,6 @@ def _gm_record(truncation: float | None, correlation: str | None, max_distance_k
 # --------------------------------------------------------------------------------------------- city risk
 
 
-def _rp_key(rp: float) -> str:
-    return str(int(rp)) if float(rp).is_integer() else str(rp)
-
-
 def rp_warnings(years: int, return_periods: Sequence[float]) -> tuple[dict[str, str], list[str]]:
     """Flag each return period against the catalogue length: ``ok`` (T >= 10 R), ``short`` (R <= T < 10 R:
     few years exceed it, large sampling error) or ``beyond_catalogue`` (R > T: the loss is clamped to the
@@ -420,15 +422,15 @@ def rp_warnings(years: int, return_periods: Sequence[float]) -> tuple[dict[str, 
     warnings: list[str] = []
     for rp in return_periods:
         if years >= RP_RELIABLE_FACTOR * rp:
-            flags[_rp_key(rp)] = "ok"
+            flags[rp_key(rp)] = "ok"
         elif years >= rp:
-            flags[_rp_key(rp)] = "short"
+            flags[rp_key(rp)] = "short"
             warnings.append(
                 f"the {rp:g}-year losses rest on about {years / rp:.0f} catalogue year(s) of {years:,}: sampling "
                 f"error is large; use --years {RP_RELIABLE_FACTOR * rp:g} or more for a stable estimate."
             )
         else:
-            flags[_rp_key(rp)] = "beyond_catalogue"
+            flags[rp_key(rp)] = "beyond_catalogue"
             warnings.append(
                 f"the {rp:g}-year return period is beyond the {years:,}-year catalogue: the losses reported there are "
                 f"the largest simulated ones (a lower bound); use --years {RP_RELIABLE_FACTOR * rp:g} or more."
@@ -438,16 +440,17 @@ def rp_warnings(years: int, return_periods: Sequence[float]) -> tuple[dict[str, 
 
 def loss_curves(event_loss: NDArray[np.float64], event_year: NDArray[np.int64], years: int,
                 return_periods: Sequence[float]) -> dict[str, Any]:  # fmt: skip
-    """Annual aggregate (sum of a year's losses) and occurrence (a year's largest loss) exceedance losses at
-    the return periods, from an N-year catalogue (kalkan.risk.metrics: the k-th largest of N years has
-    return period N / k), with the standard error of the mean annual loss (std of annual totals / sqrt N)."""
-    from kalkan.risk import metrics
-
+    """Losses at the return periods from a T-year catalogue (each event 1/T per year), by the one rule of
+    :mod:`kalkan.risk.metrics`: ``occurrence`` (event exceedance: the risk engine's curve, the same number as
+    ``risk show`` of the run), ``annual_maximum`` (each year's largest loss) and ``aggregate`` (each year's
+    total), with the standard error of the mean annual loss (std of annual totals / sqrt T)."""
+    rps = check_return_periods(return_periods)
     agg, mx = metrics.annual_losses(event_loss, event_year, years)
-    rps = tuple(float(r) for r in return_periods)
+    events = metrics.occurrence_curve(event_loss, np.full(event_loss.size, 1.0 / years))
     return {
-        "aggregate": dict(zip(map(_rp_key, rps), map(float, metrics.annual_curve(agg).at(rps)), strict=True)),
-        "occurrence": dict(zip(map(_rp_key, rps), map(float, metrics.annual_curve(mx).at(rps)), strict=True)),
+        "occurrence": metrics.losses_by_key(events, rps),
+        "annual_maximum": metrics.losses_by_key(metrics.annual_curve(mx), rps),
+        "aggregate": metrics.losses_by_key(metrics.annual_curve(agg), rps),
         "mean_annual": float(agg.mean()),
         "standard_error": float(agg.std(ddof=1) / math.sqrt(years)) if years > 1 else math.nan,
     }
@@ -480,7 +483,7 @@ def city_event_based_risk(
     years: int = DEFAULT_YEARS,
     seed: int = 42,
     imts: Sequence[str] | None = None,
-    vs30: float = 400.0,
+    vs30: float = DEFAULT_VS30_M_S,
     correlation: Correlation = None,
     truncation: float | None = 3.0,
     max_distance_km: float = DEFAULT_MAX_DISTANCE_KM,
@@ -517,9 +520,7 @@ def city_event_based_risk(
     _check_years(years, seed)
     if not (math.isfinite(vs30) and vs30 > 0):
         raise InputError(f"Vs30 {vs30} must be a positive number (m/s).")
-    rps = tuple(float(r) for r in return_periods)
-    if not rps or any(not (math.isfinite(r) and r > 0) for r in rps):
-        raise InputError(f"return periods must be positive numbers of years; got {list(return_periods)}.")
+    rps = check_return_periods(return_periods)
     branches = (gmpe_branches(logic_tree=gmpe_logic_tree) if gmpe_logic_tree is not None
                 else gmpe_branches(list(gmpes) or list(DEFAULT_GMPES)))  # fmt: skip
     exposure = load_exposure(session, city_id)
@@ -558,7 +559,7 @@ def city_event_based_risk(
             [tmp / "hazard" / hazard_file_name(imt) for imt in imts], exposure_path,
             [gem_dir / f for f in GEM_CENTRAL_ASIA_FILES], tmp / "risk", taxonomy_mapping=mapping_path,
             max_distance_km=1.0, occupants_period="night", block_events=block_events,
-            return_periods=tuple(sorted(set(rps) | {10, 50, 500, 1000})),
+            return_periods=with_standard(rps),
             on_progress=lambda p, m: progress(60 + int(p * 0.35), m),
         )  # fmt: skip
         t_risk = time.perf_counter() - t2
@@ -576,11 +577,13 @@ def city_event_based_risk(
         grid_people = loss_curves(fatalities, year, years, curve_rps)
         with (tmp / "exceedance_curves.csv").open("w", encoding="utf-8") as fh:
             fh.write("return_period_years,occurrence_loss_usd,aggregate_loss_usd,occurrence_fatalities_people,"
-                     "aggregate_fatalities_people\n")  # fmt: skip
+                     "aggregate_fatalities_people,annual_maximum_loss_usd,"
+                     "annual_maximum_fatalities_people\n")  # fmt: skip
             for r in curve_rps:
-                k = _rp_key(r)
+                k = rp_key(r)
                 fh.write(f"{r},{grid_money['occurrence'][k]:.6g},{grid_money['aggregate'][k]:.6g},"
-                         f"{grid_people['occurrence'][k]:.6g},{grid_people['aggregate'][k]:.6g}\n")  # fmt: skip
+                         f"{grid_people['occurrence'][k]:.6g},{grid_people['aggregate'][k]:.6g},"
+                         f"{grid_money['annual_maximum'][k]:.6g},{grid_people['annual_maximum'][k]:.6g}\n")  # fmt: skip
         currency = f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency
         fat_aal = float(risk["by_loss_type"].get("occupants", {}).get("aal", math.nan))
         unresolved_assets = int(np.isin(exposure.taxonomy.astype(str), unresolved.get("structural", [])).sum())
@@ -594,11 +597,13 @@ def city_event_based_risk(
             "losses_at_return_periods": {
                 "occurrence": money_curves["occurrence"],
                 "aggregate": money_curves["aggregate"],
+                "annual_maximum": money_curves["annual_maximum"],
                 "event_rate_curve": {k: v for k, v in risk["rp_losses"].items() if float(k) in rps},
             },
             "fatalities_at_return_periods": {
                 "occurrence": people_curves["occurrence"],
                 "aggregate": people_curves["aggregate"],
+                "annual_maximum": people_curves["annual_maximum"],
             },
             "return_period_flags": flags,
             "catalogue": {
@@ -618,6 +623,7 @@ def city_event_based_risk(
                 "vs30_m_s": vs30,
                 "stored_values": written["stored_values"],
             },
+            "site_condition": vs30_record(vs30),
             "exposure": {
                 "assets": len(exposure),
                 "sites": len(sites),
@@ -640,10 +646,14 @@ def city_event_based_risk(
                 "return_period": "years",
             },
             "definitions": {
-                "occurrence": "the year's largest event loss; the k-th largest of T years has return period T/k",
+                "occurrence": "event exceedance: return period 1 / (sum of the frequencies of the events with at "
+                "least that loss), each event 1/T per year; the risk engine's curve, the same number as `risk show`, "
+                "`risk future` and `risk combine` give",
                 "aggregate": "the sum of the year's event losses; the k-th largest of T years has return period T/k",
-                "event_rate_curve": "the risk engine's per-event curve: return period 1 / (sum of the frequencies "
-                "of the events with at least that loss)",
+                "annual_maximum": "the year's largest event loss; the k-th largest of T years has return period T/k "
+                "(below the occurrence loss where a year holds several large events)",
+                "event_rate_curve": "the same as occurrence (kept for earlier readers)",
+                "loss_at_return_period": RULE,
                 "standard_error": "standard deviation of the T annual totals / sqrt(T) (sampling error of the mean)",
             },
             "warnings": [

@@ -20,6 +20,7 @@ from kalkan.exposure.growth import DEFAULT_BASE_YEAR, FIRST_YEAR, LAST_YEAR, Gro
 from kalkan.risk import metrics
 from kalkan.risk.attribution import decompose
 from kalkan.risk.engine import DEFAULT_BLOCK_EVENTS
+from kalkan.risk.return_periods import RULE, check_return_periods, rp_key
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -84,10 +85,6 @@ def _check_pair(today: Sequence[Any], future: Sequence[Any]) -> None:
         )
 
 
-def _rp_key(rp: float) -> str:
-    return str(int(rp)) if float(rp).is_integer() else str(rp)
-
-
 def future_risk(
     exposure: Exposure,
     hazard_today: Sequence[Path],
@@ -110,7 +107,7 @@ def future_risk(
     from kalkan.io.hazard import hazard_provenance
     from kalkan.services.risk import load_hazards
 
-    rps = tuple(float(r) for r in return_periods)
+    rps = check_return_periods(return_periods, "return periods")
     h0, h1 = load_hazards(list(hazard_today)), load_hazards(list(hazard_future))
     _check_pair(h0, h1)
     e1 = project_exposure(exposure, factors)
@@ -127,14 +124,14 @@ def future_risk(
     money = f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency
     attribution: dict[str, Any] = {
         "aal": decompose(*(runs[r]["aal"] for r in RUNS)).as_dict(f"{money} per year"),
-        "rp_losses": {_rp_key(rp): decompose(*(runs[r]["rp_losses"][rp] for r in RUNS)).as_dict(money) for rp in rps},
+        "rp_losses": {rp_key(rp): decompose(*(runs[r]["rp_losses"][rp] for r in RUNS)).as_dict(money) for rp in rps},
     }
     if runs["today"]["fatalities_per_year"] is not None:
         attribution["fatalities_per_year"] = decompose(*(runs[r]["fatalities_per_year"] for r in RUNS)).as_dict(
             "people per year"
         )
     for r in runs.values():
-        r["rp_losses"] = {_rp_key(rp): v for rp, v in r["rp_losses"].items()}
+        r["rp_losses"] = {rp_key(rp): v for rp, v in r["rp_losses"].items()}
     return {
         "scenario": factors.scenario,
         "ssp": factors.ssp,
@@ -156,6 +153,7 @@ def future_risk(
             "return_period": "years",
             "prices": "real terms: the exposure's price year; growth factors are real",
         },
+        "return_period_definition": RULE,
         "method": (
             "four in-memory engine runs (mean loss ratios): (H0,E0), (H1,E0), (H0,E1), (H1,E1); hazard effect = "
             "R(H1,E0) - R(H0,E0), exposure effect = R(H0,E1) - R(H0,E0), interaction = the rest; Shapley split "

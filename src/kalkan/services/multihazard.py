@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from kalkan import __version__
 from kalkan.errors import InputError
 from kalkan.risk import metrics
-from kalkan.risk.multihazard import PerilLosses, annual_exceedance_probability, combine, exceedance_frequency
+from kalkan.risk.multihazard import PerilLosses, annual_exceedance_probability, combine, peril_curve
 
 _HAZARD_ENTRY = re.compile(r"^(?P<peril>\S+) (?P<imt>\S+) \((?P<unit>[^)]*)\): (?P<source>.+)$")
 _MONEY = re.compile(r"^(?P<currency>[A-Z]{3})(?: of (?P<year>\d{4}))?$")
@@ -122,7 +122,11 @@ def combine_runs(
     folders: Sequence[Path], out_dir: Path, *, return_periods: Sequence[float] = metrics.RETURN_PERIODS
 ) -> dict[str, Any]:
     """Combine run folders (one peril each, same exposure) and write OUT/summary.json and OUT/combined_curve.csv
-    (loss, exceedance frequency per peril and in total, AEP, return period). Returns the summary."""
+    (loss, exceedance frequency per peril and in total, AEP, return period). Returns the summary.
+
+    The losses at return periods, of each peril and in total, follow the one rule of
+    :mod:`kalkan.risk.metrics`: read on the curve file's rows, the loss at T is the first row (losses
+    descending) whose return period is at most T."""
     from kalkan.io.results import atomic_output_dir, read_summary, write_json
 
     if len(folders) < 2:
@@ -139,7 +143,7 @@ def combine_runs(
     summary["notes"] = notes
     summary["engine"] = f"kalkan {__version__}"
     curve = result.curve
-    by_peril = {p.peril: exceedance_frequency([p], curve.loss) for p in perils}
+    by_peril = {p.peril: peril_curve(p).frequency_at(curve.loss) for p in perils}
     with atomic_output_dir(Path(out_dir)) as tmp:
         with (tmp / CURVE_FILE).open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)

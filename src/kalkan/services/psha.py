@@ -32,6 +32,7 @@ from kalkan.hazard.earthquake.psha import (
 from kalkan.hazard.earthquake.psha import (
     hazard_curves as compute_curves,
 )
+from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.hazard.earthquake.sources import RuptureSet
 from kalkan.io.grid_raster import grid_of, write_grid_geotiff
 from kalkan.io.source_model import SourceModel, read_nshmp_case, read_source_model
@@ -96,8 +97,9 @@ def gmpe_branches(names: Sequence[str] = (), logic_tree: Path | None = None) -> 
 
 
 def read_psha_sites(path: Path | None = None, *, city: str | None = None, grid_km: float = 2.0,
-                    vs30: float = 760.0) -> Sites:  # fmt: skip
-    """Sites from a CSV (``name`` optional, ``lon``, ``lat``, ``vs30`` optional) or a grid over a city."""
+                    vs30: float = DEFAULT_VS30_M_S) -> Sites:  # fmt: skip
+    """Sites from a CSV (``name`` optional, ``lon``, ``lat``, ``vs30`` optional) or a grid over a city; sites
+    without a Vs30 get ``vs30`` (m/s; Kalkan's one default, :data:`kalkan.hazard.earthquake.site.DEFAULT_VS30_M_S`)."""
     if path is not None:
         p = Path(path)
         try:
@@ -164,6 +166,12 @@ def hazard_curves(
     return PshaRun(curves, ruptures, branches, [*model.warnings, *curves.warnings])
 
 
+def _vs30_tag(site_condition: dict[str, Any]) -> str:
+    """The Vs30 (m/s) of the sites without their own, as a GeoTIFF tag; ``per site`` when all have one."""
+    v = site_condition.get("vs30_m_s")
+    return f"{v:g}" if isinstance(v, float) else "per site"
+
+
 def write_hazard_outputs(
     curves: HazardCurves,
     out_dir: Path,
@@ -174,12 +182,18 @@ def write_hazard_outputs(
     branches: Sequence[GmpeBranch] = (),
     disagg_site: str | None = None,
     exceedance_model: ExceedanceModel | None = None,
+    site_condition: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write ``hazard_curves.csv`` (mean and quantiles), and with ``return_period`` ``hazard_map.geojson``,
     ``hazard_map.tif`` (when the sites are a regular grid; one band per IMT, NaN where there is no site) and
     ``uhs.csv`` (levels with that return period) and, with ``disagg_site`` (and the ``ruptures`` and
-    ``branches`` of the curves), ``disaggregation.json`` at the first IMT's level of that return period."""
+    ``branches`` of the curves), ``disaggregation.json`` at the first IMT's level of that return period.
+    ``site_condition`` (:func:`kalkan.hazard.earthquake.site.vs30_record`, computed from the sites when not
+    given) is stated in the summary, the GeoJSON (and each site's Vs30 in its properties) and the GeoTIFF tags."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    if site_condition is None:
+        vs30 = curves.sites.vs30
+        site_condition = vs30_record(float(np.median(vs30)) if vs30.size else DEFAULT_VS30_M_S, vs30)
     stats: dict[str, np.ndarray] = {"mean": curves.mean_poe()}
     for q in quantiles:
         stats[f"quantile-{q:g}"] = curves.quantile_poe(q)
@@ -200,6 +214,7 @@ def write_hazard_outputs(
         "imts": list(curves.imts),
         "branches": list(curves.branch_names),
         "investigation_time_years": curves.investigation_time,
+        "site_condition": site_condition,
         "files": files,
         "warnings": list(curves.warnings),
     }
@@ -210,7 +225,7 @@ def write_hazard_outputs(
         uhs = uniform_hazard_spectra(stats["mean"], curves.levels, curves.imts, target)
         features = []
         for s, name in enumerate(curves.sites.names):
-            props: dict[str, Any] = {"site": name}
+            props: dict[str, Any] = {"site": name, "vs30_m_s": float(curves.sites.vs30[s])}
             props.update(
                 {imt: (None if math.isnan(uhs[s, k]) else float(uhs[s, k])) for k, imt in enumerate(curves.imts)}
             )
@@ -220,7 +235,8 @@ def write_hazard_outputs(
         gj = out_dir / "hazard_map.geojson"
         gj.write_text(json.dumps({"type": "FeatureCollection", "return_period_years": return_period,
                                   "poe": target, "investigation_time_years": curves.investigation_time,
-                                  "features": features}), encoding="utf-8")  # fmt: skip
+                                  "site_condition": site_condition, "features": features}),
+                      encoding="utf-8")  # fmt: skip
         uhs_path = out_dir / "uhs.csv"
         with uhs_path.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh, lineterminator="\n")
@@ -237,7 +253,8 @@ def write_hazard_outputs(
             tif = write_grid_geotiff(
                 grid, uhs, list(curves.imts), out_dir / "hazard_map.tif", unit=unit,
                 tags={"return_period_years": f"{return_period:g}", "poe": f"{target:.6g}",
-                      "investigation_time_years": f"{curves.investigation_time:g}", "statistic": "mean"},
+                      "investigation_time_years": f"{curves.investigation_time:g}", "statistic": "mean",
+                      "vs30_m_s": _vs30_tag(site_condition)},
             )  # fmt: skip
             files["hazard_map_geotiff"] = str(tif)
         missing = int(np.isnan(uhs).sum())

@@ -16,11 +16,10 @@ from kalkan import __version__
 from kalkan.errors import InputError
 from kalkan.risk import metrics
 from kalkan.risk.engine import DEFAULT_BLOCK_EVENTS, ProgressCallback
+from kalkan.risk.return_periods import RULE, check_return_periods, rp_key
 
-RP_DEFINITION = (
-    "sort event losses descending; exceedance frequency = cumulative sum of frequencies; RP = 1 / exceedance "
-    "frequency; loss at RP = numpy.interp(RP, RPs ascending, losses ascending), clamped to the simulated range"
-)
+RP_DEFINITION = RULE
+"""How a loss at a return period is read (the one rule of :mod:`kalkan.risk.metrics`), as summaries state it."""
 
 
 def peak_rss_mib() -> float:
@@ -89,6 +88,7 @@ def run_case(
 
         if mode not in SAMPLED_MODES:
             raise InputError(f"Unknown mode {mode!r}; expected mean or sampled.")
+    return_periods = check_return_periods(return_periods, "return periods")
     n_threads = _threads(threads)
     t0 = time.perf_counter()
     if stream is None:
@@ -141,11 +141,10 @@ def run_case(
         if client is not None:
             client.close()
     curve = metrics.occurrence_curve(event_loss, hazard.frequency)
-    rp_values = curve.at(tuple(return_periods))
     aggregate = None
     years = getattr(hazard, "event_year", None)
     if years is not None:
-        aggregate = metrics.aggregate_summary(event_loss, hazard.frequency, years, tuple(return_periods))
+        aggregate = metrics.aggregate_summary(event_loss, hazard.frequency, years, return_periods)
     maps = None
     if rp_maps:
         from kalkan.risk.maps import asset_rp_losses
@@ -158,8 +157,8 @@ def run_case(
     unassigned = assignment.unassigned
     summary: dict[str, Any] = {
         "aal": float(asset_aal.sum()),
-        "rp_losses": {_rp_key(rp): float(v) for rp, v in zip(return_periods, rp_values, strict=True)},
-        "tvar": {_rp_key(rp): metrics.tvar(curve, float(rp)) for rp in return_periods},
+        "rp_losses": metrics.losses_by_key(curve, return_periods),
+        "tvar": {rp_key(rp): metrics.tvar(curve, rp) for rp in return_periods},
         "aal_from_event_losses": metrics.aal(event_loss, hazard.frequency),
         "aggregate": aggregate,
         "max_event_loss": float(event_loss.max()) if event_loss.size else 0.0,
@@ -192,7 +191,7 @@ def run_case(
         write_parquet(tmp / "asset_aal.parquet", {"id": exposure.id, "aal": asset_aal}, meta)
         if maps is not None:
             cols: dict[str, Any] = {"id": exposure.id}
-            cols.update({f"rp_{_rp_key(rp)}": maps[:, i] for i, rp in enumerate(rp_maps)})
+            cols.update({f"rp_{rp_key(rp)}": maps[:, i] for i, rp in enumerate(rp_maps)})
             write_parquet(tmp / "asset_rp_losses.parquet", cols, {**meta, "definition": RP_DEFINITION})
         t_write = time.perf_counter() - t2
         summary["timings_s"] = {"load": t_load, "jit": t_jit, "compute": t_compute, "write": t_write}
@@ -216,10 +215,6 @@ def _hazard_bytes(path: Path) -> int:
             return sum(i.file_size for i in zf.infolist() if i.filename in ("data.npy", "indices.npy"))
     except (OSError, zipfile.BadZipFile):
         return 0
-
-
-def _rp_key(rp: float) -> str:
-    return str(int(rp)) if float(rp).is_integer() else str(rp)
 
 
 def _dask_client(scheduler: str) -> Any:
@@ -473,6 +468,7 @@ def run_assessment(
         raise InputError(f"Unknown mode {mode!r}; expected mean or sampled.")
     if mode == "sampled" and seed is None:
         raise InputError("Sampled mode needs --seed, so that the run can be reproduced.")
+    return_periods = check_return_periods(return_periods, "return periods")
     n_threads = _threads(threads)
     if not vulnerability_paths and not fragility_paths:
         raise InputError("Give a vulnerability model (losses) or a fragility model (damage states), or both.")
@@ -527,13 +523,11 @@ def run_assessment(
     money = [i for i, lt in enumerate(lts) if lt in MONETARY]
     event_loss = event_by_lt[:, money].sum(axis=1)
     curve = metrics.occurrence_curve(event_loss, first.frequency)
-    rp_values = curve.at(tuple(return_periods))
     summary_lt: dict[str, dict[str, Any]] = {}
     for i, lt in enumerate(lts):
-        at_rp = metrics.occurrence_curve(event_by_lt[:, i], first.frequency).at(tuple(return_periods))
         summary_lt[lt] = {
             "aal": float(asset_aal[:, i].sum()),
-            "rp": {_rp_key(rp): float(v) for rp, v in zip(return_periods, at_rp, strict=True)},
+            "rp": metrics.losses_by_key(metrics.occurrence_curve(event_by_lt[:, i], first.frequency), return_periods),
         }
     t_compute = time.perf_counter() - t1
 
@@ -542,10 +536,10 @@ def run_assessment(
     unassigned = assignment.unassigned
     summary: dict[str, Any] = {
         "aal": float(asset_aal[:, money].sum()),
-        "rp_losses": {_rp_key(rp): float(v) for rp, v in zip(return_periods, rp_values, strict=True)},
-        "tvar": {_rp_key(rp): metrics.tvar(curve, float(rp)) for rp in return_periods},
+        "rp_losses": metrics.losses_by_key(curve, return_periods),
+        "tvar": {rp_key(rp): metrics.tvar(curve, rp) for rp in return_periods},
         "aggregate": (
-            metrics.aggregate_summary(event_loss, first.frequency, first.event_year, tuple(return_periods))
+            metrics.aggregate_summary(event_loss, first.frequency, first.event_year, return_periods)
             if first.event_year is not None
             else None
         ),
@@ -634,7 +628,7 @@ def _write_assessment_maps(folder: Path, prepared: PreparedLosses, exposure: Any
     money = np.isin(np.array(part.loss_types)[part.g_loss_type], list(MONETARY))
     maps = asset_rp_losses(prepared.hazards[key], subset_groups(part, money), exposure.n_assets, rps)
     cols: dict[str, Any] = {"id": exposure.id}
-    cols.update({f"rp_{_rp_key(rp)}": maps[:, i] for i, rp in enumerate(rps)})
+    cols.update({f"rp_{rp_key(rp)}": maps[:, i] for i, rp in enumerate(rps)})
     write_parquet(folder / "asset_rp_losses.parquet", cols, {**meta, "definition": RP_DEFINITION})
 
 
