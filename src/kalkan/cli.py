@@ -218,13 +218,17 @@ def cities_show(
 ) -> None:
     """Everything the registry holds on one city."""
     from kalkan.services.city_data import exposure_summary, facility_summary
-    from kalkan.services.coalition import city_detail, get_city
+    from kalkan.services.city_outline import city_outline
+    from kalkan.services.coalition import city_detail, field_changes, get_city
     from kalkan.services.database import store_scope
 
     with store_scope() as store, store.read() as session:
         d = city_detail(get_city(session, city_id))
         d["exposure"] = exposure_summary(session, city_id)
         d["facilities"] = facility_summary(session, city_id)
+        outline = city_outline(session, city_id)
+        d["outline"] = None if outline is None else outline.as_dict()
+        d["corrections"] = field_changes(session, city_id)
     if as_json:
         _print_json(d)
         return
@@ -257,6 +261,24 @@ def cities_show(
     table.add_row("membership", d["membership_status"] + (f" since {d['member_since']}" if d["member_since"] else ""))
     for g in d["geometries"]:
         table.add_row(g["kind"].replace("_", " "), f"{g['area_km2']:,.1f} km² — {g['source']} ({g['licence']})")
+    o = d["outline"]
+    table.add_row(
+        "outline used",
+        f"the city's {o['label']}, {o['area_km2']:,.1f} km² — {o['source']} ({o['licence']}); GEM exposure is "
+        "spread over it and imports and `city quality` check against it"
+        + (f" (cut from {o['area_before_clipping_km2']:,.1f} km² at the border)" if o["clipped_to_country"] else "")
+        if o is not None
+        else f"none (`kalkan cities set-outline {city_id} FILE`)",
+    )
+    corrected: dict[str, dict[str, Any]] = {c["field"]: c for c in d["corrections"]}
+    for field, c in corrected.items():
+        was = "—" if c["old_value"] is None else c["old_value"]
+        table.add_row(
+            f"corrected: {field}",
+            f"{c['new_value']} (was {was}); source: {c['source']}"
+            + (f"; by {c['changed_by']}" if c["changed_by"] else "")
+            + f"; {str(c['changed_at'])[:10]}",
+        )
     table.add_row(
         "districts",
         (
@@ -304,6 +326,120 @@ def cities_show(
         )
 
 
+@cities_app.command("set-outline")
+def cities_set_outline(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    path: Annotated[
+        Path, typer.Argument(help="GeoJSON Polygon/MultiPolygon (WGS84; a FeatureCollection of one feature is fine).")
+    ],
+    source: Annotated[str | None, typer.Option(help="Where the outline comes from (owner, date).")] = None,
+    licence: Annotated[str | None, typer.Option(help="Licence or terms of use of the outline.")] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Supersede the city's own outline (kept as a version; `kalkan city restore`)."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store the city's own outline: checked (valid rings, inside the city's country, containing the city centre,
+    1-5,000 km²), then used for everything that places things in the city — GEM exposure (`kalkan city load`
+    spreads it over this outline), import extent checks, `city quality`, `cities show`. The previous outline is
+    kept as a version; superseding the city's own earlier outline needs --replace."""
+    from kalkan.services.city_outline import read_outline_file, set_city_outline
+    from kalkan.services.database import store_scope
+    from kalkan.services.versions import require_replace
+
+    with store_scope() as store, store.transaction() as session:
+        require_replace(session, city_id, "outline", replace)
+    geometry = read_outline_file(path)
+    with store_scope() as store, store.transaction() as session:
+        r = set_city_outline(
+            session, city_id, geometry, source=(source or "").strip() or f"the city's outline file {path.name}",
+            licence=(licence or "").strip() or "not stated (the city's own data)", imported_from=str(path),
+            replace=replace,
+        )  # fmt: skip
+    if as_json:
+        _print_json(r)
+        return
+    o, before = r["outline"], r["previous_outline"]
+    out.print(f"{city_id}: stored its own outline as version {r['version']}: {r['polygons']} polygon(s), "
+              f"{o['area_km2']:,.1f} km²; source: {o['source']}; licence: {o['licence']}.")  # fmt: skip
+    if before is not None:
+        out.print(
+            f"It replaces the {before['label']} ({before['area_km2']:,.1f} km²) for exposure, checks and reports."
+        )
+    out.print(f"Run `kalkan city load {city_id}` to spread shipped GEM exposure over it (a city's own exposure is "
+              "never replaced).")  # fmt: skip
+
+
+@cities_app.command("update")
+def cities_update(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    assignments: Annotated[
+        list[str],
+        typer.Option("--set", help="FIELD=VALUE (repeat), e.g. --set population=350000."),
+    ],
+    source: Annotated[str, typer.Option(help="Where the new values come from (publication, office, date).")],
+    by: Annotated[str | None, typer.Option(help="Who makes the correction (name, office).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Correct registry fields of a city, with the source: checked like the founding-cities file, kept with the old
+    value, who and when (`kalkan cities show` lists them), and never undone by `kalkan db upgrade`. Fields:
+    names, admin1, geonameid, lon/lat, elevation_m, population(_year/_source), gdp_per_capita_usd, gdp_year,
+    gdp_source, currency, ipcc_ar6_region, main_hazards, rivers, climate, national_agencies and their sources.
+    Lists: JSON (["a", "b"]) or separated by ';'. An empty value clears an optional field."""
+    from kalkan.services.coalition import update_city
+    from kalkan.services.database import store_scope
+
+    with store_scope() as store, store.transaction() as session:
+        changes = update_city(session, city_id, assignments, source=source, by=by)
+    if as_json:
+        _print_json(changes)
+        return
+    if not changes:
+        out.print(f"{city_id}: every field already has the value given; nothing changed.")
+        return
+    for c in changes:
+        out.print(f"{city_id}: {c['field']} {c['old_value']!r} -> {c['new_value']!r} (source: {c['source']})")
+    out.print("Kept in the city's corrections (`kalkan cities show`); a refresh of the shipped data keeps them.")
+
+
+@city_app.command("import-districts")
+def city_import_districts(
+    city_id: Annotated[str, typer.Argument(help="City id in the registry.")],
+    path: Annotated[
+        Path, typer.Argument(help="GeoJSON FeatureCollection: one (Multi)Polygon per district; code, name[, name_ru].")
+    ],
+    source: Annotated[str | None, typer.Option(help="Where the districts come from (owner, date).")] = None,
+    licence: Annotated[str | None, typer.Option(help="Licence or terms of use of the districts.")] = None,
+    tolerance_km: Annotated[
+        float, typer.Option(help="How far (km) a district may reach beyond the city's outline.")
+    ] = 1.0,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Supersede the city's own districts (kept as a version; `kalkan city restore`)."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a city's own districts (unique codes, valid polygons inside the city's outline): results by district
+    use them, and `kalkan city load` keeps them (it never replaces them with grid cells). The previous districts
+    are kept as a version; superseding the city's own earlier districts needs --replace."""
+    from kalkan.services.city_districts import import_city_districts
+    from kalkan.services.database import store_scope
+
+    with store_scope() as store, store.transaction() as session:
+        r = import_city_districts(session, city_id, path, source=source, licence=licence, replace=replace,
+                                  tolerance_km=tolerance_km)  # fmt: skip
+    if as_json:
+        _print_json(r)
+        return
+    out.print(f"{city_id}: stored {r['districts']} districts from {path} (inside the city's {r['outline']['label']} "
+              f"within {r['tolerance_km']:g} km); source: {r['source']}; licence: {r['licence']}.")  # fmt: skip
+    if r["ignored_properties"]:
+        err.print(f"[yellow]Note:[/] properties not stored: {', '.join(r['ignored_properties'])}.")
+
+
 @city_app.command("build-exposure")
 def city_build_exposure(
     target: Annotated[
@@ -328,15 +464,32 @@ def city_build_exposure(
     The data are GEM's (CC BY-NC-SA 4.0: non-commercial, share-alike); the method record is written
     beside the output as <output>.provenance.json. Existing files are kept unless --force; recorded as a run.
     """
+    from kalkan.exposure.gem import CITY_ADMIN1
     from kalkan.services.city_data import build_gem_exposure, write_exposure_with_provenance
+    from kalkan.services.city_outline import city_outline
+    from kalkan.services.database import optional_store
     from kalkan.services.jobs import Output, job
+    from kalkan.store.models import City
 
-    parameters = {"target": target, "share": share, "population": population, "cell_km": cell_km, "prefix": prefix}
+    parameters: dict[str, Any] = {"target": target, "share": share, "population": population, "cell_km": cell_km,
+                                  "prefix": prefix}  # fmt: skip
+    city_outline_now = None
+    store = optional_store() if target in CITY_ADMIN1 else None
+    if store is not None:  # a founding city in a store: its outline there (its own, if it set one)
+        try:
+            with store.transaction() as session:
+                if session.get(City, target) is not None:
+                    city_outline_now = city_outline(session, target)
+        finally:
+            store.close()
+    if city_outline_now is not None:
+        parameters["outline"] = city_outline_now.label
     with job("city-build-exposure", parameters=parameters, inputs={"outline": outline} if outline else {},
              output=Output(output, is_dir=False, force=force)) as run:  # fmt: skip
         exposure, record = build_gem_exposure(
-            target, outline_path=outline, share=share, population=population, cell_km=cell_km, prefix=prefix
-        )
+            target, outline_path=outline, share=share, population=population, cell_km=cell_km, prefix=prefix,
+            outline=city_outline_now,
+        )  # fmt: skip
         written, provenance = write_exposure_with_provenance(exposure, run.target, record, published_as=output)
         run.summary = {"n_assets": record["n_assets"], "totals": record["totals"]}
     written, provenance = output.parent / written.name, output.parent / provenance.name
@@ -355,6 +508,12 @@ def city_build_exposure(
         f"{t['cost_contents_usd']:,.2f}; occupants at night {t['occupants_night']:,.0f} people"
     )
     out.print(f"share basis: {record['share_basis']}")
+    if "outline_label" in record:
+        out.print(f"spread over the city's {record['outline_label']}, {record['outline_area_km2']:,.1f} km² "
+                  f"({record['outline_source']})")  # fmt: skip
+    elif record.get("outline_clipped_to_country"):
+        out.print(f"outline cut to {record['country_iso3']}: {record['outline_area_before_clipping_km2']:,.1f} -> "
+                  f"{record['outline_area_km2']:,.1f} km² (buildings are never spread across a border)")  # fmt: skip
     out.print(f"Data: {record['source']}; {record['citation']}. Non-commercial use only, share-alike.")
     out.print(f"Method and numbers: {provenance}")
 
@@ -684,13 +843,32 @@ def city_quality_cmd(
     else:
         table.add_row("exposure", f"{e['n_assets']:,} assets; {e['source']}")
         c = e["coverage"]
+        value_out = c.get("share_of_value_outside")
         table.add_row(
             "coverage",
-            f"{c['n_assets_inside']:,} inside the {c['outline'].replace('_', ' ')} ({c['share_inside']:.1%}), "
+            f"{c['n_assets_inside']:,} inside the city's {c['outline_label']} ({c['share_inside']:.1%}), "
             f"{c['n_assets_outside']:,} outside"
+            + (f" ({value_out:.1%} of the value)" if c["n_assets_outside"] and value_out is not None else "")
             + (f": {', '.join(c['outside_asset_ids'])}" if c["n_assets_outside"] else "")
+            + f"\noutline: {c['outline_area_km2']:,.1f} km², {c['outline_source']}"
             if c["available"]
             else c["reason"],
+        )
+        o = e["outside_country"]
+        table.add_row(
+            "outside the country",
+            (
+                f"{o['n_outside']:,} assets outside {o['country_iso3']}"
+                + (
+                    f" ({o['share_of_value']:.1%} of the value, up to {o['max_distance_outside_km']:,.1f} km): "
+                    + ", ".join(o["ids"])
+                    if o["n_outside"]
+                    else ""
+                )
+                + f" ({o['outline']})"
+            )
+            if o["available"]
+            else o["reason"],
         )
         gaps = [f"{k} {v:,}" for k, v in e["missing_fields"].items() if k != "unit" and v]
         table.add_row("missing values", ", ".join(gaps) + " assets" if gaps else "none")
@@ -711,6 +889,25 @@ def city_quality_cmd(
         else:
             table.add_row("totals vs source", t["reason"])
         a = e["assumed"]
+        sp, est = a["spread"], a["estimated_fields"]
+        table.add_row(
+            "spread (not located)",
+            f"{sp['share_of_value']:.0%} of the value, {sp['share_of_assets']:.0%} of assets: {sp['what']} — "
+            f"{sp['how']}"
+            if sp["what"]
+            else "0% — locations as given in the file",
+        )
+        table.add_row(
+            "estimated values",
+            f"{est['share_of_value']:.0%} of the value: {', '.join(est['fields'])} are GEM's estimates ({est['by']})"
+            if est["fields"]
+            else "none stated"
+            + (
+                "; not given for any asset: " + ", ".join(a["fields_missing_for_every_asset"])
+                if a.get("fields_missing_for_every_asset")
+                else ""
+            ),
+        )
         table.add_row("assumed values", f"{a['share_of_assets']:.0%} of assets — " + "; ".join(a["reasons"]))
     for peril, v in r["vulnerability"].items():
         if v["model"] is None:
@@ -746,6 +943,12 @@ def city_quality_cmd(
             "outside outline",
             f"{o['n_facilities']}" + (f": {', '.join(o['facility_ids'])}" if o["facility_ids"] else ""),
         )
+        oc = f["outside_country"]
+        if oc["available"]:
+            table.add_row(
+                "outside the country",
+                f"{oc['n_outside']} outside {oc['country_iso3']}" + (f": {', '.join(oc['ids'])}" if oc["ids"] else ""),
+            )
         u = f["unresolved_construction_classes"]
         table.add_row(
             "construction classes",
@@ -830,8 +1033,11 @@ def city_scenario_cmd(
     out.print(f"{r['name']}: M{r['mw']:g}, epicentre {r['epicentre_to_exposure_centre_km']:g} km from the exposure's "
               f"centre; {summary['events']:,} events ({n_models} model(s) x {n} fields).")  # fmt: skip
     flag = " — ILLUSTRATIVE facilities (invented)" if f["all_illustrative"] else ""
-    table = Table(title=f"{city_id}: mean per event, top 15 districts by loss{flag}")
-    for col in ("district", f"loss ({money})", "fatalities (people)", "facilities", "exp. non-functional (facilities)"):
+    table = Table(
+        title=f"{city_id}: mean per event, top 15 districts by loss{flag}\nmodelled: {summary['modelled_effects']}"
+    )
+    for col in ("district", f"loss ({money})", "modelled fatalities (people)", "facilities",
+                "exp. non-functional (facilities)"):  # fmt: skip
         table.add_column(col, justify="right" if col != "district" else "left")
     for row in rows[:15]:
         table.add_row(row["district"], f"{float(row['mean_loss_total_usd']):,.0f}",
@@ -840,7 +1046,18 @@ def city_scenario_cmd(
     table.add_row("[bold]total[/]", f"[bold]{t['mean_loss_total_usd']:,.0f}[/]",
                   f"[bold]{t['mean_fatalities_people']:,.1f}[/]", str(f["count"]),
                   f"[bold]{t['expected_nonfunctional_facilities']:.2f}[/]")  # fmt: skip
+    toll = summary["recorded_toll"]
+    if not r.get("hypothetical"):
+        table.add_row(
+            "recorded toll (history)", "", f"{toll['deaths']:,}" if toll["available"] else "none on file", "", ""
+        )
     out.print(table)
+    out.print(f"Modelled fatalities: {summary['modelled_effects']}.")
+    if toll["available"]:
+        out.print(f"Recorded toll of {r['name']}: {toll['text']}. Source: {toll['source']}"
+                  + (f"; where: {toll['where_source']}" if toll.get("where_source") else "") + ".")  # fmt: skip
+    else:
+        out.print(f"Recorded toll of {r['name']}: {toll['text']}.")
     if "site_condition" in summary:
         from kalkan.hazard.earthquake.site import vs30_text
 
@@ -1173,9 +1390,11 @@ def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
         table.add_row("average annual loss", f"{summary['aal']:,.0f} {money} per year")
     for rp, loss in summary["rp_losses"].items():
         table.add_row(f"loss at {rp}-year return period", f"{loss:,.0f} {money}")
+    quake = any(str(h).startswith("earthquake") for h in summary.get("hazards", []))
     for lt, values in summary.get("by_loss_type", {}).items():
         per = "per event" if "scenario" in summary else "per year"
-        unit = f"people {per} (fatalities)" if lt == "occupants" else f"{money} {per}"
+        shaking = "; ground shaking only" if quake else ""
+        unit = f"people {per} (modelled fatalities{shaking})" if lt == "occupants" else f"{money} {per}"
         table.add_row(f"  {lt}: average", f"{values['aal']:,.2f} {unit}")
     if "max_event_loss" in summary:
         table.add_row("largest event loss", f"{summary['max_event_loss']:,.0f} {money}")
@@ -1189,6 +1408,10 @@ def _print_risk_summary(summary: dict[str, Any], folder: Path) -> None:
         table.add_row("time: load / compute / write", f"{t['load']:.2f} / {t['compute']:.2f} / {t['write']:.2f} s")
     table.add_row("peak memory", f"{summary.get('peak_rss_mib', 0):,.0f} MiB")
     out.print(table)
+    if quake and "occupants" in summary.get("by_loss_type", {}):
+        from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS
+
+        out.print(f"Modelled earthquake fatalities and losses: {EARTHQUAKE_MODELLED_EFFECTS}.")
     rule = summary.get("return_period_definition")
     if rule and summary.get("rp_losses"):
         out.print(
@@ -1355,23 +1578,36 @@ def eq_verify_table(
 
 @eq_app.command("scenarios")
 def eq_scenarios(as_json: JsonOpt = False) -> None:
-    """The named earthquake scenarios of the founding cities (ISC-GEM events; mechanisms assumed)."""
+    """The named earthquake scenarios of the founding cities (ISC-GEM events; mechanisms assumed), with the toll
+    recorded for each historical earthquake (and its source) where the cities' records have one."""
     from kalkan.services.earthquake import named_scenarios
+    from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS, recorded_toll
 
     rows = named_scenarios()
+    for r in rows:  # what a run of the scenario models, and what history recorded (additive keys)
+        r["modelled_effects"] = EARTHQUAKE_MODELLED_EFFECTS
+        r["recorded"] = recorded_toll(r)
     if as_json:
         _print_json(rows)
         return
     t = Table(
         title="Named earthquake scenarios (ISC-GEM v7.0, CC BY-SA 3.0; mechanisms ASSUMED; HYPOTHETICAL: stress test)"
+        f"\nmodelled by `kalkan city scenario`: {EARTHQUAKE_MODELLED_EFFECTS}"
     )
-    for col in ("id", "city", "date", "Mw", "depth", "strike/dip/rake", "mechanism"):
+    for col in ("id", "city", "date", "Mw", "depth", "strike/dip/rake", "mechanism", "recorded deaths"):
         t.add_column(col, overflow="fold")
     for r in rows:
         when = "HYPOTHETICAL" if r["hypothetical"] else r["origin_time_utc"][:10]
+        rec = r["recorded"]
+        deaths = f"{rec['deaths']:,}" if rec["available"] else ("—" if r["hypothetical"] else "none on file")
         t.add_row(r["id"], r["city"], when, f"{r['mw']:.2f}", f"{r['depth_km']:g} km",
-                  f"{r['strike']:g}°/{r['dip']:g}°/{r['rake']:g}°", r["mechanism_source"])  # fmt: skip
+                  f"{r['strike']:g}°/{r['dip']:g}°/{r['rake']:g}°", r["mechanism_source"], deaths)  # fmt: skip
     out.print(t)
+    for r in rows:
+        if r["recorded"]["available"]:
+            rec = r["recorded"]
+            out.print(f"{r['id']}: {rec['text']}. Source: {rec['source']}"
+                      + (f"; where: {rec['where_source']}" if rec.get("where_source") else "") + ".")  # fmt: skip
     for r in rows:
         if r["hypothetical"]:
             out.print(f"{r['id']} is HYPOTHETICAL: {r['basis']}")
@@ -1533,6 +1769,9 @@ def eq_run_oq(
         t.add_row(name, f"{summary['weights'][name]:g}", f"{loss:,.0f} {money}")
     t.add_row("total (weighted)", "1", f"{summary['total_avg_loss']:,.0f} {money}")
     out.print(t)
+    from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS
+
+    out.print(f"Modelled losses and fatalities: {EARTHQUAKE_MODELLED_EFFECTS}.")
     for w in summary["warnings"]:
         err.print(f"[yellow]Warning:[/] {w}")
     times = summary["timings_s"]

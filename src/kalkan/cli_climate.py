@@ -285,6 +285,32 @@ def indicators(
     _print_indicators(result)
 
 
+def adjustment_title(adjustment: dict[str, Any]) -> str:
+    """One line for a table title: whether the series was bias-adjusted to station normals, and why not."""
+    if adjustment["applied"]:
+        a, b = adjustment["overlap_years"]
+        return f"bias-adjusted to the station normals of {adjustment['station']} (monthly means, {a}-{b})"
+    return str(adjustment["reason"])
+
+
+def adjustment_lines(adjustment: dict[str, Any] | None) -> list[str]:
+    """The per-month adjustment of a reanalysis series (°C shifts, precipitation factors), for the table's foot."""
+    if not adjustment or not adjustment.get("applied"):
+        return []
+    months = {m["month"]: m for m in adjustment["months"]}
+    lines = [f"Bias adjustment ({adjustment['method']}):"]
+    for var, label in (("tmax_c", "Tmax shift °C"), ("tmin_c", "Tmin shift °C"), ("tmean_c", "Tmean shift °C")):
+        values = [months.get(m, {}).get(f"{var}_shift") for m in range(1, 13)]
+        if any(v is not None for v in values):
+            lines.append(f"  {label}, Jan-Dec: " + ", ".join("—" if v is None else f"{v:+.2f}" for v in values))
+    factors = [months.get(m, {}).get("precip_factor") for m in range(1, 13)]
+    if any(v is not None for v in factors):
+        lines.append("  precipitation factor, Jan-Dec: " + ", ".join("—" if v is None else f"{v:.2f}" for v in factors))
+    for why in adjustment.get("not_adjusted", []):
+        lines.append(f"  not adjusted: {why}")
+    return lines
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
@@ -302,7 +328,10 @@ def _print_indicators(r: dict[str, Any]) -> None:
         f"({w['exclusion_rule']}); gaps: {gaps['missing_days']} missing days (longest {gaps['longest_gap_days']}), "
         "reported, not filled."
     )
-    table = Table(title=f"{r['city']}: heat and cold indicators (mean per year of the window)")
+    table = Table(
+        title=f"{r['city']}: heat and cold indicators (mean per year of the window)\n{data['label']}"
+        + (f"\n{adjustment_title(r['bias_adjustment'])}" if r.get("bias_adjustment") else "")
+    )
     table.add_column("indicator")
     table.add_column("unit")
     table.add_column("today", justify="right")
@@ -336,6 +365,8 @@ def _print_indicators(r: dict[str, Any]) -> None:
         )
     else:
         out.print(f"Heat mortality: {hm.get('unavailable', 'not available')}.")
+    for line in adjustment_lines(r.get("bias_adjustment")):
+        out.print(line)
     nc = r.get("normals_check")
     if nc:
         beyond = sorted(set(nc["months_above_record_high"]) | set(nc["months_below_record_low"]))

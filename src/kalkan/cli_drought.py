@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kalkan.cli_climate import adjustment_lines, adjustment_title
 from kalkan.errors import InputError
 
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -103,8 +104,7 @@ def _f(x: Any, fmt: str) -> str:
 
 def _print(r: dict[str, Any]) -> None:
     data = r["data"]
-    kind = "REANALYSIS, not station data" if data["reanalysis"] else data["kind"]
-    out.print(f"[bold]{r['city']}[/bold] — {data['source']} ({kind}); AR6 region {r['region']}")
+    out.print(f"[bold]{r['city']}[/bold] — {data['label']}; AR6 region {r['region']}")
     if not r["available"]:
         out.print(f"[yellow]{r['unavailable']}[/yellow]")
         out.print(r["hint"])
@@ -120,7 +120,8 @@ def _print(r: dict[str, Any]) -> None:
         f"{_f(wb['pet_mm_per_year'], '.0f')} mm/year, P − PET {_f(wb['balance_mm_per_year'], '.0f')} mm/year, "
         f"Tmean {_f(wb['tmean_c'], '.1f')} °C; missing months: {len(base['missing_months'])} (not filled)."
     )
-    t = Table(title="Drought indices, baseline (dimensionless index; shares = fraction of months)")
+    series_line = data["label"] + (f"\n{adjustment_title(r['bias_adjustment'])}" if r.get("bias_adjustment") else "")
+    t = Table(title=f"Drought indices, baseline (dimensionless index; shares = fraction of months)\n{series_line}")
     for col in ("index", "months", "mean", "share ≤ −1", "share ≤ −1.5", "events", "mean length (months)"):
         t.add_column(col, justify="left" if col == "index" else "right")
     for name, s in base["statistics"].items():
@@ -135,9 +136,12 @@ def _print(r: dict[str, Any]) -> None:
         )
     out.print(t)
     trend = Table(
-        title=f"Trend per scenario (p{r['scenarios'][0]['percentile']:g} across models) vs the baseline calibration"
-        if r["scenarios"]
-        else "No scenario requested"
+        title=(
+            f"Trend per scenario (p{r['scenarios'][0]['percentile']:g} across models) vs the baseline calibration"
+            if r["scenarios"]
+            else "No scenario requested"
+        )
+        + f"\n{series_line}"
     )
     cols = ("SSP", "horizon", "window", "ΔT °C", "ΔP % *", "PET mm/yr", "P−PET mm/yr")
     idx = ("SPEI-3", "SPEI-12", "SPI-12")
@@ -183,4 +187,6 @@ def _print(r: dict[str, Any]) -> None:
         f"{m['calibration_years_requested'][1]}). {m['drought_month']}. {m['index_bound']}."
     )
     out.print(f"* {m['delta_method']}")
+    for line in adjustment_lines(r.get("bias_adjustment")):
+        out.print(line)
     out.print("Citations: " + "; ".join(r["citations"].values()))

@@ -221,14 +221,15 @@ def _print_city_summary(s: dict[str, Any]) -> None:
         f"{s['city']}: {cat['years']:,}-year stochastic catalogue (seed {cat['seed']}), {cat['events_sampled']:,} "
         f"events sampled, {cat['events_in_hazard']:,} with ground motion at the {s['exposure']['sites']:,} sites."
     )
-    head = Table(title=f"{s['city']}: annual averages")
+    effects = s.get("modelled_effects")
+    head = Table(title=f"{s['city']}: annual averages" + (f"\nmodelled: {effects}" if effects else ""))
     for col in ("quantity", "value", "± standard error", "unit"):
         head.add_column(col, justify="left" if col in ("quantity", "unit") else "right")
     head.add_row("average annual loss", f"{s['aal']:,.0f}", f"{s['aal_standard_error']:,.0f}", f"{money} per year")
     head.add_row("expected annual fatalities", f"{s['expected_annual_fatalities']:,.2f}",
                  f"{s['expected_annual_fatalities_standard_error']:,.2f}", "people per year")  # fmt: skip
     _out.print(head)
-    rp = Table(title=f"{s['city']}: losses at return periods")
+    rp = Table(title=f"{s['city']}: losses at return periods" + (f"\nmodelled: {effects}" if effects else ""))
     for col in ("return period (years)", f"occurrence loss ({money})", f"aggregate loss ({money})",
                 "occurrence fatalities (people)", "catalogue"):  # fmt: skip
         rp.add_column(col, justify="right")
@@ -237,6 +238,8 @@ def _print_city_summary(s: dict[str, Any]) -> None:
         mark = {"ok": "ok", "short": "[yellow]short[/]", "beyond_catalogue": "[red]beyond T[/]"}[flag]
         rp.add_row(k, f"{lr['occurrence'][k]:,.0f}", f"{lr['aggregate'][k]:,.0f}", f"{fr['occurrence'][k]:,.1f}", mark)
     _out.print(rp)
+    if effects:
+        _out.print(f"Modelled fatalities and losses: {effects}.")
     _out.print(
         "Occurrence: event exceedance (the engine's curve, as `kalkan risk show` of the run's risk/ folder); "
         "aggregate: each year's total. Loss at a return period: the largest loss reached at least once in that "

@@ -196,3 +196,64 @@ def test_largest_remainder_edge_cases() -> None:
     assert largest_remainder(10, [1, 1, 1]) == [4, 3, 3]
     with pytest.raises(ValueError, match="zero weights"):
         largest_remainder(1, [0])
+
+
+ISO3 = {"TJ-DU": "TJK", "TM-S": "TKM", "KG-O": "KGZ", "UZ-NG": "UZB", "KZ-SEV": "KAZ"}
+
+
+def _country(iso3: str) -> dict[str, Any]:
+    path = data_root() / "geo" / "natural_earth" / "ne_10m_admin0_central_asia5.geojson"
+    return next(f["geometry"] for f in json.loads(path.read_text())["features"] if f["properties"]["ADM0_A3"] == iso3)
+
+
+@pytest.mark.parametrize("city_id", sorted(CITY_ADMIN1))
+def test_assets_stay_inside_the_outline_and_the_country(
+    city_id: str, cities: dict[str, tuple[Any, dict[str, Any]]]
+) -> None:
+    """Never across a border: every cell lies in the city's country (Natural Earth 1:10m admin-0)."""
+    from kalkan.geometry import near_edge, points_in_geojson
+    from kalkan.services.city_outline import founding_outline
+
+    exposure, record = cities[city_id]
+    outline = founding_outline(city_id)
+    assert record["outline_kind"] == outline.kind == ("admin_boundary" if city_id in ("osh", "dushanbe", "ashgabat")
+                                                      else "urban_extent")  # fmt: skip
+    assert points_in_geojson(_country(ISO3[record["admin1_id"]]), exposure.lon, exposure.lat).all()
+    inside = points_in_geojson(outline.geometry, exposure.lon, exposure.lat)
+    # cells on the outline's edge may fall just outside once rounded to 5 decimals (about 1 m)
+    assert (inside | near_edge(outline.geometry, exposure.lon, exposure.lat, 1e-5)).all()
+
+
+def test_osh_is_spread_over_osh_city_not_the_fergana_valley(cities: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    """The issue's numbers: the NE urban extent reached 40.99 N with 65 % of the value north of 40.65 N; Osh's
+    administrative boundary (Who's On First 'Osh City', read here with plain json) ends at 40.589 N."""
+    exposure, record = cities["osh"]
+    wof = json.loads((data_root() / "geo" / "whosonfirst" / "wof_coalition_city_geometries.geojson").read_text())
+    osh = next(f for f in wof["features"] if f["properties"]["city_id"] == "osh")
+    max_lat = max(p[1] for p in osh["geometry"]["coordinates"][0])
+    assert max_lat < 40.6
+    assert exposure.lat.max() <= max_lat + 1e-5
+    assert not (exposure.lat > 40.65).any()
+    assert record["outline_area_km2"] == pytest.approx(osh["properties"]["area_m2"] / 1e6, rel=0.01)
+
+
+def test_a_user_outline_across_the_border_is_cut_to_the_units_country() -> None:
+    """KG-O over a box that straddles the Kyrgyz-Uzbek border east of Andijan: only Kyrgyz cells, totals intact."""
+    from kalkan.exposure.gem import admin1_exposure
+    from kalkan.geometry import distance_outside_km, points_in_geojson
+
+    box = {"type": "Polygon", "coordinates": [[[72.55, 40.55], [72.85, 40.55], [72.85, 40.75], [72.55, 40.75],
+                                               [72.55, 40.55]]]}  # fmt: skip
+    kgz = _country("KGZ")
+    exposure, record = admin1_exposure("KG-O", box, share=0.1, cell_km=2.0)
+    assert record["outline_clipped_to_country"] and record["country_iso3"] == "KGZ"
+    # cells are rounded to 5 decimals (about 1 m): one on the border itself may fall a millimetre beyond it
+    assert (distance_outside_km(kgz, exposure.lon, exposure.lat) < 0.002).all()
+    gx, gy = np.meshgrid(np.linspace(72.55, 72.85, 61), np.linspace(40.55, 40.75, 41))
+    assert not points_in_geojson(kgz, gx.ravel(), gy.ravel()).all()  # the box itself does cross the border
+    ref = _independent_totals("KG-O")
+    for k, cents in ref["cents"].items():
+        assert round(float(exposure.costs[k].sum()) * 100) == round(Fraction(0.1) * Fraction(cents))
+    with pytest.raises(InputError, match="wholly outside Kyrgyzstan"):
+        admin1_exposure("KG-O", {"type": "Polygon", "coordinates": [[[70.0, 41.3], [70.1, 41.3], [70.1, 41.4],
+                                                                     [70.0, 41.3]]]}, share=0.1)  # fmt: skip

@@ -74,6 +74,21 @@ def test_load_facilities_round_trips(stored: str) -> None:
         assert f == by_id[f.id]
 
 
+def test_modelled_effects_and_the_recorded_toll_beside_the_modelled_one(result: tuple[Path, dict[str, Any]]) -> None:
+    """Gissar 1989: ground shaking only is modelled; the record's 274 deaths (a loess flow slide outside the city)
+    stand beside it, with their source (data/cities/founding_cities.json, read here with plain json)."""
+    out, summary = result
+    record = next(d for d in json.loads(
+        (Path(__file__).resolve().parents[2] / "src/kalkan/data/cities/founding_cities.json").read_text())[2][
+        "notable_disasters"] if d["year"] == 1989)  # fmt: skip
+    assert summary["modelled_effects"].startswith("ground shaking only")
+    assert any(a.startswith("modelled effects: ground shaking only") for a in summary["assumptions"])
+    toll = summary["recorded_toll"]
+    assert toll["deaths"] == record["deaths"] == 274 and toll["source"] == record["source"]
+    assert "Sharora" in toll["where"]
+    assert json.loads((out / "summary.json").read_text())["recorded_toll"]["deaths"] == 274
+
+
 def test_district_sums_equal_totals_and_event_losses(result: tuple[Path, dict[str, Any]]) -> None:
     out, summary = result
     rows = read_csv(out / "by_district.csv")
@@ -193,6 +208,7 @@ def test_cli_end_to_end(stored: str, tmp_path: Path) -> None:
     text = kalkan(stored, "city", "scenario", CITY, "--scenario", SCENARIO, "--out", str(tmp_path / "t"), "--n", "2")
     assert text.returncode == 0, text.stderr
     assert "ILLUSTRATIVE facilities" in text.stdout and "USD of 2021" in text.stdout and "people" in text.stdout
+    assert "ground shaking only" in text.stdout and "recorded toll" in text.stdout and "274" in text.stdout
     assert "Site condition: Vs30 400 m/s" in " ".join(text.stdout.split())
 
 

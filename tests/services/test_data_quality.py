@@ -21,6 +21,7 @@ from kalkan.io.facilities import illustrative_facilities
 from kalkan.io.gem_exposure import admin1_rows
 from kalkan.services.city_data import save_exposure, save_facilities
 from kalkan.services.data_quality import PERIL_MODELS, city_quality
+from kalkan.services.data_sources import data_root
 from kalkan.services.database import Store
 from kalkan.store.models import ExposureAsset, ExposureSet
 from kalkan.vulnerability.library import gem_central_asia
@@ -202,3 +203,69 @@ def test_flood_perils_use_the_jrc_curves(store: Store) -> None:
         for loss_type in ("structural", "nonstructural", "contents"):
             assert flood["loss_types"][loss_type]["share_of_assets_resolved"] == 1.0, (peril, loss_type)
     assert r["vulnerability"]["heat_wave"]["model"] is None
+
+
+def test_assets_outside_the_country_with_their_share_of_value(store: Store) -> None:
+    """Two of Osh's assets in Uzbekistan (Andijan, Fergana valley floor): counted, named, with their value."""
+    taxonomy = known_taxonomy()
+    lon = np.array([72.80, 72.81, 72.34, 72.50])  # Osh centre, Osh, Andijan (UZB), east of Andijan (UZB)
+    lat = np.array([40.53, 40.52, 40.78, 40.75])
+    costs = np.array([1000.0, 3000.0, 5000.0, 1000.0])
+    exposure = Exposure(
+        id=np.array(["in1", "in2", "uz1", "uz2"], dtype=object), lon=lon, lat=lat,
+        taxonomy=np.array([taxonomy] * 4, dtype=object), costs={"structural": costs},
+        occupants={"night": np.ones(4)}, price_year=2021,
+    )  # fmt: skip
+    with store.transaction() as session:
+        save_exposure(session, "osh", exposure, method={"imported_from": "test"}, **PROVENANCE)
+    with store.transaction() as session:
+        r = city_quality(session, "osh")
+    kgz = next(
+        f["geometry"]
+        for f in json.loads((data_root() / "geo/natural_earth/ne_10m_admin0_central_asia5.geojson").read_text())[
+            "features"
+        ]
+        if f["properties"]["ADM0_A3"] == "KGZ"
+    )
+    assert points_in_geojson(kgz, lon, lat).tolist() == [True, True, False, False]  # independent check
+    o = r["exposure"]["outside_country"]
+    assert o["available"] and o["country_iso3"] == "KGZ" and o["n_outside"] == 2 and o["ids"] == ["uz1", "uz2"]
+    assert o["share_of_value"] == pytest.approx(6000 / 10000) and o["share_of_points"] == pytest.approx(0.5)
+    assert o["max_distance_outside_km"] > 1
+    c = r["exposure"]["coverage"]
+    assert c["outline"] == "admin_boundary" and c["n_assets_outside"] == 2
+    assert c["share_of_value_outside"] == pytest.approx(0.6)
+    assert any("lie outside KGZ" in line for line in r["summary"])
+    a = r["exposure"]["assumed"]  # an imported file: nothing spread; its own gaps are reported
+    assert a["spread"]["share_of_value"] == 0.0 and a["estimated_fields"]["fields"] == []
+    assert {"occupants_day", "cost_contents"} <= set(a["fields_missing_for_every_asset"])
+
+
+def test_gem_exposure_is_reported_as_spread_and_estimated(store: Store) -> None:
+    _exposure, record = load_petropavl(store)
+    with store.transaction() as session:
+        a = city_quality(session, "petropavl")["exposure"]["assumed"]
+    assert a["share_of_assets"] == 1.0 and a["share_of_value"] == 1.0
+    assert a["spread"] == {"what": "location", "share_of_assets": 1.0, "share_of_value": 1.0,
+                           "how": a["spread"]["how"]}  # fmt: skip
+    assert "urban extent" in a["spread"]["how"] and "0.5 km cells" in a["spread"]["how"]
+    assert set(a["estimated_fields"]["fields"]) == {"taxonomy", "number", "cost_structural", "cost_nonstructural",
+                                                    "cost_contents", "occupants_day", "occupants_night",
+                                                    "occupants_transit"}  # fmt: skip
+    assert "KZ-SEV" in a["estimated_fields"]["by"] and f"{record['share']:.6g}" in a["estimated_fields"]["by"]
+
+
+def test_a_built_gem_file_imported_as_the_citys_own_is_still_spread(tmp_path: Path, sqlite_url: str) -> None:
+    """The issue's case: `build-exposure` then `import-exposure` reported 0 % assumed; the provenance says GEM."""
+    assert kalkan(sqlite_url, "db", "upgrade").returncode == 0
+    out = tmp_path / "petropavl.csv"
+    built = kalkan(sqlite_url, "city", "build-exposure", "petropavl", "-o", str(out), "--cell-km", "2")
+    assert built.returncode == 0, built.stderr
+    imported = kalkan(sqlite_url, "city", "import-exposure", "petropavl", str(out), "--licence", "CC BY-NC-SA 4.0",
+                      "--citation", "GEM via Kalkan")  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    r = json.loads(kalkan(sqlite_url, "city", "quality", "petropavl", "--json").stdout)
+    a = r["exposure"]["assumed"]
+    assert a["share_of_value"] == 1.0 and a["spread"]["what"] == "location" and "provenance" in a["origin"]
+    text = kalkan(sqlite_url, "city", "quality", "petropavl").stdout
+    assert "spread (not located)" in text and "100% of the value" in text

@@ -97,6 +97,7 @@ def test_summary_records_model_logic_tree_and_catalogue(result: tuple[Path, dict
     assert abs(cat["events_sampled"] - 0.099 * YEARS) < 4 * np.sqrt(0.099 * YEARS)
     assert 0 < cat["events_in_hazard"] <= cat["events_sampled"]
     assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
+    assert summary["modelled_effects"].startswith("ground shaking only")
     # one Vs30 default, stated with its basis
     assert summary["ground_motion"]["vs30_m_s"] == DEFAULT_VS30_M_S == 400.0
     assert summary["site_condition"]["vs30_m_s"] == 400.0 and "stiff soil" in summary["site_condition"]["basis"]
@@ -213,6 +214,9 @@ def test_city_event_risk_cli_records_the_run(
     assert res.exit_code == 0, res.output
     assert "average annual loss" in res.stdout and "USD of 2021 per year" in res.stdout
     assert "beyond T" in res.stdout  # 2475 > 500 years
+    assert "ground shaking only; landslides, liquefaction, fire and secondary effects are not modelled" in " ".join(
+        res.stdout.split()
+    )
     assert "Vs30 400 m/s" in " ".join(res.stdout.split())
     summary = json.loads((out / "summary.json").read_text())
     store = open_store(store_url)

@@ -14,18 +14,21 @@ non-commercial use only.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.errors import InputError
 from kalkan.exposure.table import OCCUPANT_PERIODS, Exposure
+from kalkan.geometry import clip_polygon, geometry_area_km2
 from kalkan.io.gem_exposure import GemExposureRow, admin1_rows
+
+if TYPE_CHECKING:
+    from kalkan.services.city_outline import CityOutline
 
 GEM_COST_TYPES = ("structural", "nonstructural", "contents")
 GEM_PRICE_YEAR = 2021
@@ -187,30 +190,35 @@ def region_residents(rows: Sequence[GemExposureRow]) -> float:
     return float(sum(r.occupants_night for r in rows if r.occupancy == "Res"))
 
 
-def city_exposure(city_id: str, cell_km: float = 0.5) -> tuple[Exposure, dict[str, Any]]:
+def city_exposure(
+    city_id: str, cell_km: float = 0.5, *, outline: CityOutline | None = None
+) -> tuple[Exposure, dict[str, Any]]:
     """The GEM building exposure of a founding city, and a record of the method and numbers used.
 
     Dushanbe (``TJ-DU``) and Ashgabat (``TM-S``) are admin-1 units of their own: share 1. Osh (``KG-O``, Osh
     Region), Namangan (``UZ-NG``, Namangan Region) and Petropavlovsk (``KZ-SEV``, North Kazakhstan Region) are
     part of their region: share = city population (``founding_cities.json``) / region residents, where the
     residents are a proxy, :data:`RESIDENTS_PROXY`. That assumes the city has the region's building mix per
-    resident (urban and rural classes alike), which the Adm1 files cannot refine. Outline: the city's urban
-    extent, or its administrative boundary where no urban extent is shipped. Cells of ``cell_km`` km, uniform
-    density (see :func:`build_city_exposure`).
+    resident (urban and rural classes alike), which the Adm1 files cannot refine. Outline: ``outline``, the
+    city's outline from the store (:func:`kalkan.services.city_outline.city_outline`: its own, else its
+    administrative boundary, else its urban extent clipped to its country), or without it the same choice from
+    the shipped files (:func:`~kalkan.services.city_outline.founding_outline`); never across a border. Cells of
+    ``cell_km`` km, uniform density (see :func:`build_city_exposure`).
     """
+    from kalkan.services.city_outline import founding_outline
     from kalkan.services.reference_data import founding_city_data
 
     if city_id not in CITY_ADMIN1:
         raise InputError(f"No GEM exposure mapping for city {city_id!r}; known: {', '.join(CITY_ADMIN1)}.")
     id_1, whole = CITY_ADMIN1[city_id]
-    cities, outlines, _ = founding_city_data()
+    cities, _, _ = founding_city_data()
     facts = next((c for c in cities if c.id == city_id), None)
     if facts is None:
         raise InputError(f"City {city_id!r} is not among the founding cities.")
-    geoms = {g.kind: g for g in outlines.get(city_id, [])}
-    outline = geoms.get("urban_extent") or geoms.get("admin_boundary")
     if outline is None:
-        raise InputError(f"City {city_id!r} has no outline (urban extent or administrative boundary).")
+        outline = founding_outline(city_id)
+    elif outline.city_id != city_id:
+        raise InputError(f"The outline given for {city_id} is {outline.city_id}'s.")
     rows = admin1_rows(id_1)
     residents = region_residents(rows)
     population = int(facts.population.value)
@@ -226,7 +234,7 @@ def city_exposure(city_id: str, cell_km: float = 0.5) -> tuple[Exposure, dict[st
                 f"{city_id}: population {population} / {id_1} residents {residents:.0f} = {share:.4f}; "
                 "expected a share in (0, 1]."
             )
-    exposure = build_city_exposure(rows, share, json.loads(outline.geojson), cell_km, city_id=city_id)
+    exposure = build_city_exposure(rows, share, outline.geometry, cell_km, city_id=city_id)
     record = _record(exposure, rows, share, basis, cell_km, asset_prefix=city_id)
     record.update(
         {
@@ -234,8 +242,12 @@ def city_exposure(city_id: str, cell_km: float = 0.5) -> tuple[Exposure, dict[st
             "city_population_year": facts.population.year,
             "city_population_source": facts.population.source,
             "outline_kind": outline.kind,
+            "outline_label": outline.label,
             "outline_source": outline.source,
-            "outline_area_km2": outline.area_km2,
+            "outline_area_km2": round(outline.area_km2, 3),
+            "outline_clipped_to_country": outline.clipped_to_country,
+            "outline_version": outline.version,
+            "country_iso3": outline.country_iso3,
         }
     )
     return exposure, {"city_id": city_id, **record}
@@ -322,7 +334,7 @@ def admin1_exposure(
     Give at most one of ``share`` (in (0, 1]) or ``population`` (people; share = population / the unit's
     residents, :data:`RESIDENTS_PROXY`); with neither the whole unit is taken. ``outline_geojson`` is the area
     the buildings are spread over (the city's urban extent). Asset ids start with ``asset_prefix`` (default:
-    the admin-1 id in lower case).
+    the admin-1 id in lower case). The outline is cut to the unit's country first (:func:`clip_to_country`).
     """
     if share is not None and population is not None:
         raise InputError("Give a share or a population, not both.")
@@ -345,5 +357,32 @@ def admin1_exposure(
     else:
         share, basis = 1.0, "whole admin-1 unit (no share or population given)"
     prefix = asset_prefix or id_1.lower()
-    exposure = build_city_exposure(rows, share, outline_geojson, cell_km, city_id=prefix)
-    return exposure, _record(exposure, rows, share, basis, cell_km, asset_prefix=prefix)
+    area = geometry_area_km2(outline_geojson)
+    inside = clip_to_country(outline_geojson, GEM_COUNTRY_ISO3[id_1.split("-")[0]], f"{prefix}'s outline")
+    exposure = build_city_exposure(rows, share, inside, cell_km, city_id=prefix)
+    record = _record(exposure, rows, share, basis, cell_km, asset_prefix=prefix)
+    record["outline_area_km2"] = round(geometry_area_km2(inside), 3)
+    record["outline_clipped_to_country"] = inside is not outline_geojson
+    if inside is not outline_geojson:
+        record["outline_area_before_clipping_km2"] = round(area, 3)
+    record["country_iso3"] = GEM_COUNTRY_ISO3[id_1.split("-")[0]]
+    return exposure, record
+
+
+GEM_COUNTRY_ISO3 = {"KZ": "KAZ", "KG": "KGZ", "TJ": "TJK", "TM": "TKM", "UZ": "UZB"}
+"""The country of a GEM admin-1 id's prefix (ISO 3166-1 alpha-2 -> alpha-3)."""
+
+
+def clip_to_country(outline_geojson: dict[str, Any], iso3: str, what: str) -> dict[str, Any]:
+    """The part of an outline inside its country's Natural Earth outline (the outline itself when it lies
+    wholly inside): buildings are never spread across a border. Refused when nothing of it is in the country."""
+    from kalkan.io.countries import country_outline
+
+    country = country_outline(iso3)
+    if country is None:
+        return outline_geojson
+    clipped = clip_polygon(outline_geojson, country.geometry)
+    if clipped is None:
+        raise InputError(f"{what} lies wholly outside {country.name} ({iso3}); expected an outline in the country "
+                         "of the GEM admin-1 unit, in WGS84 longitude/latitude.")  # fmt: skip
+    return clipped

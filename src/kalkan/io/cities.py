@@ -315,3 +315,89 @@ def read_application(path: Path) -> CityFacts:
         raise InputError(f"{path}: holds {len(cities)} cities; an application is for one city.")
     check_in_country(cities[0], f"{path}, city #1 ('{cities[0].id}')")
     return cities[0]
+
+
+# --- corrections of a registry field (`kalkan cities update CITY --set FIELD=VALUE`) ---------------------------
+
+UPDATABLE_FIELDS: dict[str, str] = {
+    "name_en": "text",
+    "name_ru": "text",
+    "name_local": "text",
+    "admin1": "text",
+    "geonameid": "integer",
+    "lon": "number",
+    "lat": "number",
+    "elevation_m": "number",
+    "population": "integer",
+    "population_year": "integer",
+    "population_source": "text",
+    "gdp_per_capita_usd": "number",
+    "gdp_year": "integer",
+    "gdp_source": "text",
+    "currency": "text",
+    "ipcc_ar6_region": "text",
+    "main_hazards": "list",
+    "rivers": "list",
+    "climate": "text",
+    "national_agencies": "list",
+    "coordinates_source": "text",
+    "elevation_source": "text",
+    "climate_source": "text",
+    "agencies_source": "text",
+}
+"""Registry fields a city may correct, with how ``VALUE`` is read: ``text`` as given; ``integer``/``number``
+as a JSON number; ``list`` as a JSON list of texts or texts separated by ``;``. Identity (``id``,
+``country_iso3``) and membership are not corrections; past disasters are a loss database of their own."""
+
+SOURCE_OF_FIELD = {
+    "population": "population_source",
+    "population_year": "population_source",
+    "gdp_per_capita_usd": "gdp_source",
+    "gdp_year": "gdp_source",
+    "lon": "coordinates_source",
+    "lat": "coordinates_source",
+    "elevation_m": "elevation_source",
+    "climate": "climate_source",
+    "national_agencies": "agencies_source",
+}
+"""The field that holds the source of a corrected field: set to the correction's source unless it is corrected
+in the same command, so that no value is shown with another value's source."""
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """``FIELD=VALUE`` -> (field, value text); the field must be one of :data:`UPDATABLE_FIELDS`."""
+    field, sep, value = text.partition("=")
+    field = field.strip()
+    if not sep or not field:
+        raise InputError(f"--set {text!r}: expected FIELD=VALUE, e.g. --set population=350000.")
+    if field not in UPDATABLE_FIELDS:
+        raise InputError(
+            f"--set {text!r}: field '{field}' cannot be corrected; expected one of: {', '.join(UPDATABLE_FIELDS)}."
+        )
+    return field, value.strip()
+
+
+def field_value(field: str, text: str) -> Any:
+    """The JSON value of ``VALUE`` for ``field`` (None for an empty value: the field is cleared), before the
+    founding-cities schema checks it (:func:`parse_city`)."""
+    kind = UPDATABLE_FIELDS[field]
+    if text == "" or text.lower() == "null":
+        return None
+    if kind == "text":
+        return text
+    if kind == "list":
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"--set {field}: {text!r} is not a JSON list ({exc.msg}).") from exc
+            return value
+        return [part.strip() for part in text.split(";") if part.strip()]
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--set {field}={text}: expected a {kind}.") from exc
+    if isinstance(value, bool) or not isinstance(value, int | float) or (kind == "integer" and not isinstance(
+            value, int)):  # fmt: skip
+        raise InputError(f"--set {field}={text}: expected a {'whole number' if kind == 'integer' else 'number'}.")
+    return value

@@ -1,9 +1,11 @@
-"""Which country a point lies in, from the shipped Natural Earth admin-0 polygons (public domain).
+"""Country outlines and which country a point lies in, from the shipped Natural Earth admin-0 polygons (public
+domain), by ISO 3166-1 alpha-3 code.
 
-Used to check that an accession request's coordinates lie in the country it declares: the usual mistakes
-(latitude and longitude swapped, a sign lost, another city's coordinates) put a point in another country or
-in the sea. The five coalition countries come from the 1:10m outlines, every other country from the 1:110m
-outlines; a point is accepted within :data:`TOLERANCE_KM` of its country's outline, because both are
+A city's outline must lie in its country, and GEM exposure is never spread across a border: these polygons say
+where the country is. They also check that an accession request's coordinates lie in the country it declares:
+the usual mistakes (latitude and longitude swapped, a sign lost, another city's coordinates) put a point in
+another country or in the sea. The five coalition countries come from the 1:10m outlines, every other country
+from the 1:110m outlines; a point is accepted within :data:`TOLERANCE_KM` of its country's outline, because both are
 generalised (the 1:110m coastlines and borders are off by up to tens of km) and a city centre can sit on a
 border river.
 """
@@ -27,9 +29,11 @@ from kalkan.io.jsonfile import load_json_file
 __all__ = [
     "TOLERANCE_KM",
     "Country",
+    "CountryOutline",
     "check_points_in_country",
     "countries",
     "country_at",
+    "country_outline",
     "distance_to_country_km",
     "iso3_from_iso2",
 ]
@@ -51,6 +55,20 @@ class Country:
     @property
     def tolerance_km(self) -> float:
         return TOLERANCE_KM[self.scale]
+
+    @property
+    def source(self) -> str:
+        return f"Natural Earth 1:{self.scale[:-1]}m admin-0 outline of {self.name} ({self.iso3}), public domain"
+
+
+CountryOutline = Country
+"""The name the outline code uses for a :class:`Country` (one type)."""
+
+
+def country_outline(iso3: str) -> Country | None:
+    """The outline of country ``iso3`` (the 1:10m one for the coalition's five), or None when Natural Earth's
+    layers have none (a few small states)."""
+    return countries().get(iso3.upper())
 
 
 @cache

@@ -621,3 +621,11 @@ def load_city_series(city_id: str) -> DailySeries:
 def cities_without_precipitation() -> tuple[str, ...]:
     """Founding cities whose shipped series has no precipitation (drought indices need a user file there)."""
     return tuple(c for c, spec in SHIPPED_SERIES.items() if not spec.has_precipitation)
+
+
+def series_label(kind: str, source: str) -> str:
+    """How a series is named in every table and JSON record: a reanalysis is never shown as if it were a
+    station."""
+    if kind == "reanalysis":
+        return f"REANALYSIS (gridded model, not a station) in place of station data: {source}"
+    return f"station observations: {source}"

@@ -25,6 +25,7 @@ from kalkan.errors import InputError
 from kalkan.exposure.facilities import Facility, FacilityTable
 from kalkan.exposure.table import OCCUPANT_PERIODS, Exposure
 from kalkan.geometry import KM_PER_DEGREE
+from kalkan.services.city_outline import CityOutline, city_outline
 from kalkan.services.coalition import get_city
 from kalkan.services.versions import city_owns, current_version, describe, new_version
 from kalkan.store.models import DataVersion as DataVersionModel
@@ -439,9 +440,11 @@ def build_gem_exposure(
     population: float | None = None,
     cell_km: float = 0.5,
     prefix: str | None = None,
+    outline: CityOutline | None = None,
 ) -> tuple[Exposure, dict[str, Any]]:
-    """GEM exposure of a founding city (its fixed unit, share and outline) or of any admin-1 unit (``target``
-    such as ``KZ-ALM``) spread over the GeoJSON outline at ``outline_path``; returns it and its method record."""
+    """GEM exposure of a founding city (its fixed unit and share, over ``outline`` or, without it, its
+    shipped outline) or of any admin-1 unit (``target`` such as ``KZ-ALM``) spread over the GeoJSON outline at
+    ``outline_path`` cut to the unit's country; returns it and its method record."""
     from kalkan.exposure.gem import CITY_ADMIN1, admin1_exposure, city_exposure, outline_from_geojson
     from kalkan.io.jsonfile import load_json_file
     from kalkan.services.city_extent import check_outline_country
@@ -452,7 +455,7 @@ def build_gem_exposure(
                 f"{target} is a founding city: its outline and share are fixed (see docs/gem-exposure.md); "
                 f"use its admin-1 id {CITY_ADMIN1[target][0]} with --outline/--share/--population to vary them."
             )
-        return city_exposure(target, cell_km)
+        return city_exposure(target, cell_km, outline=outline)
     if outline_path is None:
         raise InputError(f"{target}: give --outline FILE.geojson, the area to spread the buildings over.")
     data = load_json_file(outline_path)
@@ -484,7 +487,9 @@ def write_exposure_with_provenance(
 
 def load_founding_city(session: Session, city_id: str, cell_km: float = 0.5) -> dict[str, Any]:
     """Store a founding city's shipped risk data in the caller's transaction: its GEM exposure on a grid of
-    ``cell_km`` km, the grid cells as districts, and its ILLUSTRATIVE facility set.
+    ``cell_km`` km over the city's outline (:func:`kalkan.services.city_outline.city_outline`: its own, else its
+    administrative boundary, else its urban extent clipped to its country), the grid cells as districts, and its
+    ILLUSTRATIVE facility set.
 
     What the city imported itself is never replaced: each kind the city owns is skipped and reported. Shipped
     data identical to the current version add nothing; changed shipped data become a new version (the old one
@@ -497,7 +502,7 @@ def load_founding_city(session: Session, city_id: str, cell_km: float = 0.5) -> 
             f"No shipped risk data for {city_id!r}; shipped: {', '.join(CITY_ADMIN1)}.",
             hint="Other cities: `kalkan city build-exposure` then `kalkan city import-exposure`.",
         )
-    exposure, record = city_exposure(city_id, cell_km)
+    exposure, record = city_exposure(city_id, cell_km, outline=city_outline(session, city_id))
     actions: dict[str, str] = {}
     own = city_owns(session, city_id, "exposure")
     if own is not None:
@@ -523,9 +528,7 @@ def load_founding_city(session: Session, city_id: str, cell_km: float = 0.5) -> 
             save_facilities(session, city_id, table, origin="illustrative")
             actions["facilities"] = "loaded"
     own = city_owns(session, city_id, "districts")
-    n_districts = save_grid_districts(
-        session, city_id, exposure, cell_km, str(record["outline_kind"]).replace("_", " ")
-    )
+    n_districts = save_grid_districts(session, city_id, exposure, cell_km, str(record["outline_label"]))
     if own is not None:
         actions["districts"] = f"kept (the city's own: {describe(own)})"
     else:

@@ -1,4 +1,5 @@
-"""Where a city's own data may lie: the box around its stored outlines, widened by a margin in km.
+"""Where a city's own data may lie: the box around its outline (:func:`kalkan.services.city_outline.city_outline`),
+widened by a margin in km.
 
 One function for every import that places points in a city (exposure assets, critical facilities), so that
 both refuse the same mistakes in the same words.
@@ -6,20 +7,18 @@ both refuse the same mistakes in the same words.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan.errors import InputError
 from kalkan.geometry import KM_PER_DEGREE
 from kalkan.io.countries import check_points_in_country, iso3_from_iso2
 from kalkan.io.extent import Extent
+from kalkan.services.city_outline import city_outline
 from kalkan.services.coalition import get_city
-from kalkan.store.models import CityGeometry
 
 __all__ = ["DEFAULT_MARGIN_KM", "check_outline_country", "city_extent"]
 
@@ -28,29 +27,29 @@ DEFAULT_MARGIN_KM = 5.0
 
 
 def city_extent(session: Session, city_id: str, margin_km: float = DEFAULT_MARGIN_KM) -> Extent:
-    """The bounding box of all the city's outlines widened by ``margin_km`` (km), or a box of ``margin_km``
-    around the city centre when it has no outline."""
+    """The bounding box of the city's outline (its own, else its administrative boundary, else its urban extent
+    clipped to its country) widened by ``margin_km`` (km), or a box of ``margin_km`` around the city centre when
+    it has no outline."""
     if not (math.isfinite(margin_km) and 0 <= margin_km <= 1000):
         raise InputError(f"--margin-km {margin_km!r}: expected a distance from 0 to 1000 km.")
     city = get_city(session, city_id)
-    outlines = session.scalars(select(CityGeometry).where(CityGeometry.city_id == city_id)).all()
-    points: list[tuple[float, float]] = []
-    for outline in outlines:
-        geometry = json.loads(outline.geojson)
+    outline = city_outline(session, city_id)
+    if outline is not None:
+        geometry = outline.geometry
         polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        points.extend((float(x), float(y)) for polygon in polygons for x, y, *_ in polygon[0])
-    if not points:
+        points = [(float(x), float(y)) for polygon in polygons for x, y, *_ in polygon[0]]
+    else:
         points = [(city.lon, city.lat)]
     lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     dlat = margin_km / KM_PER_DEGREE
     dlon = margin_km / (KM_PER_DEGREE * max(math.cos(math.radians(float(lats.mean()))), 1e-6))
-    kinds = ", ".join(sorted({o.kind.replace("_", " ") for o in outlines})) or "centre"
+    what = f"the box around {city_id}'s {outline.label}" if outline is not None else f"{city_id}'s centre"
     return Extent(
         float(lons.min() - dlon),
         float(lons.max() + dlon),
         float(lats.min() - dlat),
         float(lats.max() + dlat),
-        f"within {margin_km:g} km of the box around {city_id}'s outlines ({kinds})",
+        f"within {margin_km:g} km of {what}",
     )
 
 

@@ -23,6 +23,10 @@ Steps (docs: the command's help and the ``assumptions`` of summary.json):
    (default 'extensive', HAZUS-MH's rule for essential facilities immediately after the event) or worse;
    its probability of that, weighted over events, is ``p_nonfunctional``, and the sum over a district's
    facilities the expected number of non-functional facilities.
+
+Modelled effects: ground shaking only (:data:`~kalkan.services.modelled_effects.EARTHQUAKE_MODELLED_EFFECTS`);
+the summary says so and, for a historical earthquake, gives the recorded toll with its source beside the
+modelled one (:func:`~kalkan.services.modelled_effects.recorded_toll`).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from kalkan.errors import InputError
 from kalkan.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
+from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS, recorded_toll
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -326,6 +331,8 @@ def run_city_scenario(
         year = exposure.price_year
         illustrative = bool(len(facilities)) and bool(facilities.illustrative.all())
         assumptions = [
+            f"modelled effects: {EARTHQUAKE_MODELLED_EFFECTS}; the fatalities are those of building damage from "
+            "shaking in the city's own buildings",
             f"uniform Vs30 {VS30_M_S:g} m/s at every site (inferred; no site-condition model)",
             f"a facility is non-functional in an event in damage state '{nonfunctional_from}' or worse; damage-state "
             "probabilities from fragility derived from the GEM structural vulnerability functions (beta loss ratio "
@@ -375,6 +382,8 @@ def run_city_scenario(
                 "all_illustrative": illustrative,
                 "note": None if len(facilities) else f"{city_id} has no stored facilities; none assessed.",
             },
+            "modelled_effects": EARTHQUAKE_MODELLED_EFFECTS,
+            "recorded_toll": recorded_toll(info),
             "totals": {
                 "mean_loss_structural_usd": float(sum(r["mean_loss_structural_usd"] for r in rows)),
                 "mean_loss_nonstructural_usd": float(sum(r["mean_loss_nonstructural_usd"] for r in rows)),
@@ -394,7 +403,7 @@ def run_city_scenario(
             },
             "units": {
                 "loss": f"{currency} of {year} (mean over events)" if year else f"{currency} (mean over events)",
-                "fatalities": "people (mean over events, night-time occupants)",
+                "fatalities": "people (mean over events, night-time occupants; ground shaking only)",
                 "facilities": "number of facilities (expected non-functional)",
                 "loss_ratio": "fraction of replacement cost (0-1)",
                 "distance": "km",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kalkan.climate.baseline import BASELINE_YEARS, period_of_years
+from kalkan.climate.bias_adjustment import bias_adjust
 from kalkan.climate.delta import shift, validate_monthly_delta
 from kalkan.climate.heat_mortality import (
     BACCINI_2008_NORTH_CONTINENTAL,
@@ -24,7 +25,8 @@ from kalkan.climate.heat_mortality import (
 from kalkan.climate.indicators import MAX_MISSING_FRACTION, IndicatorSet, compute_indicators
 from kalkan.errors import InputError, NotFoundError
 from kalkan.io.cities import load_json
-from kalkan.io.daily_temperature import SHIPPED_SERIES, DailySeries, load_city_series
+from kalkan.io.climate_normals import station_normals
+from kalkan.io.daily_temperature import SHIPPED_SERIES, DailySeries, load_city_series, series_label
 from kalkan.services.data_sources import data_root
 
 #: Climate zone of each city for the MMT percentile (Tobías et al. 2021 zones = Köppen main groups), with why.
@@ -146,23 +148,41 @@ def normals_check(city_id: str, series: DailySeries, years: tuple[int, int] | No
     }
 
 
+def reanalysis_adjustment(city_id: str, series: DailySeries) -> tuple[DailySeries, dict[str, Any]]:
+    """A reanalysis series bias-adjusted to the city's station normals where it has monthly means on file
+    (:func:`kalkan.climate.bias_adjustment.bias_adjust`), with the record of what was done; a station series, or
+    a city without normals, is returned as it is, and the record says why."""
+    label = series_label(series.kind, series.source)
+    if series.kind != "reanalysis":
+        return series, {"applied": False, "reason": "station observations: no bias adjustment", "label": label}
+    normals = station_normals(city_id)
+    if normals is None or normals.period is None or not normals.has_means:
+        why = "" if normals is None else f" (only record extremes of {normals.station}, no monthly means)"
+        return series, {"applied": False, "reason": f"not bias-adjusted: no station normals on file{why}",
+                        "label": label}  # fmt: skip
+    adjusted, record = bias_adjust(series, normals.means, normals.period, station=normals.station)
+    return adjusted, {**record.as_dict(), "normals_source": normals.source, "label": label}
+
+
 def _baseline(
     city_id: str, series: DailySeries | None, baseline_years: tuple[int, int] | None, max_missing_fraction: float
-) -> tuple[dict[str, Any], DailySeries, str, IndicatorSet]:
-    """The city's record, its series (the shipped one unless given), the series' caveat and the baseline set."""
+) -> tuple[dict[str, Any], DailySeries, str, IndicatorSet, dict[str, Any]]:
+    """The city's record, its series (the shipped one unless given; a reanalysis bias-adjusted to the station
+    normals where the city has them), the series' caveat, the baseline set and the adjustment record."""
     city = _city(city_id)
     if series is None:
         series = load_city_series(city_id)
         caveat = SHIPPED_SERIES[city_id].caveat
     else:
         caveat = "user-supplied series"
+    series, adjustment = reanalysis_adjustment(city_id, series)
     base = compute_indicators(series, years=baseline_years, max_missing_fraction=max_missing_fraction)
     if not base.years_used:
         raise InputError(
             f"{series.source}: no year in the window has at most {max_missing_fraction:.0%} missing days.",
             hint="Choose other baseline years or supply a more complete series.",
         )
-    return city, series, caveat, base
+    return city, series, caveat, base, adjustment
 
 
 def _shifted(
@@ -219,8 +239,9 @@ def city_indicators(
     thresholds and MMT (no adaptation).
     """
     delta = validate_monthly_delta(monthly_delta_c) if monthly_delta_c is not None else None
-    city, series, caveat, base = _baseline(city_id, series, baseline_years, max_missing_fraction)
+    city, series, caveat, base, adjustment = _baseline(city_id, series, baseline_years, max_missing_fraction)
     out = _today(city_id, city, series, caveat, base, per_year, baseline_years)
+    out["bias_adjustment"] = adjustment
     shifted_series = None
     if delta is not None:
         out["shifted"], shifted_series = _shifted(series, base, delta, baseline_years, max_missing_fraction, per_year)
@@ -246,6 +267,7 @@ def _today(
         "data": {
             "source": series.source,
             "kind": series.kind,
+            "label": series_label(series.kind, series.source),
             "reanalysis": series.kind == "reanalysis",
             "note": (
                 "Reanalysis (gridded model) data, not station observations: absolute values and extremes may be "
@@ -287,8 +309,9 @@ def city_indicator_scenarios(
 
     region = city_region(city_id)
     changes = [regional_change(sc, region) for sc in scenarios]  # unknown SSPs etc. fail before any work
-    city, series, caveat, base = _baseline(city_id, series, baseline_years, max_missing_fraction)
+    city, series, caveat, base, adjustment = _baseline(city_id, series, baseline_years, max_missing_fraction)
     out = _today(city_id, city, series, caveat, base, per_year, baseline_years)
+    out["bias_adjustment"] = adjustment
     out["heat_mortality"] = _mortality(city, series, None, base, exposure_response)
     out["normals_check"] = normals_check(city_id, series, baseline_years)
     out["baseline_years"] = list(baseline_years) if baseline_years else None

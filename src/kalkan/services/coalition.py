@@ -1,8 +1,10 @@
-"""The coalition registry's use cases: list and show cities, accession (apply, approve, reject)."""
+"""The coalition registry's use cases: list and show cities, accession (apply, approve, reject), corrections
+of registry fields with their sources (``kalkan cities update``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,9 +13,9 @@ from sqlalchemy.orm import Session, object_session
 from kalkan.coalition.model import CityFacts
 from kalkan.coalition.vocabulary import AR6_LAND_REGIONS
 from kalkan.errors import ConflictError, InputError, NotFoundError
-from kalkan.io.cities import check_in_country
-from kalkan.services.reference_data import apply_facts
-from kalkan.store.models import AccessionApplication, City, DataVersion, District, utcnow
+from kalkan.io.cities import SOURCE_OF_FIELD, check_in_country, field_value, parse_assignment, parse_city
+from kalkan.services.reference_data import apply_facts, facts_document, field_of, set_city_field
+from kalkan.store.models import AccessionApplication, City, CityFieldChange, DataVersion, District, utcnow
 
 MEMBER_STATUSES = ("founding", "member")
 
@@ -222,3 +224,93 @@ def reject(
     city.membership_status = "rejected"
     session.flush()
     return app
+
+
+# --- corrections of registry fields --------------------------------------------------------------------------
+
+
+def update_city(
+    session: Session, city_id: str, assignments: Sequence[str], *, source: str, by: str | None = None
+) -> list[dict[str, Any]]:
+    """Correct registry fields of a city (``FIELD=VALUE`` each), with the source of the correction.
+
+    The corrected facts are checked as a whole against the founding-cities schema
+    (:func:`kalkan.io.cities.parse_city`: ranges, vocabularies, GDP with its year and source). A field whose
+    source is a field of its own (``population`` -> ``population_source``, ``lon``/``lat`` ->
+    ``coordinates_source``, ...) gets the correction's source unless that is corrected too. Each change is kept
+    in ``city_field_changes`` (old and new value, source, who, when) and survives every refresh of the shipped
+    reference data. Returns the changes made (none when every value is already as given)."""
+    source = source.strip()
+    if not source or len(source) > 2000:
+        raise InputError("A correction needs its source (--source): where the new value comes from.")
+    who = _clean_person(by, "The person making the correction (--by)") if by is not None else None
+    if not assignments:
+        raise InputError("Give at least one --set FIELD=VALUE.")
+    city = get_city(session, city_id)
+    values: dict[str, Any] = {}
+    for text in assignments:
+        field, value_text = parse_assignment(text)
+        if field in values:
+            raise InputError(f"--set {field}: given twice.")
+        values[field] = field_value(field, value_text)
+    before = facts_document(city)
+
+    def checked_with(given: dict[str, Any]) -> dict[str, Any]:
+        after = {**before, **given}
+        return facts_document_of(parse_city({k: v for k, v in after.items() if v is not None}, "kalkan cities update"))
+
+    checked = checked_with(values)
+    for field in [f for f in values if field_of(city, f) != checked.get(f)]:  # a changed value gets its source
+        implied = SOURCE_OF_FIELD.get(field)
+        if implied is not None and implied not in values:
+            values[implied] = source
+    checked = checked_with(values)
+    changes = []
+    now = utcnow()
+    for field in values:
+        old, new = field_of(city, field), checked.get(field)
+        if old == new:
+            continue
+        set_city_field(city, field, new)
+        change = CityFieldChange(city_id=city_id, field=field, old_value={"value": old}, new_value={"value": new},
+                                 source=source, changed_by=who, changed_at=now)  # fmt: skip
+        session.add(change)
+        changes.append(change)
+    session.flush()
+    return [field_change_row(c) for c in changes]
+
+
+def facts_document_of(facts: CityFacts) -> dict[str, Any]:
+    """The checked value of every correctable field of parsed facts (normalised: stripped texts, floats)."""
+    doc: dict[str, Any] = {name: getattr(facts, name) for name in (
+        "name_en", "name_ru", "name_local", "admin1", "geonameid", "lon", "lat", "elevation_m",
+        "gdp_per_capita_usd", "gdp_year", "gdp_source", "currency", "ipcc_ar6_region", "climate",
+    )}  # fmt: skip
+    doc.update({name: list(getattr(facts, name)) for name in ("main_hazards", "rivers", "national_agencies")})
+    doc.update(population=facts.population.value, population_year=facts.population.year,
+               population_source=facts.population.source)  # fmt: skip
+    doc.update({k: v for k, v in facts.sources.items() if k not in doc})
+    return doc
+
+
+def field_change_row(change: CityFieldChange) -> dict[str, Any]:
+    """A correction as JSON-ready values."""
+    return {
+        "field": change.field,
+        "old_value": change.old_value.get("value"),
+        "new_value": change.new_value.get("value"),
+        "source": change.source,
+        "changed_by": change.changed_by,
+        "changed_at": isoformat_utc(change.changed_at),
+    }
+
+
+def field_changes(session: Session, city_id: str) -> list[dict[str, Any]]:
+    """Every correction of the city's registry fields, oldest first."""
+    get_city(session, city_id)
+    return [
+        field_change_row(c)
+        for c in session.scalars(
+            select(CityFieldChange).where(CityFieldChange.city_id == city_id).order_by(CityFieldChange.id)
+        )
+    ]

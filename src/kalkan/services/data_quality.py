@@ -2,13 +2,16 @@
 
 :func:`city_quality` reads the city's stored exposure and facility registry (it changes nothing) and reports
 
-* ``exposure``: coverage of the assets by the city's outline, missing values per field, totals against the
-  source they were built from (GEM Adm1 files: to the cent), and the share of assets with assumed values;
+* ``exposure``: coverage of the assets by the city's outline (:func:`kalkan.services.city_outline.city_outline`)
+  and by its country (count, ids and share of value outside each), missing values per field, totals against the
+  source they were built from (GEM Adm1 files: to the cent), and what is spread or assumed: for an exposure
+  built from GEM admin-1 totals, every location (spread uniformly over the outline) and every value (GEM's
+  estimates); for an imported one, the fields the file leaves missing;
 * ``vulnerability``: for each of the city's main hazards, the model Kalkan uses (see :data:`PERIL_MODELS`) and,
   per loss type, how many assets (and how much of their value) have a taxonomy that resolves to a function;
   a hazard without a model is reported as a gap;
-* ``facilities``: illustrative records, missing optional fields, facilities outside the outline, stale
-  inspections and construction classes without an earthquake vulnerability function;
+* ``facilities``: illustrative records, missing optional fields, facilities outside the outline or the country,
+  stale inspections and construction classes without an earthquake vulnerability function;
 * ``summary``: the findings in words.
 
 Gaps are findings, not errors: the report is produced whatever it finds. See docs/data-quality.md.
@@ -17,7 +20,6 @@ Gaps are findings, not errors: the report is produced whatever it finds. See doc
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
@@ -29,10 +31,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan.exposure.table import OCCUPANT_PERIODS
-from kalkan.geometry import near_edge, points_in_geojson
+from kalkan.geometry import distance_outside_km, near_edge, points_in_geojson
+from kalkan.io.countries import CountryOutline, country_outline
 from kalkan.services.city_data import STORED_COSTS, current_exposure_set, current_facility_version_id
+from kalkan.services.city_outline import CityOutline, city_outline
 from kalkan.services.coalition import get_city
-from kalkan.store.models import CityGeometry, ExposureAsset, ExposureSet, FacilityRecord
+from kalkan.store.models import ExposureAsset, ExposureSet, FacilityRecord
 from kalkan.vulnerability.functions import VulnerabilitySet
 from kalkan.vulnerability.jrc import FLOOD_PERILS
 
@@ -97,17 +101,34 @@ def _inside(geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.
     return inside
 
 
-def _outline(session: Session, city_id: str) -> tuple[str, dict[str, Any]] | None:
-    geoms = {
-        g.kind: g
-        for g in session.scalars(
-            select(CityGeometry).where(CityGeometry.city_id == city_id, CityGeometry.version_id.is_(None))
-        )
+def _value_share(value: NDArray[np.float64], mask: NDArray[np.bool_]) -> float | None:
+    total = float(value.sum())
+    return float(value[mask].sum()) / total if total > 0 else None
+
+
+def _outside_country(
+    country: CountryOutline | None, ids: list[Any], lon: NDArray[np.float64], lat: NDArray[np.float64],
+    value: NDArray[np.float64], value_unit: str,
+) -> dict[str, Any]:  # fmt: skip
+    """Points outside the country's Natural Earth outline: count, ids, share of points and of value, and how far."""
+    if country is None:
+        return {"available": False, "reason": "no outline of the city's country on file"}
+    off = distance_outside_km(country.geometry, lon, lat)
+    outside = off > 0
+    n = len(ids)
+    return {
+        "available": True,
+        "country_iso3": country.iso3,
+        "outline": country.source,
+        "n_outside": int(outside.sum()),
+        "share_of_points": float(outside.sum()) / n if n else None,
+        "share_of_value": _value_share(value, outside),
+        "value": value_unit,
+        "max_distance_outside_km": round(float(off.max()), 3) if n else 0.0,
+        "ids": [str(ids[k]) for k in np.flatnonzero(outside)[:MAX_LISTED]],
+        "note": f"strictly outside the outline; it is generalised (borders drawn to within about "
+        f"{country.tolerance_km:g} km), so a point close to the border may be misplaced by the outline, not the data",
     }
-    for kind in ("urban_extent", "admin_boundary"):
-        if kind in geoms:
-            return kind, json.loads(geoms[kind].geojson)
-    return None
 
 
 # --- exposure -----------------------------------------------------------------------------------------------
@@ -137,21 +158,27 @@ def _missing(values: list[Any]) -> int:
 
 
 def _coverage(
-    outline: tuple[str, dict[str, Any]] | None, ids: list[Any], lon: NDArray[np.float64], lat: NDArray[np.float64]
-) -> dict[str, Any]:
+    outline: CityOutline | None, ids: list[Any], lon: NDArray[np.float64], lat: NDArray[np.float64],
+    value: NDArray[np.float64],
+) -> dict[str, Any]:  # fmt: skip
     if outline is None:
-        return {"available": False, "reason": "the city has no outline (urban extent or administrative boundary)"}
-    kind, geometry = outline
-    inside = _inside(geometry, lon, lat)
+        return {"available": False, "reason": "the city has no outline (its own, administrative boundary or urban "
+                "extent)"}  # fmt: skip
+    inside = _inside(outline.geometry, lon, lat)
     outside = [str(ids[k]) for k in np.flatnonzero(~inside)]
     n = len(ids)
     return {
         "available": True,
-        "outline": kind,
+        "outline": outline.kind,
+        "outline_label": outline.label,
+        "outline_source": outline.source,
+        "outline_area_km2": round(outline.area_km2, 3),
         "n_assets_inside": int(inside.sum()),
         "n_assets_outside": len(outside),
         "share_inside": float(inside.sum()) / n if n else None,
         "share_unit": "fraction of assets (0-1)",
+        "share_of_value_outside": _value_share(value, ~inside),
+        "value": "replacement cost (structural + nonstructural + contents)",
         "edge_tolerance_deg": EDGE_TOLERANCE_DEG,
         "outside_asset_ids": outside[:MAX_LISTED],
     }
@@ -212,31 +239,92 @@ def _totals_vs_source(record: ExposureSet, assets: dict[str, list[Any]]) -> dict
     }
 
 
-def _assumed(record: ExposureSet) -> dict[str, Any]:
-    method = record.method or {}
+GEM_ESTIMATED_FIELDS = (
+    "taxonomy", "number", "cost_structural", "cost_nonstructural", "cost_contents", "occupants_day",
+    "occupants_night", "occupants_transit",
+)  # fmt: skip
+"""Fields of a GEM-built asset that are GEM's estimates (its admin-1 totals by building class), not a survey."""
+
+
+def _gem_method(method: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The GEM method record of a set built from the admin-1 files, and how Kalkan knows: its own method record,
+    or the provenance record that `kalkan city build-exposure` wrote beside a file later imported."""
     if "admin1_id" in method and "share" in method:
+        return method, "built by Kalkan from the GEM admin-1 files"
+    provenance = method.get("provenance")
+    if isinstance(provenance, dict) and "admin1_id" in provenance and "share" in provenance:
+        origin = (
+            f"imported from {method.get('imported_from', 'a file')}, built from the GEM admin-1 files (its "
+            "provenance record, written by `kalkan city build-exposure`, says so)"
+        )
+        return provenance, origin
+    return None
+
+
+def _assumed(record: ExposureSet, assets: dict[str, list[Any]]) -> dict[str, Any]:
+    """What of the exposure is spread or assumed rather than located and counted, as shares of assets and of
+    value: a GEM-built set is 100 % spread (its locations) and 100 % GEM's estimates (its values); an imported
+    set reports the fields its file leaves missing."""
+    gem = _gem_method(record.method or {})
+    unit = "fraction of assets (0-1)"
+    if gem is not None:
+        method, origin = gem
+        outline = method.get("outline_label") or str(method.get("outline_kind", "outline")).replace("_", " ")
+        area = method.get("outline_area_km2")
+        where = f"the city's {outline}" + (f" ({area:,.1f} km²)" if isinstance(area, (int, float)) else "")
         reasons = [
             "locations assumed: the admin-1 unit's buildings are spread with uniform density (equal parts) over a "
-            f"grid of {method.get('cell_km', '?')} km cells inside the {method.get('outline_kind', 'outline')}"
+            f"grid of {method.get('cell_km', '?')} km cells inside {where}"
         ]
         share = float(method["share"])
+        by = f"GEM admin-1 unit {method['admin1_id']} ({method.get('admin1_name', '')})".replace(" ()", "")
         if share < 1:
             reasons.append(
                 f"values assumed: the city is taken as a share {share:.6g} of its region's every building class "
                 f"({method.get('share_basis', 'share basis not recorded')})"
             )
-        return {"share_of_assets": 1.0, "share_unit": "fraction of assets (0-1)", "reasons": reasons}
+            by += f" x the city's share {share:.6g}"
+        else:
+            by += ", the whole unit"
+        reasons.append("values are GEM's estimates (" + ", ".join(GEM_ESTIMATED_FIELDS) + "), not a survey")
+        return {
+            "share_of_assets": 1.0,
+            "share_of_value": 1.0,
+            "share_unit": unit,
+            "origin": origin,
+            "spread": {
+                "what": "location",
+                "share_of_assets": 1.0,
+                "share_of_value": 1.0,
+                "how": f"uniform density over {where}, {method.get('cell_km', '?')} km cells",
+            },
+            "estimated_fields": {"fields": list(GEM_ESTIMATED_FIELDS), "share_of_value": 1.0, "by": by},
+            "reasons": reasons,
+        }
+    method = record.method or {}
+    n = len(assets["asset_id"])
+    missing = {name: _missing(assets[name]) for name in ASSET_FIELDS}
+    out: dict[str, Any] = {
+        "origin": "imported: locations and values as given in the file",
+        "spread": {"what": None, "share_of_assets": 0.0, "share_of_value": 0.0},
+        "estimated_fields": {"fields": [], "share_of_value": 0.0},
+        "fields_missing_for_every_asset": [k for k, v in missing.items() if n and v == n],
+        "fields_partly_missing": {k: v / n for k, v in missing.items() if 0 < v < n},
+        "share_unit": unit,
+    }
     assumed = method.get("assumed_share")
     if isinstance(assumed, (int, float)) and 0 <= assumed <= 1:
         reason = str(method.get("assumed_reason", "stated in the exposure's method record"))
-        return {"share_of_assets": float(assumed), "share_unit": "fraction of assets (0-1)", "reasons": [reason]}
-    return {
-        "share_of_assets": 0.0,
-        "share_unit": "fraction of assets (0-1)",
-        "reasons": [
-            "imported exposure: locations and values as given in the file (the method record states no assumption)"
-        ],
-    }
+        return {"share_of_assets": float(assumed), "share_of_value": None, **out, "reasons": [reason]}
+    reasons = ["imported exposure: locations and values as given in the file (the method record states no "
+               "assumption)"]  # fmt: skip
+    if out["fields_missing_for_every_asset"]:
+        reasons.append("not given for any asset (losses or people of these kinds cannot be computed): "
+                       + ", ".join(out["fields_missing_for_every_asset"]))  # fmt: skip
+    if out["fields_partly_missing"]:
+        reasons.append("missing for some assets: " + ", ".join(
+            f"{k} {v:.1%}" for k, v in out["fields_partly_missing"].items()))  # fmt: skip
+    return {"share_of_assets": 0.0, "share_of_value": 0.0, **out, "reasons": reasons}
 
 
 # --- vulnerability ------------------------------------------------------------------------------------------
@@ -309,7 +397,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def _facilities(
     session: Session,
     city_id: str,
-    outline: tuple[str, dict[str, Any]] | None,
+    outline: CityOutline | None,
+    country: CountryOutline | None,
     today: dt.date,
     models: dict[str, VulnerabilitySet],
 ) -> dict[str, Any]:
@@ -339,19 +428,26 @@ def _facilities(
             "n_never_inspected": missing["last_inspection"],
         },
     }
+    lon = np.array([f.lon for f in records], dtype=float)
+    lat = np.array([f.lat for f in records], dtype=float)
+    value = np.array([f.replacement_cost_usd for f in records], dtype=float)
     if outline is None or n == 0:
         result["outside_outline"] = {"available": outline is not None, "n_facilities": 0, "facility_ids": []}
     else:
-        inside = _inside(
-            outline[1], np.array([f.lon for f in records], dtype=float), np.array([f.lat for f in records], dtype=float)
-        )
+        inside = _inside(outline.geometry, lon, lat)
         ids = [f.facility_id for f, ok in zip(records, inside, strict=True) if not ok]
         result["outside_outline"] = {
             "available": True,
-            "outline": outline[0],
+            "outline": outline.kind,
+            "outline_label": outline.label,
             "n_facilities": len(ids),
             "facility_ids": ids,
+            "share_of_value": _value_share(value, ~inside),
+            "value": "replacement cost (USD)",
         }
+    result["outside_country"] = _outside_country(
+        country, [f.facility_id for f in records], lon, lat, value, "replacement cost (USD)"
+    )
     unresolved: dict[str, list[str]] = {}
     if records and EARTHQUAKE not in models:
         models[EARTHQUAKE] = PERIL_MODELS[EARTHQUAKE][1]([])
@@ -381,12 +477,22 @@ def _summary(city_id: str, report: dict[str, Any]) -> list[str]:
     else:
         c = e["coverage"]
         if c["available"] and c["n_assets_outside"]:
+            share = c["share_of_value_outside"]
             lines.append(
-                f"{c['n_assets_outside']:,} of {e['n_assets']:,} assets lie outside the city's "
-                f"{c['outline'].replace('_', ' ')}"
+                f"{c['n_assets_outside']:,} of {e['n_assets']:,} assets"
+                + (f" ({share:.1%} of the value)" if share is not None else "")
+                + f" lie outside the city's {c['outline_label']}"
             )
         elif c["available"]:
-            lines.append(f"all {e['n_assets']:,} assets lie inside the city's {c['outline'].replace('_', ' ')}")
+            lines.append(f"all {e['n_assets']:,} assets lie inside the city's {c['outline_label']}")
+        o = e["outside_country"]
+        if o["available"] and o["n_outside"]:
+            share = o["share_of_value"]
+            lines.append(
+                f"{o['n_outside']:,} assets"
+                + (f" ({share:.1%} of the value)" if share is not None else "")
+                + f" lie outside {o['country_iso3']}, up to {o['max_distance_outside_km']:,.1f} km beyond its border"
+            )
         for name, count in e["missing_fields"].items():
             if name != "unit" and count:
                 lines.append(f"{count:,} of {e['n_assets']:,} assets have no {name.replace('_', ' ')}")
@@ -401,8 +507,17 @@ def _summary(city_id: str, report: dict[str, Any]) -> list[str]:
                 )
             )
         a = e["assumed"]
+        sp = a["spread"]
+        if sp["what"]:
+            lines.append(
+                f"{sp['share_of_value']:.0%} of the value is spread, not located ({sp['what']}: {sp['how']}); "
+                f"GEM's estimates, not a survey: {', '.join(a['estimated_fields']['fields'])} "
+                f"({a['estimated_fields']['by']})"
+            )
         if a["share_of_assets"] > 0:
             lines.append(f"{a['share_of_assets']:.0%} of assets have assumed values: " + "; ".join(a["reasons"]))
+        elif a.get("fields_missing_for_every_asset"):
+            lines.append("the imported file gives no " + ", ".join(a["fields_missing_for_every_asset"]))
     for peril, v in report["vulnerability"].items():
         if v["model"] is None:
             lines.append(v["gap"])
@@ -429,7 +544,13 @@ def _summary(city_id: str, report: dict[str, Any]) -> list[str]:
                 f"(over {s['older_than_years']} years)"
             )
         if f["outside_outline"]["n_facilities"]:
-            lines.append(f"{f['outside_outline']['n_facilities']} facilities lie outside the city's outline")
+            lines.append(
+                f"{f['outside_outline']['n_facilities']} facilities lie outside the city's "
+                f"{f['outside_outline']['outline_label']}"
+            )
+        oc = f["outside_country"]
+        if oc["available"] and oc["n_outside"]:
+            lines.append(f"{oc['n_outside']} facilities lie outside {oc['country_iso3']}: {', '.join(oc['ids'])}")
         u = f["unresolved_construction_classes"]
         if u["n_facilities"]:
             lines.append(f"{u['n_facilities']} facilities have a construction class without an earthquake function")
@@ -447,7 +568,8 @@ def city_quality(
     city = get_city(session, city_id)
     today = today or dt.date.today()
     perils = list(city.main_hazards if perils is None else perils)
-    outline = _outline(session, city_id)
+    outline = city_outline(session, city_id)
+    country = country_outline(city.country_iso3)
     record = current_exposure_set(session, city_id)
     models: dict[str, VulnerabilitySet] = {}
     assets: dict[str, list[Any]] | None = None
@@ -466,6 +588,9 @@ def city_quality(
         if own:
             models[EARTHQUAKE] = city_vulnerability(session, city_id)
         assets = _asset_table(session, record.id)
+        lon, lat = _floats(assets["lon"]), _floats(assets["lat"])
+        value = sum(np.nan_to_num(_floats(assets[f"cost_{c}"])) for c in STORED_COSTS)
+        assert isinstance(value, np.ndarray)
         exposure = {
             "present": True,
             "n_assets": len(assets["asset_id"]),
@@ -473,10 +598,13 @@ def city_quality(
             "licence": record.licence,
             "currency": record.currency,
             "price_year": record.price_year,
-            "coverage": _coverage(outline, assets["asset_id"], _floats(assets["lon"]), _floats(assets["lat"])),
+            "coverage": _coverage(outline, assets["asset_id"], lon, lat, value),
+            "outside_country": _outside_country(
+                country, assets["asset_id"], lon, lat, value, "replacement cost (structural + nonstructural + contents)"
+            ),
             "missing_fields": {"unit": "assets", **{name: _missing(assets[name]) for name in ASSET_FIELDS}},
             "totals_vs_source": _totals_vs_source(record, assets),
-            "assumed": _assumed(record),
+            "assumed": _assumed(record, assets),
             "taxonomy_mapping": None
             if not own
             else {
@@ -490,7 +618,8 @@ def city_quality(
         "as_of": today.isoformat(),
         "exposure": exposure,
         "vulnerability": _vulnerability(perils, assets, models),
-        "facilities": _facilities(session, city_id, outline, today, models),
+        "outline": None if outline is None else outline.as_dict(),
+        "facilities": _facilities(session, city_id, outline, country, today, models),
     }
     report["summary"] = _summary(city_id, report)
     return report

@@ -34,9 +34,15 @@ from kalkan.climate.drought import (
 )
 from kalkan.climate.scenarios import DEFAULT_HORIZONS, SSPS, city_region, parse_ssp
 from kalkan.errors import InputError
-from kalkan.io.daily_temperature import SHIPPED_SERIES, DailySeries, cities_without_precipitation, load_city_series
+from kalkan.io.daily_temperature import (
+    SHIPPED_SERIES,
+    DailySeries,
+    cities_without_precipitation,
+    load_city_series,
+    series_label,
+)
 from kalkan.io.daily_weather import MonthlyWeather
-from kalkan.services.climate_indicators import _city
+from kalkan.services.climate_indicators import _city, reanalysis_adjustment
 
 DELTA_METHOD = (
     "delta method on the baseline weather: each calendar month's regional temperature change (°C, AR6 Atlas CMIP6 "
@@ -90,6 +96,7 @@ def _data_block(series: DailySeries | MonthlyWeather, caveat: str, latitude: flo
     return {
         "source": series.source,
         "kind": series.kind,
+        "label": series_label(series.kind, series.source),
         "reanalysis": series.kind == "reanalysis",
         "note": (
             "Reanalysis (gridded model) data, not station observations: precipitation and PET may be biased; "
@@ -168,6 +175,16 @@ def city_drought(
     if lat is None:
         lat = float(city["lat"])
         lat_source = "city centre (founding_cities.json)"
+    if isinstance(series, DailySeries):
+        series, head["bias_adjustment"] = reanalysis_adjustment(city_id, series)
+    else:
+        head["bias_adjustment"] = {
+            "applied": False,
+            "label": series_label(series.kind, series.source),
+            "reason": "station observations: no bias adjustment"
+            if series.kind != "reanalysis"
+            else "not bias-adjusted: a monthly series (the adjustment works on daily series)",
+        }
     head["data"] = _data_block(series, caveat, lat, lat_source)
     head["gaps"] = _gaps(series)
     if isinstance(series, DailySeries) and series.precip_mm is None:

@@ -443,20 +443,13 @@ def grid_in_polygon(geojson: dict[str, Any], spacing_km: float) -> tuple[NDArray
 
 
 def city_sites(city_id: str, spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64], str]:
-    """A grid over a founding city's outline (administrative boundary if shipped, else urban extent)."""
-    import json
+    """A grid over a founding city's shipped outline (:func:`kalkan.services.city_outline.founding_outline`:
+    administrative boundary if shipped, else urban extent clipped to the country)."""
+    from kalkan.services.city_outline import founding_outline
 
-    from kalkan.services.reference_data import founding_city_data
-
-    cities, outlines, _ = founding_city_data()
-    if city_id not in outlines:
-        raise InputError(f"Unknown city {city_id!r}; founding cities: {', '.join(c.id for c in cities)}.")
-    geoms = {g.kind: g for g in outlines[city_id]}
-    g = geoms.get("admin_boundary") or geoms.get("urban_extent")
-    if g is None:
-        raise InputError(f"City {city_id!r} has no outline to put sites in; give --sites.")
-    lon, lat = grid_in_polygon(json.loads(g.geojson), spacing_km)
-    return lon, lat, f"{spacing_km:g} km grid over the {g.kind.replace('_', ' ')} of {city_id} ({g.source})"
+    outline = founding_outline(city_id)
+    lon, lat = grid_in_polygon(outline.geometry, spacing_km)
+    return lon, lat, f"{spacing_km:g} km grid over the {outline.label} of {city_id} ({outline.source})"
 
 
 def run_scenario(

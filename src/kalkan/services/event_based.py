@@ -43,6 +43,7 @@ from kalkan.hazard.earthquake.stochastic import (
 )
 from kalkan.risk import metrics
 from kalkan.risk.return_periods import RULE, STANDARD_RETURN_PERIODS, check_return_periods, rp_key, with_standard
+from kalkan.services.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -588,6 +589,7 @@ def city_event_based_risk(
         unresolved_assets = int(np.isin(exposure.taxonomy.astype(str), unresolved.get("structural", [])).sum())
         summary: dict[str, Any] = {
             "city": city_id,
+            "modelled_effects": EARTHQUAKE_MODELLED_EFFECTS,
             "aal": float(risk["aal"]),
             "aal_standard_error": money_curves["standard_error"],
             "expected_annual_fatalities": fat_aal,

@@ -10,6 +10,7 @@ or nothing unless the user keeps the valid assets and a rejects file.
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 from pathlib import Path
@@ -204,6 +205,12 @@ def import_city_exposure(
             raise InputError(f"{source}: no valid asset to store; see {written}.")
         exposure = exposure.take(keep)
     method: dict[str, Any] = {"imported_from": str(source), "rejected_assets": len(rejected)}
+    provenance = source.with_name(source.name + ".provenance.json")
+    if provenance.is_file():  # written by `kalkan city build-exposure`: the file is GEM's estimate, spread
+        try:
+            method["provenance"] = json.loads(provenance.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            method["provenance_unreadable"] = f"{provenance}: {exc}"
     if mapping:
         method["taxonomy_mapping"] = str(mapping_source) if mapping_source else "given"
     save_exposure(session, city_id, exposure, licence=licence, citation=citation, method=method, origin="city",

@@ -1,10 +1,14 @@
 """Load the reference data shipped with Kalkan (the founding cities and their outlines) into a store.
 
 Idempotent: each dataset is recorded in ``reference_datasets`` with the digest of its files; a dataset
-already loaded with the same digest is left alone, one whose files changed (a newer Kalkan) is refreshed.
+already loaded with the same digest is left alone, one whose files changed (a newer Kalkan) is refreshed. A
+refresh never undoes a city's corrections of its registry fields (``kalkan cities update``, kept in
+``city_field_changes``): they are applied again over the shipped facts.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +20,7 @@ from kalkan.digest import sha256_files
 from kalkan.io.cities import read_cities, read_city_outlines
 from kalkan.services.data_sources import data_source
 from kalkan.services.database import DatasetLoad
-from kalkan.store.models import City, CityGeometry, Disaster, ReferenceDataset
+from kalkan.store.models import City, CityFieldChange, CityGeometry, Disaster, ReferenceDataset
 
 FOUNDING_DATASET = "founding_cities"
 
@@ -86,6 +90,68 @@ def apply_facts(city: City, facts: CityFacts) -> None:
     ]
 
 
+COLUMN_FIELDS = (
+    "name_en", "name_ru", "name_local", "admin1", "geonameid", "lon", "lat", "elevation_m", "population",
+    "population_year", "population_source", "gdp_per_capita_usd", "gdp_year", "gdp_source", "currency",
+    "ipcc_ar6_region", "climate",
+)  # fmt: skip
+"""Registry fields that are columns of :class:`City` under the same name."""
+LIST_FIELDS = ("main_hazards", "rivers", "national_agencies")
+
+
+def facts_document(city: City) -> dict[str, Any]:
+    """A stored city as a founding-cities JSON object (the schema :func:`kalkan.io.cities.parse_city` checks)."""
+    doc: dict[str, Any] = {"id": city.id, "country_iso3": city.country_iso3, **dict(city.sources)}
+    doc.update({name: getattr(city, name) for name in COLUMN_FIELDS})
+    doc.update({name: list(getattr(city, name)) for name in LIST_FIELDS})
+    doc["population_alternatives"] = list(city.population_alternatives)
+    doc["notable_disasters"] = [
+        {k: v for k, v in (("year", d.year), ("date", d.date), ("hazard", d.hazard), ("summary", d.summary),
+                           ("deaths", d.deaths), ("source", d.source)) if v is not None}
+        for d in city.disasters
+    ]  # fmt: skip
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def field_of(city: City, field: str) -> Any:
+    """The current value of a registry field (a column, a list or a ``*_source`` entry)."""
+    if field in COLUMN_FIELDS:
+        return getattr(city, field)
+    if field in LIST_FIELDS:
+        return list(getattr(city, field))
+    return dict(city.sources).get(field)
+
+
+def set_city_field(city: City, field: str, value: Any) -> None:
+    """Set one registry field (a column, a list, or a ``*_source`` entry of ``sources``; the population and GDP
+    sources are both)."""
+    if field in COLUMN_FIELDS:
+        setattr(city, field, value)
+    elif field in LIST_FIELDS:
+        setattr(city, field, list(value or []))
+    elif not field.endswith("_source"):
+        raise ValueError(f"not a registry field: {field!r}")
+    if field.endswith("_source"):
+        sources = dict(city.sources)  # a new dict, so that the JSON column is seen as changed
+        if value is None:
+            sources.pop(field, None)
+        else:
+            sources[field] = value
+        city.sources = sources
+
+
+def reapply_corrections(session: Session, city: City) -> list[str]:
+    """Set every corrected field back to its latest correction (``city_field_changes``) after the shipped facts
+    were applied: a refresh of the reference data never undoes a city's correction. Returns the fields."""
+    changes = session.scalars(
+        select(CityFieldChange).where(CityFieldChange.city_id == city.id).order_by(CityFieldChange.id)
+    ).all()
+    latest = {c.field: c for c in changes}
+    for field, change in latest.items():
+        set_city_field(city, field, change.new_value.get("value"))
+    return sorted(latest)
+
+
 ReferenceData = tuple[list[CityFacts], dict[str, list[CityGeometryRecord]], str]
 
 
@@ -111,6 +177,7 @@ def load_reference_data(session: Session, reference: ReferenceData | None = None
             row.membership_status = "founding"
             row.member_since = FOUNDING_DATE
         apply_facts(row, facts)
+        reapply_corrections(session, row)
         if row.geometries:  # delete the old outlines first: (city_id, kind) is unique
             row.geometries.clear()
             session.flush()
