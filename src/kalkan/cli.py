@@ -1016,7 +1016,7 @@ def city_scenario_cmd(
                 seed=seed, gmpes=gmpe, correlation=correlation, nonfunctional_from=nonfunctional_from,
                 on_progress=run.progress,
             )  # fmt: skip
-            run.summary = {"totals": summary["totals"], "scenario": summary["scenario"]}
+            run.summary = {k: summary[k] for k in ("totals", "scenario", "models", "site_condition") if k in summary}
         summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
