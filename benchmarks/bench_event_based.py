@@ -152,11 +152,11 @@ KALKAN_WORKER = """
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from kalkan.services.event_based import read_model, write_event_hazard, hazard_file_name, city_sites, loss_curves
-from kalkan.hazard.earthquake.stochastic import sample_events
-from kalkan.services.psha import gmpe_branches
+from kalkan.app.event_based import read_model, write_event_hazard, hazard_file_name, city_sites, loss_curves
+from kalkan.core.hazard.earthquake.stochastic import sample_events
+from kalkan.app.psha import gmpe_branches
 from kalkan.io.exposure import read_exposure
-from kalkan.services.risk import run_assessment
+from kalkan.app.risk import run_assessment
 import numpy as np, pyarrow.parquet as pq
 work, out, years, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 imts = ["PGA", "SA(0.3)", "SA(0.6)", "SA(1.0)"]
@@ -207,10 +207,10 @@ def run(cmd: list[str], logfile: Path, env: dict[str, str] | None = None) -> tup
 def prepare(work: Path, years: int, seed: int, cell_km: float, a_value: float) -> Json:
     """Write the shared inputs (model, exposure, vulnerability, mapping, job.ini) into ``work``."""
     sys.path.insert(0, str(REPO / "src"))
-    from kalkan.exposure.gem import city_exposure
+    from kalkan.core.exposure.gem import city_exposure
     from kalkan.io.exposure import write_exposure
-    from kalkan.services.data_sources import data_root
-    from kalkan.vulnerability.library import GEM_CENTRAL_ASIA_DIR
+    from kalkan.catalog.sources import data_root
+    from kalkan.core.vulnerability.library import GEM_CENTRAL_ASIA_DIR
 
     work.mkdir(parents=True, exist_ok=True)
     (work / "model.xml").write_text(MODEL.replace("{a}", f"{a_value:g}"), encoding="utf-8")

@@ -71,10 +71,10 @@ def _best(python: str, code: str, path: Path, repeat: int) -> dict[str, Any]:
 
 
 def _kalkan_steps(cell_km: float, work: Path) -> dict[str, Any]:
-    from kalkan.exposure.gem import city_exposure
+    from kalkan.core.exposure.gem import city_exposure
     from kalkan.io.exposure import write_exposure
-    from kalkan.services.city_data import load_exposure, save_exposure
-    from kalkan.services.database import open_store, upgrade_database
+    from kalkan.app.city_data import load_exposure, save_exposure
+    from kalkan.store.database import open_store, upgrade_database
 
     t0 = time.perf_counter()
     exposure, record = city_exposure("dushanbe", cell_km)

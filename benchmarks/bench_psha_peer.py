@@ -25,7 +25,7 @@ For each PEER case (nshmp-haz layout, ``/work/shared/data/peer_psha_verification
    OpenQuake's own Python; the same as the log's "Stored ... in X seconds"); and the summed time of its
    ``classical``/``classical_disagg`` tasks. With few sites (<= ``max_sites_disagg``, 10) OpenQuake's default runs
    ``classical_disagg`` tasks that also store rupture data; the benchmark keeps OpenQuake's defaults.
-3. Kalkan runs in this process: ``kalkan.services.psha.run_peer_case`` (reading the folder, building the ruptures,
+3. Kalkan runs in this process: ``kalkan.app.psha.run_peer_case`` (reading the folder, building the ruptures,
    the curves and writing the CSV), once untimed as a warm-up (imports, caches), then ``--repeat`` timed runs.
    Kalkan is NumPy on one core (no threads, no JIT).
 4. Agreement: max |a - b| / b over all sites and levels where the PEER expected probability is > 1e-10, for
@@ -352,7 +352,7 @@ def run_oq(job_dir: Path, mode: str, work: Path, run_no: int = 1) -> Json:
 
 
 def run_kalkan(case: Path, out_csv: Path) -> tuple[float, Json]:
-    from kalkan.services.psha import run_peer_case
+    from kalkan.app.psha import run_peer_case
 
     t0 = time.perf_counter()
     info = run_peer_case(case, out_csv)

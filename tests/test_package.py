@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kalkan.services.data_sources import data_root, data_sources
+from kalkan.catalog.sources import data_root, data_sources
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

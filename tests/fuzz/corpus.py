@@ -27,9 +27,9 @@ from tests.fuzz.harness import Case
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "src" / "kalkan" / "data"
 CITY = "petropavl"
-GOLDEN = ROOT / "tests" / "risk" / "data" / "climada_golden_5k_1k"
+GOLDEN = ROOT / "tests" / "core" / "risk" / "data" / "climada_golden_5k_1k"
 CLIMADA_H5 = ROOT / "tests" / "io" / "data" / "climada_hazard_eq_small.hdf5"
-VERIFY_TABLE = ROOT / "tests" / "hazard" / "earthquake" / "data" / "BSSA2014"
+VERIFY_TABLE = ROOT / "tests" / "core" / "hazard" / "earthquake" / "data" / "BSSA2014"
 
 POINT_SOURCE = """<?xml version="1.0" encoding="utf-8"?>
 <nrml xmlns="http://openquake.org/xmlns/nrml/0.5">
@@ -100,14 +100,14 @@ def _write(path: Path, data: bytes) -> Path:
 
 def build_seeds(root: Path, db_path: Path) -> Seeds:
     """Write every seed file (valid inputs that each importer accepts) under ``root/seeds``."""
+    from kalkan.app.city_data import load_exposure
+    from kalkan.app.taxonomy_mapping import mapping_in_use
     from kalkan.io.exposure import write_exposure
     from kalkan.io.facilities import read_facilities_csv, write_facilities_geojson, write_facilities_gpkg
     from kalkan.io.hazard import load_case_hazard, save_hazard
-    from kalkan.services.city_data import load_exposure
-    from kalkan.services.database import store_scope
-    from kalkan.services.taxonomy_mapping import mapping_in_use
-    from tests.services.test_earthquake import write_job
-    from tests.services.test_station_data import write_station
+    from kalkan.store.database import store_scope
+    from tests.app.test_earthquake import write_job
+    from tests.app.test_station_data import write_station
 
     seeds = Seeds(root, db_path)
     s = root / "seeds"

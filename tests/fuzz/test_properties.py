@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kalkan.bounds import ASSET_OCCUPANTS, ASSET_VALUE, FACILITY_VALUE_USD
+from kalkan.core.bounds import ASSET_OCCUPANTS, ASSET_VALUE, FACILITY_VALUE_USD
 from kalkan.errors import KalkanError
 from tests.fuzz import mutate
 from tests.fuzz.corpus import DATA, POINT_SOURCE, RUPTURE_JSON, SOURCE_CSV
@@ -59,7 +59,8 @@ def _cells_mutated(seed: bytes, row: int, values: dict[int, str]) -> bytes:
 
 
 def _readers() -> dict[str, tuple[str, Callable[[Path], Any]]]:
-    from kalkan.hazard.earthquake.rupture import read_rupture
+    from kalkan.app.station_data import read_station_file
+    from kalkan.core.hazard.earthquake.rupture import read_rupture
     from kalkan.io.cities import read_application
     from kalkan.io.exposure import read_exposure
     from kalkan.io.facilities import read_facilities
@@ -69,7 +70,6 @@ def _readers() -> dict[str, tuple[str, Callable[[Path], Any]]]:
     from kalkan.io.oq_job import read_job
     from kalkan.io.source_model import read_source_model
     from kalkan.io.vulnerability_csv import read_taxonomy_mapping, read_vulnerability_csv
-    from kalkan.services.station_data import read_station_file
 
     return {
         "exposure_csv": (".csv", read_exposure),
@@ -174,7 +174,7 @@ def test_accession_fields(key: str, value: Any, tmp_path_factory: pytest.TempPat
 @SETTINGS
 @given(key=st.sampled_from(sorted(RUPTURE_JSON)), value=JSON)
 def test_rupture_json_fields(key: str, value: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from kalkan.hazard.earthquake.rupture import read_rupture
+    from kalkan.core.hazard.earthquake.rupture import read_rupture
 
     data = json.dumps({**RUPTURE_JSON, key: value}, allow_nan=True).encode()
     rupture = _check(read_rupture, tmp_path_factory.mktemp("r") / "r.json", data)

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from kalkan.bounds import ASSET_BUILDINGS, ASSET_OCCUPANTS, ASSET_VALUE
+from kalkan.core.bounds import ASSET_BUILDINGS, ASSET_OCCUPANTS, ASSET_VALUE
+from kalkan.core.exposure.table import CRITICAL_TYPES, OCCUPANT_PERIODS, Exposure
 from kalkan.errors import InputError
-from kalkan.exposure.table import CRITICAL_TYPES, OCCUPANT_PERIODS, Exposure
 from kalkan.io.exposure import read_exposure, write_exposure
 from kalkan.io.exposure_csv import read_exposure_csv, write_exposure_csv
 

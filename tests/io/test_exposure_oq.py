@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kalkan.core.exposure.table import Exposure
 from kalkan.errors import InputError
-from kalkan.exposure.table import Exposure
 from kalkan.io.exposure_oq import read_exposure_oq, write_exposure_oq
 from tests.io.test_exposure_csv import assert_same_exposure, strings
 

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kalkan.catalog.sources import data_root
+from kalkan.core.exposure.facilities import FIELDS, FacilityTable, to_exposure
 from kalkan.errors import InputError
-from kalkan.exposure.facilities import FIELDS, FacilityTable, to_exposure
 from kalkan.io.facilities import (
     ILLUSTRATIVE_CITIES,
     illustrative_facilities,
@@ -27,7 +28,6 @@ from kalkan.io.facilities import (
     write_facilities_geojson,
     write_facilities_gpkg,
 )
-from kalkan.services.data_sources import data_root
 
 HEADER = ",".join(FIELDS)
 GOOD = [

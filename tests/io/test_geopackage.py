@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kalkan.io.geopackage as geopackage
+from kalkan.core.exposure.table import Exposure
 from kalkan.errors import InputError
-from kalkan.exposure.table import Exposure
 from kalkan.io.geopackage import read_exposure_gpkg, write_exposure_gpkg
 from tests.io.test_exposure_csv import assert_same_exposure, exposures
 

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy import sparse
 
+from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.errors import InputError
-from kalkan.hazard.hazardset import HazardSet
 from kalkan.io.hazard import (
     FORMAT_NAME,
     load_case_hazard,
@@ -271,7 +271,7 @@ def _random_hazards(draw: st.DrawFn) -> HazardSet:
     n_sites = draw(st.integers(1, 8))
     dtype = draw(st.sampled_from([np.float32, np.float64]))
     width: Literal[32, 64] = 32 if dtype is np.float32 else 64
-    value = st.floats(0, 500, allow_nan=False, allow_infinity=False, width=width)  # depth m, kalkan.bounds
+    value = st.floats(0, 500, allow_nan=False, allow_infinity=False, width=width)  # depth m, kalkan.core.bounds
     cells = draw(st.dictionaries(st.tuples(st.integers(0, n_events - 1), st.integers(0, n_sites - 1)), value))
     rows = np.array([k[0] for k in cells], dtype=np.int64)
     cols = np.array([k[1] for k in cells], dtype=np.int64)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kalkan.bounds import ASSET_VALUE, MAGNITUDE, Bound
+from kalkan.core.bounds import ASSET_VALUE, MAGNITUDE, Bound
 from kalkan.errors import InputError
 from kalkan.io.cities import check_in_country, read_application, read_cities
 from kalkan.io.countries import countries, country_at, distance_to_country_km
@@ -101,9 +101,9 @@ def test_header_only_registry_leaves_the_stored_one(
     tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The issue's case: a header-only CSV exited 0 and emptied the registry (12 -> 0 facilities)."""
+    from kalkan.app.city_data import facility_summary, load_founding_city
     from kalkan.cli import main
-    from kalkan.services.city_data import facility_summary, load_founding_city
-    from kalkan.services.database import store_scope, upgrade_database
+    from kalkan.store.database import store_scope, upgrade_database
 
     upgrade_database(sqlite_url)
     with store_scope(sqlite_url) as store, store.transaction() as session:
@@ -208,7 +208,7 @@ def test_source_model_bounds_and_duplicates(tmp_path: Path, sources: str, fragme
 
 
 def test_gmf_run_size_is_bounded_before_allocation(tmp_path: Path) -> None:
-    from kalkan.services.earthquake import check_gmf_size
+    from kalkan.app.earthquake import check_gmf_size
 
     check_gmf_size(2 * 1000, 500, 2, 2_000_000, "job.ini")  # exactly at the limit
     with pytest.raises(InputError, match=r"job\.ini: 2,000,000,000 events x 8 sites x 1 intensity measure") as info:

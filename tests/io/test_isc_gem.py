@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kalkan.catalog.sources import data_root
 from kalkan.errors import InputError
 from kalkan.io.isc_gem import read_catalogue, shipped_catalogue
-from kalkan.services.data_sources import data_root
 
 
 def test_readme_spot_checks() -> None:

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kalkan.catalog.sources import data_root
+from kalkan.core.vulnerability.functions import VulnerabilityFunction
 from kalkan.errors import InputError
 from kalkan.io.nrml import (
     format_vulnerability_model,
@@ -21,8 +23,6 @@ from kalkan.io.nrml import (
     read_vulnerability_model,
     write_vulnerability_model,
 )
-from kalkan.services.data_sources import data_root
-from kalkan.vulnerability.functions import VulnerabilityFunction
 
 GEM = data_root() / "gem_global_vulnerability_model" / "Central_Asia" / "Tajikistan"
 GEM_FILES = {

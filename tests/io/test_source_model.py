@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kalkan.core.hazard.earthquake.mfd import ArbitraryMFD, TruncatedGRMFD
+from kalkan.core.hazard.earthquake.sources import AreaSource, PointSource, SimpleFaultSource
 from kalkan.errors import InputError
-from kalkan.hazard.earthquake.mfd import ArbitraryMFD, TruncatedGRMFD
-from kalkan.hazard.earthquake.sources import AreaSource, PointSource, SimpleFaultSource
 from kalkan.io.source_model import read_nshmp_case, read_source_model
 
 PEER = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "peer_psha_verification"

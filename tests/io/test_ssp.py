@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kalkan.catalog.sources import data_root
 from kalkan.errors import InputError
 from kalkan.io.ssp import DRIVERS_FILE, OECD_GDP_FILE, read_oecd_gdp, read_ssp_drivers
-from kalkan.services.data_sources import data_root
 
 
 def test_shipped_files() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kalkan.errors import StoreError
-from kalkan.services.database import open_store, upgrade_database
+from kalkan.store.database import open_store, upgrade_database
 from kalkan.store.engine import make_engine, parse_url
 
 

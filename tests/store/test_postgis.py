@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from kalkan.services.database import Store, open_store, upgrade_database
+from kalkan.store.database import Store, open_store, upgrade_database
 
 
 @pytest.fixture

@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import select, text
 
 from kalkan.errors import StoreError
-from kalkan.services.database import open_store, upgrade_database
+from kalkan.store.database import open_store, upgrade_database
 from kalkan.store.engine import BUSY_TIMEOUT_ENV
 from kalkan.store.models import City
 
 HOLDER = """
 import sys, time
 from sqlalchemy import text
-from kalkan.services.database import open_store
+from kalkan.store.database import open_store
 store = open_store(sys.argv[1])
 with store.transaction() as session:
     session.execute(text("UPDATE cities SET climate = 'held by the other process' WHERE id = 'osh'"))

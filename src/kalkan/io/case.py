@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from kalkan.bounds import ASSET_VALUE, INTENSITY_MAX_BY_UNIT
+from kalkan.core.bounds import ASSET_VALUE, INTENSITY_MAX_BY_UNIT
+from kalkan.core.exposure.table import Exposure
+from kalkan.core.hazard.hazardset import HazardSet
+from kalkan.core.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
 from kalkan.errors import InputError
-from kalkan.exposure.table import Exposure
-from kalkan.hazard.hazardset import HazardSet
 from kalkan.io.exposure_csv import utf8_error
 from kalkan.io.hazard_stream import CaseHazardStream
-from kalkan.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kalkan.coalition.model import CityFacts, CityGeometryRecord, DisasterRecord, PopulationFigure
-from kalkan.coalition.vocabulary import AR6_LAND_REGIONS, CURRENCY_BY_ISO3, HAZARDS
+from kalkan.core.coalition.model import CityFacts, CityGeometryRecord, DisasterRecord, PopulationFigure
+from kalkan.core.coalition.vocabulary import AR6_LAND_REGIONS, CURRENCY_BY_ISO3, HAZARDS
+from kalkan.core.geometry import geometry_area_km2
 from kalkan.errors import InputError
-from kalkan.geometry import geometry_area_km2
 from kalkan.io.countries import countries, country_at, distance_to_country_km
 from kalkan.io.jsonfile import load_json_file
 

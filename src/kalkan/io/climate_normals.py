@@ -11,8 +11,8 @@ import csv
 import re
 from dataclasses import dataclass, field
 
+from kalkan.catalog.sources import data_source
 from kalkan.errors import InputError
-from kalkan.services.data_sources import data_source
 
 __all__ = ["NORMALS_CITY", "NORMAL_VARIABLES", "StationNormals", "station_normals"]
 

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.core.geometry import KM_PER_DEGREE, points_in_geojson
 from kalkan.errors import InputError
-from kalkan.geometry import KM_PER_DEGREE, points_in_geojson
 from kalkan.io.jsonfile import load_json_file
 
 __all__ = [

@@ -25,9 +25,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.catalog.sources import data_root
 from kalkan.errors import InputError, NotFoundError
 from kalkan.io.text import read_csv_rows
-from kalkan.services.data_sources import data_root
 
 Kind = Literal["station", "reanalysis"]
 

@@ -2,7 +2,7 @@
 
 Each feature has the properties ``code`` (unique in the file, at most 64 characters; a number is read as its
 text), ``name`` and optionally ``name_ru``; the geometry is a valid Polygon or MultiPolygon in WGS84 degrees
-(:func:`kalkan.geometry.polygon_problems`). Other properties are not stored and are named in the result. Every
+(:func:`kalkan.core.geometry.polygon_problems`). Other properties are not stored and are named in the result. Every
 error names the file, the feature (1-based) and the property.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kalkan.core.geometry import polygon_problems
 from kalkan.errors import InputError
-from kalkan.geometry import polygon_problems
 from kalkan.io.cities import load_json
 
 __all__ = ["DISTRICT_PROPERTIES", "DistrictFeature", "read_districts"]

@@ -5,7 +5,7 @@
 - ``.xml``: an OpenQuake exposure model, with inline assets or CSV asset files (:mod:`kalkan.io.exposure_oq`);
 - ``.gpkg``: a GeoPackage point layer in EPSG:4326 (:mod:`kalkan.io.geopackage`).
 
-Every reader returns a validated :class:`~kalkan.exposure.table.Exposure` or raises an
+Every reader returns a validated :class:`~kalkan.core.exposure.table.Exposure` or raises an
 :class:`~kalkan.errors.InputError` naming the file, the row (or asset, or feature) and the field. Every writer
 writes a temporary file in the target directory and renames it, so a failed write leaves nothing half-done.
 See ``docs/exposure.md``.
@@ -16,8 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kalkan.core.exposure.table import Exposure
 from kalkan.errors import InputError
-from kalkan.exposure.table import Exposure
 from kalkan.io.exposure_csv import read_exposure_csv, write_exposure_csv
 from kalkan.io.exposure_oq import read_exposure_oq, write_exposure_oq
 from kalkan.io.geopackage import read_exposure_gpkg, write_exposure_gpkg

@@ -17,7 +17,7 @@ see :mod:`kalkan.io.exposure_oq`):
 ``occupants_transit``
 ``district``              district name or code (optional text)
 ``occupancy``             occupancy class, e.g. ``Res``, ``Com``, ``Ind`` (optional text)
-``critical_type``         one of :data:`kalkan.exposure.table.CRITICAL_TYPES`, or empty
+``critical_type``         one of :data:`kalkan.core.exposure.table.CRITICAL_TYPES`, or empty
 ``site_id``               explicit hazard-site index, integer >= 0, in every row (optional column)
 ``currency``              ISO 4217 code; one value for the whole file (optional column)
 ``price_year``            year of the prices; one value for the whole file (optional column)
@@ -48,9 +48,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from kalkan.bounds import ASSET_BUILDINGS, ASSET_OCCUPANTS, ASSET_VALUE
+from kalkan.core.bounds import ASSET_BUILDINGS, ASSET_OCCUPANTS, ASSET_VALUE
+from kalkan.core.exposure.table import COST_TYPES, CRITICAL_TYPES, OCCUPANT_PERIODS, Exposure
 from kalkan.errors import InputError
-from kalkan.exposure.table import COST_TYPES, CRITICAL_TYPES, OCCUPANT_PERIODS, Exposure
 
 Floats = NDArray[np.float64]
 Strings = NDArray[np.object_]

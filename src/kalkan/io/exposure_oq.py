@@ -13,7 +13,7 @@ inputs section). An ``<exposureModel id category taxonomySource>`` holds ``<desc
   number, structural, nonstructural, contents, business_interruption, area, day, night, transit`` plus one
   column per tag.
 
-Mapping to Kalkan (:class:`~kalkan.exposure.table.Exposure`):
+Mapping to Kalkan (:class:`~kalkan.core.exposure.table.Exposure`):
 
 - Costs: OpenQuake's cost ``type`` says what a value is. ``aggregated`` is the asset's total and is kept;
   ``per_asset`` is the cost of one building (structural unit) and is multiplied by ``number``;
@@ -48,8 +48,8 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pyarrow as pa
 
+from kalkan.core.exposure.table import OCCUPANT_PERIODS, Exposure
 from kalkan.errors import InputError
-from kalkan.exposure.table import OCCUPANT_PERIODS, Exposure
 from kalkan.io.exposure_columns import (
     RawColumns,
     atomic_target,

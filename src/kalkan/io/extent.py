@@ -3,7 +3,7 @@
 Why a box and a margin: a city's assets and facilities lie in and around its outlines (suburbs, a water plant
 upstream), so the check is generous; it exists to catch the usual mistakes (swapped lon/lat, projected
 coordinates, another city's file, a sign lost on a longitude), which put points hundreds or thousands of km
-away. The services build the box from the store (:func:`kalkan.services.city_extent.city_extent`); the readers
+away. The services build the box from the store (:func:`kalkan.app.city_extent.city_extent`); the readers
 only need this value.
 """
 

@@ -1,7 +1,7 @@
 """Read and write critical-facility registries: CSV, GeoJSON and GeoPackage point layers.
 
 Columns (CSV header; GeoJSON feature properties; GeoPackage attribute columns) are the fields of
-:mod:`kalkan.exposure.facilities`, in the order of :data:`~kalkan.exposure.facilities.FIELDS`:
+:mod:`kalkan.core.exposure.facilities`, in the order of :data:`~kalkan.core.exposure.facilities.FIELDS`:
 
 - required: ``id``, ``name``, ``type``, ``lon``, ``lat`` (GeoJSON and GeoPackage: the Point geometry),
   ``construction_class``, ``replacement_cost_usd``, ``price_year``, ``occupants_day``, ``occupants_night``,
@@ -36,9 +36,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kalkan.bounds import FACILITY_OCCUPANTS, FACILITY_VALUE_USD
-from kalkan.errors import InputError
-from kalkan.exposure.facilities import (
+from kalkan.core.bounds import FACILITY_OCCUPANTS, FACILITY_VALUE_USD
+from kalkan.core.exposure.facilities import (
     FIELDS,
     ISO_DATE,
     Facility,
@@ -46,6 +45,7 @@ from kalkan.exposure.facilities import (
     Problem,
     check_facility,
 )
+from kalkan.errors import InputError
 from kalkan.io.exposure_columns import atomic_target, require_file
 from kalkan.io.extent import Extent
 from kalkan.io.geopackage import (
@@ -232,7 +232,7 @@ UPPER: Mapping[str, float] = {
     "occupants_day": FACILITY_OCCUPANTS.hi,
     "occupants_night": FACILITY_OCCUPANTS.hi,
 }
-"""Plausibility bounds (:mod:`kalkan.bounds`) on top of the facility's own checks (finite, >= 0)."""
+"""Plausibility bounds (:mod:`kalkan.core.bounds`) on top of the facility's own checks (finite, >= 0)."""
 DEFAULTS: Mapping[str, Any] = {
     "capacity_unit": "",
     "responsible_agency": "",
@@ -563,7 +563,7 @@ def illustrative_facilities(city: str) -> FacilityTable:
         raise InputError(
             f"no illustrative facility set for {city!r}; expected one of {', '.join(ILLUSTRATIVE_CITIES)}."
         )
-    from kalkan.services.data_sources import data_root
+    from kalkan.catalog.sources import data_root
 
     return read_facilities_csv(data_root() / "facilities" / f"{city}_illustrative.csv").table
 

@@ -125,7 +125,7 @@ def read_gem_adm1(path: Path | str) -> list[GemExposureRow]:
 
 def shipped_adm1_paths(country: str) -> list[Path]:
     """The shipped Res, Com and Ind Adm1 files of ``country`` (a folder name such as ``Kyrgyzstan``)."""
-    from kalkan.services.data_sources import data_source
+    from kalkan.catalog.sources import data_source
 
     if country not in COUNTRIES.values():
         raise InputError(f"No GEM exposure files for {country!r}; shipped: {', '.join(COUNTRIES.values())}.")

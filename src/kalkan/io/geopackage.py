@@ -42,8 +42,8 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from kalkan.core.exposure.table import Exposure
 from kalkan.errors import InputError
-from kalkan.exposure.table import Exposure
 from kalkan.io.exposure_columns import (
     RawColumns,
     atomic_target,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kalkan.core.hazard.earthquake.gmpe import get_model
 from kalkan.errors import InputError
-from kalkan.hazard.earthquake.gmpe import get_model
 from kalkan.io.text import read_text_file
 from kalkan.io.xml import parse_with_lines, read_file_bytes
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from kalkan.bounds import DEPTH_KM, MAGNITUDE, VS30
+from kalkan.core.bounds import DEPTH_KM, MAGNITUDE, VS30
+from kalkan.core.hazard.earthquake.gmpe.base import Context
 from kalkan.errors import InputError
-from kalkan.hazard.earthquake.gmpe.base import Context
 from kalkan.io.text import read_text_file
 
 RESULT_TYPES = ("MEAN", "TOTAL_STDDEV", "INTER_EVENT_STDDEV", "INTRA_EVENT_STDDEV")
@@ -61,7 +61,7 @@ _RANGES = {
     "rx": (-20_000.0, 20_000.0), "ry0": (0.0, 20_000.0), "rhypo": (0.0, 20_000.0), "vs30": (VS30.lo, VS30.hi),
     "vs30measured": (0.0, 1.0), "z1pt0": (0.0, 10_000.0), "z2pt5": (0.0, 20.0),
 }  # fmt: skip
-"""Plausible values of each context field (units of the module docstring); see :mod:`kalkan.bounds`."""
+"""Plausible values of each context field (units of the module docstring); see :mod:`kalkan.core.bounds`."""
 
 
 def read_table(path: Path) -> VerificationTable:

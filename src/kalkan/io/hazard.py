@@ -56,9 +56,9 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 import kalkan
-from kalkan.bounds import EVENT_FREQUENCY_MAX, INTENSITY_MAX_BY_UNIT
+from kalkan.core.bounds import EVENT_FREQUENCY_MAX, INTENSITY_MAX_BY_UNIT
+from kalkan.core.hazard.hazardset import PERILS, HazardSet, check_imt_unit
 from kalkan.errors import InputError
-from kalkan.hazard.hazardset import PERILS, HazardSet, check_imt_unit
 
 __all__ = [
     "CASE_HAZ_TYPES",
@@ -781,7 +781,7 @@ def _csr_from_parts(
 
 
 def _plausible(hazard: HazardSet) -> HazardSet:
-    """Refuse intensities and frequencies beyond their plausibility bounds (:mod:`kalkan.bounds`): overflows
+    """Refuse intensities and frequencies beyond their plausibility bounds (:mod:`kalkan.core.bounds`): overflows
     such as 1e308 and unit errors would otherwise give infinite or meaningless losses."""
     where = hazard.source
     limit = INTENSITY_MAX_BY_UNIT.get(hazard.unit, math.inf)

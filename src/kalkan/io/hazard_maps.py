@@ -65,7 +65,7 @@ PERILS: dict[str, str] = {
     "mudflow": "mudflow",
     "landslide": "landslide",
 }
-"""Accepted peril names -> the :data:`kalkan.hazard.hazardset.PERILS` key they are stored under."""
+"""Accepted peril names -> the :data:`kalkan.core.hazard.hazardset.PERILS` key they are stored under."""
 
 UNITS: dict[str, str] = {
     "m": "water (or flow) depth in metres",
@@ -644,7 +644,7 @@ def sample_gpkg_polygons(
     spec: MapSpec, lon: NDArray[np.float64], lat: NDArray[np.float64], unit: str
 ) -> tuple[tuple[float, ...] | None, list[MapSample], list[str]]:
     """Values of a polygon layer at the sites, one sample per return period (by ``return_period``)."""
-    from kalkan.geometry import points_in_geojson
+    from kalkan.core.geometry import points_in_geojson
 
     assert spec.layer is not None
     where = f"{spec.path}#{spec.layer}"

@@ -17,9 +17,9 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.core.hazard.hazardset import check_imt_unit
+from kalkan.core.risk.engine import CsrChunk
 from kalkan.errors import InputError
-from kalkan.hazard.hazardset import check_imt_unit
-from kalkan.risk.engine import CsrChunk
 
 
 class CaseHazardStream:

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.core.geometry import EARTH_MEAN_RADIUS_KM
 from kalkan.errors import InputError
-from kalkan.geometry import EARTH_MEAN_RADIUS_KM
 
 COLUMNS = ("eventid", "origin_time_utc", "lat", "lon", "epicentre_quality", "depth_km", "depth_quality", "mw",
            "mw_source", "mw_quality")  # fmt: skip
@@ -108,6 +108,6 @@ def read_catalogue(path: Path) -> Catalogue:
 @cache
 def shipped_catalogue() -> Catalogue:
     """The ISC-GEM v7.0 Central Asia extract shipped in kalkan/data (CC BY-SA 3.0)."""
-    from kalkan.services.data_sources import data_source
+    from kalkan.catalog.sources import data_source
 
     return read_catalogue(data_source("isc_gem_catalogue_central_asia").paths()[0])

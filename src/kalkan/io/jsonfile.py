@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from kalkan.bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from kalkan.core.bounds import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from kalkan.errors import InputError
 
 __all__ = ["decode_json", "load_json_file"]

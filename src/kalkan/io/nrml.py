@@ -30,7 +30,7 @@ OpenQuake additionally clips the intensity to ``[minIML, maxIML]`` and sets the 
 :attr:`FragilityModel.ranges`, and refuses a positive ``noDamageLimit`` on a continuous function unless the
 caller passes ``ignore_no_damage_limit=True``. On a discrete function ``noDamageLimit`` is applied exactly:
 levels below it are dropped and the limit becomes the first level, with the probabilities interpolated there
-(below the first level the probability is zero, see :mod:`kalkan.vulnerability.functions`).
+(below the first level the probability is zero, see :mod:`kalkan.core.vulnerability.functions`).
 
 XML is parsed with :mod:`defusedxml` (no entity expansion, no external references). Every error is an
 :class:`InputError` naming the file, the line, the function id and the field.
@@ -48,10 +48,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
+from kalkan.core.hazard.hazardset import IMT_UNITS, imt_family
+from kalkan.core.vulnerability.functions import LOSS_TYPES, FragilityFunction, VulnerabilityFunction
 from kalkan.errors import InputError
-from kalkan.hazard.hazardset import IMT_UNITS, imt_family
 from kalkan.io.xml import parse_with_lines, read_file_bytes
-from kalkan.vulnerability.functions import LOSS_TYPES, FragilityFunction, VulnerabilityFunction
 
 NRML_05 = "http://openquake.org/xmlns/nrml/0.5"
 NRML_04 = "http://openquake.org/xmlns/nrml/0.4"

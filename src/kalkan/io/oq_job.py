@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kalkan.bounds import VS30
+from kalkan.core.bounds import VS30
 from kalkan.errors import InputError
 from kalkan.io.text import read_text_file
 
@@ -58,7 +58,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "asset_hazard_distance": (0.0, 20_000.0),
 }
 """Plausible values of the numeric parameters (units of :data:`SUPPORTED`): seeds are 32-bit, Vs30 as
-:data:`kalkan.bounds.VS30`, z1.0 up to 10 km, z2.5 up to 20 km, distances up to half the Earth's circumference.
+:data:`kalkan.core.bounds.VS30`, z1.0 up to 10 km, z2.5 up to 20 km, distances up to half the Earth's circumference.
 The number of fields has no bound of its own here: the run's size (events x sites x IMTs) is bounded when the
 sites are known (``kalkan eq run-oq --max-gmf-values``)."""
 MAX_JOB_BYTES = 1 << 20

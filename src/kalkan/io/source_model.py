@@ -3,7 +3,7 @@
 **OpenQuake NRML** (0.4 and 0.5; OpenQuake Engine manual, "Source typologies"): ``pointSource``,
 ``areaSource`` and ``simpleFaultSource`` with ``truncGutenbergRichterMFD``, ``incrementalMFD`` or
 ``arbitraryMFD``, ``nodalPlaneDist``, ``hypoDepthDist``, ``magScaleRel`` (``WC1994``, ``PeerMSR``, or a law of
-:data:`~kalkan.hazard.earthquake.rupture.SCALING_LAWS`) and ``ruptAspectRatio``. A simple fault's trace is at
+:data:`~kalkan.core.hazard.earthquake.rupture.SCALING_LAWS`) and ``ruptAspectRatio``. A simple fault's trace is at
 the surface; its top edge is the trace moved down dip to the upper seismogenic depth, as OpenQuake builds it.
 The job-level settings OpenQuake takes from ``job.ini`` are arguments: ``mfd_bin_width``
 (``width_of_mfd_bin``), ``mesh_spacing_km`` (``rupture_mesh_spacing``) and ``area_spacing_km``
@@ -41,11 +41,10 @@ from xml.etree.ElementTree import Element
 
 import numpy as np
 
-from kalkan.errors import InputError
-from kalkan.hazard.earthquake.gmpe import get_model
-from kalkan.hazard.earthquake.mfd import MFD, ArbitraryMFD, IncrementalMFD, SingleMFD, TruncatedGRMFD
-from kalkan.hazard.earthquake.psha import ExceedanceModel, GmpeBranch, Sites
-from kalkan.hazard.earthquake.sources import (
+from kalkan.core.hazard.earthquake.gmpe import get_model
+from kalkan.core.hazard.earthquake.mfd import MFD, ArbitraryMFD, IncrementalMFD, SingleMFD, TruncatedGRMFD
+from kalkan.core.hazard.earthquake.psha import ExceedanceModel, GmpeBranch, Sites
+from kalkan.core.hazard.earthquake.sources import (
     PEER_SIGMA_LOG10_AREA,
     AreaSource,
     Frame,
@@ -54,6 +53,7 @@ from kalkan.hazard.earthquake.sources import (
     SimpleFaultSource,
     Source,
 )
+from kalkan.errors import InputError
 from kalkan.io.jsonfile import load_json_file
 from kalkan.io.text import read_text_file
 from kalkan.io.xml import parse_with_lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kalkan.climate.scenarios import BASELINE, SSPS, WarmingPath
+from kalkan.core.climate.scenarios import BASELINE, SSPS, WarmingPath
 from kalkan.errors import InputError
 
 PLOT_SUFFIXES = (".png", ".svg")

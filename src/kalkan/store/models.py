@@ -104,7 +104,7 @@ class City(Base):
         primaryjoin="and_(City.id == CityGeometry.city_id, CityGeometry.version_id.is_(None))",
     )
     """The shipped outlines (admin boundary, urban extent); a city's own outline is a versioned
-    ``city_outline`` geometry, read through :mod:`kalkan.services.versions`."""
+    ``city_outline`` geometry, read through :mod:`kalkan.store.versions`."""
     disasters: Mapped[list[Disaster]] = relationship(
         back_populates="city", cascade="all, delete-orphan", order_by="Disaster.year.desc()"
     )
@@ -426,7 +426,7 @@ class StationDay(Base):
 
 
 class FacilityRecord(Base):
-    """A critical facility of a city (registry columns of :mod:`kalkan.exposure.facilities`), in one data
+    """A critical facility of a city (registry columns of :mod:`kalkan.core.exposure.facilities`), in one data
     version of its registry."""
 
     __tablename__ = "facilities"

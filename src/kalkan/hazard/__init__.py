@@ -1,5 +1,0 @@
-"""Hazard: event sets as sparse events x sites intensity matrices, per peril and intensity measure."""
-
-from kalkan.hazard.hazardset import HazardSet
-
-__all__ = ["HazardSet"]
