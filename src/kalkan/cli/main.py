@@ -1932,8 +1932,15 @@ def main(argv: list[str] | None = None) -> None:
     except KalkanError as exc:
         if _state["debug"]:
             raise
-        # messages quote user input (file names, values): never let it be read as Rich markup
-        err.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False, soft_wrap=True)
+        # messages quote user input (file names, values): never let it be read as Rich markup; the code (and the
+        # field) are what programs and translations rely on: `Error [input.range] (field cost_structural): ...`
+        field = f" (field {escape(exc.field)})" if exc.field else ""
+        err.print(
+            f"[bold red]Error \\[{exc.code}]{field}:[/] {escape(exc.message)}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
         if exc.hint:
             err.print(f"[yellow]Hint:[/] {escape(exc.hint)}", markup=True, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

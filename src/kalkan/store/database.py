@@ -88,11 +88,13 @@ def _check_schema(engine: Engine) -> None:
         raise StoreError(
             f"The database {where} has no Kalkan schema yet.",
             hint="Run `kalkan db upgrade` to create it and load the coalition's reference data.",
+            code="store.schema",
         )
     if rev != head:
         raise StoreError(
             f"The database {where} is at schema revision {rev}; this Kalkan needs {head}.",
             hint="Run `kalkan db upgrade`.",
+            code="store.schema",
         )
 
 
@@ -102,6 +104,7 @@ def _refuse_unknown_revision(rev: str | None, where: str) -> None:
             f"The database {where} is at schema revision {rev}, which this Kalkan does not know "
             "(it was upgraded by a newer version).",
             hint="Upgrade Kalkan, or point KALKAN_DATABASE_URL at another database.",
+            code="store.schema",
         )
 
 
@@ -164,7 +167,9 @@ def downgrade_database(revision: str, url: str | None = None) -> tuple[str | Non
     """Take the schema back to ``revision`` ("base" removes Kalkan's tables); returns (before, after)."""
     if revision != "base" and revision not in migrate.known_revisions():
         raise StoreError(
-            f"Unknown schema revision {revision!r}; known: {', '.join(sorted(migrate.known_revisions()))}, base."
+            f"Unknown schema revision {revision!r}; known: {', '.join(sorted(migrate.known_revisions()))}, base.",
+            code="input.unknown",
+            field="revision",
         )
     engine = make_engine(url or config.database_url(), create=False)
     try:
