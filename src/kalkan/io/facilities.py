@@ -36,6 +36,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kalkan.catalog.cities import ILLUSTRATIVE_CITIES, illustrative_facilities_file
+from kalkan.catalog.files import shipped_path
 from kalkan.core.bounds import FACILITY_OCCUPANTS, FACILITY_VALUE_USD
 from kalkan.core.exposure.facilities import (
     FIELDS,
@@ -93,7 +95,6 @@ REQUIRED = (
 )
 MAX_LISTED = 20
 """How many row errors an :class:`InputError` lists (the count says how many there are)."""
-ILLUSTRATIVE_CITIES = ("petropavl", "osh", "dushanbe", "ashgabat", "namangan")
 TRUE = frozenset({"true", "yes", "y", "t", "1"})
 FALSE = frozenset({"false", "no", "n", "f", "0"})
 CAPACITY_MAX = 1e9
@@ -563,9 +564,7 @@ def illustrative_facilities(city: str) -> FacilityTable:
         raise InputError(
             f"no illustrative facility set for {city!r}; expected one of {', '.join(ILLUSTRATIVE_CITIES)}."
         )
-    from kalkan.catalog.sources import data_root
-
-    return read_facilities_csv(data_root() / "facilities" / f"{city}_illustrative.csv").table
+    return read_facilities_csv(shipped_path(illustrative_facilities_file(city))).table
 
 
 def _cell(value: Any) -> Any:
