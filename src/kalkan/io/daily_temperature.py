@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,15 +74,11 @@ class DailyTemperatureError(InputError):
             f"{path}: {len(problems)} problem(s) in the daily temperature file:\n{shown}{tail}",
             hint="Columns: date (YYYY-MM-DD), tmax_c, tmin_c in °C, optional tmean_c; leave a cell empty for a "
             "missing day.",
-            **first_problem(problems),
+            code=problems[0].code,
+            field=problems[0].field,
+            row=problems[0].row,
         )
         self.problems = tuple(problems)
-
-
-def first_problem(problems: Sequence[RowProblem]) -> dict[str, Any]:
-    """The code, field and row of an error listing ``problems``: those of the first one."""
-    first = problems[0]
-    return {"code": first.code, "field": first.field, "row": first.row}
 
 
 def _is_sentinel(x: float) -> bool:

@@ -34,7 +34,6 @@ from kalkan.io.daily_temperature import (
     _is_sentinel,
     csv_header,
     csv_records,
-    first_problem,
 )
 
 FloatArray = NDArray[np.float64]
@@ -74,7 +73,9 @@ class WeatherFileError(InputError):
         super().__init__(
             f"{path}: {len(problems)} problem(s) in the precipitation/temperature file:\n{shown}{tail}",
             hint=_HINT,
-            **first_problem(problems),
+            code=problems[0].code,
+            field=problems[0].field,
+            row=problems[0].row,
         )
         self.problems = tuple(problems)
 
