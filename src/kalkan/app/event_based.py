@@ -508,10 +508,11 @@ def city_event_based_risk(
     from kalkan.app.psha import gmpe_branches
     from kalkan.app.risk import run_assessment
     from kalkan.app.taxonomy_mapping import full_mapping_rows, load_mapping, with_city_mapping, write_mapping
+    from kalkan.catalog.files import GEM_CENTRAL_ASIA_DIR, GEM_CENTRAL_ASIA_FILES
     from kalkan.catalog.sources import data_root
-    from kalkan.core.vulnerability.library import GEM_CENTRAL_ASIA_DIR, GEM_CENTRAL_ASIA_FILES, gem_central_asia
     from kalkan.io.exposure import write_exposure
     from kalkan.io.results import atomic_output_dir, write_json
+    from kalkan.io.shipped_vulnerability import gem_central_asia
 
     def progress(p: int, message: str) -> None:
         if on_progress is not None:

@@ -189,6 +189,7 @@ def city_future_risk(
     from kalkan.app.risk import load_vulnerability
     from kalkan.app.taxonomy_mapping import city_vulnerability
     from kalkan.core.exposure.growth import growth_factors
+    from kalkan.io.ssp import shipped_ssp_tables
 
     city = get_city(session, city_id)
     exposure = load_exposure(session, city_id)
@@ -196,8 +197,8 @@ def city_future_risk(
         py = exposure.price_year
         base_year = py if py is not None and FIRST_YEAR <= py <= LAST_YEAR else DEFAULT_BASE_YEAR
     factors = growth_factors(
-        city.country_iso3, ssp, horizon=horizon, year=year, base_year=base_year, elasticity=elasticity,
-        overrides=overrides,
+        city.country_iso3, ssp, tables=shipped_ssp_tables(), horizon=horizon, year=year, base_year=base_year,
+        elasticity=elasticity, overrides=overrides,
     )  # fmt: skip
     if vulnerability_paths:
         vset = load_vulnerability(list(vulnerability_paths), taxonomy_mapping)

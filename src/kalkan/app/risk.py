@@ -263,13 +263,14 @@ def load_vulnerability(paths: Sequence[Path], mapping: Path | None) -> Any:
     """NRML/CSV vulnerability files plus a taxonomy mapping, or a shipped model: ``gem-central-asia``
     (earthquake) or ``jrc-flood-asia`` (flood depth in m; every GEM Central Asia taxonomy by occupancy)."""
     from kalkan.core.vulnerability.functions import VulnerabilitySet
-    from kalkan.core.vulnerability.library import gem_central_asia, load_vulnerability_set
+    from kalkan.io.shipped_vulnerability import gem_central_asia
     from kalkan.io.vulnerability_csv import read_taxonomy_mapping, read_vulnerability_csv
+    from kalkan.io.vulnerability_set import load_vulnerability_set
 
     if len(paths) == 1 and str(paths[0]) == "gem-central-asia":
         return gem_central_asia()
     if len(paths) == 1 and str(paths[0]) == "jrc-flood-asia":
-        from kalkan.core.vulnerability.jrc import jrc_flood_asia
+        from kalkan.io.shipped_vulnerability import jrc_flood_asia
 
         return jrc_flood_asia()
     if mapping is None:

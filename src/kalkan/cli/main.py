@@ -467,7 +467,7 @@ def city_build_exposure(
     from kalkan.app.city_data import build_gem_exposure, write_exposure_with_provenance
     from kalkan.app.city_outline import city_outline
     from kalkan.app.jobs import Output, job
-    from kalkan.core.exposure.gem import CITY_ADMIN1
+    from kalkan.catalog.cities import CITY_ADMIN1
     from kalkan.store.database import optional_store
     from kalkan.store.models import City
 
@@ -532,7 +532,7 @@ def city_load(
     one kept (`kalkan city history CITY`). One transaction per city.
     """
     from kalkan.app.city_data import load_founding_city
-    from kalkan.core.exposure.gem import CITY_ADMIN1
+    from kalkan.catalog.cities import CITY_ADMIN1
     from kalkan.store.database import store_scope
 
     ids = list(CITY_ADMIN1) if founding else list(cities or [])

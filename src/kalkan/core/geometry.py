@@ -97,6 +97,21 @@ def points_in_geojson(
     return inside
 
 
+def grid_in_polygon(geojson: dict[str, Any], spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Points of a regular lon/lat grid (about ``spacing_km`` apart) inside a GeoJSON (Multi)Polygon."""
+    polys = [geojson["coordinates"]] if geojson["type"] == "Polygon" else geojson["coordinates"]
+    rings = [np.asarray(p[0], dtype=np.float64) for p in polys]
+    allpts = np.vstack(rings)
+    lat0 = float(allpts[:, 1].mean())
+    dlat = spacing_km / KM_PER_DEGREE
+    dlon = spacing_km / (KM_PER_DEGREE * np.cos(np.radians(lat0)))
+    gx, gy = np.meshgrid(np.arange(allpts[:, 0].min(), allpts[:, 0].max() + dlon, dlon),
+                         np.arange(allpts[:, 1].min(), allpts[:, 1].max() + dlat, dlat))  # fmt: skip
+    x, y = gx.ravel(), gy.ravel()
+    inside = points_in_geojson(geojson, x, y)
+    return np.round(x[inside], 5), np.round(y[inside], 5)
+
+
 def near_edge(
     geometry: dict[str, Any], lon: NDArray[np.float64], lat: NDArray[np.float64], tolerance_deg: float
 ) -> NDArray[np.bool_]:

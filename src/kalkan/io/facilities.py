@@ -36,7 +36,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kalkan.catalog.sources import data_root
+from kalkan.catalog.cities import ILLUSTRATIVE_CITIES, illustrative_facilities_file
+from kalkan.catalog.files import shipped_path
 from kalkan.core.bounds import FACILITY_OCCUPANTS, FACILITY_VALUE_USD
 from kalkan.core.exposure.facilities import (
     FIELDS,
@@ -96,7 +97,6 @@ REQUIRED = (
 )
 MAX_LISTED = 20
 """How many row errors an :class:`InputError` lists (the count says how many there are)."""
-ILLUSTRATIVE_CITIES = ("petropavl", "osh", "dushanbe", "ashgabat", "namangan")
 TRUE = frozenset({"true", "yes", "y", "t", "1"})
 FALSE = frozenset({"false", "no", "n", "f", "0"})
 CAPACITY_MAX = 1e9
@@ -595,7 +595,7 @@ def illustrative_facilities(city: str) -> FacilityTable:
             code="input.unknown",
             field="city",
         )
-    return read_facilities_csv(data_root() / "facilities" / f"{city}_illustrative.csv").table
+    return read_facilities_csv(shipped_path(illustrative_facilities_file(city))).table
 
 
 def _cell(value: Any) -> Any:

@@ -130,6 +130,7 @@ class Problem:
     value: Any
     expected: str
     code: str = "input.type"
+    """The error code of this kind of problem (:data:`kalkan.errors.CODES`)."""
 
 
 def check_facility(values: Mapping[str, Any]) -> list[Problem]:

@@ -120,6 +120,7 @@ class Exposure:
             raise InputError(
                 f"{where}: no replacement cost column; expected at least one of {', '.join(COST_TYPES)}.",
                 code="input.missing",
+                field="cost_structural",
             )
         unknown = [k for k in costs if k not in COST_TYPES]
         if unknown:
@@ -214,6 +215,7 @@ class Exposure:
                 "within [-180, 180] x [-90, 90]. Is the file in another coordinate reference system?",
                 code="input.range",
                 field="lon" if not abs(self.lon[k]) <= 180 else "lat",
+                row=k + 1,
             )
         numeric: dict[str, NDArray[np.float64]] = {"number": np.asarray(self.number, dtype=np.float64)}
         numeric.update({f"cost_{k}": v for k, v in costs.items()})
@@ -226,6 +228,7 @@ class Exposure:
                     f"{where}: asset {ids[k]!r}, field '{name}' is {float(arr[k])}; expected a finite value >= 0.",
                     code="input.range",
                     field=name,
+                    row=k + 1,
                 )
 
     def total_cost(self) -> Floats:
