@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.core.exposure.table import OCCUPANT_PERIODS, Exposure
-from kalkan.core.geometry import clip_polygon, geometry_area_km2
+from kalkan.core.geometry import clip_polygon, geometry_area_km2, grid_in_polygon
 from kalkan.errors import InputError
 from kalkan.io.gem_exposure import GemExposureRow, admin1_rows
 
@@ -109,8 +109,6 @@ def _centroid(rings: list[NDArray[np.float64]]) -> tuple[float, float]:
 
 
 def _cells(outline: dict[str, Any], cell_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    from kalkan.app.earthquake import grid_in_polygon
-
     rings = _outline_polygons(outline)
     lon, lat = grid_in_polygon(outline, cell_km)
     if lon.size == 0:
@@ -129,7 +127,7 @@ def build_city_exposure(
     One asset per (cell, building class), with the GEM taxonomy string, occupancy ``res``/``com``/``ind``,
     district = cell id (``cell-0042``), number of buildings (fractional), structural/nonstructural/contents
     costs in USD of 2021 and day/night/transit occupants. Cells are the points of
-    :func:`kalkan.app.earthquake.grid_in_polygon`; an outline too small for any grid point gets one cell
+    :func:`kalkan.core.geometry.grid_in_polygon`; an outline too small for any grid point gets one cell
     at its centroid. **Uniform density**: every cell gets an equal part (no population grid offline).
     Totals equal ``share`` x the GEM totals: costs to the cent (whole cents, largest-remainder rule, first
     across building classes, then equally across cells), buildings and occupants up to float rounding.
