@@ -63,7 +63,6 @@ def _cells_mutated(seed: bytes, row: int, values: dict[int, str]) -> bytes:
 
 def _readers() -> dict[str, tuple[str, Callable[[Path], Any]]]:
     from kalkan.app.station_data import read_station_file
-    from kalkan.core.hazard.earthquake.rupture import read_rupture
     from kalkan.io.cities import read_application
     from kalkan.io.exposure import read_exposure
     from kalkan.io.facilities import read_facilities
@@ -71,6 +70,7 @@ def _readers() -> dict[str, tuple[str, Callable[[Path], Any]]]:
     from kalkan.io.gsim_table import read_table
     from kalkan.io.hazard_maps import read_manifest
     from kalkan.io.oq_job import read_job
+    from kalkan.io.rupture import read_rupture
     from kalkan.io.source_model import read_source_model
     from kalkan.io.vulnerability_csv import read_taxonomy_mapping, read_vulnerability_csv
 
@@ -177,7 +177,7 @@ def test_accession_fields(key: str, value: Any, tmp_path_factory: pytest.TempPat
 @SETTINGS
 @given(key=st.sampled_from(sorted(RUPTURE_JSON)), value=JSON)
 def test_rupture_json_fields(key: str, value: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from kalkan.core.hazard.earthquake.rupture import read_rupture
+    from kalkan.io.rupture import read_rupture
 
     data = json.dumps({**RUPTURE_JSON, key: value}, allow_nan=True).encode()
     rupture = _check(read_rupture, tmp_path_factory.mktemp("r") / "r.json", data)

@@ -11,6 +11,7 @@ import pytest
 from kalkan.catalog.sources import data_root
 from kalkan.errors import InputError
 from kalkan.io.isc_gem import read_catalogue, shipped_catalogue
+from tests.errors import expect_error
 
 
 def test_readme_spot_checks() -> None:
@@ -69,7 +70,9 @@ def test_petropavlovsk_hypothetical_basis_matches_the_catalogue() -> None:
 
 def test_bad_files(tmp_path: Path) -> None:
     (tmp_path / "c.csv").write_text("eventid,lat\n1,2\n")
-    with pytest.raises(InputError, match="expected the columns"):
+    with pytest.raises(InputError, match=r"c\.csv") as info:
         read_catalogue(tmp_path / "c.csv")
-    with pytest.raises(InputError, match="no event with id 1"):
+    expect_error(info, "input.missing", row=1)
+    with pytest.raises(InputError) as info:
         shipped_catalogue().event(1)
+    expect_error(info, "input.unknown", "eventid")

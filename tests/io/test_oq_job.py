@@ -9,6 +9,7 @@ import pytest
 from kalkan.errors import InputError
 from kalkan.io.gsim_logic_tree import read_logic_tree
 from kalkan.io.oq_job import read_job
+from tests.errors import expect_error
 
 JOB = """[general]
 description = test job
@@ -75,36 +76,48 @@ def test_supported_job(job_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "code", "field"),
     [
-        ("investigation_time = 50\n", "does not support: investigation_time"),
-        ("calculation_mode = event_based\n", "calculation_mode = 'event_based'"),
-        ("ground_motion_correlation_model = HM2018\n", "supported: JB2009"),
-        ("number_of_ground_motion_fields = 2.5\n", "positive whole number"),
-        ("reference_vs30_value = fast\n", "expected a number"),
-        ("gsim = BooreEtAl2014\n", "exactly one of gsim_logic_tree_file and gsim"),
+        ("investigation_time = 50\n", "input.unknown", "investigation_time"),
+        ("calculation_mode = event_based\n", "input.unsupported", "calculation_mode"),
+        ("ground_motion_correlation_model = HM2018\n", "input.unsupported", "ground_motion_correlation_model"),
+        ("number_of_ground_motion_fields = 2.5\n", "input.range", "number_of_ground_motion_fields"),
+        ("reference_vs30_value = fast\n", "input.range", "reference_vs30_value"),
+        ("gsim = BooreEtAl2014\n", "input.options", "gsim"),  # and a logic tree too
     ],
 )
-def test_bad_jobs(job_dir: Path, change: str, message: str) -> None:
+def test_bad_jobs(job_dir: Path, change: str, code: str, field: str) -> None:
     key = change.split("=")[0].strip()
     lines = [line for line in JOB.splitlines() if not line.startswith(key + " ")]
     (job_dir / "job.ini").write_text("\n".join(lines) + "\n[extra]\n" + change)
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=r"job\.ini") as info:
         read_job(job_dir / "job.ini")
+    expect_error(info, code, field)
 
 
 def test_missing_file_is_named(job_dir: Path) -> None:
     (job_dir / "rupture.xml").unlink()
-    with pytest.raises(InputError, match=r"rupture_model_file = rupture.xml: file not found"):
+    with pytest.raises(InputError, match=r"rupture\.xml") as info:
         read_job(job_dir / "job.ini")
+    expect_error(info, "input.not_found", "rupture_model_file")
 
 
 def test_logic_tree_csv_and_weights(tmp_path: Path) -> None:
     (tmp_path / "lt.csv").write_text("model,weight\nBooreEtAl2014,0.5\nCauzziEtAl2014,0.5\n")
     assert [b.model for b in read_logic_tree(tmp_path / "lt.csv")] == ["BooreEtAl2014", "CauzziEtAl2014"]
     (tmp_path / "bad.csv").write_text("model,weight\nBooreEtAl2014,0.5\nCauzziEtAl2014,0.4\n")
-    with pytest.raises(InputError, match=r"sum to 0\.900000"):
+    with pytest.raises(InputError, match=r"0\.900000") as info:  # the sum of the weights given
         read_logic_tree(tmp_path / "bad.csv")
+    expect_error(info, "input.inconsistent", "weight")
     (tmp_path / "bad.xml").write_text(LT.replace("gmpeModel", "sourceModel"))
-    with pytest.raises(InputError, match="expected gmpeModel"):
+    with pytest.raises(InputError) as info:
         read_logic_tree(tmp_path / "bad.xml")
+    expect_error(info, "input.unsupported", "uncertaintyType")
+    (tmp_path / "unknown.csv").write_text("model,weight\nBooreEtAl2014,0.5\nBoore2014,0.5\n")
+    with pytest.raises(InputError, match=r"unknown\.csv") as info:
+        read_logic_tree(tmp_path / "unknown.csv")
+    expect_error(info, "input.unknown", "model", row=3)
+    (tmp_path / "option.csv").write_text('model,weight\n"[BooreEtAl2014]\nregion = ""EUR""",1\n')
+    with pytest.raises(InputError) as info:
+        read_logic_tree(tmp_path / "option.csv")
+    expect_error(info, "input.unknown", "region", row=2)

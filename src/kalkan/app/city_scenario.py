@@ -42,6 +42,8 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from kalkan.app.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS, recorded_toll
+from kalkan.core.geodesy import EARTH_RADIUS_KM
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
 from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.errors import InputError
 
@@ -83,7 +85,7 @@ def _km_between(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> NDArray[np.float6
     lat_m = np.radians((np.asarray(lat1) + np.asarray(lat2)) / 2.0)
     dx = np.radians(np.asarray(lon2) - np.asarray(lon1)) * np.cos(lat_m)
     dy = np.radians(np.asarray(lat2) - np.asarray(lat1))
-    return np.asarray(6371.0 * np.hypot(dx, dy), dtype=np.float64)
+    return np.asarray(EARTH_RADIUS_KM * np.hypot(dx, dy), dtype=np.float64)
 
 
 def nearest_district(
@@ -185,7 +187,7 @@ def run_city_scenario(
     import pyarrow.parquet as pq
 
     from kalkan.app.city_data import load_exposure, load_facilities
-    from kalkan.app.earthquake import Branch, run_scenario, scenario_rupture
+    from kalkan.app.earthquake import run_scenario, scenario_rupture
     from kalkan.app.risk import run_assessment
     from kalkan.app.taxonomy_mapping import full_mapping_rows, load_mapping, with_city_mapping, write_mapping
     from kalkan.catalog.files import GEM_CENTRAL_ASIA_DIR, GEM_CENTRAL_ASIA_FILES
@@ -219,7 +221,7 @@ def run_city_scenario(
         )
     rupture, info = scenario_rupture(scenario, **(rupture_options or {}))
     names = list(gmpes or DEFAULT_GMPES)
-    branches = [Branch(name, 1.0 / len(names)) for name in names]
+    branches = [GmpeBranch(name, 1.0 / len(names)) for name in names]
     fac_exp = to_exposure(facilities)
     assert exposure.district is not None
     b_district = np.array([str(d) for d in exposure.district], dtype=object)

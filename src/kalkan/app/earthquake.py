@@ -1,18 +1,17 @@
-"""Earthquake scenarios: rupture + ground-motion models (a logic tree) + sites -> HazardSets of N correlated
-ground-motion fields per model, ready for the risk engine; and OpenQuake scenario jobs run end to end.
+"""Earthquake use cases: scenarios for a rupture or a named earthquake at sites (files for the risk engine), and
+OpenQuake scenario jobs run end to end.
 
-Each model of the logic tree is a *realisation*: N fields per realisation, so a run has (models x N) events.
-An event of realisation r has frequency w_r / N, so that the engine's "annual" sums are the weighted
-average over the logic tree (total average loss), and the mean over one realisation's events is that
-model's average loss (OpenQuake's ``avg_losses`` per realisation).
+The science is in the core (:mod:`kalkan.core.hazard.earthquake.scenario`: N correlated ground-motion fields
+per model of the logic tree, as HazardSets); this module reads the inputs (rupture, logic tree, sites, job),
+runs it and writes the results.
 """
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import json
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,221 +19,83 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kalkan import __version__
-from kalkan.core.bounds import MAX_GMF_VALUES, VS30
+from kalkan.app.city_outline import founding_outline
+from kalkan.app.risk import compute_losses, peak_rss_mib, prepare_losses
+from kalkan.catalog.sources import data_source
+from kalkan.core.bounds import MAX_GMF_VALUES
 from kalkan.core.geometry import grid_in_polygon
-from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
-from kalkan.core.hazard.hazardset import HazardSet
+from kalkan.core.hazard.earthquake.gmf import correlation_model
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
+from kalkan.core.hazard.earthquake.rupture import GeoPoint, PlanarRupture, Rupture
+from kalkan.core.hazard.earthquake.scenario import ProgressCallback, per_site_statistics, simulate_scenario
+from kalkan.core.hazard.earthquake.site import (
+    DEFAULT_VS30_M_S,
+    Sites,
+    vs30_record,
+    z1pt0_from_vs30,
+    z2pt5_from_vs30,
+)
+from kalkan.core.risk.assignment import explicit_sites, nearest_sites
+from kalkan.core.risk.damage import compute_damage
+from kalkan.core.vulnerability.fragility_set import FragilitySet
+from kalkan.core.vulnerability.functions import ConsequenceModel, VulnerabilitySet
+from kalkan.core.vulnerability.library import function_key
 from kalkan.errors import InputError
-from kalkan.io.text import read_csv_rows
+from kalkan.io.exposure_oq import read_exposure_oq
+from kalkan.io.gsim_logic_tree import read_logic_tree
+from kalkan.io.hazard import save_hazard
+from kalkan.io.isc_gem import shipped_catalogue
+from kalkan.io.nrml import read_fragility_model, read_vulnerability_model
+from kalkan.io.oq_job import ScenarioJob, read_job
+from kalkan.io.results import atomic_output_dir, write_json, write_parquet
+from kalkan.io.rupture import read_rupture
+from kalkan.io.sites import read_site_model
 
-GMF_BYTES_PER_VALUE = 40
-"""Memory per ground-motion value over a run (float32 fields, their sparse copy and the loss kernel's work)."""
-
-ProgressCallback = Callable[[int, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Branch:
-    """One ground-motion model of the logic tree, its options and weight."""
-
-    model: str
-    weight: float
-    options: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        if not self.options:
-            return self.model
-        opts = ", ".join(f"{k}={v}" for k, v in sorted(self.options.items()))
-        return f"{self.model}({opts})"
+__all__ = [
+    "SEISMOGENIC_DEPTH_KM",
+    "city_sites",
+    "named_scenarios",
+    "run_oq_job",
+    "run_scenario",
+    "scenario_rupture",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class Sites:
-    """Sites (WGS84 degrees) with Vs30 (m/s), whether measured, z1.0 (m) and z2.5 (km); NaN = estimate."""
-
-    lon: NDArray[np.float64]
-    lat: NDArray[np.float64]
-    vs30: NDArray[np.float64]
-    vs30measured: NDArray[np.bool_]
-    z1pt0: NDArray[np.float64]
-    z2pt5: NDArray[np.float64]
-
-    @classmethod
-    def uniform(cls, lon: Any, lat: Any, vs30: float, *, measured: bool = True, z1pt0: float | None = None,
-                z2pt5: float | None = None) -> Sites:  # fmt: skip
-        """Sites sharing one set of site parameters; missing depths follow the Vs30 correlations."""
-        from kalkan.core.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
-
-        lon = np.asarray(lon, dtype=np.float64)
-        n = lon.size
-        v = np.full(n, float(vs30))
-        z1 = np.full(n, z1pt0) if z1pt0 is not None else np.asarray(z1pt0_from_vs30(v), dtype=np.float64)
-        z2 = np.full(n, z2pt5) if z2pt5 is not None else np.asarray(z2pt5_from_vs30(v), dtype=np.float64)
-        return cls(lon, np.asarray(lat, dtype=np.float64), v, np.full(n, measured), z1, z2)
-
-
-def dense_to_csr(dense: NDArray[np.float32]) -> Any:
-    """CSR of a dense events x sites array without going through COO (10x faster for ground-motion fields,
-    which are non-zero almost everywhere); exact zeros are left out."""
-    from scipy import sparse
-
-    n_rows, n_cols = dense.shape
-    flat = dense.ravel()
-    nz = np.flatnonzero(flat)
-    if nz.size == flat.size:
-        indices = np.tile(np.arange(n_cols, dtype=np.int32), n_rows)
-        indptr = np.arange(0, (n_rows + 1) * n_cols, n_cols, dtype=np.int64)
-        return sparse.csr_matrix((flat, indices, indptr), shape=dense.shape)
-    counts = np.bincount(nz // n_cols, minlength=n_rows)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return sparse.csr_matrix((flat[nz], (nz % n_cols).astype(np.int32), indptr), shape=dense.shape)
-
-
-def _branch_seed(seed: int, index: int) -> int:
-    """Independent, reproducible seed of realisation ``index`` (a hash, so seeds never collide)."""
-    digest = hashlib.sha256(f"kalkan-scenario:{seed}:{index}".encode()).digest()
-    return int.from_bytes(digest[:8], "little") >> 1
-
-
-def check_gmf_size(n_events: int, n_sites: int, n_imts: int, limit: int, where: str) -> None:
-    """Refuse a ground-motion run of more than ``limit`` values (events x sites x IMTs), naming its size."""
-    values = int(n_events) * int(n_sites) * int(n_imts)
-    if values > limit:
-        gib = values * GMF_BYTES_PER_VALUE / 2**30
-        raise InputError(
-            f"{where}: {n_events:,} events x {n_sites:,} sites x {n_imts} intensity measure(s) = {values:,} "
-            f"ground-motion values, more than the limit of {limit:,} (this run would need about {gib:,.1f} GiB).",
-            hint="lower the number of ground-motion fields, sites or IMTs, or raise the limit with "
-            "--max-gmf-values N if the machine has the memory.",
-        )
-
-
-def simulate_scenario(
-    rupture: Any,
-    branches: Sequence[Branch],
-    sites: Sites,
-    imts: Sequence[str],
-    *,
-    n_fields: int,
-    seed: int,
-    truncation: float | None = 3.0,
-    correlation: str | None = None,
-    vs30_clustering: bool = False,
-    max_distance_km: float = 300.0,
-    on_progress: ProgressCallback | None = None,
-    max_gmf_values: int = MAX_GMF_VALUES,
-    where: str = "The scenario",
-) -> tuple[dict[str, HazardSet], list[str]]:
-    """Ground-motion fields of every branch as one HazardSet per IMT (events = branches x n_fields), and the
-    models' warnings (inputs outside their ranges). Sites beyond ``max_distance_km`` (Rjb) get no motion.
-    A run of more than ``max_gmf_values`` values (events x sites x IMTs) is refused before anything is
-    allocated (``where`` names the job in the message)."""
-    from kalkan.core.hazard.earthquake.distances import context_for, distances
-    from kalkan.core.hazard.earthquake.gmf import simulate_fields
-    from kalkan.core.hazard.earthquake.gmpe import get_model
-    from kalkan.core.hazard.earthquake.gmpe.base import Context
-
-    if n_fields < 1:
-        raise InputError("The number of ground-motion fields must be at least 1.")
-    check_gmf_size(len(branches) * n_fields, sites.lon.size, len(imts), max_gmf_values, where)
-    total_w = sum(b.weight for b in branches)
-    if not branches or abs(total_w - 1.0) > 1e-6:
-        raise InputError(f"The ground-motion models' weights sum to {total_w:.6f}; expected 1.")
-    near = np.flatnonzero(distances(rupture, sites.lon, sites.lat).rjb <= max_distance_km)
-    if near.size == 0:
-        raise InputError(
-            f"{where}: no site lies within {max_distance_km:g} km (Rjb) of the rupture "
-            f"({sites.lon.size:,} site(s) given); check the rupture's location and the sites."
-        )
-    ctx: Context = context_for(rupture, sites.lon[near], sites.lat[near], sites.vs30[near], sites.vs30measured[near],
-                               sites.z1pt0[near], sites.z2pt5[near])  # fmt: skip
-    models = [get_model(b.model, **b.options) for b in branches]
-    warnings = [w for m in models for w in m.check(ctx)]
-    n_sites = sites.lon.size
-    dense_by_imt = {imt: np.zeros((len(models) * n_fields, n_sites), dtype=np.float32) for imt in imts}
-    for b, model in enumerate(models):
-        gm = {imt: model.compute(ctx, imt) for imt in imts}
-        fields = simulate_fields(gm, sites.lon[near], sites.lat[near], n_fields, seed=_branch_seed(seed, b),
-                                 truncation=truncation, correlation=correlation,  # type: ignore[arg-type]
-                                 vs30_clustering=vs30_clustering)  # fmt: skip
-        for imt in imts:
-            dense_by_imt[imt][b * n_fields : (b + 1) * n_fields][:, near] = fields[imt]
-        if on_progress is not None:
-            on_progress(int(100 * (b + 1) / len(models)), f"ground-motion fields of {branches[b].label}")
-    freq = np.concatenate([np.full(n_fields, br.weight / n_fields) for br in branches])
-    realisation = np.repeat(np.arange(len(branches)), n_fields)
-    hazards = {}
-    for imt in imts:
-        dense = dense_by_imt.pop(imt)
-        hazards[imt] = HazardSet(
-            peril="earthquake", imt=imt, unit="cm/s" if imt == "PGV" else "g", site_lon=sites.lon,
-            site_lat=sites.lat, event_id=np.arange(1, dense.shape[0] + 1), frequency=freq,
-            intensity=dense_to_csr(dense), realisation=realisation, owns_intensity=True,
-            source=f"scenario M{rupture.mag:g}, {len(branches)} model(s) x {n_fields} fields, seed {seed}",
-        )  # fmt: skip
-    return hazards, warnings
-
-
-def _oq_vulnerability(files: dict[str, Path]) -> Any:
+def _oq_vulnerability(files: dict[str, Path]) -> VulnerabilitySet:
     """OpenQuake's convention without a taxonomy mapping: each function's id is the taxonomy it applies to."""
-    from kalkan.core.vulnerability.functions import VulnerabilitySet
-    from kalkan.core.vulnerability.library import function_key
-    from kalkan.io.nrml import read_vulnerability_model
-
     functions: dict[str, Any] = {}
     mapping: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {}
     for loss_type, path in files.items():
         model = read_vulnerability_model(path, loss_type=loss_type)
         for fid, fn in model.functions.items():
             key = function_key(model.loss_type, fid)
-            import dataclasses
-
             functions[key] = dataclasses.replace(fn, id=key)
             mapping.setdefault(model.loss_type, {})[fid] = ((key, 1.0),)
     return VulnerabilitySet(functions, mapping, source=", ".join(str(p) for p in files.values()))
 
 
-def _site_model(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Sites, list[str]]:
-    """Site parameters from an OpenQuake site-model CSV (lon, lat, vs30 [, vs30measured, z1pt0, z2pt5]): each
-    site takes the nearest row; a site more than 5 km from every row is reported."""
-    from kalkan.core.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
-    from kalkan.core.risk.assignment import nearest_sites
-
-    numbered = read_csv_rows(path, "site model CSV")[1]
-    rows = [record for _, record in numbered]
-    if not rows or not {"lon", "lat", "vs30"} <= set(rows[0]):
-        raise InputError(f"{path}: a site model needs the columns lon, lat, vs30.")
-    try:
-        m_lon = np.array([float(r["lon"]) for r in rows])
-        m_lat = np.array([float(r["lat"]) for r in rows])
-        m_vs30 = np.array([float(r["vs30"]) for r in rows])
-        m_meas = np.array([str(r.get("vs30measured", "1")).lower() in ("1", "true") for r in rows])
-        m_z1 = np.array([float(r["z1pt0"]) if r.get("z1pt0") else np.nan for r in rows])
-        m_z2 = np.array([float(r["z2pt5"]) if r.get("z2pt5") else np.nan for r in rows])
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"{path}: {exc}; every row needs numbers in lon, lat, vs30.") from exc
-    limits = {"lon": (m_lon, -180.0, 180.0), "lat": (m_lat, -90.0, 90.0), "vs30": (m_vs30, VS30.lo, VS30.hi),
-              "z1pt0": (m_z1, 0.0, 10_000.0), "z2pt5": (m_z2, 0.0, 20.0)}  # fmt: skip
-    for name, (values, lo, hi) in limits.items():
-        optional = name in ("z1pt0", "z2pt5")
-        bad = ~((values >= lo) & (values <= hi)) & ~(np.isnan(values) if optional else False)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"{path}, line {numbered[row][0]}, field '{name}': {values[row]!r}; expected a number from {lo:g} to "
-                f"{hi:g}."
-            )
-    asg = nearest_sites(lon, lat, m_lon, m_lat, max_distance_km=1e4)
+def _site_model_sites(path: Path, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Sites, list[str]]:
+    """Site parameters from an OpenQuake site-model CSV (:func:`kalkan.io.sites.read_site_model`): each site takes
+    the nearest row, unknown depths follow its Vs30; a site more than 5 km from every row is reported."""
+    model = read_site_model(path)
+    asg = nearest_sites(lon, lat, model.lon, model.lat, max_distance_km=1e4)
     k = asg.site
     far = int(np.sum(asg.distance_km > 5.0))
     warnings = [f"{far} site(s) are more than 5 km from the nearest site-model point of {path}"] if far else []
-    vs30 = m_vs30[k]
-    z1 = np.where(np.isnan(m_z1[k]), z1pt0_from_vs30(vs30), m_z1[k])
-    z2 = np.where(np.isnan(m_z2[k]), z2pt5_from_vs30(vs30), m_z2[k])
-    return Sites(
-        lon, lat, vs30, m_meas[k], np.asarray(z1, dtype=np.float64), np.asarray(z2, dtype=np.float64)
-    ), warnings
+    vs30 = model.vs30_m_s[k]
+    z1 = np.where(np.isnan(model.z1pt0_m[k]), z1pt0_from_vs30(vs30), model.z1pt0_m[k])
+    z2 = np.where(np.isnan(model.z2pt5_km[k]), z2pt5_from_vs30(vs30), model.z2pt5_km[k])
+    sites = Sites(lon, lat, vs30, model.vs30_measured[k], np.asarray(z1, dtype=np.float64),
+                  np.asarray(z2, dtype=np.float64))  # fmt: skip
+    return sites, warnings
+
+
+def _job_branches(job: ScenarioJob) -> list[GmpeBranch]:
+    """The job's GMPE logic tree, or its one ``gsim``."""
+    if job.gsim_logic_tree_file is not None:
+        return read_logic_tree(job.gsim_logic_tree_file)
+    assert job.gsim is not None
+    return [GmpeBranch(job.gsim, 1.0)]
 
 
 def run_oq_job(
@@ -247,32 +108,28 @@ def run_oq_job(
     """Run an OpenQuake scenario-risk job (see docs/openquake.md) and write DIR/summary.json with the average
     loss per GMPE realisation and in total, and DIR/event_losses.parquet. A job of more than
     ``max_gmf_values`` ground-motion values (events x sites x IMTs) is refused before it runs."""
-    from kalkan.app.risk import compute_losses, peak_rss_mib, prepare_losses
-    from kalkan.core.hazard.earthquake.rupture import read_rupture
-    from kalkan.core.risk.assignment import explicit_sites
-    from kalkan.io.exposure_oq import read_exposure_oq
-    from kalkan.io.gsim_logic_tree import read_logic_tree
-    from kalkan.io.oq_job import read_job
-    from kalkan.io.results import atomic_output_dir, write_json, write_parquet
-
     t0 = time.perf_counter()
     job = read_job(job_path)
     if job.calculation_mode not in ("scenario_risk", "scenario_damage"):
-        raise InputError(f"{job_path}: calculation_mode {job.calculation_mode} is not run by `kalkan eq run-oq`; "
-                         "scenario_risk and scenario_damage are.")  # fmt: skip
+        raise InputError(
+            f"{job_path}: calculation_mode {job.calculation_mode} is not run by `kalkan eq run-oq`; scenario_risk and "
+            "scenario_damage are.",
+            code="input.unsupported",
+            field="calculation_mode",
+        )
     rupture = read_rupture(job.rupture_file)
     assert job.exposure_file is not None
     exposure = read_exposure_oq(job.exposure_file)
     if len(exposure) == 0:
-        raise InputError(f"{job.exposure_file}: the exposure has no assets; a scenario job needs at least one.")
+        raise InputError(
+            f"{job.exposure_file}: the exposure has no assets; a scenario job needs at least one.",
+            code="input.empty",
+            field="exposure_file",
+        )
     if job.calculation_mode == "scenario_damage":
         return _run_oq_damage(job, rupture, exposure, out_dir, t0, on_progress, max_gmf_values)
     vset = _oq_vulnerability(job.vulnerability_files)
-    if job.gsim_logic_tree_file is not None:
-        branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(job.gsim_logic_tree_file)]
-    else:
-        assert job.gsim is not None
-        branches = [Branch(job.gsim, 1.0)]
+    branches = _job_branches(job)
     # Sites: the distinct asset locations (OpenQuake's default without a site model grid).
     sites, site_of_asset, warnings = _oq_sites(job, exposure)
     imts = list(job.imts) or sorted({f.imt for f in vset.functions.values()})
@@ -281,7 +138,8 @@ def run_oq_job(
     t1 = time.perf_counter()
     hazards, gm_warnings = simulate_scenario(
         rupture, branches, sites, imts, n_fields=job.n_fields, seed=job.seed, truncation=job.truncation_level,
-        correlation=job.correlation, vs30_clustering=job.vs30_clustering, max_distance_km=job.maximum_distance_km,
+        correlation=correlation_model(job.correlation), vs30_clustering=job.vs30_clustering,
+        max_distance_km=job.maximum_distance_km,
         on_progress=on_progress, max_gmf_values=max_gmf_values, where=str(job_path),
     )  # fmt: skip
     warnings += gm_warnings
@@ -291,7 +149,11 @@ def run_oq_job(
     assignment = explicit_sites(site_of_asset, sites.lon.size, where=str(job.exposure_file))
     loss_types = [lt for lt in job.vulnerability_files if lt in exposure.costs or lt == "occupants"]
     if not loss_types:
-        raise InputError(f"{job_path}: the exposure has none of the loss types of the vulnerability files.")
+        raise InputError(
+            f"{job_path}: the exposure has none of the loss types of the vulnerability files.",
+            code="input.inconsistent",
+            field="exposure_file",
+        )
     hz_list = list(hazards.values())
     prepared = prepare_losses(hz_list, exposure, assignment, vset, loss_types, None, "night")
     mode = "mean" if job.ignore_covs else "sampled"
@@ -359,11 +221,6 @@ def named_scenarios() -> list[dict[str, Any]]:
     """The named scenarios shipped with Kalkan (data/scenarios): historical ones with their ISC-GEM events,
     and HYPOTHETICAL ones (``"hypothetical": true``, hypocentre and magnitude given in the file) for a city
     with no damaging earthquake nearby in the catalogue."""
-    import json
-
-    from kalkan.catalog.sources import data_source
-    from kalkan.io.isc_gem import shipped_catalogue
-
     data = json.loads(data_source("earthquake_scenarios").paths()[0].read_text(encoding="utf-8"))
     cat = shipped_catalogue()
     out = []
@@ -388,17 +245,18 @@ def scenario_rupture(
     strike: float | None = None,
     dip: float | None = None,
     rake: float | None = None,
-) -> tuple[Any, dict[str, Any]]:
+) -> tuple[PlanarRupture, dict[str, Any]]:
     """A planar rupture (Wells & Coppersmith 1994 dimensions, cut to the seismogenic layer) for a named
     scenario, an ISC-GEM event with a given mechanism, or a user-defined hypocentre; and its description."""
-    from kalkan.core.hazard.earthquake.rupture import GeoPoint, PlanarRupture
-    from kalkan.io.isc_gem import shipped_catalogue
-
     info: dict[str, Any]
     if scenario_id is not None:
         known = {s["id"]: s for s in named_scenarios()}
         if scenario_id not in known:
-            raise InputError(f"Unknown scenario {scenario_id!r}; named scenarios: {', '.join(sorted(known))}.")
+            raise InputError(
+                f"Unknown scenario {scenario_id!r}; named scenarios: {', '.join(sorted(known))}.",
+                code="input.unknown",
+                field="--scenario",
+            )
         info = dict(known[scenario_id])
     elif catalogue_event is not None:
         ev = shipped_catalogue().event(catalogue_event)
@@ -407,7 +265,17 @@ def scenario_rupture(
                 "mechanism_source": "given by the user", "hypothetical": False}  # fmt: skip
     else:
         if None in (mag, lon, lat, depth_km):
-            raise InputError("A user-defined rupture needs magnitude, lon, lat and depth (and strike, dip, rake).")
+            raise InputError(
+                "A user-defined rupture needs magnitude, lon, lat and depth (and strike, dip, rake).",
+                code="input.missing",
+                field="--magnitude"
+                if mag is None
+                else "--lon"
+                if lon is None
+                else "--lat"
+                if lat is None
+                else "--depth",
+            )
         info = {"id": "user", "name": f"HYPOTHETICAL user-defined Mw {mag:g}", "mw": mag, "lon": lon, "lat": lat,
                 "depth_km": depth_km, "mechanism_source": "given by the user", "hypothetical": True}  # fmt: skip
     for key, value in (("strike", strike), ("dip", dip), ("rake", rake)):
@@ -415,7 +283,7 @@ def scenario_rupture(
             info[key] = value
             info["mechanism_source"] = "given by the user"
         elif key not in info:
-            raise InputError(f"Give the rupture's {key} (degrees).")
+            raise InputError(f"Give the rupture's {key} (degrees).", code="input.missing", field=f"--{key}")
     hypo = GeoPoint(float(info["lon"]), float(info["lat"]), float(info["depth_km"]))
     rupture = PlanarRupture.from_hypocentre(
         float(info["mw"]), float(info["rake"]), float(info["strike"]), float(info["dip"]), hypo,
@@ -430,8 +298,6 @@ def scenario_rupture(
 def city_sites(city_id: str, spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64], str]:
     """A grid over a founding city's shipped outline (:func:`kalkan.app.city_outline.founding_outline`:
     administrative boundary if shipped, else urban extent clipped to the country)."""
-    from kalkan.app.city_outline import founding_outline
-
     outline = founding_outline(city_id)
     lon, lat = grid_in_polygon(outline.geometry, spacing_km)
     return lon, lat, f"{spacing_km:g} km grid over the {outline.label} of {city_id} ({outline.source})"
@@ -440,9 +306,9 @@ def city_sites(city_id: str, spacing_km: float) -> tuple[NDArray[np.float64], ND
 def run_scenario(
     out_dir: Path,
     *,
-    rupture: Any,
+    rupture: Rupture,
     rupture_info: dict[str, Any],
-    branches: Sequence[Branch],
+    branches: Sequence[GmpeBranch],
     site_lon: NDArray[np.float64],
     site_lat: NDArray[np.float64],
     sites_source: str,
@@ -459,22 +325,18 @@ def run_scenario(
 ) -> dict[str, Any]:
     """Simulate a scenario and write DIR/hazard_<IMT>.npz (HazardSets for the risk engine), DIR/sites.csv and
     DIR/sites.geojson (per-site median of the models and the simulated mean, for GIS) and DIR/summary.json."""
-    from kalkan.io.hazard import save_hazard
-    from kalkan.io.results import atomic_output_dir, write_json
-
     t0 = time.perf_counter()
     vs30_text: float | str = float(vs30) if np.ndim(vs30) == 0 else "per site"
     if np.ndim(vs30) == 0:
         sites = Sites.uniform(site_lon, site_lat, float(vs30), measured=vs30_measured)
     else:
-        from kalkan.core.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
-
         v = np.asarray(vs30, dtype=np.float64)
         sites = Sites(np.asarray(site_lon, dtype=np.float64), np.asarray(site_lat, dtype=np.float64), v,
                       np.full(v.size, vs30_measured), np.asarray(z1pt0_from_vs30(v), dtype=np.float64),
                       np.asarray(z2pt5_from_vs30(v), dtype=np.float64))  # fmt: skip
     hazards, warnings = simulate_scenario(
-        rupture, branches, sites, imts, n_fields=n_fields, seed=seed, truncation=truncation, correlation=correlation,
+        rupture, branches, sites, imts, n_fields=n_fields, seed=seed, truncation=truncation,
+        correlation=correlation_model(correlation),
         max_distance_km=max_distance_km, on_progress=on_progress, max_gmf_values=max_gmf_values,
         where=str(rupture_info.get("source") or rupture_info.get("name") or "The scenario"),
     )  # fmt: skip
@@ -483,20 +345,17 @@ def run_scenario(
         "n_fields": n_fields, "events": n_fields * len(branches), "seed": seed, "truncation": truncation,
         "correlation": correlation,
         "sites": {"count": int(site_lon.size), "source": sites_source, "vs30_m_s": vs30_text},
-        "site_condition": vs30_record(float(vs30) if np.ndim(vs30) == 0 else None, sites.vs30),
+        "site_condition": vs30_record(float(vs30) if np.ndim(vs30) == 0 else None, sites.vs30_m_s),
         "warnings": warnings, "units": {imt: ("cm/s" if imt == "PGV" else "g") for imt in imts},
         "engine": f"kalkan {__version__}",
     }  # fmt: skip
     with atomic_output_dir(Path(out_dir)) as tmp:
-        import json
-
         rows = ["lon,lat," + ",".join(f"{imt}_mean,{imt}_p50,{imt}_p84" for imt in imts)]
         stats = {}
         for imt, h in hazards.items():
             name = imt.replace("(", "_").replace(")", "")
             save_hazard(h, tmp / f"hazard_{name}.npz")
-            dense = h.intensity.toarray()
-            stats[imt] = (dense.mean(axis=0), np.percentile(dense, 50, axis=0), np.percentile(dense, 84, axis=0))
+            stats[imt] = per_site_statistics(h)
         for s in range(site_lon.size):
             vals = ",".join(f"{stats[i][0][s]:.5g},{stats[i][1][s]:.5g},{stats[i][2][s]:.5g}" for i in imts)
             rows.append(f"{site_lon[s]:.5f},{site_lat[s]:.5f},{vals}")
@@ -513,23 +372,29 @@ def run_scenario(
     return summary
 
 
-def _oq_sites(job: Any, exposure: Any) -> tuple[Sites, NDArray[np.int64], list[str]]:
+def _oq_sites(job: ScenarioJob, exposure: Any) -> tuple[Sites, NDArray[np.int64], list[str]]:
     """Sites at the distinct asset locations, with the job's site parameters; and each asset's site."""
     coords = np.round(np.column_stack([exposure.lon, exposure.lat]), 5)
     uniq, site_of_asset = np.unique(coords, axis=0, return_inverse=True)
     if job.site_model_file is not None:
-        sites, warnings = _site_model(job.site_model_file, uniq[:, 0].astype(np.float64), uniq[:, 1].astype(np.float64))
+        sites, warnings = _site_model_sites(
+            job.site_model_file, uniq[:, 0].astype(np.float64), uniq[:, 1].astype(np.float64)
+        )
         return sites, site_of_asset.ravel().astype(np.int64), warnings
     if job.vs30 is None:
-        raise InputError(f"{job.path}: give reference_vs30_value or a site_model_file.")
-    sites = Sites.uniform(uniq[:, 0], uniq[:, 1], job.vs30, measured=job.vs30_measured, z1pt0=job.z1pt0_m,
-                          z2pt5=job.z2pt5_km)  # fmt: skip
+        raise InputError(
+            f"{job.path}: give reference_vs30_value or a site_model_file.",
+            code="input.missing",
+            field="reference_vs30_value",
+        )
+    sites = Sites.uniform(uniq[:, 0], uniq[:, 1], job.vs30, measured=job.vs30_measured, z1pt0_m=job.z1pt0_m,
+                          z2pt5_km=job.z2pt5_km)  # fmt: skip
     return sites, site_of_asset.ravel().astype(np.int64), []
 
 
 def _run_oq_damage(
-    job: Any,
-    rupture: Any,
+    job: ScenarioJob,
+    rupture: Rupture,
     exposure: Any,
     out_dir: Path,
     t0: float,
@@ -537,31 +402,25 @@ def _run_oq_damage(
     max_gmf_values: int = MAX_GMF_VALUES,
 ) -> dict[str, Any]:
     """scenario_damage: expected number of buildings in each damage state, per GMPE realisation."""
-    from kalkan.app.risk import peak_rss_mib
-    from kalkan.core.risk.assignment import explicit_sites
-    from kalkan.core.risk.damage import compute_damage
-    from kalkan.core.vulnerability.fragility_set import FragilitySet
-    from kalkan.core.vulnerability.functions import ConsequenceModel
-    from kalkan.io.gsim_logic_tree import read_logic_tree
-    from kalkan.io.nrml import read_fragility_model
-    from kalkan.io.results import atomic_output_dir, write_json, write_parquet
-
+    assert job.fragility_file is not None  # read_job requires it for scenario_damage
     model = read_fragility_model(job.fragility_file)
     # No consequence model in the job: damage states only (a consequence of zero loss keeps the engine's contract).
     none = ConsequenceModel("none", model.limit_states, np.zeros(len(model.limit_states)))
     fset = FragilitySet(dict(model.functions), {"none": none}, {fid: ((fid, "none", 1.0),) for fid in model.functions},
                         source=str(job.fragility_file))  # fmt: skip
-    if job.gsim_logic_tree_file is not None:
-        branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(job.gsim_logic_tree_file)]
-    else:
-        branches = [Branch(job.gsim, 1.0)]
+    branches = _job_branches(job)
     sites, site_of_asset, warnings = _oq_sites(job, exposure)
     imts = sorted({f.imt for f in model.functions.values()})
     if len(imts) != 1:
-        raise InputError(f"{job.fragility_file}: Kalkan's scenario_damage uses one intensity measure; found {imts}.")
+        raise InputError(
+            f"{job.fragility_file}: Kalkan's scenario_damage uses one intensity measure; found {imts}.",
+            code="input.unsupported",
+            field="structural_fragility_file",
+        )
     hazards, gm_warnings = simulate_scenario(
         rupture, branches, sites, imts, n_fields=job.n_fields, seed=job.seed, truncation=job.truncation_level,
-        correlation=job.correlation, vs30_clustering=job.vs30_clustering, max_distance_km=job.maximum_distance_km,
+        correlation=correlation_model(job.correlation), vs30_clustering=job.vs30_clustering,
+        max_distance_km=job.maximum_distance_km,
         on_progress=on_progress, max_gmf_values=max_gmf_values, where=str(job.path),
     )  # fmt: skip
     h = hazards[imts[0]]
@@ -590,26 +449,3 @@ def _run_oq_damage(
         summary["peak_rss_mib"] = peak_rss_mib()
         write_json(tmp / "summary.json", summary)
     return summary
-
-
-def read_sites_csv(path: Path) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]:
-    """Sites from a CSV with lon, lat (degrees) and optionally vs30 (m/s); errors name the line and field."""
-    numbered = read_csv_rows(path, "sites CSV")[1]
-    rows = [record for _, record in numbered]
-    if not rows or not {"lon", "lat"} <= set(rows[0]):
-        raise InputError(f"{path}: expected the columns lon,lat (and optionally vs30).")
-    limits = {"lon": (-180.0, 180.0), "lat": (-90.0, 90.0), "vs30": (VS30.lo, VS30.hi)}
-    columns: dict[str, list[float]] = {"lon": [], "lat": [], "vs30": []}
-    names = ("lon", "lat", "vs30") if "vs30" in rows[0] else ("lon", "lat")
-    for i, r in numbered:
-        for name in names:
-            try:
-                value = float(r[name])
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"{path}, line {i}, field '{name}': {r[name]!r} is not a number.") from exc
-            lo, hi = limits[name]
-            if not lo <= value <= hi:  # NaN is never within
-                raise InputError(f"{path}, line {i}, field '{name}': {value} is outside {lo}..{hi}.")
-            columns[name].append(value)
-    vs30 = np.array(columns["vs30"]) if columns["vs30"] else None
-    return np.array(columns["lon"]), np.array(columns["lat"]), vs30

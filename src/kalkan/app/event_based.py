@@ -30,13 +30,14 @@ from sqlalchemy.orm import Session
 
 from kalkan import __version__
 from kalkan.app.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS
-from kalkan.core.hazard.earthquake.psha import GmpeBranch, Sites
-from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
+from kalkan.catalog.sources import data_root
+from kalkan.core.hazard.earthquake.gmf import Correlation
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
+from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, Sites, vs30_record, z1pt0_from_vs30, z2pt5_from_vs30
 from kalkan.core.hazard.earthquake.sources import RuptureSet
 from kalkan.core.hazard.earthquake.stochastic import (
     DEFAULT_BLOCK_EVENTS,
     DEFAULT_MIN_INTENSITY,
-    Correlation,
     EventSet,
     ground_motion_blocks,
     sample_events,
@@ -44,6 +45,11 @@ from kalkan.core.hazard.earthquake.stochastic import (
 from kalkan.core.risk import metrics
 from kalkan.core.risk.return_periods import RULE, STANDARD_RETURN_PERIODS, check_return_periods, rp_key, with_standard
 from kalkan.errors import InputError
+from kalkan.io.digest import sha256_file
+from kalkan.io.exposure_columns import require_file
+from kalkan.io.hazard import FORMAT_NAME, FORMAT_VERSION
+from kalkan.io.results import atomic_output_dir, write_json, write_parquet
+from kalkan.io.source_model import read_source_model
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -77,8 +83,6 @@ def hazard_file_name(imt: str) -> str:
 
 def default_source_model() -> Path | None:
     """The shipped regional source model (``kalkan_regional_model_v1.xml``), or None if not shipped."""
-    from kalkan.catalog.sources import data_root
-
     path = data_root() / "seismic_zones" / "kalkan_regional_model_v1.xml"
     return path if path.is_file() else None
 
@@ -131,8 +135,6 @@ def _raw_member(zf: zipfile.ZipFile, name: str, raw: Path, dtype: str, count: in
 def _finish_hazard_file(path: Path, spool: _Spool, imt: str, sites: Sites, events: EventSet,
                         positions: NDArray[np.intp], source: str) -> None:  # fmt: skip
     """Write a Kalkan hazard NPZ (format version 1, see :mod:`kalkan.io.hazard`) from a spool."""
-    from kalkan.io.hazard import FORMAT_NAME, FORMAT_VERSION
-
     spool.close()
     counts = np.concatenate(spool.counts) if spool.counts else np.zeros(0, dtype=np.int64)
     indptr = np.zeros(positions.size + 1, dtype=np.int64)
@@ -151,7 +153,7 @@ def _finish_hazard_file(path: Path, spool: _Spool, imt: str, sites: Sites, event
             _npy_member(zf, "shape", np.array([positions.size, len(sites)], dtype=np.int64))
             _npy_member(zf, "site_lon", sites.lon)
             _npy_member(zf, "site_lat", sites.lat)
-            _npy_member(zf, "site_vs30", sites.vs30)
+            _npy_member(zf, "site_vs30", sites.vs30_m_s)
             _npy_member(zf, "event_id", events.event_id[positions])
             _npy_member(zf, "frequency", np.full(positions.size, events.frequency_per_year))
             _npy_member(zf, "event_year", events.year[positions])
@@ -186,8 +188,6 @@ def write_event_hazard(
     cause no loss; the catalogue length T, recorded as frequency 1/T, sets the years). Returns counts,
     the files and the GMPE warnings. Memory: one block of fields plus a few numbers per event.
     """
-    from kalkan.io.results import write_parquet
-
     out_dir.mkdir(parents=True, exist_ok=True)
     warnings: list[str] = []
     spools = {imt: _Spool(out_dir, imt) for imt in imts}
@@ -213,7 +213,9 @@ def write_event_hazard(
             raise InputError(
                 f"no event of the {events.years:,}-year catalogue ({events.n_events:,} events) gives ground motion "
                 f">= {min_intensity:g} at any site within {max_distance_km:g} km; lengthen the catalogue (--years) "
-                "or check that the source model covers the sites."
+                "or check that the source model covers the sites.",
+                code="input.empty",
+                field="--years",
             )
         source = (f"stochastic event set: {events.years} years, seed {events.seed}, "
                   f"GMPE branches {'+'.join(events.branch_names)}")  # fmt: skip
@@ -273,12 +275,14 @@ class SourceModelRun:
 
 def resolve_source_model(path: Path | None) -> Path:
     """The source-model file to use: ``path`` if given (it must exist), else the shipped regional model."""
-    from kalkan.io.exposure_columns import require_file
-
     if path is None:
         path = default_source_model()
         if path is None:
-            raise InputError("No source model: the shipped regional model is missing; give one with --sources.")
+            raise InputError(
+                "No source model: the shipped regional model is missing; give one with --sources.",
+                code="input.missing",
+                field="--sources",
+            )
     return require_file(path)
 
 
@@ -286,9 +290,6 @@ def read_model(path: Path | None, *, area_spacing_km: float = 10.0, mesh_spacing
                mfd_bin_width: float = 0.1) -> SourceModelRun:  # fmt: skip
     """Read a source model (NRML or Kalkan CSV; default: the shipped regional model) and record its path,
     SHA-256 and the discretisation used."""
-    from kalkan.io.digest import sha256_file
-    from kalkan.io.source_model import read_source_model
-
     p = resolve_source_model(path)
     options = {"mfd_bin_width": mfd_bin_width, "mesh_spacing_km": mesh_spacing_km, "area_spacing_km": area_spacing_km}
     model = read_source_model(p) if p.suffix.lower() == ".csv" else read_source_model(p, **options)
@@ -312,8 +313,6 @@ def read_model(path: Path | None, *, area_spacing_km: float = 10.0, mesh_spacing
 
 def branches_record(branches: Sequence[GmpeBranch], logic_tree: Path | None) -> dict[str, Any]:
     """The GMPE logic tree as run: branches and weights, and the file with its SHA-256 when one was given."""
-    from kalkan.io.digest import sha256_file
-
     out: dict[str, Any] = {
         "sampling": "Monte Carlo: one branch per event, drawn with the branch weights",
         "branches": {b.name: b.weight for b in branches},
@@ -335,9 +334,11 @@ def _region_warnings(sets: Sequence[RuptureSet], branches: Sequence[GmpeBranch])
 
 def _check_years(years: int, seed: int) -> None:
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
-        raise InputError(f"--years must be a whole number of years >= 1; got {years!r}.")
+        raise InputError(
+            f"--years must be a whole number of years >= 1; got {years!r}.", code="input.range", field="--years"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"--seed must be a non-negative integer; got {seed!r}.")
+        raise InputError(f"--seed must be a non-negative integer; got {seed!r}.", code="input.range", field="--seed")
 
 
 def run_event_set(
@@ -363,8 +364,6 @@ def run_event_set(
     """``kalkan eq events``: sample a ``years``-year catalogue of the source model and write, atomically,
     ``out_dir/{hazard_<IMT>.npz, events.parquet, summary.json}``; returns the summary. ``vs30_m_s``: the Vs30
     the sites without their own were given (stated in the summary's ``site_condition``)."""
-    from kalkan.io.results import atomic_output_dir, write_json
-
     _check_years(years, seed)
     t0 = time.perf_counter()
     model = read_model(source_model, area_spacing_km=area_spacing_km)
@@ -386,7 +385,7 @@ def run_event_set(
             "source_model": model.record,
             "gmpe_logic_tree": branches_record(branches, logic_tree),
             "sites": {"count": len(sites), "source": sites_source},
-            "site_condition": vs30_record(vs30_m_s, sites.vs30),
+            "site_condition": vs30_record(vs30_m_s, sites.vs30_m_s),
             "imts": list(imts),
             "ground_motion": _gm_record(truncation, correlation, max_distance_km, min_intensity, block_events),
             "files": files,
@@ -459,15 +458,13 @@ def loss_curves(event_loss: NDArray[np.float64], event_year: NDArray[np.int64], 
 def city_sites(exposure: Any, vs30: float) -> tuple[Sites, NDArray[np.intp]]:
     """The unique asset locations (rounded to 1e-6 degree) as sites with a uniform Vs30 (m/s), z1.0 and z2.5
     from the Vs30 correlations (as the scenario's sites); and each asset's site."""
-    from kalkan.core.hazard.earthquake.site import z1pt0_from_vs30, z2pt5_from_vs30
-
     pts = np.round(np.column_stack([exposure.lon, exposure.lat]), 6)
     uniq, inverse = np.unique(pts, axis=0, return_inverse=True)
     v = np.full(uniq.shape[0], float(vs30))
     sites = Sites(
-        tuple(f"s{k}" for k in range(uniq.shape[0])), uniq[:, 0].copy(), uniq[:, 1].copy(), v,
-        np.zeros(v.size, dtype=bool), np.asarray(z1pt0_from_vs30(v), dtype=np.float64),
-        np.asarray(z2pt5_from_vs30(v), dtype=np.float64),
+        uniq[:, 0].copy(), uniq[:, 1].copy(), v, np.zeros(v.size, dtype=bool),
+        np.asarray(z1pt0_from_vs30(v), dtype=np.float64), np.asarray(z2pt5_from_vs30(v), dtype=np.float64),
+        names=tuple(f"s{k}" for k in range(uniq.shape[0])),
     )  # fmt: skip
     return sites, np.asarray(inverse).ravel()
 

@@ -18,12 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from kalkan.core.hazard.earthquake.gmpe import get_model
+from kalkan.app.earthquake import city_sites
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
 from kalkan.core.hazard.earthquake.psha import (
     ExceedanceModel,
-    GmpeBranch,
     HazardCurves,
-    Sites,
     disaggregate,
     interpolate_iml,
     uniform_hazard_spectra,
@@ -31,10 +30,12 @@ from kalkan.core.hazard.earthquake.psha import (
 from kalkan.core.hazard.earthquake.psha import (
     hazard_curves as compute_curves,
 )
-from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
+from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, Sites, vs30_record
 from kalkan.core.hazard.earthquake.sources import RuptureSet
 from kalkan.errors import InputError
 from kalkan.io.grid_raster import grid_of, write_grid_geotiff
+from kalkan.io.gsim_logic_tree import read_logic_tree
+from kalkan.io.sites import read_sites_csv
 from kalkan.io.source_model import SourceModel, read_nshmp_case, read_source_model
 
 __all__ = ["PshaRun", "gmpe_branches", "hazard_curves", "read_psha_sites", "run_peer_case", "write_hazard_outputs"]
@@ -57,7 +58,11 @@ def run_peer_case(case_dir: Path | str, out_csv: Path | str) -> dict[str, Any]:
     start = time.perf_counter()
     case = read_nshmp_case(case_dir)
     if len(case.imts) != 1:
-        raise InputError(f"{case_dir}: PEER cases have one IMT; this one has {', '.join(case.imts)}.")
+        raise InputError(
+            f"{case_dir}: PEER cases have one IMT; this one has {', '.join(case.imts)}.",
+            code="input.unsupported",
+            field="imt",
+        )
     ruptures = [s.ruptures() for s in case.sources]
     curves = compute_curves(ruptures, case.branches, case.sites, case.imts, {case.imts[0]: case.levels},
                             model=case.model, max_distance_km=case.max_distance_km, investigation_time=1.0)  # fmt: skip
@@ -85,15 +90,12 @@ def run_peer_case(case_dir: Path | str, out_csv: Path | str) -> dict[str, Any]:
 def gmpe_branches(names: Sequence[str] = (), logic_tree: Path | None = None) -> list[GmpeBranch]:
     """GMPE branches from a logic-tree file (NRML or model,weight CSV) or names with equal weights."""
     if logic_tree is not None:
-        from kalkan.io.gsim_logic_tree import read_logic_tree
-
-        return [
-            GmpeBranch(b.branch_id or b.model, get_model(b.model, **b.options), b.weight)
-            for b in read_logic_tree(logic_tree)
-        ]
+        return read_logic_tree(logic_tree)
     if not names:
-        raise InputError("Give a GMPE (--gmpe) or a GMPE logic tree (--gmpe-logic-tree).")
-    return [GmpeBranch(n, get_model(n), 1.0 / len(names)) for n in names]
+        raise InputError(
+            "Give a GMPE (--gmpe) or a GMPE logic tree (--gmpe-logic-tree).", code="input.missing", field="--gmpe"
+        )
+    return [GmpeBranch(n, 1.0 / len(names)) for n in names]
 
 
 def read_psha_sites(path: Path | None = None, *, city: str | None = None, grid_km: float = 2.0,
@@ -102,32 +104,12 @@ def read_psha_sites(path: Path | None = None, *, city: str | None = None, grid_k
     without a Vs30 get ``vs30`` (m/s; Kalkan's one default,
     :data:`kalkan.core.hazard.earthquake.site.DEFAULT_VS30_M_S`)."""
     if path is not None:
-        p = Path(path)
-        try:
-            rows = list(csv.DictReader(p.open(newline="", encoding="utf-8-sig"), skipinitialspace=True))
-        except OSError as exc:
-            raise InputError(f"{p}: cannot read the sites ({exc.strerror}).") from exc
-        if not rows or not {"lon", "lat"} <= set(rows[0]):
-            raise InputError(f"{p}: expected columns lon, lat (degrees) and optionally name, vs30 (m/s).")
-        names: list[str] = []
-        lon: list[float] = []
-        lat: list[float] = []
-        v: list[float] = []
-        for i, r in enumerate(rows, start=2):
-            try:
-                lon.append(float(r["lon"]))
-                lat.append(float(r["lat"]))
-                v.append(float(r.get("vs30") or vs30))
-            except ValueError as exc:
-                raise InputError(f"{p}, row {i}: {exc}.") from exc
-            names.append((r.get("name") or "").strip() or f"site{i - 1}")
-        return Sites(tuple(names), np.array(lon), np.array(lat), np.array(v))
+        read = read_sites_csv(path)
+        return Sites(read.lon, read.lat, read.vs30_or(vs30), names=read.names)
     if city is None:
-        raise InputError("Give sites (--sites CSV) or a city (--city).")
-    from kalkan.app.earthquake import city_sites
-
+        raise InputError("Give sites (--sites CSV) or a city (--city).", code="input.options", field="--sites")
     lons, lats, _ = city_sites(city, grid_km)
-    return Sites(tuple(f"{city}-{k + 1}" for k in range(lons.size)), lons, lats, np.full(lons.size, vs30))
+    return Sites(lons, lats, np.full(lons.size, vs30), names=tuple(f"{city}-{k + 1}" for k in range(lons.size)))
 
 
 def hazard_curves(
@@ -193,7 +175,7 @@ def write_hazard_outputs(
     given) is stated in the summary, the GeoJSON (and each site's Vs30 in its properties) and the GeoTIFF tags."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if site_condition is None:
-        vs30 = curves.sites.vs30
+        vs30 = curves.sites.vs30_m_s
         site_condition = vs30_record(float(np.median(vs30)) if vs30.size else DEFAULT_VS30_M_S, vs30)
     stats: dict[str, np.ndarray] = {"mean": curves.mean_poe()}
     for q in quantiles:
@@ -221,12 +203,14 @@ def write_hazard_outputs(
     }
     if return_period is not None:
         if not return_period > 0:
-            raise InputError(f"return period {return_period} must be positive (years).")
+            raise InputError(
+                f"return period {return_period} must be positive (years).", code="input.range", field="--return-period"
+            )
         target = -math.expm1(-curves.investigation_time / return_period)
         uhs = uniform_hazard_spectra(stats["mean"], curves.levels, curves.imts, target)
         features = []
         for s, name in enumerate(curves.sites.names):
-            props: dict[str, Any] = {"site": name, "vs30_m_s": float(curves.sites.vs30[s])}
+            props: dict[str, Any] = {"site": name, "vs30_m_s": float(curves.sites.vs30_m_s[s])}
             props.update(
                 {imt: (None if math.isnan(uhs[s, k]) else float(uhs[s, k])) for k, imt in enumerate(curves.imts)}
             )
@@ -268,12 +252,24 @@ def write_hazard_outputs(
             imt = curves.imts[0]
             s = curves.sites.names.index(disagg_site) if disagg_site in curves.sites.names else -1
             if s < 0:
-                raise InputError(f"--disagg-site {disagg_site!r} is not among the sites.")
+                raise InputError(
+                    f"--disagg-site {disagg_site!r} is not among the sites.",
+                    code="input.unknown",
+                    field="--disagg-site",
+                )
             level = interpolate_iml(curves.levels[imt], stats["mean"][s, 0], target)
             if math.isnan(level):
-                raise InputError(f"site {disagg_site!r}: the {return_period:g}-year {imt} level is outside the curve.")
+                raise InputError(
+                    f"site {disagg_site!r}: the {return_period:g}-year {imt} level is outside the curve.",
+                    code="input.range",
+                    field="--disagg-site",
+                )
             if not ruptures or not branches:
-                raise InputError("disaggregation needs the rupture sets and the GMPE branches of the curves.")
+                raise InputError(
+                    "disaggregation needs the rupture sets and the GMPE branches of the curves.",
+                    code="input.missing",
+                    field="ruptures",
+                )
             d = disaggregate(ruptures, branches, curves.sites, disagg_site, imt, level, model=exceedance_model)
             dj = out_dir / "disaggregation.json"
             dj.write_text(json.dumps({

@@ -1536,22 +1536,15 @@ def eq_verify_table(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a ground-motion model against a verification table: largest relative error per output."""
-    from kalkan.core.hazard.earthquake.gmpe import get_model
-    from kalkan.core.hazard.earthquake.verify import verify
-    from kalkan.io.gsim_table import read_table
+    from kalkan.app.gmpe_verification import verify_table
 
     options: dict[str, Any] = {}
     for item in option or []:
         key, sep, value = item.partition("=")
         if not sep:
-            raise KalkanError(f"--option {item!r}: expected key=value.")
+            raise KalkanError(f"--option {item!r}: expected key=value.", code="input.syntax", field="--option")
         options[key.strip()] = _option_value(value.strip())
-    gmpe = get_model(model, **options)
-    data = read_table(table)
-    try:
-        result = verify(gmpe, data)
-    except KalkanError as exc:
-        raise KalkanError(f"{table}: {exc.message}", hint=exc.hint) from exc
+    gmpe, result = verify_table(table, model, options)
     ok = result.passed(tolerance)
     if as_json:
         _print_json({
@@ -1653,11 +1646,13 @@ def eq_scenario(
     Recorded as a run."""
     from rich.progress import Progress
 
-    from kalkan.app.earthquake import Branch, city_sites, run_scenario, scenario_rupture
+    from kalkan.app.earthquake import city_sites, run_scenario, scenario_rupture
     from kalkan.app.jobs import Output, job
-    from kalkan.core.hazard.earthquake.rupture import read_rupture
+    from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
     from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_text
     from kalkan.io.gsim_logic_tree import read_logic_tree
+    from kalkan.io.rupture import read_rupture
+    from kalkan.io.sites import read_sites_csv
 
     if rupture is not None:
         rup = read_rupture(rupture)
@@ -1666,15 +1661,16 @@ def eq_scenario(
         rup, info = scenario_rupture(scenario, catalogue_event=catalogue_event, mag=magnitude, lon=lon, lat=lat,
                                      depth_km=depth, strike=strike, dip=dip, rake=rake)  # fmt: skip
     if gmpe_logic_tree is not None:
-        branches = [Branch(b.model, b.weight, b.options) for b in read_logic_tree(gmpe_logic_tree)]
+        branches = read_logic_tree(gmpe_logic_tree)
     else:
         names = gmpe or ["BooreEtAl2014", "AkkarEtAlRjb2014", "CauzziEtAl2014"]
-        branches = [Branch(name, 1.0 / len(names)) for name in names]
+        branches = [GmpeBranch(name, 1.0 / len(names)) for name in names]
     site_vs30 = None
     if sites is not None:
-        from kalkan.app.earthquake import read_sites_csv
-
-        site_lon, site_lat, site_vs30 = read_sites_csv(sites)
+        read = read_sites_csv(sites)
+        site_lon, site_lat = read.lon, read.lat
+        if read.vs30_m_s is not None:
+            site_vs30 = read.vs30_or(DEFAULT_VS30_M_S if vs30 is None else vs30)
         source = str(sites)
     else:
         target = city or info.get("city")

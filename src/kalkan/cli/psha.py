@@ -99,7 +99,7 @@ def eq_curves(
     site_vs30 = ROCK_REFERENCE_VS30_M_S if rock else (DEFAULT_VS30_M_S if vs30 is None else vs30)
     branches = gmpe_branches(gmpe or (), gmpe_logic_tree)
     site_set = read_psha_sites(sites, city=city, grid_km=grid_km, vs30=site_vs30)
-    site_condition = vs30_record(site_vs30, site_set.vs30)
+    site_condition = vs30_record(site_vs30, site_set.vs30_m_s)
     imts = imt or ["PGA"]
     inputs = {k: v for k, v in (("sources", sources), ("gmpe_logic_tree", gmpe_logic_tree), ("sites", sites))
               if v is not None}  # fmt: skip

@@ -43,13 +43,15 @@ def eq_regional_model(
     from kalkan.app.jobs import Output, job
     from kalkan.catalog.sources import data_source
     from kalkan.core.hazard.earthquake import regional_model as rm
+    from kalkan.io import regional_model as rm_files
+    from kalkan.io.isc_gem import read_catalogue_lenient
 
     cat_path = catalogue if catalogue is not None else data_source("isc_gem_catalogue_central_asia").paths()[0]
-    zones_path = zones if zones is not None else rm.shipped_path(rm.ZONES_FILE)
-    cat, problems = rm.read_catalogue_lenient(cat_path)
+    zones_path = zones if zones is not None else rm_files.shipped_path(rm_files.ZONES_FILE)
+    cat, problems = read_catalogue_lenient(cat_path)
     model = rm.build_regional_model(
         cat,
-        rm.read_zones(zones_path),
+        rm_files.read_zones(zones_path),
         rm.ModelParameters(mfd_min_mag=mfd_min_mag, mmax_increment=mmax_increment),
         zones_name=zones_path.name,
         reader_problems=problems,
@@ -59,7 +61,7 @@ def eq_regional_model(
                   "mmax_increment": mmax_increment}  # fmt: skip
     with job("eq-regional-model", parameters=parameters, inputs={"catalogue": cat_path, "zones": zones_path},
              output=output) as run:  # fmt: skip
-        rm.write_regional_model(model, run.target, run.workdir / record.name if record is not None else None)
+        rm_files.write_regional_model(model, run.target, run.workdir / record.name if record is not None else None)
         run.summary = {"area_sources": sum(r.emitted for r in model.zones), "mainshocks": model.n_mainshocks}
     s = model.screening
     lines = [

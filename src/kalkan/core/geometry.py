@@ -10,11 +10,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.core.geodesy import EARTH_RADIUS_KM
+
 KM_PER_DEGREE = 111.2
 """Kilometres per degree of latitude (rounded; spherical Earth): the spacing rule of Kalkan's lon/lat grids."""
-
-EARTH_MEAN_RADIUS_KM = 6371.0088
-"""IUGG mean Earth radius R1 (Moritz 2000, Geodetic Reference System 1980), km."""
 
 
 class GeometryProblem(str):
@@ -30,11 +29,11 @@ class GeometryProblem(str):
 
 
 def ring_area_km2(ring: Sequence[Sequence[float]]) -> float:
-    """Area of a closed lon/lat ring on the sphere, km2 (unsigned).
+    """Area of a closed lon/lat ring on the sphere (:mod:`kalkan.core.geodesy`), km2 (unsigned).
 
     Uses the line-integral formula of Chamberlain & Duquette (2007), "Some algorithms for polygons on a
-    sphere", JPL Publication 07-03: A = R^2/2 * |sum (lon[i+1] - lon[i-1]) * sin(lat[i])|. On the mean
-    sphere this is within about 0.5 % of the WGS84 ellipsoidal area at these latitudes.
+    sphere", JPL Publication 07-03: A = R^2/2 * |sum (lon[i+1] - lon[i-1]) * sin(lat[i])|. On this
+    sphere it is within about 0.5 % of the WGS84 ellipsoidal area at these latitudes.
     """
     n = len(ring)
     if n < 4:
@@ -46,7 +45,7 @@ def ring_area_km2(ring: Sequence[Sequence[float]]) -> float:
         lon_prev = math.radians(pts[i - 1][0])
         lon_next = math.radians(pts[(i + 1) % m][0])
         total += (lon_next - lon_prev) * math.sin(math.radians(pts[i][1]))
-    return abs(total) * EARTH_MEAN_RADIUS_KM**2 / 2.0
+    return abs(total) * EARTH_RADIUS_KM**2 / 2.0
 
 
 def geometry_area_km2(geometry: dict[str, Any]) -> float:
@@ -98,7 +97,8 @@ def points_in_geojson(
 
 
 def grid_in_polygon(geojson: dict[str, Any], spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Points of a regular lon/lat grid (about ``spacing_km`` apart) inside a GeoJSON (Multi)Polygon."""
+    """Points of a regular lon/lat grid (about ``spacing_km`` apart, :data:`KM_PER_DEGREE`) inside a GeoJSON
+    (Multi)Polygon, rounded to 1e-5 degrees; the grid starts at the polygon's south-west corner."""
     polys = [geojson["coordinates"]] if geojson["type"] == "Polygon" else geojson["coordinates"]
     rings = [np.asarray(p[0], dtype=np.float64) for p in polys]
     allpts = np.vstack(rings)

@@ -51,7 +51,11 @@ def _imt_name(column: str) -> str:
     try:
         period = float(c)
     except ValueError as exc:
-        raise InputError(f"column {column!r} is neither a parameter nor an IMT (pga, pgv, period in s).") from exc
+        raise InputError(
+            f"column {column!r} is neither a parameter nor an IMT (pga, pgv, period in s).",
+            code="input.unknown",
+            field=column,
+        ) from exc
     return f"SA({period:g})" if period != int(period) else f"SA({period:.1f})"
 
 
@@ -72,16 +76,26 @@ def read_table(path: Path) -> VerificationTable:
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc}).") from exc
+        raise InputError(f"{path}: not a readable CSV ({exc}).", code="input.syntax") from exc
     if len(rows) < 2 or not any(any(c.strip() for c in r) for r in rows[1:]):
-        raise InputError(f"{path}: no data rows.")
+        raise InputError(f"{path}: no data rows.", code="input.empty")
     header = [h.strip() for h in rows[0]]
     if "result_type" not in header:
-        raise InputError(f"{path}: no 'result_type' column; not an OpenQuake verification table.")
+        raise InputError(
+            f"{path}: no 'result_type' column; not an OpenQuake verification table.",
+            code="input.missing",
+            field="result_type",
+            row=1,
+        )
     named = [h for h in header if h]
     duplicated = sorted({h for h in named if named.count(h) > 1})
     if duplicated:
-        raise InputError(f"{path}: column(s) {', '.join(map(repr, duplicated))} appear twice in the header.")
+        raise InputError(
+            f"{path}: column(s) {', '.join(map(repr, duplicated))} appear twice in the header.",
+            code="input.duplicate",
+            field=duplicated[0],
+            row=1,
+        )
     params, imt_cols, unused = {}, [], []
     for j, name in enumerate(header):
         if name in _CONTEXT:
@@ -93,27 +107,44 @@ def read_table(path: Path) -> VerificationTable:
         else:
             imt_cols.append(j)
     if "mag" not in params:
-        raise InputError(f"{path}: no 'rup_mag' column; every row needs the rupture's magnitude.")
+        raise InputError(
+            f"{path}: no 'rup_mag' column; every row needs the rupture's magnitude.",
+            code="input.missing",
+            field="rup_mag",
+            row=1,
+        )
     try:
         imts = tuple(_imt_name(header[j]) for j in imt_cols)
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from exc
+        raise InputError(f"{path}: {exc}", code=exc.code, field=exc.field, row=1) from exc
     if not imts:
-        raise InputError(f"{path}: no intensity-measure column (pga, pgv or a period in s).")
+        raise InputError(
+            f"{path}: no intensity-measure column (pga, pgv or a period in s).",
+            code="input.missing",
+            field="imt",
+            row=1,
+        )
     body = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
     values: dict[str, list[float]] = {k: [] for k in params}
     result, expected = [], []
     names = {j: header[j] for j in range(len(header))}
     for i, r in body:
         if len(r) != len(header):
-            raise InputError(f"{path}, line {i}: {len(r)} fields; the header has {len(header)}.")
+            raise InputError(
+                f"{path}, line {i}: {len(r)} fields; the header has {len(header)}.", code="input.syntax", row=i
+            )
         for k, j in params.items():
             lo, hi = _RANGES[k]
             values[k].append(_number(path, i, names[j], r[j], lo, hi))
         rt = r[header.index("result_type")].strip().upper()
         result.append(_ALIASES.get(rt, rt))
         if result[-1] not in RESULT_TYPES:
-            raise InputError(f"{path}, line {i}: result_type {result[-1]!r}; expected {', '.join(RESULT_TYPES)}.")
+            raise InputError(
+                f"{path}, line {i}: result_type {result[-1]!r}; expected {', '.join(RESULT_TYPES)}.",
+                code="input.unknown",
+                field="result_type",
+                row=i,
+            )
         lo = 0.0 if result[-1] != "MEAN" else 1e-300
         expected.append([_number(path, i, names[j], r[j], lo, 1e6) for j in imt_cols])
     ctx_args = {k: np.array(v) for k, v in values.items()}
@@ -122,10 +153,11 @@ def read_table(path: Path) -> VerificationTable:
     try:
         context = Context(**ctx_args)
     except InputError as exc:
-        raise InputError(f"{path}: {exc.message}", hint=exc.hint) from exc
+        raise InputError(f"{path}: {exc.message}", hint=exc.hint, code=exc.code, field=exc.field) from exc
     except TypeError as exc:
         raise InputError(
-            f"{path}: the table lacks a rupture, distance or site column the context needs ({exc})."
+            f"{path}: the table lacks a rupture, distance or site column the context needs ({exc}).",
+            code="input.missing",
         ) from exc
     return VerificationTable(
         path=path,
@@ -144,5 +176,10 @@ def _number(path: Path, line: int, column: str, text: str, lo: float, hi: float)
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and lo <= value <= hi):
-        raise InputError(f"{path}, line {line}, column '{column}': {text!r}; expected a number from {lo:g} to {hi:g}.")
+        raise InputError(
+            f"{path}, line {line}, column '{column}': {text!r}; expected a number from {lo:g} to {hi:g}.",
+            code="input.range",
+            field=column,
+            row=line,
+        )
     return value

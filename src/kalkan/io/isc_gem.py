@@ -1,67 +1,21 @@
-"""Read the ISC-GEM catalogue extract shipped with Kalkan (CC BY-SA 3.0; see its README) and find events."""
+"""Read the ISC-GEM catalogue extract shipped with Kalkan (CC BY-SA 3.0; see its README), and ISC-GEM-style CSVs,
+into :class:`kalkan.core.hazard.earthquake.catalogue.Catalogue`."""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
-from kalkan.core.geometry import EARTH_MEAN_RADIUS_KM
+from kalkan.catalog.sources import data_source
+from kalkan.core.hazard.earthquake import catalogue as cat
+from kalkan.core.hazard.earthquake.catalogue import Catalogue
 from kalkan.errors import InputError
 
 COLUMNS = ("eventid", "origin_time_utc", "lat", "lon", "epicentre_quality", "depth_km", "depth_quality", "mw",
            "mw_source", "mw_quality")  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueEvent:
-    """One ISC-GEM event: epicentre (WGS84 degrees), depth (km), moment magnitude and quality flags."""
-
-    eventid: int
-    origin_time_utc: str
-    lon: float
-    lat: float
-    depth_km: float
-    mw: float
-    mw_source: str
-    quality: str
-
-
-@dataclass(frozen=True, slots=True)
-class Catalogue:
-    """The catalogue as columns (one entry per event)."""
-
-    eventid: NDArray[np.int64]
-    origin_time_utc: NDArray[np.str_]
-    lon: NDArray[np.float64]
-    lat: NDArray[np.float64]
-    depth_km: NDArray[np.float64]
-    mw: NDArray[np.float64]
-    mw_source: NDArray[np.str_]
-    quality: NDArray[np.str_]
-    source: str
-
-    def event(self, eventid: int) -> CatalogueEvent:
-        k = np.flatnonzero(self.eventid == eventid)
-        if k.size == 0:
-            raise InputError(f"{self.source}: no event with id {eventid}.")
-        i = int(k[0])
-        return CatalogueEvent(int(self.eventid[i]), str(self.origin_time_utc[i]), float(self.lon[i]),
-                              float(self.lat[i]), float(self.depth_km[i]), float(self.mw[i]), str(self.mw_source[i]),
-                              str(self.quality[i]))  # fmt: skip
-
-    def near(self, lon: float, lat: float, radius_km: float, min_mw: float = 0.0) -> list[CatalogueEvent]:
-        """Events within ``radius_km`` of (lon, lat) by great-circle distance, largest magnitude first."""
-        p1, p2 = np.radians(lat), np.radians(self.lat)
-        a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(self.lon - lon) / 2) ** 2
-        dist = 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.sqrt(a))
-        idx = np.flatnonzero((dist <= radius_km) & (self.mw >= min_mw))
-        idx = idx[np.argsort(-self.mw[idx], kind="stable")]
-        return [self.event(int(self.eventid[i])) for i in idx]
 
 
 def read_catalogue_rows(path: Path | str) -> list[dict[str, str]]:
@@ -71,10 +25,10 @@ def read_catalogue_rows(path: Path | str) -> list[dict[str, str]]:
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             if reader.fieldnames is None or set(COLUMNS) - set(reader.fieldnames):
-                raise InputError(f"{path}: expected the columns {', '.join(COLUMNS)}.")
+                raise InputError(f"{path}: expected the columns {', '.join(COLUMNS)}.", code="input.missing", row=1)
             return list(reader)
     except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+        raise InputError(f"{path}: file not found.", code="input.not_found") from exc
 
 
 def read_catalogue(path: Path) -> Catalogue:
@@ -89,7 +43,9 @@ def read_catalogue(path: Path) -> Catalogue:
             try:
                 float(row[c])
             except ValueError as exc:
-                raise InputError(f"{path}, line {i}, field '{c}': {row[c]!r} is not a number.") from exc
+                raise InputError(
+                    f"{path}, line {i}, field '{c}': {row[c]!r} is not a number.", code="input.type", field=c, row=i
+                ) from exc
     quality = [f"epicentre {e}, depth {d}, Mw {m}" for e, d, m in
                zip(cols["epicentre_quality"], cols["depth_quality"], cols["mw_quality"], strict=True)]  # fmt: skip
     return Catalogue(
@@ -108,6 +64,33 @@ def read_catalogue(path: Path) -> Catalogue:
 @cache
 def shipped_catalogue() -> Catalogue:
     """The ISC-GEM v7.0 Central Asia extract shipped in kalkan/data (CC BY-SA 3.0)."""
-    from kalkan.catalog.sources import data_source
-
     return read_catalogue(data_source("isc_gem_catalogue_central_asia").paths()[0])
+
+
+def read_catalogue_lenient(path: Path | str) -> tuple[Catalogue, tuple[str, ...]]:
+    """Read an ISC-GEM-style CSV (:data:`COLUMNS`) keeping rows with empty or malformed numbers as NaN, so that
+    :func:`kalkan.core.hazard.earthquake.regional_model.build_regional_model` can report and exclude them with
+    counts; the problems are returned as messages naming line and field. A missing column is still an error."""
+    path = Path(path)
+    rows = read_catalogue_rows(path)
+    problems: list[str] = []
+    for i, row in enumerate(rows, start=2):
+        for c in ("lat", "lon", "depth_km", "mw"):
+            try:
+                float(row[c])
+            except (TypeError, ValueError):
+                problems.append(f"{path.name}, line {i}, field '{c}': {row[c]!r} is not a number")
+    ids = cat.parse_floats([r["eventid"] for r in rows])
+    quality = [f"epicentre {r['epicentre_quality']}, depth {r['depth_quality']}, Mw {r['mw_quality']}" for r in rows]
+    catalogue = Catalogue(
+        eventid=np.where(np.isfinite(ids), ids, -1).astype(np.int64),
+        origin_time_utc=np.array([r["origin_time_utc"] for r in rows], dtype=str),
+        lon=cat.parse_floats([r["lon"] for r in rows]),
+        lat=cat.parse_floats([r["lat"] for r in rows]),
+        depth_km=cat.parse_floats([r["depth_km"] for r in rows]),
+        mw=cat.parse_floats([r["mw"] for r in rows]),
+        mw_source=np.array([r["mw_source"] for r in rows], dtype=str),
+        quality=np.array(quality, dtype=str),
+        source=str(path),
+    )
+    return catalogue, tuple(problems)

@@ -110,9 +110,9 @@ def read_job(path: Path) -> ScenarioJob:
     try:
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:
-        raise InputError(f"{path}: not a valid job.ini ({exc}).") from exc
+        raise InputError(f"{path}: not a valid job.ini ({exc}).", code="input.syntax") from exc
     if not parser.sections():
-        raise InputError(f"{path}: no [section] with parameters; expected an OpenQuake job.ini.")
+        raise InputError(f"{path}: no [section] with parameters; expected an OpenQuake job.ini.", code="input.empty")
     values: dict[str, str] = {}
     where: dict[str, str] = {}
     for section in parser.sections():
@@ -120,14 +120,18 @@ def read_job(path: Path) -> ScenarioJob:
             if key in values:
                 raise InputError(
                     f"{path}: '{key}' is given in [{where[key]}] and again in [{section}]; OpenQuake flattens the "
-                    "sections, so give each parameter once."
+                    "sections, so give each parameter once.",
+                    code="input.duplicate",
+                    field=key,
                 )
             values[key], where[key] = value.strip(), section
     unknown = sorted(k for k in values if k not in SUPPORTED and k not in IGNORED)
     if unknown:
         raise InputError(
             f"{path}: parameter(s) Kalkan does not support: {', '.join(unknown)}. Remove them or run the job in "
-            "OpenQuake; the supported subset is listed in docs/openquake.md."
+            "OpenQuake; the supported subset is listed in docs/openquake.md.",
+            code="input.unknown",
+            field=unknown[0],
         )
     base = path.parent
 
@@ -135,11 +139,11 @@ def read_job(path: Path) -> ScenarioJob:
         raw = values.get(key)
         if not raw:
             if required:
-                raise InputError(f"{path}: '{key}' is required ({SUPPORTED[key]}).")
+                raise InputError(f"{path}: '{key}' is required ({SUPPORTED[key]}).", code="input.missing", field=key)
             return None
         p = (base / raw).resolve()
         if not p.exists():
-            raise InputError(f"{path}: {key} = {raw}: file not found ({p}).")
+            raise InputError(f"{path}: {key} = {raw}: file not found ({p}).", code="input.not_found", field=key)
         return p
 
     def number(key: str, default: float | None = None) -> float | None:
@@ -152,7 +156,11 @@ def read_job(path: Path) -> ScenarioJob:
         except ValueError:
             value = math.nan
         if not (math.isfinite(value) and lo <= value <= hi):
-            raise InputError(f"{path}: {key} = {raw!r}; expected a number from {lo:g} to {hi:g} ({SUPPORTED[key]}).")
+            raise InputError(
+                f"{path}: {key} = {raw!r}; expected a number from {lo:g} to {hi:g} ({SUPPORTED[key]}).",
+                code="input.range",
+                field=key,
+            )
         return value
 
     def flag(key: str, default: bool) -> bool:
@@ -160,52 +168,98 @@ def read_job(path: Path) -> ScenarioJob:
         if raw == "":
             return default
         if raw not in ("true", "false"):
-            raise InputError(f"{path}: {key} = {raw!r}; expected true or false.")
+            raise InputError(f"{path}: {key} = {raw!r}; expected true or false.", code="input.type", field=key)
         return raw == "true"
 
     mode = values.get("calculation_mode", "")
     if mode not in ("scenario_risk", "scenario_damage"):
-        raise InputError(f"{path}: calculation_mode = {mode!r}; Kalkan runs scenario_risk and scenario_damage jobs.")
+        raise InputError(
+            f"{path}: calculation_mode = {mode!r}; Kalkan runs scenario_risk and scenario_damage jobs.",
+            code="input.unsupported",
+            field="calculation_mode",
+        )
     correlation = values.get("ground_motion_correlation_model") or None
     if correlation not in (None, "JB2009"):
-        raise InputError(f"{path}: ground_motion_correlation_model = {correlation!r}; supported: JB2009.")
+        raise InputError(
+            f"{path}: ground_motion_correlation_model = {correlation!r}; supported: JB2009.",
+            code="input.unsupported",
+            field="ground_motion_correlation_model",
+        )
     params: dict[str, Any] = {}
     raw_params = values.get("ground_motion_correlation_params", "")
     if len(raw_params) > 200:
-        raise InputError(f"{path}: ground_motion_correlation_params is {len(raw_params)} characters long; expected "
-                         "{'vs30_clustering': True|False}.")  # fmt: skip
+        raise InputError(
+            f"{path}: ground_motion_correlation_params is {len(raw_params)} characters long; expected "
+            "{'vs30_clustering': True|False}.",
+            code="input.too_large",
+            field="ground_motion_correlation_params",
+        )
     if raw_params:
         try:
             params = ast.literal_eval(raw_params)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
-            raise InputError(f"{path}: ground_motion_correlation_params = {raw_params!r} is not a dict.") from exc
+            raise InputError(
+                f"{path}: ground_motion_correlation_params = {raw_params!r} is not a dict.",
+                code="input.type",
+                field="ground_motion_correlation_params",
+            ) from exc
         if not isinstance(params, dict) or set(params) - {"vs30_clustering"}:
-            raise InputError(f"{path}: ground_motion_correlation_params supports only {{'vs30_clustering': bool}}.")
+            raise InputError(
+                f"{path}: ground_motion_correlation_params supports only {{'vs30_clustering': bool}}.",
+                code="input.unsupported",
+                field="ground_motion_correlation_params",
+            )
     vs30_type = values.get("reference_vs30_type", "measured")
     if vs30_type not in ("measured", "inferred"):
-        raise InputError(f"{path}: reference_vs30_type = {vs30_type!r}; expected measured or inferred.")
+        raise InputError(
+            f"{path}: reference_vs30_type = {vs30_type!r}; expected measured or inferred.",
+            code="input.unknown",
+            field="reference_vs30_type",
+        )
     gsim_lt = file("gsim_logic_tree_file")
     gsim = values.get("gsim") or None
     if (gsim_lt is None) == (gsim is None):
-        raise InputError(f"{path}: give exactly one of gsim_logic_tree_file and gsim.")
+        raise InputError(
+            f"{path}: give exactly one of gsim_logic_tree_file and gsim.", code="input.options", field="gsim"
+        )
     vulnerability = {
         lt: p
         for lt in ("structural", "nonstructural", "contents", "occupants")
         if (p := file(f"{lt}_vulnerability_file")) is not None
     }
     if mode == "scenario_risk" and not vulnerability:
-        raise InputError(f"{path}: a scenario_risk job needs at least one *_vulnerability_file.")
+        raise InputError(
+            f"{path}: a scenario_risk job needs at least one *_vulnerability_file.",
+            code="input.missing",
+            field="structural_vulnerability_file",
+        )
     fragility = file("structural_fragility_file")
     if mode == "scenario_damage" and fragility is None:
-        raise InputError(f"{path}: a scenario_damage job needs structural_fragility_file.")
+        raise InputError(
+            f"{path}: a scenario_damage job needs structural_fragility_file.",
+            code="input.missing",
+            field="structural_fragility_file",
+        )
     n_fields = number("number_of_ground_motion_fields")
     if n_fields is None or n_fields < 1 or n_fields != int(n_fields):
-        raise InputError(f"{path}: number_of_ground_motion_fields must be a positive whole number.")
+        raise InputError(
+            f"{path}: number_of_ground_motion_fields must be a positive whole number.",
+            code="input.range",
+            field="number_of_ground_motion_fields",
+        )
     seed_value = number("random_seed", number("ses_seed", 42.0))
     if seed_value is not None and seed_value != int(seed_value):
-        raise InputError(f"{path}: random_seed = {values.get('random_seed')!r}; expected a whole number.")
+        raise InputError(
+            f"{path}: random_seed = {values.get('random_seed')!r}; expected a whole number.",
+            code="input.type",
+            field="random_seed",
+        )
     if not isinstance(params.get("vs30_clustering", False), bool):
-        raise InputError(f"{path}: ground_motion_correlation_params: vs30_clustering must be True or False.")
+        raise InputError(
+            f"{path}: ground_motion_correlation_params: vs30_clustering must be True or False.",
+            code="input.type",
+            field="ground_motion_correlation_params",
+        )
     imts = tuple(i.strip() for i in values.get("intensity_measure_types", "").split(",") if i.strip())
     return ScenarioJob(
         path=path,

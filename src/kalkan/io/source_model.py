@@ -3,7 +3,7 @@
 **OpenQuake NRML** (0.4 and 0.5; OpenQuake Engine manual, "Source typologies"): ``pointSource``,
 ``areaSource`` and ``simpleFaultSource`` with ``truncGutenbergRichterMFD``, ``incrementalMFD`` or
 ``arbitraryMFD``, ``nodalPlaneDist``, ``hypoDepthDist``, ``magScaleRel`` (``WC1994``, ``PeerMSR``, or a law of
-:data:`~kalkan.core.hazard.earthquake.rupture.SCALING_LAWS`) and ``ruptAspectRatio``. A simple fault's trace is at
+:data:`~kalkan.core.hazard.earthquake.scaling.SCALING_LAWS`) and ``ruptAspectRatio``. A simple fault's trace is at
 the surface; its top edge is the trace moved down dip to the upper seismogenic depth, as OpenQuake builds it.
 The job-level settings OpenQuake takes from ``job.ini`` are arguments: ``mfd_bin_width``
 (``width_of_mfd_bin``), ``mesh_spacing_km`` (``rupture_mesh_spacing``) and ``area_spacing_km``
@@ -41,11 +41,12 @@ from xml.etree.ElementTree import Element
 
 import numpy as np
 
-from kalkan.core.hazard.earthquake.gmpe import get_model
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
 from kalkan.core.hazard.earthquake.mfd import MFD, ArbitraryMFD, IncrementalMFD, SingleMFD, TruncatedGRMFD
-from kalkan.core.hazard.earthquake.psha import ExceedanceModel, GmpeBranch, Sites
+from kalkan.core.hazard.earthquake.psha import ExceedanceModel
+from kalkan.core.hazard.earthquake.scaling import PEER_SIGMA_LOG10_AREA
+from kalkan.core.hazard.earthquake.site import Sites
 from kalkan.core.hazard.earthquake.sources import (
-    PEER_SIGMA_LOG10_AREA,
     AreaSource,
     Frame,
     NodalPlane,
@@ -93,19 +94,29 @@ class _Doc:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"{path}: cannot read the source model ({exc.strerror}).") from exc
+            raise InputError(
+                f"{path}: cannot read the source model ({exc.strerror}).", code="input.unreadable"
+            ) from exc
         self.source = str(path)
         self.root, self.lines = parse_with_lines(data, self.source)
 
+    def line(self, elem: Element) -> int:
+        return self.lines.get(id(elem), 0)
+
     def where(self, elem: Element) -> str:
-        return f"{self.source}, line {self.lines.get(id(elem), 0)}"
+        return f"{self.source}, line {self.line(elem)}"
 
     def child(self, parent: Element, name: str, *, required: bool = True) -> Element | None:
         for c in parent.iter():
             if c is not parent and _local(c.tag) == name:
                 return c
         if required:
-            raise InputError(f"{self.where(parent)}: <{_local(parent.tag)}> has no <{name}>.")
+            raise InputError(
+                f"{self.where(parent)}: <{_local(parent.tag)}> has no <{name}>.",
+                code="input.missing",
+                field=name,
+                row=self.line(parent),
+            )
         return None
 
     def req(self, parent: Element, name: str) -> Element:
@@ -119,20 +130,38 @@ class _Doc:
             return [float(t) for t in text]
         except ValueError:
             raise InputError(
-                f"{self.where(elem)}: <{_local(elem.tag)}> must hold numbers, got {elem.text!r}."
+                f"{self.where(elem)}: <{_local(elem.tag)}> must hold numbers, got {elem.text!r}.",
+                code="input.type",
+                field=_local(elem.tag),
+                row=self.line(elem),
             ) from None
 
     def number(self, elem: Element, attr: str | None = None) -> float:
         raw = elem.get(attr) if attr else elem.text
         if raw is None:
-            raise InputError(f"{self.where(elem)}: <{_local(elem.tag)}> has no {attr or 'value'}.")
+            raise InputError(
+                f"{self.where(elem)}: <{_local(elem.tag)}> has no {attr or 'value'}.",
+                code="input.missing",
+                field=attr or _local(elem.tag),
+                row=self.line(elem),
+            )
         try:
             value = float(raw)
         except ValueError:
             what = f"attribute {attr}" if attr else "value"
-            raise InputError(f"{self.where(elem)}: <{_local(elem.tag)}> {what} {raw!r} is not a number.") from None
+            raise InputError(
+                f"{self.where(elem)}: <{_local(elem.tag)}> {what} {raw!r} is not a number.",
+                code="input.type",
+                field=attr or _local(elem.tag),
+                row=self.line(elem),
+            ) from None
         if not math.isfinite(value):
-            raise InputError(f"{self.where(elem)}: <{_local(elem.tag)}> value {raw!r} is not finite.")
+            raise InputError(
+                f"{self.where(elem)}: <{_local(elem.tag)}> value {raw!r} is not finite.",
+                code="input.range",
+                field=attr or _local(elem.tag),
+                row=self.line(elem),
+            )
         return value
 
     def text_of(self, parent: Element, name: str, default: str | None = None) -> str:
@@ -144,23 +173,35 @@ def _nrml_mfd(doc: _Doc, src: Element, bin_width: float) -> MFD:
     for c in src:
         name = _local(c.tag)
         where = f"{doc.where(c)}: <{name}>"
-        if name == "truncGutenbergRichterMFD":
-            return TruncatedGRMFD(
-                doc.number(c, "aValue"), doc.number(c, "bValue"), doc.number(c, "minMag"), doc.number(c, "maxMag"),
-                bin_width, where,
-            )  # fmt: skip
-        if name == "incrementalMFD":
-            rates = doc.numbers(doc.req(c, "occurRates"))
-            return IncrementalMFD(doc.number(c, "minMag"), doc.number(c, "binWidth"), tuple(rates), where)
-        if name == "arbitraryMFD":
-            return ArbitraryMFD(
-                tuple(doc.numbers(doc.req(c, "magnitudes"))), tuple(doc.numbers(doc.req(c, "occurRates"))), where
-            )
+        try:
+            if name == "truncGutenbergRichterMFD":
+                return TruncatedGRMFD(
+                    doc.number(c, "aValue"), doc.number(c, "bValue"), doc.number(c, "minMag"),
+                    doc.number(c, "maxMag"), bin_width, where,
+                )  # fmt: skip
+            if name == "incrementalMFD":
+                rates = doc.numbers(doc.req(c, "occurRates"))
+                return IncrementalMFD(doc.number(c, "minMag"), doc.number(c, "binWidth"), tuple(rates), where)
+            if name == "arbitraryMFD":
+                return ArbitraryMFD(
+                    tuple(doc.numbers(doc.req(c, "magnitudes"))), tuple(doc.numbers(doc.req(c, "occurRates"))), where
+                )
+        except InputError as exc:
+            exc.row = exc.row or doc.line(c)  # the MFD's line, which the message names
+            raise
         if name.endswith("MFD") or name.endswith("Mfd"):
             raise InputError(
-                f"{where} is not a supported magnitude-frequency distribution; supported: {', '.join(SUPPORTED_MFDS)}."
+                f"{where} is not a supported magnitude-frequency distribution; supported: {', '.join(SUPPORTED_MFDS)}.",
+                code="input.unsupported",
+                field=name,
+                row=doc.line(c),
             )
-    raise InputError(f"{doc.where(src)}: <{_local(src.tag)}> has no magnitude-frequency distribution.")
+    raise InputError(
+        f"{doc.where(src)}: <{_local(src.tag)}> has no magnitude-frequency distribution.",
+        code="input.missing",
+        field="MFD",
+        row=doc.line(src),
+    )
 
 
 def _scaling(doc: _Doc, src: Element) -> tuple[str, float]:
@@ -175,8 +216,9 @@ def _plane(doc: _Doc, p: Element) -> NodalPlane:
                           doc.number(p, "rake"))  # fmt: skip
     except InputError as exc:
         if exc.message.startswith(doc.source):
+            exc.row = exc.row or doc.line(p)
             raise
-        raise InputError(f"{doc.where(p)}: {exc.message}") from exc
+        raise InputError(f"{doc.where(p)}: {exc.message}", code=exc.code, field=exc.field, row=doc.line(p)) from exc
 
 
 def _distributions(doc: _Doc, src: Element) -> tuple[tuple[NodalPlane, ...], tuple[tuple[float, float], ...]]:
@@ -195,8 +237,9 @@ def _in_source(doc: _Doc, src: Element, cls: Callable[..., Source], *args: Any) 
         return cls(*args)
     except InputError as exc:
         if exc.message.startswith(doc.source):
+            exc.row = exc.row or doc.line(src)
             raise
-        raise InputError(f"{doc.where(src)}: {exc.message}") from exc
+        raise InputError(f"{doc.where(src)}: {exc.message}", code=exc.code, field=exc.field, row=doc.line(src)) from exc
 
 
 def _nrml_source(doc: _Doc, src: Element, trt: str, opts: dict[str, float]) -> Source:
@@ -209,7 +252,12 @@ def _nrml_source(doc: _Doc, src: Element, trt: str, opts: dict[str, float]) -> S
         geom = doc.req(src, "simpleFaultGeometry")
         pos = doc.numbers(doc.req(geom, "posList"))
         if len(pos) % 2 or len(pos) < 4:
-            raise InputError(f"{doc.where(geom)}: the fault trace needs lon lat pairs (at least two points).")
+            raise InputError(
+                f"{doc.where(geom)}: the fault trace needs lon lat pairs (at least two points).",
+                code="input.syntax",
+                field="posList",
+                row=doc.line(geom),
+            )
         dip = doc.number(doc.req(geom, "dip"))
         usd = doc.number(doc.req(geom, "upperSeismoDepth"))
         lsd = doc.number(doc.req(geom, "lowerSeismoDepth"))
@@ -230,7 +278,12 @@ def _nrml_source(doc: _Doc, src: Element, trt: str, opts: dict[str, float]) -> S
     geom = doc.req(src, "areaGeometry")
     pos = doc.numbers(doc.req(geom, "posList"))
     if len(pos) % 2 or len(pos) < 6:
-        raise InputError(f"{doc.where(geom)}: the polygon needs lon lat pairs (at least three points).")
+        raise InputError(
+            f"{doc.where(geom)}: the polygon needs lon lat pairs (at least three points).",
+            code="input.syntax",
+            field="posList",
+            row=doc.line(geom),
+        )
     usd = doc.number(doc.req(geom, "upperSeismoDepth"))
     lsd = doc.number(doc.req(geom, "lowerSeismoDepth"))
     poly = tuple((pos[i], pos[i + 1]) for i in range(0, len(pos), 2))
@@ -239,14 +292,20 @@ def _nrml_source(doc: _Doc, src: Element, trt: str, opts: dict[str, float]) -> S
     )  # fmt: skip
 
 
-def _unique_id(sid: str, where: str, seen: dict[str, str]) -> None:
-    """Source ids must be present and unique: a duplicate would count the same source twice."""
+def _unique_id(sid: str, where: str, seen: dict[str, str], row: int) -> None:
+    """Source ids must be present and unique: a duplicate would count the same source twice (``row``: the line
+    of the source)."""
     if not sid.strip():
-        raise InputError(f"{where}: the source has no id; every source needs a unique id.")
+        raise InputError(
+            f"{where}: the source has no id; every source needs a unique id.", code="input.missing", field="id", row=row
+        )
     if sid in seen:
         raise InputError(
             f"{where}: source id {sid!r} is already used at {seen[sid]}; ids must be unique (a repeated source "
-            "would be counted twice)."
+            "would be counted twice).",
+            code="input.duplicate",
+            field="id",
+            row=row,
         )
     seen[sid] = where.rsplit(", ", 1)[-1]
 
@@ -274,7 +333,11 @@ def read_source_model_nrml(
     """Read an OpenQuake NRML source model (see the module docstring)."""
     doc = _Doc(Path(path))
     if _local(doc.root.tag) != "nrml":
-        raise InputError(f"{doc.source}: the root element is <{_local(doc.root.tag)}>, not <nrml>.")
+        raise InputError(
+            f"{doc.source}: the root element is <{_local(doc.root.tag)}>, not <nrml>.",
+            code="input.syntax",
+            field="nrml",
+        )
     model = doc.req(doc.root, "sourceModel")
     opts = {"bin_width": mfd_bin_width, "mesh_spacing": mesh_spacing_km, "area_spacing": area_spacing_km}
     sources: list[Source] = []
@@ -287,12 +350,12 @@ def read_source_model_nrml(
             if name == "sourceGroup":
                 visit(elem, elem.get("tectonicRegion", trt))
             elif name in SUPPORTED_SOURCES or name.endswith("Source") or name in KNOWN_SOURCES:
-                _unique_id(elem.get("id", ""), doc.where(elem), seen)
+                _unique_id(elem.get("id", ""), doc.where(elem), seen, doc.line(elem))
             if name in SUPPORTED_SOURCES:
                 try:
                     sources.append(_nrml_source(doc, elem, trt, opts))
                 except InputError as exc:
-                    if not (skip_unsupported and "is not a supported" in exc.message):
+                    if not (skip_unsupported and exc.code == "input.unsupported"):
                         raise
                     warnings.append(f"skipped source {elem.get('id')!r}: {exc.message}")
             elif name.endswith("Source") or name in KNOWN_SOURCES:
@@ -301,12 +364,18 @@ def read_source_model_nrml(
                     f"supported: {', '.join(SUPPORTED_SOURCES)}."
                 )
                 if not skip_unsupported:
-                    raise InputError(msg, hint="pass skip_unsupported (--skip-unsupported) to leave it out")
+                    raise InputError(
+                        msg,
+                        hint="pass skip_unsupported (--skip-unsupported) to leave it out",
+                        code="input.unsupported",
+                        field=name,
+                        row=doc.line(elem),
+                    )
                 warnings.append(f"skipped: {msg}")
 
     visit(model, "Active Shallow Crust")
     if not sources:
-        raise InputError(f"{doc.source}: no supported source in the model.")
+        raise InputError(f"{doc.source}: no supported source in the model.", code="input.empty")
     return SourceModel(tuple(sources), tuple(warnings))
 
 
@@ -330,38 +399,62 @@ def read_source_model_csv(path: Path | str) -> SourceModel:
         header = next(csv.reader([kept[0][1]])) if kept else []
         rows = list(csv.DictReader(io.StringIO("\n".join(ln for _, ln in kept))))
     except csv.Error as exc:
-        raise InputError(f"{p}: not a readable CSV ({exc}).") from exc
+        raise InputError(f"{p}: not a readable CSV ({exc}).", code="input.syntax") from exc
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
-        raise InputError(f"{p}: column(s) {', '.join(map(repr, duplicated))} appear twice in the header.")
+        raise InputError(
+            f"{p}: column(s) {', '.join(map(repr, duplicated))} appear twice in the header.",
+            code="input.duplicate",
+            field=duplicated[0],
+            row=1,
+        )
     if not rows:
-        raise InputError(f"{p}: no source row.")
+        raise InputError(f"{p}: no source row.", code="input.empty")
     missing = [c for c in _CSV_REQUIRED if c not in rows[0]]
     if missing:
-        raise InputError(f"{p}: missing column(s) {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}.")
+        raise InputError(
+            f"{p}: missing column(s) {', '.join(missing)}; expected {', '.join(CSV_COLUMNS)}.",
+            code="input.missing",
+            field=missing[0],
+            row=1,
+        )
     unknown = [c for c in rows[0] if c not in CSV_COLUMNS]
     if unknown:
-        raise InputError(f"{p}: unknown column(s) {', '.join(map(repr, unknown))}; expected {', '.join(CSV_COLUMNS)}.")
+        raise InputError(
+            f"{p}: unknown column(s) {', '.join(map(repr, unknown))}; expected {', '.join(CSV_COLUMNS)}.",
+            code="input.unknown",
+            field=str(unknown[0]),
+            row=1,
+        )
     sources: list[Source] = []
     seen: dict[str, str] = {}
     for k, row in enumerate(rows, start=1):
         where = f"{p}, line {kept[k][0]}"
+        line = kept[k][0]
         if None in row or any(v is None for v in row.values()):
-            raise InputError(f"{where}: the row has a different number of fields than the header.")
-        _unique_id(row.get("id") or "", where, seen)
+            raise InputError(
+                f"{where}: the row has a different number of fields than the header.", code="input.syntax", row=line
+            )
+        _unique_id(row.get("id") or "", where, seen, line)
 
-        def num(col: str, default: float | None = None, where: str = where, row: dict[str, str] = row) -> float:
+        def num(
+            col: str, default: float | None = None, where: str = where, row: dict[str, str] = row, line: int = line
+        ) -> float:
             raw = (row.get(col) or "").strip()
             if not raw:
                 if default is None:
-                    raise InputError(f"{where}: column {col} is empty.")
+                    raise InputError(f"{where}: column {col} is empty.", code="input.missing", field=col, row=line)
                 return default
             try:
                 value = float(raw)
             except ValueError:
-                raise InputError(f"{where}: column {col} value {raw!r} is not a number.") from None
+                raise InputError(
+                    f"{where}: column {col} value {raw!r} is not a number.", code="input.type", field=col, row=line
+                ) from None
             if not math.isfinite(value):
-                raise InputError(f"{where}: column {col} value {raw!r} is not finite.")
+                raise InputError(
+                    f"{where}: column {col} value {raw!r} is not finite.", code="input.range", field=col, row=line
+                )
             return value
 
         try:
@@ -388,9 +481,18 @@ def read_source_model_csv(path: Path | str) -> SourceModel:
                 poly = _polygon(row.get("polygon") or "", where)
                 sources.append(AreaSource(sid, name, poly, *common, num("spacing_km", 10.0), None, True, trt))
             else:
-                raise InputError(f"kind {row.get('kind')!r} is not a supported source type; expected point or area.")
+                raise InputError(
+                    f"kind {row.get('kind')!r} is not a supported source type; expected point or area.",
+                    code="input.unsupported",
+                    field="kind",
+                )
         except InputError as exc:
-            raise InputError(exc.message if exc.message.startswith(where) else f"{where}: {exc.message}") from exc
+            raise InputError(
+                exc.message if exc.message.startswith(where) else f"{where}: {exc.message}",
+                code=exc.code,
+                field=exc.field,
+                row=line,
+            ) from exc
     return SourceModel(tuple(sources))
 
 
@@ -401,11 +503,15 @@ def _polygon(text: str, where: str) -> tuple[tuple[float, float], ...]:
             continue
         xy = part.split()
         if len(xy) != 2:
-            raise InputError(f"{where}: polygon vertex {part.strip()!r} is not 'lon lat'.")
+            raise InputError(
+                f"{where}: polygon vertex {part.strip()!r} is not 'lon lat'.", code="input.syntax", field="polygon"
+            )
         try:
             pts.append((float(xy[0]), float(xy[1])))
         except ValueError:
-            raise InputError(f"{where}: polygon vertex {part.strip()!r} is not two numbers.") from None
+            raise InputError(
+                f"{where}: polygon vertex {part.strip()!r} is not two numbers.", code="input.type", field="polygon"
+            ) from None
     return tuple(pts)
 
 
@@ -453,7 +559,7 @@ def _nshmp_imt(name: str, where: str) -> str:
         return name
     m = _SA_NSHMP.match(name)
     if m is None:
-        raise InputError(f"{where}: IMT {name!r} is not PGA, PGV or SAxPy.")
+        raise InputError(f"{where}: IMT {name!r} is not PGA, PGV or SAxPy.", code="input.unknown", field="imt")
     return f"SA({float(m.group(1) + '.' + m.group(2))})"
 
 
@@ -461,7 +567,7 @@ def _bracket_list(text: str, where: str) -> list[float]:
     try:
         return [float(v) for v in text.strip().strip("[]").split(",") if v.strip()]
     except ValueError:
-        raise InputError(f"{where}: {text[:60]!r} is not a list of numbers.") from None
+        raise InputError(f"{where}: {text[:60]!r} is not a list of numbers.", code="input.type") from None
 
 
 def _nshmp_mfd(doc: _Doc, elem: Element) -> tuple[MFD, bool]:
@@ -474,7 +580,11 @@ def _nshmp_mfd(doc: _Doc, elem: Element) -> tuple[MFD, bool]:
         mags = _bracket_list(elem.get("mags", ""), where)
         rates = _bracket_list(elem.get("rates", ""), where)
         return ArbitraryMFD(tuple(mags), tuple(rates), where), floats
-    raise InputError(f"{where}: MFD type {kind!r} is not a supported MFD; supported: SINGLE, INCR.")
+    raise InputError(
+        f"{where}: MFD type {kind!r} is not a supported MFD; supported: SINGLE, INCR.",
+        code="input.unsupported",
+        field="type",
+    )
 
 
 def _points(text: str | None, where: str) -> list[tuple[float, float, float]]:
@@ -482,7 +592,7 @@ def _points(text: str | None, where: str) -> list[tuple[float, float, float]]:
     for line in (text or "").split():
         parts = line.split(",")
         if len(parts) != 3:
-            raise InputError(f"{where}: location {line!r} is not lon,lat,depth.")
+            raise InputError(f"{where}: location {line!r} is not lon,lat,depth.", code="input.syntax", field="location")
         out.append((float(parts[0]), float(parts[1]), float(parts[2])))
     return out
 
@@ -492,7 +602,9 @@ def _mag_depth(text: str, where: str) -> tuple[tuple[float, float], ...]:
     if len(entries) != 1:
         raise InputError(
             f"{where}: magDepthMap {text!r}: magnitude-dependent depth distributions (several magnitude cutoffs) "
-            "are not supported; give one cutoff."
+            "are not supported; give one cutoff.",
+            code="input.unsupported",
+            field="magDepthMap",
         )
     pairs = []
     for part in entries[0][1].split(","):
@@ -507,7 +619,11 @@ def _mechs(text: str, where: str) -> tuple[NodalPlane, ...]:
     for part in text.strip().strip("[]").split(","):
         key, w = part.split(":")
         if key.strip() not in NSHMP_MECHS:
-            raise InputError(f"{where}: focal mechanism {key!r} is not one of {', '.join(NSHMP_MECHS)}.")
+            raise InputError(
+                f"{where}: focal mechanism {key!r} is not one of {', '.join(NSHMP_MECHS)}.",
+                code="input.unknown",
+                field="focalMechMap",
+            )
         dip, rake = NSHMP_MECHS[key.strip()]
         if float(w) > 0:
             planes.append(NodalPlane(float(w), 0.0, dip, rake))
@@ -521,11 +637,15 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
     cfg_path = root / "config.json"
     config = load_json_file(cfg_path, max_bytes=1 << 20)
     if not isinstance(config, dict):
-        raise InputError(f"{cfg_path}: expected a JSON object with 'model' and 'hazard' settings.")
+        raise InputError(f"{cfg_path}: expected a JSON object with 'model' and 'hazard' settings.", code="input.syntax")
     model_cfg, hazard_cfg = config.get("model", {}), config.get("hazard", {})
     floating_cfg = model_cfg.get("ruptureFloating", "ON")
     if floating_cfg not in ("ON", "OFF"):
-        raise InputError(f"{cfg_path}: ruptureFloating {floating_cfg!r} is not supported; supported: ON, OFF.")
+        raise InputError(
+            f"{cfg_path}: ruptureFloating {floating_cfg!r} is not supported; supported: ON, OFF.",
+            code="input.unsupported",
+            field="ruptureFloating",
+        )
     spacing = float(model_cfg.get("surfaceSpacing", 1.0))
     variability = bool(model_cfg.get("ruptureVariability", False))
     point_type = model_cfg.get("pointSourceType", "FINITE")
@@ -536,14 +656,18 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
     imts = tuple(_nshmp_imt(i, str(cfg_path)) for i in hazard_cfg.get("imts", ["PGA"]))
     levels = np.asarray(hazard_cfg.get("defaultImls", []), dtype=np.float64)
     if levels.size == 0:
-        raise InputError(f"{cfg_path}: hazard.defaultImls is empty.")
+        raise InputError(f"{cfg_path}: hazard.defaultImls is empty.", code="input.empty", field="defaultImls")
 
     sources: list[Source] = []
     branches: list[GmpeBranch] = []
     max_distance = 300.0
     dirs = [d for d in sorted(root.iterdir()) if d.is_dir() and (d / "source.xml").exists()]
     if not dirs:
-        raise InputError(f"{root}: no <kind>/source.xml found (nshmp-haz layout: Fault/ or Area/).")
+        raise InputError(
+            f"{root}: no <kind>/source.xml found (nshmp-haz layout: Fault/ or Area/).",
+            code="input.missing",
+            field="source.xml",
+        )
     for d in dirs:
         gdoc = _Doc(d / "gmm.xml")
         mset = gdoc.req(gdoc.root, "ModelSet")
@@ -553,9 +677,14 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
                 continue
             gid = m.get("id", "")
             if gid not in NSHMP_GMMS:
-                raise InputError(f"{gdoc.where(m)}: GMM {gid!r} is not supported; supported: {', '.join(NSHMP_GMMS)}.")
+                raise InputError(
+                    f"{gdoc.where(m)}: GMM {gid!r} is not supported; supported: {', '.join(NSHMP_GMMS)}.",
+                    code="input.unsupported",
+                    field="id",
+                    row=gdoc.line(m),
+                )
             if gid not in [b.name for b in branches]:
-                branches.append(GmpeBranch(gid, get_model(NSHMP_GMMS[gid]), gdoc.number(m, "weight")))
+                branches.append(GmpeBranch(NSHMP_GMMS[gid], gdoc.number(m, "weight"), branch_id=gid))
         doc = _Doc(d / "source.xml")
         kind = _local(doc.root.tag)
         scaling_elem = doc.child(doc.root, "SourceProperties", required=False)
@@ -567,7 +696,12 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
             props = doc.child(src, "SourceProperties", required=False) or scaling_elem
             rup_scaling = props.get("ruptureScaling", "") if props is not None else ""
             if rup_scaling != "PEER":
-                raise InputError(f"{doc.where(src)}: ruptureScaling {rup_scaling!r} is not supported; supported: PEER.")
+                raise InputError(
+                    f"{doc.where(src)}: ruptureScaling {rup_scaling!r} is not supported; supported: PEER.",
+                    code="input.unsupported",
+                    field="ruptureScaling",
+                    row=doc.line(src),
+                )
             if kind == "FaultSourceSet":
                 geom = doc.req(src, "Geometry")
                 trace = _points(doc.req(geom, "Trace").text, doc.where(geom))
@@ -583,11 +717,17 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
                 if point_type != "POINT":
                     raise InputError(
                         f"{cfg_path}: pointSourceType {point_type!r} is not supported for nshmp-haz area sources; "
-                        "supported: POINT."
+                        "supported: POINT.",
+                        code="input.unsupported",
+                        field="pointSourceType",
                     )
                 grid_match = _GRID.match(grid)
                 if grid_match is None:
-                    raise InputError(f"{cfg_path}: areaGridScaling {grid!r} is not supported; supported: UNIFORM_*.")
+                    raise InputError(
+                        f"{cfg_path}: areaGridScaling {grid!r} is not supported; supported: UNIFORM_*.",
+                        code="input.unsupported",
+                        field="areaGridScaling",
+                    )
                 border = _points(doc.req(src, "Border").text, doc.where(src))
                 planes = _mechs(props.get("focalMechMap", "[STRIKE_SLIP:1.0]"), doc.where(props))
                 depths = _mag_depth(props.get("magDepthMap", ""), doc.where(props))
@@ -598,7 +738,7 @@ def read_nshmp_case(folder: Path | str) -> PeerCase:
                 ))  # fmt: skip
             else:
                 raise InputError(f"{doc.source}: source set <{kind}> is not supported; supported: FaultSourceSet, "
-                                 "AreaSourceSet.")  # fmt: skip
+                                 "AreaSourceSet.", code="input.unsupported", field=kind)  # fmt: skip
     sites = _nshmp_sites(root / "sites.csv")
     return PeerCase(
         str(model_cfg.get("name", root.name)), tuple(sources), tuple(branches), sites, imts, levels, exceedance,
@@ -628,6 +768,6 @@ def _nshmp_sites(path: Path) -> Sites:
             z1.append(float(rec.get("z1p0", "nan")) * 1000.0)
             z2.append(float(rec.get("z2p5", "nan")))
         except (KeyError, ValueError) as exc:
-            raise InputError(f"{path}, row {i}: bad or missing site field ({exc}).") from exc
-    return Sites(tuple(names), np.array(lon), np.array(lat), np.array(vs30), np.array(measured, dtype=bool),
-                 np.array(z1), np.array(z2))  # fmt: skip
+            raise InputError(f"{path}, row {i}: bad or missing site field ({exc}).", code="input.type", row=i) from exc
+    return Sites(np.array(lon), np.array(lat), np.array(vs30), np.array(measured, dtype=bool), np.array(z1),
+                 np.array(z2), names=tuple(names))  # fmt: skip

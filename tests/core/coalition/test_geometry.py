@@ -8,13 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalkan.core.geometry import EARTH_MEAN_RADIUS_KM, geometry_area_km2, ring_area_km2
+from kalkan.core.geodesy import EARTH_RADIUS_KM
+from kalkan.core.geometry import geometry_area_km2, ring_area_km2
 
 
 def test_one_degree_cell_at_the_equator() -> None:
     """A lon/lat cell's area is R^2 * dlon * (sin lat2 - sin lat1), exactly, on the sphere."""
     ring = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
-    expected = EARTH_MEAN_RADIUS_KM**2 * math.radians(1) * math.sin(math.radians(1))
+    expected = EARTH_RADIUS_KM**2 * math.radians(1) * math.sin(math.radians(1))
     assert ring_area_km2(ring) == pytest.approx(expected, rel=1e-12)
 
 
@@ -22,9 +23,7 @@ def test_one_degree_cell_at_the_equator() -> None:
 def test_cells_match_closed_form(lon: float, lat: float, dlon: float, dlat: float) -> None:
     lat2 = min(lat + dlat, 89.0)
     ring = [[lon, lat], [lon + dlon, lat], [lon + dlon, lat2], [lon, lat2], [lon, lat]]
-    expected = (
-        EARTH_MEAN_RADIUS_KM**2 * math.radians(dlon) * (math.sin(math.radians(lat2)) - math.sin(math.radians(lat)))
-    )
+    expected = EARTH_RADIUS_KM**2 * math.radians(dlon) * (math.sin(math.radians(lat2)) - math.sin(math.radians(lat)))
     assert ring_area_km2(ring) == pytest.approx(expected, rel=1e-9, abs=1e-9)
     assert ring_area_km2(list(reversed(ring))) == pytest.approx(expected, rel=1e-9, abs=1e-9)
 

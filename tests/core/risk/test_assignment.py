@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kalkan.core.geometry import EARTH_MEAN_RADIUS_KM
+from kalkan.core.geodesy import EARTH_RADIUS_KM
 from kalkan.core.risk.assignment import explicit_sites, nearest_sites
 from kalkan.errors import InputError
 
@@ -16,7 +16,7 @@ def haversine_km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat, dlon = p2 - p1, np.radians(lon2 - lon1)
     a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.sqrt(a))  # type: ignore[no-any-return]
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))  # type: ignore[no-any-return]
 
 
 @settings(max_examples=50, deadline=None)

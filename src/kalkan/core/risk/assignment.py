@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from kalkan.core.geometry import EARTH_MEAN_RADIUS_KM
+from kalkan.core.geodesy import EARTH_RADIUS_KM
 from kalkan.errors import InputError
 
 
@@ -42,7 +42,8 @@ def nearest_sites(
     site_lat: NDArray[np.float64],
     max_distance_km: float,
 ) -> Assignment:
-    """Nearest site by great-circle distance on the mean-radius sphere, within ``max_distance_km``.
+    """Nearest site by great-circle distance on Kalkan's sphere (:mod:`kalkan.core.geodesy`), within
+    ``max_distance_km``.
 
     Uses a k-d tree on 3-D unit vectors: the chord length is a monotone function of the great-circle
     angle, so the nearest by chord is the nearest on the sphere (exact, no planar approximation).
@@ -54,7 +55,7 @@ def nearest_sites(
     tree = cKDTree(_unit_vectors(site_lon, site_lat))
     chord, index = tree.query(_unit_vectors(asset_lon, asset_lat), k=1)
     angle = 2.0 * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
-    distance = angle * EARTH_MEAN_RADIUS_KM
+    distance = angle * EARTH_RADIUS_KM
     site = np.where(distance <= max_distance_km, index, -1).astype(np.int64)
     return Assignment(site, distance, "nearest", max_distance_km)
 

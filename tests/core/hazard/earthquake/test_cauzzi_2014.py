@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kalkan.app.gmpe_verification import verify
 from kalkan.core.hazard.earthquake.gmpe import Context, get_model
 from kalkan.core.hazard.earthquake.gmpe.cauzzi_2014 import CauzziEtAl2014
-from kalkan.core.hazard.earthquake.verify import verify
 from kalkan.errors import InputError
 from kalkan.io.gsim_table import read_table
+from tests.errors import expect_error
 
 DATA = Path(__file__).parent / "data" / "C14"
 TOLERANCE_PCT = 0.1
@@ -58,27 +59,29 @@ def test_registry_finds_the_model_under_both_names() -> None:
 
 
 @pytest.mark.parametrize(
-    "options",
+    ("options", "code"),
     [
-        {"sof": "yes"},
-        {"sof": 1},
-        {"adjustment_factor": 0.0},
-        {"adjustment_factor": -1.0},
-        {"adjustment_factor": float("nan")},
-        {"adjustment_factor": "big"},
-        {"adjustment_factor": True},
-        {"region": "CAL"},
+        ({"sof": "yes"}, "input.type"),
+        ({"sof": 1}, "input.type"),
+        ({"adjustment_factor": 0.0}, "input.range"),
+        ({"adjustment_factor": -1.0}, "input.range"),
+        ({"adjustment_factor": float("nan")}, "input.range"),
+        ({"adjustment_factor": "big"}, "input.range"),
+        ({"adjustment_factor": True}, "input.range"),
+        ({"region": "CAL"}, "input.unknown"),
     ],
 )
-def test_bad_options_are_refused(options: dict[str, object]) -> None:
-    with pytest.raises(InputError):
+def test_bad_options_are_refused(options: dict[str, object], code: str) -> None:
+    with pytest.raises(InputError) as info:
         CauzziEtAl2014(**options)  # type: ignore[arg-type]
+    expect_error(info, code, next(iter(options)))
 
 
 def test_missing_rake_is_an_error_only_with_style_of_faulting() -> None:
     ctx = Context(mag=np.array([6.0]), rrup=np.array([20.0]), vs30=np.array([400.0]))
-    with pytest.raises(InputError, match="rake"):
+    with pytest.raises(InputError) as info:
         CauzziEtAl2014().compute(ctx, "PGA")
+    expect_error(info, "input.missing", "rake")
     gm = CauzziEtAl2014(sof=False).compute(ctx, "PGA")
     assert np.isfinite(gm.mean).all()
     c = CauzziEtAl2014().coefficients_for("PGA")

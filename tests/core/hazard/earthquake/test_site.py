@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalkan.core.hazard.earthquake.site import site_vs30, z1pt0_from_vs30, z2pt5_from_vs30
+from kalkan.core.hazard.earthquake.site import Sites, site_vs30, z1pt0_from_vs30, z2pt5_from_vs30
 from kalkan.errors import InputError
+from tests.errors import expect_error
 
 # Vs30 (m/s): z1 California (m), z1 Japan (m), z2.5 California (km), z2.5 Japan (km)
 TABLE = [
@@ -66,16 +67,52 @@ def test_vs30_per_site_or_city_default() -> None:
 
 
 def test_vs30_errors() -> None:
-    with pytest.raises(InputError, match="no Vs30"):
+    with pytest.raises(InputError) as info:
         site_vs30(3)
-    with pytest.raises(InputError, match="2 values for 3 sites"):
-        site_vs30(3, [400.0, 500.0])
-    with pytest.raises(InputError, match=r"value #2 is 0\.4;") as err:
+    expect_error(info, "input.missing", "vs30")
+    with pytest.raises(InputError) as info:
+        site_vs30(3, [400.0, 500.0])  # 2 values for 3 sites
+    expect_error(info, "input.inconsistent", "vs30")
+    with pytest.raises(InputError, match=r"0\.4") as info:  # the value given (km/s, not m/s)
         site_vs30(2, [400.0, 0.4])
-    assert err.value.hint is not None and "m/s" in err.value.hint
-    with pytest.raises(InputError, match="city default Vs30"):
+    expect_error(info, "input.range", "vs30", row=2)
+    assert info.value.hint is not None and "m/s" in info.value.hint
+    with pytest.raises(InputError) as info:
         site_vs30(2, city_default_m_s=float("nan"))
-    with pytest.raises(InputError, match="between 50 and 5000"):
+    expect_error(info, "input.range", "vs30", row=1)
+    with pytest.raises(InputError) as info:
         z1pt0_from_vs30(-1.0)
-    with pytest.raises(InputError, match="Unknown basin-depth region"):
+    expect_error(info, "input.range", "vs30")
+    with pytest.raises(InputError) as info:
         z2pt5_from_vs30(400.0, "chile")  # type: ignore[arg-type]
+    expect_error(info, "input.unknown", "region")
+
+
+def test_sites_broadcast_name_and_take() -> None:
+    sites = Sites(np.array([68.7, 68.8, 68.9]), np.array([38.5, 38.6, 38.7]), np.array([400.0]))
+    assert len(sites) == 3 and sites.names == ("site1", "site2", "site3")
+    assert sites.vs30_m_s.tolist() == [400.0] * 3 and not sites.vs30_measured.any()
+    assert np.isnan(sites.z1pt0_m).all() and np.isnan(sites.z2pt5_km).all()  # unknown: each model's default
+    two = sites.take(np.array([2, 0]))
+    assert two.names == ("site3", "site1") and two.lon.tolist() == [68.9, 68.7]
+    uniform = Sites.uniform([68.7, 68.8], [38.5, 38.6], 760.0, measured=False)
+    np.testing.assert_allclose(uniform.z1pt0_m, z1pt0_from_vs30(760.0))
+    np.testing.assert_allclose(uniform.z2pt5_km, z2pt5_from_vs30(760.0))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code", "field", "row"),
+    [
+        ({"lon": np.array([]), "lat": np.array([]), "vs30_m_s": 400.0}, "input.empty", "sites", None),
+        ({"lon": np.array([0.0, 1.0]), "lat": np.array([0.0, 95.0]), "vs30_m_s": 400.0}, "input.range", "lat", 2),
+        ({"lon": np.array([0.0, 1.0]), "lat": np.array([0.0, 1.0]), "vs30_m_s": [400.0, -1.0]}, "input.range", "vs30",
+         2),
+        ({"lon": np.array([0.0, 1.0]), "lat": np.zeros(3), "vs30_m_s": 400.0}, "input.inconsistent", "lat", None),
+        ({"lon": np.array([0.0, 1.0]), "lat": np.array([0.0, 1.0]), "vs30_m_s": 400.0, "names": ("a", "a")},
+         "input.duplicate", "names", None),
+    ],
+)  # fmt: skip
+def test_sites_refuse_what_is_not_a_site(kwargs: dict[str, object], code: str, field: str, row: int | None) -> None:
+    with pytest.raises(InputError) as info:
+        Sites(**kwargs)  # type: ignore[arg-type]
+    expect_error(info, code, field, row)

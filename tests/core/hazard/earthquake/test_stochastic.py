@@ -10,15 +10,17 @@ import pytest
 import scipy.stats
 
 from kalkan.app.event_based import write_event_hazard
-from kalkan.core.hazard.earthquake.gmpe import get_model
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
 from kalkan.core.hazard.earthquake.mfd import SingleMFD, TruncatedGRMFD
-from kalkan.core.hazard.earthquake.psha import ExceedanceModel, GmpeBranch, Sites, hazard_curves
+from kalkan.core.hazard.earthquake.psha import ExceedanceModel, hazard_curves
+from kalkan.core.hazard.earthquake.site import Sites
 from kalkan.core.hazard.earthquake.sources import AreaSource, NodalPlane, PointSource, RuptureSet
 from kalkan.core.hazard.earthquake.stochastic import sample_events, simulate_hazard
 from kalkan.errors import InputError
 from kalkan.io.hazard import load_hazard
+from tests.errors import expect_error
 
-BSSA = [GmpeBranch("BooreEtAl2014", get_model("BooreEtAl2014"), 1.0)]
+BSSA = [GmpeBranch("BooreEtAl2014", 1.0)]
 
 
 def area(a_value: float = 3.0) -> list[RuptureSet]:
@@ -30,7 +32,7 @@ def area(a_value: float = 3.0) -> list[RuptureSet]:
     return [src.ruptures()]
 
 
-SITES = Sites(("a", "b", "c"), np.array([68.78, 68.9, 69.5]), np.array([38.56, 38.4, 38.9]), np.full(3, 400.0))
+SITES = Sites(np.array([68.78, 68.9, 69.5]), np.array([38.56, 38.4, 38.9]), np.full(3, 400.0), names=("a", "b", "c"))
 
 
 def single(rate: float, source_id: str = "P") -> RuptureSet:
@@ -68,8 +70,7 @@ def test_years_are_integers_in_range_and_uniform() -> None:
 
 
 def test_branches_are_sampled_with_their_weights() -> None:
-    branches = [GmpeBranch("BooreEtAl2014", get_model("BooreEtAl2014"), 0.3),
-                GmpeBranch("AkkarEtAlRjb2014", get_model("AkkarEtAlRjb2014"), 0.7)]  # fmt: skip
+    branches = [GmpeBranch("BooreEtAl2014", 0.3), GmpeBranch("AkkarEtAlRjb2014", 0.7)]
     ev = sample_events(area(5.0), 2000, 5, branches)
     share = float((ev.branch == 0).mean())
     assert abs(share - 0.3) < 4 * np.sqrt(0.3 * 0.7 / ev.n_events)
@@ -77,15 +78,22 @@ def test_branches_are_sampled_with_their_weights() -> None:
 
 
 def test_invalid_inputs_are_refused() -> None:
-    with pytest.raises(InputError, match="whole number of years"):
+    with pytest.raises(InputError) as info:
         sample_events(area(), 0, 1, BSSA)
-    with pytest.raises(InputError, match="seed"):
+    expect_error(info, "input.range", "years")
+    with pytest.raises(InputError) as info:
         sample_events(area(), 10, -1, BSSA)
+    expect_error(info, "input.range", "seed")
     ev = sample_events(area(4.0), 100, 1, BSSA)
-    with pytest.raises(InputError, match="Unknown intensity measure"):
+    with pytest.raises(InputError) as info:
         simulate_hazard(ev, area(4.0), BSSA, SITES, ["PGD"])
-    with pytest.raises(InputError, match="not those"):
+    expect_error(info, "input.unknown", "imt")
+    with pytest.raises(InputError) as info:
+        simulate_hazard(ev, area(4.0), BSSA, SITES, ["PGA", "PGA"])
+    expect_error(info, "input.duplicate", "imt")
+    with pytest.raises(InputError) as info:  # not the rupture sets the catalogue was sampled from
         simulate_hazard(ev, [single(0.1)], BSSA, SITES, ["PGA"])
+    expect_error(info, "input.inconsistent", "rupture_sets")
 
 
 def test_empirical_exceedance_rates_converge_to_the_classical_curve() -> None:
@@ -128,7 +136,7 @@ def test_results_do_not_depend_on_block_size_or_other_imts() -> None:
 
 def test_far_sites_get_nothing_and_truncation_bounds_values() -> None:
     rs = area(4.0)
-    far = Sites(("near", "far"), np.array([68.8, 75.0]), np.array([38.5, 38.5]), np.full(2, 400.0))
+    far = Sites(np.array([68.8, 75.0]), np.array([38.5, 38.5]), np.full(2, 400.0), names=("near", "far"))
     ev = sample_events(rs, 300, 4, BSSA)
     h = simulate_hazard(ev, rs, BSSA, far, ["PGA"], max_distance_km=200.0, truncation=0.0, min_intensity=0.0)["PGA"]
     assert h.intensity[:, 1].nnz == 0

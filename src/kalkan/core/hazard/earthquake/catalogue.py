@@ -1,4 +1,5 @@
-"""Earthquake-catalogue statistics for source models: screening, declustering, completeness, b-value, Mmax, depths.
+"""Earthquake catalogues (:class:`Catalogue`) and their statistics for source models: screening, declustering,
+completeness, b-value, Mmax, depths.
 
 Pure functions on numpy arrays (one entry per event); no I/O. Each method is from a paper, cited where it is
 implemented:
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from kalkan.core.geometry import EARTH_MEAN_RADIUS_KM
+from kalkan.core.geodesy import geodetic_distance_km
 from kalkan.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -42,6 +43,55 @@ GK_TIME_BREAK_MW = 6.5
 DAYS_PER_YEAR = 365.25
 UNBOUNDED_SPAN_MW = 10.0
 """Magnitude span above Mc of the bins of :func:`weichert` for an unbounded GR law (10^(-b 10) is negligible)."""
+
+
+# ----------------------------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEvent:
+    """One ISC-GEM event: epicentre (WGS84 degrees), depth (km), moment magnitude and quality flags."""
+
+    eventid: int
+    origin_time_utc: str
+    lon: float
+    lat: float
+    depth_km: float
+    mw: float
+    mw_source: str
+    quality: str
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The catalogue as columns (one entry per event)."""
+
+    eventid: NDArray[np.int64]
+    origin_time_utc: NDArray[np.str_]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    depth_km: NDArray[np.float64]
+    mw: NDArray[np.float64]
+    mw_source: NDArray[np.str_]
+    quality: NDArray[np.str_]
+    source: str
+
+    def event(self, eventid: int) -> CatalogueEvent:
+        """The event with id ``eventid``; an unknown id is an error naming the catalogue."""
+        k = np.flatnonzero(self.eventid == eventid)
+        if k.size == 0:
+            raise InputError(f"{self.source}: no event with id {eventid}.", code="input.unknown", field="eventid")
+        i = int(k[0])
+        return CatalogueEvent(int(self.eventid[i]), str(self.origin_time_utc[i]), float(self.lon[i]),
+                              float(self.lat[i]), float(self.depth_km[i]), float(self.mw[i]), str(self.mw_source[i]),
+                              str(self.quality[i]))  # fmt: skip
+
+    def near(self, lon: float, lat: float, radius_km: float, min_mw: float = 0.0) -> list[CatalogueEvent]:
+        """Events within ``radius_km`` of (lon, lat) by great-circle distance, largest magnitude first."""
+        dist = geodetic_distance_km(lon, lat, self.lon, self.lat)
+        idx = np.flatnonzero((dist <= radius_km) & (self.mw >= min_mw))
+        idx = idx[np.argsort(-self.mw[idx], kind="stable")]
+        return [self.event(int(self.eventid[i])) for i in idx]
 
 
 # ----------------------------------------------------------------------------------------------- screening
@@ -144,12 +194,6 @@ def gardner_knopoff_windows(mw: FloatArray) -> tuple[FloatArray, FloatArray]:
     return dist_km, np.where(m >= GK_TIME_BREAK_MW, large, small)
 
 
-def _great_circle_km(lon0: float, lat0: float, lon: FloatArray, lat: FloatArray) -> FloatArray:
-    p1, p2 = math.radians(lat0), np.radians(lat)
-    a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lon - lon0) / 2) ** 2
-    return np.asarray(2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float64)
-
-
 @dataclass(frozen=True, slots=True)
 class Declustering:
     """Result of declustering: ``cluster[i]`` is the index of event i's mainshock (itself for a mainshock)."""
@@ -187,11 +231,23 @@ def decluster_gardner_knopoff(
     y = np.asarray(lat, dtype=np.float64)
     m = np.asarray(mw, dtype=np.float64)
     if not (t.shape == x.shape == y.shape == m.shape) or t.ndim != 1:
-        raise InputError("decluster_gardner_knopoff: time, lon, lat and mw must be 1-D arrays of one length.")
+        raise InputError(
+            "decluster_gardner_knopoff: time, lon, lat and mw must be 1-D arrays of one length.",
+            code="input.inconsistent",
+            field="mw",
+        )
     if not np.all(np.isfinite(t) & np.isfinite(x) & np.isfinite(y) & np.isfinite(m)):
-        raise InputError("decluster_gardner_knopoff: screen the events first (NaN time, position or Mw).")
+        raise InputError(
+            "decluster_gardner_knopoff: screen the events first (NaN time, position or Mw).",
+            code="input.missing",
+            field="mw",
+        )
     if foreshock_time_fraction < 0:
-        raise InputError("decluster_gardner_knopoff: foreshock_time_fraction must be >= 0.")
+        raise InputError(
+            "decluster_gardner_knopoff: foreshock_time_fraction must be >= 0.",
+            code="input.range",
+            field="foreshock_time_fraction",
+        )
     dist_km, win_days = gardner_knopoff_windows(m)
     order = np.lexsort((np.arange(m.size), t, -m))
     cluster = np.full(m.size, -1, dtype=np.int64)
@@ -206,7 +262,7 @@ def decluster_gardner_knopoff(
         in_time = (dt <= win_days[i]) & (dt >= -foreshock_time_fraction * win_days[i])
         cand = free[in_time]
         if cand.size:
-            near = _great_circle_km(x[i], y[i], x[cand], y[cand]) <= dist_km[i]
+            near = geodetic_distance_km(x[i], y[i], x[cand], y[cand]) <= dist_km[i]
             cluster[cand[near]] = i
     return Declustering(cluster=cluster)
 
@@ -226,11 +282,21 @@ class CompletenessTable:
 
     def __post_init__(self) -> None:
         if len(self.mw) != len(self.start_year) or not self.mw:
-            raise InputError("CompletenessTable: give one start year per magnitude (at least one row).")
+            raise InputError(
+                "CompletenessTable: give one start year per magnitude (at least one row).",
+                code="input.empty",
+                field="start_year",
+            )
         if any(b <= a for a, b in zip(self.mw, self.mw[1:], strict=False)):
-            raise InputError(f"CompletenessTable: magnitudes must increase, got {self.mw}.")
+            raise InputError(
+                f"CompletenessTable: magnitudes must increase, got {self.mw}.", code="input.inconsistent", field="mw"
+            )
         if any(b >= a for a, b in zip(self.start_year, self.start_year[1:], strict=False)):
-            raise InputError(f"CompletenessTable: start years must decrease with magnitude, got {self.start_year}.")
+            raise InputError(
+                f"CompletenessTable: start years must decrease with magnitude, got {self.start_year}.",
+                code="input.inconsistent",
+                field="start_year",
+            )
 
     @property
     def mc(self) -> float:
@@ -377,16 +443,28 @@ def weichert(
     centre = lower + bin_width / 2
     t = end_year - table.start_for(lower)
     if np.any(t <= 0):
-        raise InputError(f"weichert: end year {end_year} is not after every completeness start year.")
+        raise InputError(
+            f"weichert: end year {end_year} is not after every completeness start year.",
+            code="input.inconsistent",
+            field="end_year",
+        )
     n = float(counts.sum())
     if n == 0:
-        raise InputError("weichert: no events inside the completeness periods; cannot estimate a rate.")
+        raise InputError(
+            "weichert: no events inside the completeness periods; cannot estimate a rate.",
+            code="input.empty",
+            field="mw",
+        )
     beta = (b_fixed if b_fixed is not None else b_start) * math.log(10.0)
     mean_m = float(np.sum(counts * centre) / n)
     iterations = 0
     if b_fixed is None:
         if np.count_nonzero(counts) < 2:
-            raise InputError("weichert: events in a single magnitude bin; b cannot be estimated (fix b).")
+            raise InputError(
+                "weichert: events in a single magnitude bin; b cannot be estimated (fix b).",
+                code="input.inconsistent",
+                field="mw",
+            )
         for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
             w = t * np.exp(-beta * centre)
             s0, s1, s2 = float(w.sum()), float((w * centre).sum()), float((w * centre**2).sum())
@@ -397,7 +475,9 @@ def weichert(
             if abs(step) < tol:
                 break
         else:
-            raise InputError(f"weichert: no convergence in {max_iter} iterations.")
+            raise InputError(
+                f"weichert: no convergence in {max_iter} iterations.", code="input.inconsistent", field="b"
+            )
     w = t * np.exp(-beta * centre)
     s0, s1, s2 = float(w.sum()), float((w * centre).sum()), float((w * centre**2).sum())
     var_m = s2 / s0 - (s1 / s0) ** 2
@@ -453,7 +533,11 @@ def depth_distribution(depth_km: FloatArray, edges_km: Sequence[float]) -> list[
     """
     edges = np.asarray(edges_km, dtype=np.float64)
     if edges.size < 2 or np.any(np.diff(edges) <= 0):
-        raise InputError(f"depth_distribution: bin edges must increase, got {list(edges_km)}.")
+        raise InputError(
+            f"depth_distribution: bin edges must increase, got {list(edges_km)}.",
+            code="input.inconsistent",
+            field="hypo_depth_edges_km",
+        )
     d = np.clip(np.asarray(depth_km, dtype=np.float64), edges[0], np.nextafter(edges[-1], -np.inf))
     counts = np.histogram(d, bins=edges)[0].astype(np.float64)
     centres = (edges[:-1] + edges[1:]) / 2

@@ -4,7 +4,7 @@ All distances are vectorised over sites (no Python loop over them; one short loo
 multi-plane rupture) and use the geometry of OpenQuake hazardlib, so that a ground-motion model sees the same
 numbers in Kalkan and in OpenQuake:
 
-Planes (sites at depth ``site_depth_km``, default 0; the Earth a sphere of radius 6371.0 km):
+Planes (sites at depth ``site_depth_km``, default 0; the Earth Kalkan's sphere, :mod:`kalkan.core.geodesy`):
 
 - Rrup, the closest distance to the rupture: in Earth-centred Cartesian coordinates, the distance to the
   plane combined with the distance, within the plane, to the rectangle (length x width from the corners);
@@ -66,18 +66,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kalkan.core.geodesy import EARTH_RADIUS_KM, cross_track_km, geodetic_distance_km, to_ecef_km
 from kalkan.core.hazard.earthquake.gmpe.base import Context
-from kalkan.core.hazard.earthquake.rupture import (
-    EARTH_RADIUS_KM,
-    MultiPlaneRupture,
-    PlanarRupture,
-    Plane,
-    PointRupture,
-    Rupture,
-    cross_track_km,
-    geodetic_distance_km,
-    to_ecef_km,
-)
+from kalkan.core.hazard.earthquake.rupture import MultiPlaneRupture, PlanarRupture, Plane, PointRupture, Rupture
 from kalkan.errors import InputError
 
 Floats = NDArray[np.float64]
@@ -103,18 +94,33 @@ def _sites(lon: ArrayLike, lat: ArrayLike, depth_km: ArrayLike = 0.0) -> tuple[F
     lons = np.atleast_1d(np.asarray(lon, dtype=np.float64)).ravel()
     lats = np.atleast_1d(np.asarray(lat, dtype=np.float64)).ravel()
     if lons.shape != lats.shape:
-        raise InputError(f"site longitudes ({lons.size}) and latitudes ({lats.size}) differ in number.")
+        raise InputError(
+            f"site longitudes ({lons.size}) and latitudes ({lats.size}) differ in number.",
+            code="input.inconsistent",
+            field="lat",
+        )
     depths = np.atleast_1d(np.asarray(depth_km, dtype=np.float64)).ravel()
     if depths.size not in (1, lons.size):
-        raise InputError(f"site depths: {depths.size} values for {lons.size} sites; expected 1 or {lons.size}.")
+        raise InputError(
+            f"site depths: {depths.size} values for {lons.size} sites; expected 1 or {lons.size}.",
+            code="input.inconsistent",
+            field="depth_km",
+        )
     depths = np.broadcast_to(depths, lons.shape)
     for name, arr, lo, hi in (("longitude", lons, -180.0, 180.0), ("latitude", lats, -90.0, 90.0)):
         bad = ~np.isfinite(arr) | (arr < lo) | (arr > hi)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise InputError(f"site #{k + 1}: {name} {arr[k]} is not a number in [{lo:g}, {hi:g}] degrees.")
+            raise InputError(
+                f"site #{k + 1}: {name} {arr[k]} is not a number in [{lo:g}, {hi:g}] degrees.",
+                code="input.range",
+                field="lon" if name == "longitude" else "lat",
+                row=k + 1,
+            )
     if not np.all(np.isfinite(depths)):
-        raise InputError("site depths must be finite numbers (km, positive down).")
+        raise InputError(
+            "site depths must be finite numbers (km, positive down).", code="input.range", field="depth_km"
+        )
     return lons, lats, np.ascontiguousarray(depths)
 
 
@@ -300,7 +306,7 @@ def distances(rupture: Rupture, lon: ArrayLike, lat: ArrayLike, site_depth_km: A
         rjb = np.min([plane_rjb(p, lons, lats) for p in rupture.planes], axis=0)
         t, u, u_max = gc2_coordinates(rupture.planes, lons, lats)
         return Distances(rrup, rjb, t, _ry0_from_u(u, u_max), rhypo, repi)
-    raise InputError(f"not a rupture: {rupture!r}")
+    raise InputError(f"not a rupture: {rupture!r}", code="input.type", field="rupture")
 
 
 def rupture_parameters(rupture: Rupture) -> dict[str, float]:
@@ -318,7 +324,9 @@ def rupture_parameters(rupture: Rupture) -> dict[str, float]:
 def _per_site(value: ArrayLike, name: str, n: int) -> Floats:
     arr = np.atleast_1d(np.asarray(value, dtype=np.float64)).ravel()
     if arr.size not in (1, n):
-        raise InputError(f"{name}: {arr.size} values for {n} sites; expected 1 or {n}.")
+        raise InputError(
+            f"{name}: {arr.size} values for {n} sites; expected 1 or {n}.", code="input.inconsistent", field=name
+        )
     return np.ascontiguousarray(np.broadcast_to(arr, (n,)))
 
 
@@ -343,7 +351,7 @@ def context_for(
 
     v = _per_site(vs30, "vs30", n)
     if not np.all(np.isfinite(v) & (v > 0)):
-        raise InputError("vs30 must be a positive number (m/s) at every site.")
+        raise InputError("vs30 must be a positive number (m/s) at every site.", code="input.range", field="vs30")
     return Context(
         mag=np.array([rupture.mag]),
         rake=np.array([rupture.rake]),

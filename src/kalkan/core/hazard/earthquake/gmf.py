@@ -38,15 +38,15 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import linalg, sparse, special
 from scipy.spatial import cKDTree
 
+from kalkan.core.geodesy import EARTH_RADIUS_KM
 from kalkan.core.hazard.earthquake.gmpe.base import GroundMotion, sa_period
 from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.errors import InputError
 
 Floats = NDArray[np.float64]
 Method = Literal["auto", "cholesky", "approximate"]
-
-EARTH_RADIUS_KM = 6371.0
-"""Mean Earth radius (km), as OpenQuake's geodetic distances use."""
+Correlation = Literal["JB2009"] | None
+"""A spatial correlation model of within-event residuals: Jayaram & Baker (2009), or none."""
 
 EXACT_MAX_SITES = 4000
 """``method="auto"`` uses the exact Cholesky factor up to this many distinct site locations (128 MB of
@@ -72,6 +72,17 @@ _JB2009_LONG = (22.0, 3.7)  # T >= 1 s, both cases (eq. 19)
 _JB2009_MAX_PERIOD_S = 10.0
 
 
+def correlation_model(name: str | None) -> Correlation:
+    """A spatial correlation model by name: ``None`` (or empty) for none, ``"JB2009"``; any other is refused."""
+    if not name:
+        return None
+    if name == "JB2009":
+        return "JB2009"
+    raise InputError(
+        f"Unknown correlation model {name!r}; expected None or 'JB2009'.", code="input.unknown", field="correlation"
+    )
+
+
 def jb2009_range_km(imt: str, vs30_clustering: bool = False) -> float:
     """Range b (km) of the Jayaram & Baker (2009) correlation of within-event residuals, rho = exp(-3h/b).
 
@@ -84,9 +95,17 @@ def jb2009_range_km(imt: str, vs30_clustering: bool = False) -> float:
     """
     period = sa_period(imt)
     if period < 0:
-        raise InputError(f"Jayaram & Baker (2009) gives no correlation model for {imt}; it covers PGA and SA(T).")
+        raise InputError(
+            f"Jayaram & Baker (2009) gives no correlation model for {imt}; it covers PGA and SA(T).",
+            code="input.unsupported",
+            field="imt",
+        )
     if period > _JB2009_MAX_PERIOD_S:
-        raise InputError(f"Jayaram & Baker (2009) covers periods up to {_JB2009_MAX_PERIOD_S} s; {imt} is beyond.")
+        raise InputError(
+            f"Jayaram & Baker (2009) covers periods up to {_JB2009_MAX_PERIOD_S} s; {imt} is beyond.",
+            code="input.unsupported",
+            field="imt",
+        )
     c0, c1 = _JB2009_SHORT[bool(vs30_clustering)] if period < 1.0 else _JB2009_LONG
     return c0 + c1 * period
 
@@ -125,7 +144,7 @@ def simulate_fields(
     *,
     seed: int,
     truncation: float | None = 3.0,
-    correlation: Literal["JB2009"] | None = None,
+    correlation: Correlation = None,
     vs30_clustering: bool = False,
     method: Method = "auto",
 ) -> dict[str, NDArray[np.float32]]:
@@ -134,7 +153,8 @@ def simulate_fields(
     ``ground_motion_per_imt`` holds, per IMT, one rupture's :class:`GroundMotion` at the sites (arrays of
     length n_sites, ln units). ``truncation`` is in standard deviations (``None``: none; 0: median fields).
     ``correlation="JB2009"`` correlates within-event residuals by Jayaram & Baker (2009) (great-circle
-    distances on a sphere of radius 6371 km; sites at the same location are perfectly correlated), with:
+    distances on Kalkan's sphere, :mod:`kalkan.core.geodesy`; sites at the same location are perfectly
+    correlated), with:
 
     - ``method="cholesky"``: exact, the Cholesky factor of the correlation matrix of the distinct locations
       (memory n^2, time n^3; refused above :data:`CHOLESKY_MAX_SITES`).
@@ -148,7 +168,9 @@ def simulate_fields(
     n_sites = lon.size
     _check_options(n_fields, seed, truncation, correlation, method)
     if not ground_motion_per_imt:
-        raise InputError("No intensity measure to simulate: 'ground_motion_per_imt' is empty.")
+        raise InputError(
+            "No intensity measure to simulate: 'ground_motion_per_imt' is empty.", code="input.missing", field="imt"
+        )
     motions = {imt: _check_motion(imt, gm, n_sites) for imt, gm in ground_motion_per_imt.items()}
     ranges = {imt: jb2009_range_km(imt, vs30_clustering) for imt in motions} if correlation else {}
 
@@ -162,6 +184,8 @@ def simulate_fields(
                 f"method='cholesky' needs a {n_distinct} x {n_distinct} matrix ({n_distinct**2 * 8 / 1e9:.1f} GB) "
                 f"for {n_distinct} distinct site locations; the limit is {CHOLESKY_MAX_SITES}.",
                 hint="use method='auto' or 'approximate' (the Vecchia approximation).",
+                code="input.too_large",
+                field="method",
             )
         for b in sorted(set(ranges.values())):
             correlators[b] = _CholeskyCorrelator(xyz, inverse, b) if use_exact else _VecchiaCorrelator(xyz, inverse, b)
@@ -213,7 +237,11 @@ def fields_to_hazardset(
     values = np.asarray(array)
     lon, lat = _check_sites(site_lon, site_lat)
     if values.ndim != 2 or values.shape[1] != lon.size or values.shape[0] == 0:
-        raise InputError(f"Fields of {imt} have shape {values.shape}; expected (n_fields >= 1, {lon.size} sites).")
+        raise InputError(
+            f"Fields of {imt} have shape {values.shape}; expected (n_fields >= 1, {lon.size} sites).",
+            code="input.inconsistent",
+            field="fields",
+        )
     if values.dtype not in (np.float32, np.float64):
         values = values.astype(np.float32)
     n_events = values.shape[0]
@@ -518,32 +546,59 @@ def _cholesky(corr: Floats) -> Floats:
             return lower
         except linalg.LinAlgError:
             continue
-    raise InputError("The correlation matrix of the sites is not positive definite (sites too close together).")
+    raise InputError(
+        "The correlation matrix of the sites is not positive definite (sites too close together).",
+        code="input.inconsistent",
+        field="sites",
+    )
 
 
 def _check_sites(site_lon: ArrayLike, site_lat: ArrayLike) -> tuple[Floats, Floats]:
     lon = np.ascontiguousarray(site_lon, dtype=np.float64).reshape(-1)
     lat = np.ascontiguousarray(site_lat, dtype=np.float64).reshape(-1)
     if lon.shape != lat.shape or lon.size == 0:
-        raise InputError(f"site_lon and site_lat must be non-empty and of one length; got {lon.size} and {lat.size}.")
+        raise InputError(
+            f"site_lon and site_lat must be non-empty and of one length; got {lon.size} and {lat.size}.",
+            code="input.inconsistent",
+            field="site_lat",
+        )
     bad = ~(np.abs(lon) <= 180) | ~(np.abs(lat) <= 90)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise InputError(f"Site {k} has lon/lat ({lon[k]}, {lat[k]}) outside [-180, 180] x [-90, 90] (or NaN).")
+        raise InputError(
+            f"Site {k} has lon/lat ({lon[k]}, {lat[k]}) outside [-180, 180] x [-90, 90] (or NaN).",
+            code="input.range",
+            field="site_lon" if not abs(lon[k]) <= 180 else "site_lat",
+            row=k + 1,
+        )
     return lon, lat
 
 
 def _check_options(n_fields: int, seed: int, truncation: float | None, correlation: str | None, method: str) -> None:
     if isinstance(n_fields, bool) or not isinstance(n_fields, int | np.integer) or n_fields < 1:
-        raise InputError(f"n_fields must be a positive integer; got {n_fields!r}.")
+        raise InputError(
+            f"n_fields must be a positive integer; got {n_fields!r}.", code="input.range", field="n_fields"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer; got {seed!r}.")
+        raise InputError(f"seed must be a non-negative integer; got {seed!r}.", code="input.range", field="seed")
     if truncation is not None and not (math.isfinite(truncation) and truncation >= 0):
-        raise InputError(f"truncation must be None or a finite number >= 0 (standard deviations); got {truncation}.")
+        raise InputError(
+            f"truncation must be None or a finite number >= 0 (standard deviations); got {truncation}.",
+            code="input.range",
+            field="truncation",
+        )
     if correlation not in (None, "JB2009"):
-        raise InputError(f"Unknown correlation model {correlation!r}; expected None or 'JB2009'.")
+        raise InputError(
+            f"Unknown correlation model {correlation!r}; expected None or 'JB2009'.",
+            code="input.unknown",
+            field="correlation",
+        )
     if method not in ("auto", "cholesky", "approximate"):
-        raise InputError(f"Unknown method {method!r}; expected 'auto', 'cholesky' or 'approximate'.")
+        raise InputError(
+            f"Unknown method {method!r}; expected 'auto', 'cholesky' or 'approximate'.",
+            code="input.unknown",
+            field="method",
+        )
 
 
 def _check_motion(imt: str, gm: GroundMotion, n_sites: int) -> tuple[Floats, Floats, Floats]:
@@ -554,13 +609,20 @@ def _check_motion(imt: str, gm: GroundMotion, n_sites: int) -> tuple[Floats, Flo
         if a.shape == (1,) or a.shape == ():
             a = np.broadcast_to(a.reshape(-1), (n_sites,))
         if a.shape != (n_sites,):
-            raise InputError(f"Ground motion of {imt}: '{name}' has shape {a.shape}; expected ({n_sites},) sites.")
+            raise InputError(
+                f"Ground motion of {imt}: '{name}' has shape {a.shape}; expected ({n_sites},) sites.",
+                code="input.inconsistent",
+                field=name,
+            )
         bad = ~np.isfinite(a) | ((a < 0) if name != "mean" else False)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
             raise InputError(
                 f"Ground motion of {imt}: '{name}' at site {k} is {a[k]}; expected a finite"
-                + (" value." if name == "mean" else ", non-negative standard deviation (ln units).")
+                + (" value." if name == "mean" else ", non-negative standard deviation (ln units)."),
+                code="input.range",
+                field=name,
+                row=k + 1,
             )
         arrays.append(a)
     return arrays[0], arrays[1], arrays[2]

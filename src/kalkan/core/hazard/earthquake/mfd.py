@@ -50,9 +50,9 @@ def _number(value: Any, name: str, where: str) -> float:
     try:
         out = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"{where}: {name} must be a number, got {value!r}.") from None
+        raise InputError(f"{where}: {name} must be a number, got {value!r}.", code="input.type", field=name) from None
     if not math.isfinite(out):
-        raise InputError(f"{where}: {name} must be a finite number, got {value!r}.")
+        raise InputError(f"{where}: {name} must be a finite number, got {value!r}.", code="input.range", field=name)
     return out
 
 
@@ -62,7 +62,9 @@ BIN_WIDTH = Bound(1e-4, 2.0, "magnitude units", "width of an MFD bin; models use
 def _in_bound(value: float, bound: Bound, name: str, where: str) -> None:
     """Refuse an MFD parameter outside its plausibility bound (:mod:`kalkan.core.bounds`), naming it."""
     if not bound.contains(value):
-        raise InputError(f"{where}: {name} {value!r}; expected {bound.expected} ({bound.why}).")
+        raise InputError(
+            f"{where}: {name} {value!r}; expected {bound.expected} ({bound.why}).", code="input.range", field=name
+        )
 
 
 def _magnitudes(values: Sequence[float] | Floats, where: str) -> None:
@@ -70,18 +72,26 @@ def _magnitudes(values: Sequence[float] | Floats, where: str) -> None:
     bad = ~np.isfinite(arr) | (arr < MAGNITUDE.lo) | (arr > MAGNITUDE.hi)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{where}: magnitude #{k + 1} is {arr[k]!r}; expected {MAGNITUDE.expected} ({MAGNITUDE.why}).")
+        raise InputError(
+            f"{where}: magnitude #{k + 1} is {arr[k]!r}; expected {MAGNITUDE.expected} ({MAGNITUDE.why}).",
+            code="input.range",
+            field="magnitudes",
+        )
 
 
 def _rates(values: Sequence[float] | Floats, where: str) -> Floats:
     arr = np.asarray(values, dtype=np.float64).ravel()
     if arr.size == 0:
-        raise InputError(f"{where}: the MFD has no rate.")
+        raise InputError(f"{where}: the MFD has no rate.", code="input.empty", field="rates")
     if not np.all(np.isfinite(arr)):
-        raise InputError(f"{where}: MFD rates must be finite numbers.")
+        raise InputError(f"{where}: MFD rates must be finite numbers.", code="input.range", field="rates")
     if (arr < 0).any():
         k = int(np.flatnonzero(arr < 0)[0])
-        raise InputError(f"{where}: MFD rate #{k + 1} is negative ({arr[k]!r}); annual rates must be >= 0.")
+        raise InputError(
+            f"{where}: MFD rate #{k + 1} is negative ({arr[k]!r}); annual rates must be >= 0.",
+            code="input.range",
+            field="rates",
+        )
     _in_bound(float(arr.sum()), ANNUAL_RATE_PER_SOURCE, "total annual rate", where)
     return arr
 
@@ -105,16 +115,20 @@ class TruncatedGRMFD:
         hi = _number(self.max_mag, "maxMag", w)
         bw = _number(self.bin_width, "bin width", w)
         if b <= 0:
-            raise InputError(f"{w}: bValue {b} must be positive (log10 N = a - b M decreases with magnitude).")
+            raise InputError(
+                f"{w}: bValue {b} must be positive (log10 N = a - b M decreases with magnitude).",
+                code="input.range",
+                field="bValue",
+            )
         if bw <= 0:
-            raise InputError(f"{w}: bin width {bw} must be positive.")
+            raise InputError(f"{w}: bin width {bw} must be positive.", code="input.range", field="binWidth")
         _in_bound(a, A_VALUE, "aValue", w)
         _in_bound(b, B_VALUE, "bValue", w)
         _in_bound(lo, MAGNITUDE, "minMag", w)
         _in_bound(hi, MAGNITUDE, "maxMag", w)
         _in_bound(bw, BIN_WIDTH, "bin width", w)
         if hi < lo:
-            raise InputError(f"{w}: maxMag {hi} is below minMag {lo}.")
+            raise InputError(f"{w}: maxMag {hi} is below minMag {lo}.", code="input.inconsistent", field="maxMag")
         _in_bound(10.0 ** (a - b * lo), ANNUAL_RATE_PER_SOURCE, "annual rate of M >= minMag (10^(a - b minMag))", w)
         for name, v in (("a_val", a), ("b_val", b), ("min_mag", lo), ("max_mag", hi), ("bin_width", bw)):
             object.__setattr__(self, name, v)
@@ -128,7 +142,9 @@ class TruncatedGRMFD:
         if n < 1:
             raise InputError(
                 f"{self.where}: minMag {self.min_mag} and maxMag {self.max_mag} round to the same multiple of the "
-                f"bin width {bw}; the MFD has no bin."
+                f"bin width {bw}; the MFD has no bin.",
+                code="input.inconsistent",
+                field="maxMag",
             )
         mags: Floats = lo + bw * (np.arange(n, dtype=np.float64) + 0.5)
         rates: Floats = 10.0 ** (self.a_val - self.b_val * (mags - bw / 2)) - 10.0 ** (
@@ -154,7 +170,7 @@ class IncrementalMFD:
         lo = _number(self.min_mag, "minMag", self.where)
         bw = _number(self.bin_width, "binWidth", self.where)
         if bw <= 0:
-            raise InputError(f"{self.where}: binWidth {bw} must be positive.")
+            raise InputError(f"{self.where}: binWidth {bw} must be positive.", code="input.range", field="binWidth")
         rates = _rates(self.rates, self.where)
         _magnitudes([lo, lo + bw * (rates.size - 1)], self.where)
         object.__setattr__(self, "min_mag", lo)
@@ -179,9 +195,15 @@ class ArbitraryMFD:
         mags = np.asarray(self.magnitudes, dtype=np.float64).ravel()
         rates = _rates(self.rates, self.where)
         if mags.size != rates.size:
-            raise InputError(f"{self.where}: {mags.size} magnitudes but {rates.size} rates.")
+            raise InputError(
+                f"{self.where}: {mags.size} magnitudes but {rates.size} rates.",
+                code="input.inconsistent",
+                field="rates",
+            )
         if not np.all(np.isfinite(mags)):
-            raise InputError(f"{self.where}: magnitudes must be finite numbers.")
+            raise InputError(
+                f"{self.where}: magnitudes must be finite numbers.", code="input.range", field="magnitudes"
+            )
         _magnitudes(mags, self.where)
         object.__setattr__(self, "magnitudes", tuple(float(m) for m in mags))
         object.__setattr__(self, "rates", tuple(float(r) for r in rates))
@@ -231,5 +253,13 @@ def mfd_from_dict(spec: Mapping[str, Any], where: str = "MFD") -> MFD:
         if kind == "single":
             return SingleMFD(spec["magnitude"], spec["rate"], where)
     except KeyError as exc:
-        raise InputError(f"{where}: MFD kind {kind!r} needs the parameter {exc.args[0]!r}.") from None
-    raise InputError(f"{where}: unknown MFD kind {spec.get('kind')!r}; supported: {', '.join(_KINDS)}.")
+        raise InputError(
+            f"{where}: MFD kind {kind!r} needs the parameter {exc.args[0]!r}.",
+            code="input.missing",
+            field=str(exc.args[0]),
+        ) from None
+    raise InputError(
+        f"{where}: unknown MFD kind {spec.get('kind')!r}; supported: {', '.join(_KINDS)}.",
+        code="input.unknown",
+        field="kind",
+    )

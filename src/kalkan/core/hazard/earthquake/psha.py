@@ -39,14 +39,16 @@ import dataclasses
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
-from kalkan.core.hazard.earthquake.gmpe.base import GMPE, Context, sa_period
+from kalkan.core.hazard.earthquake.gmpe.base import GMPE, Context
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch, branch_weights, check_imts
+from kalkan.core.hazard.earthquake.site import Sites
 from kalkan.core.hazard.earthquake.sources import RuptureSet
 from kalkan.errors import InputError
 
@@ -56,9 +58,7 @@ __all__ = [
     "EXCEEDANCE_MODELS",
     "Disaggregation",
     "ExceedanceModel",
-    "GmpeBranch",
     "HazardCurves",
-    "Sites",
     "disaggregate",
     "exceedance_probability",
     "exceedance_rates",
@@ -89,12 +89,22 @@ class ExceedanceModel:
     def __post_init__(self) -> None:
         kind = self.kind.upper()
         if kind not in EXCEEDANCE_MODELS:
-            raise InputError(f"Unknown exceedance model {self.kind!r}; supported: {', '.join(EXCEEDANCE_MODELS)}.")
+            raise InputError(
+                f"Unknown exceedance model {self.kind!r}; supported: {', '.join(EXCEEDANCE_MODELS)}.",
+                code="input.unknown",
+                field="exceedance_model",
+            )
         object.__setattr__(self, "kind", kind)
         if not (math.isfinite(self.n_sigma) and self.n_sigma > 0):
-            raise InputError(f"truncation level {self.n_sigma} must be a positive number of standard deviations.")
+            raise InputError(
+                f"truncation level {self.n_sigma} must be a positive number of standard deviations.",
+                code="input.range",
+                field="truncation_level",
+            )
         if self.fixed_sigma is not None and not self.fixed_sigma > 0:
-            raise InputError(f"fixed_sigma {self.fixed_sigma} must be positive.")
+            raise InputError(
+                f"fixed_sigma {self.fixed_sigma} must be positive.", code="input.range", field="fixed_sigma"
+            )
 
 
 def exceedance_probability(mean: Floats, sigma: Floats, ln_levels: Floats, model: ExceedanceModel) -> Floats:
@@ -113,67 +123,7 @@ def exceedance_probability(mean: Floats, sigma: Floats, ln_levels: Floats, model
     return np.asarray(np.clip((p - p_hi) / (p_lo - p_hi), 0.0, 1.0), dtype=np.float64)
 
 
-# --------------------------------------------------------------------------------------------- sites
-
-
-@dataclass(frozen=True, slots=True)
-class Sites:
-    """Sites of a hazard calculation: names, lon/lat (degrees), vs30 (m/s), vs30measured, z1pt0 (m, NaN
-    unknown), z2pt5 (km, NaN unknown)."""
-
-    names: tuple[str, ...]
-    lon: Floats
-    lat: Floats
-    vs30: Floats
-    vs30measured: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    z1pt0: Floats = field(default_factory=lambda: np.empty(0))
-    z2pt5: Floats = field(default_factory=lambda: np.empty(0))
-
-    def __post_init__(self) -> None:
-        n = len(self.names)
-        if n == 0:
-            raise InputError("no site given.")
-        if len(set(self.names)) != n:
-            raise InputError("site names must be unique.")
-
-        def arr(value: ArrayLike, name: str, fill: float, dtype: type = np.float64) -> NDArray[np.generic]:
-            a: NDArray[np.generic] = np.atleast_1d(np.asarray(value, dtype=dtype))
-            if a.size == 0:
-                a = np.full(n, fill, dtype=dtype)
-            if a.size == 1:
-                a = np.full(n, a[0], dtype=dtype)
-            if a.size != n:
-                raise InputError(f"sites: {a.size} values of {name} for {n} sites.")
-            return a
-
-        object.__setattr__(self, "lon", arr(self.lon, "lon", math.nan))
-        object.__setattr__(self, "lat", arr(self.lat, "lat", math.nan))
-        object.__setattr__(self, "vs30", arr(self.vs30, "vs30", math.nan))
-        object.__setattr__(self, "vs30measured", arr(self.vs30measured, "vs30measured", 0, bool))
-        object.__setattr__(self, "z1pt0", arr(self.z1pt0, "z1pt0", math.nan))
-        object.__setattr__(self, "z2pt5", arr(self.z2pt5, "z2pt5", math.nan))
-        ok = (np.abs(self.lon) <= 180) & (np.abs(self.lat) <= 90)
-        if not ok.all():
-            k = int(np.flatnonzero(~ok)[0])
-            raise InputError(f"site {self.names[k]!r}: ({self.lon[k]}, {self.lat[k]}) is not a lon/lat in degrees.")
-        if not (np.isfinite(self.vs30) & (self.vs30 > 0)).all():
-            k = int(np.flatnonzero(~(np.isfinite(self.vs30) & (self.vs30 > 0)))[0])
-            raise InputError(f"site {self.names[k]!r}: vs30 {self.vs30[k]} must be a positive number (m/s).")
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
 # --------------------------------------------------------------------------------------------- kernel
-
-
-@dataclass(frozen=True, slots=True)
-class GmpeBranch:
-    """A GMPE of a logic tree with its weight."""
-
-    name: str
-    gmpe: GMPE
-    weight: float = 1.0
 
 
 def _context(block: RuptureSet, d: dict[str, Floats], sites: Sites) -> Context:
@@ -198,10 +148,10 @@ def _context(block: RuptureSet, d: dict[str, Floats], sites: Sites) -> Context:
         rx=d["rx"].ravel(),
         ry0=d["ry0"].ravel(),
         rhypo=d["rhypo"].ravel(),
-        vs30=per_site(sites.vs30),  # type: ignore[arg-type]
-        vs30measured=per_site(sites.vs30measured),  # type: ignore[arg-type]
-        z1pt0=per_site(sites.z1pt0),  # type: ignore[arg-type]
-        z2pt5=per_site(sites.z2pt5),  # type: ignore[arg-type]
+        vs30=per_site(sites.vs30_m_s),  # type: ignore[arg-type]
+        vs30measured=per_site(sites.vs30_measured),  # type: ignore[arg-type]
+        z1pt0=per_site(sites.z1pt0_m),  # type: ignore[arg-type]
+        z2pt5=per_site(sites.z2pt5_km),  # type: ignore[arg-type]
     )
 
 
@@ -285,7 +235,7 @@ def weighted_quantile(values: Floats, weights: Floats, q: float) -> Floats:
     """Quantile ``q`` along axis 0 of ``values`` with branch ``weights`` (OpenQuake's rule: sort, cumulate the
     weights, interpolate linearly); one branch returns itself."""
     if not 0.0 <= q <= 1.0:
-        raise InputError(f"quantile {q} must be in [0, 1].")
+        raise InputError(f"quantile {q} must be in [0, 1].", code="input.range", field="quantile")
     w = np.asarray(weights, dtype=np.float64)
     if values.shape[0] == 1:
         return np.asarray(values[0], dtype=np.float64)
@@ -300,15 +250,15 @@ def weighted_quantile(values: Floats, weights: Floats, q: float) -> Floats:
 
 def _check_levels(imts: Sequence[str], levels: dict[str, ArrayLike] | ArrayLike) -> dict[str, Floats]:
     if not imts:
-        raise InputError("no intensity measure type given.")
+        raise InputError("no intensity measure type given.", code="input.missing", field="imt")
     out: dict[str, Floats] = {}
     for imt in imts:
         raw = levels[imt] if isinstance(levels, dict) else levels
         v = np.atleast_1d(np.asarray(raw, dtype=np.float64))
         if v.size == 0 or not np.all(np.isfinite(v)) or (v <= 0).any():
-            raise InputError(f"{imt}: intensity levels must be positive numbers.")
+            raise InputError(f"{imt}: intensity levels must be positive numbers.", code="input.range", field="levels")
         if (np.diff(v) <= 0).any():
-            raise InputError(f"{imt}: intensity levels must increase.")
+            raise InputError(f"{imt}: intensity levels must increase.", code="input.inconsistent", field="levels")
         out[imt] = v
     return out
 
@@ -325,21 +275,21 @@ def hazard_curves(
     investigation_time: float = 1.0,
 ) -> HazardCurves:
     """Hazard curves at ``sites`` for each GMPE branch from all ``rupture_sets`` (classical PSHA)."""
-    if not branches:
-        raise InputError("no GMPE given.")
-    weights = np.array([b.weight for b in branches], dtype=np.float64)
-    if (weights < 0).any() or abs(float(weights.sum()) - 1.0) > 1e-6:
-        raise InputError(f"GMPE branch weights must be >= 0 and sum to 1; got {weights.tolist()}.")
+    weights = branch_weights(branches)
     if not (math.isfinite(investigation_time) and investigation_time > 0):
-        raise InputError(f"investigation time {investigation_time} must be a positive number of years.")
+        raise InputError(
+            f"investigation time {investigation_time} must be a positive number of years.",
+            code="input.range",
+            field="investigation_time",
+        )
     if not (math.isfinite(max_distance_km) and max_distance_km > 0):
-        raise InputError(f"maximum distance {max_distance_km} must be a positive number of km.")
+        raise InputError(
+            f"maximum distance {max_distance_km} must be a positive number of km.",
+            code="input.range",
+            field="max_distance_km",
+        )
     lv = _check_levels(imts, levels)
-    for b in branches:
-        for imt in imts:
-            sa_period(imt)  # an unknown IMT name is an error here, before any computation
-            if imt not in b.gmpe.supported_imts() and not imt.startswith("SA("):
-                raise InputError(f"GMPE {b.name} does not cover {imt}; it covers {', '.join(b.gmpe.supported_imts())}.")
+    check_imts(branches, imts)  # an unknown or uncovered IMT is an error here, before any computation
     model = model or ExceedanceModel()
     warnings: list[str] = []
     n_lev = max(v.size for v in lv.values())
@@ -367,7 +317,7 @@ def interpolate_iml(levels: Floats, poes: Floats, target_poe: float) -> float:
     """The level with probability of exceedance ``target_poe`` on a curve, interpolated log-log; NaN when the
     target lies outside the curve's probabilities (no extrapolation)."""
     if not 0.0 < target_poe < 1.0:
-        raise InputError(f"target probability {target_poe} must be in (0, 1).")
+        raise InputError(f"target probability {target_poe} must be in (0, 1).", code="input.range", field="poe")
     p = np.asarray(poes, dtype=np.float64)
     ok = p > 0
     if ok.sum() < 1 or target_poe > p[ok].max() or target_poe < p[ok].min():
@@ -432,12 +382,15 @@ def disaggregate(
     """Disaggregation by magnitude and Rrup of the weighted mean (over branches) exceedance rate of ``level``
     (g or cm/s) of ``imt`` at the site named ``site``."""
     if site not in sites.names:
-        raise InputError(f"disaggregation site {site!r} is not among the sites ({', '.join(sites.names)}).")
+        raise InputError(
+            f"disaggregation site {site!r} is not among the sites ({', '.join(sites.names)}).",
+            code="input.unknown",
+            field="site",
+        )
     if not (level > 0 and math.isfinite(level)):
-        raise InputError(f"disaggregation level {level} must be a positive number.")
+        raise InputError(f"disaggregation level {level} must be a positive number.", code="input.range", field="level")
     k = sites.names.index(site)
-    one = Sites((site,), sites.lon[k : k + 1], sites.lat[k : k + 1], sites.vs30[k : k + 1],
-                sites.vs30measured[k : k + 1], sites.z1pt0[k : k + 1], sites.z2pt5[k : k + 1])  # fmt: skip
+    one = sites.take(slice(k, k + 1))
     model = model or ExceedanceModel()
     mags, dists, contrib = [], [], []
     ln_level = np.array([math.log(level)])

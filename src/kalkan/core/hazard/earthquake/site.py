@@ -1,6 +1,7 @@
-"""Site parameters for ground-motion models: Vs30 per site, and basin depths z1.0 and z2.5 estimated from it.
+"""The sites of a ground-motion calculation (:class:`Sites`), and their Vs30 and basin depths z1.0 and z2.5.
 
-Units are those of :class:`kalkan.core.hazard.earthquake.gmpe.base.Context`: Vs30 in m/s, z1.0 in m, z2.5 in km.
+Units are those of :class:`kalkan.core.hazard.earthquake.gmpe.base.Context`, in the names: Vs30 in m/s, z1.0 in
+m, z2.5 in km. One :class:`Sites` serves scenarios, classical PSHA and stochastic event sets.
 
 - z1.0 (depth to Vs = 1.0 km/s) from Vs30: Chiou, B. S.-J. & Youngs, R. R. (2014). Update of the Chiou and
   Youngs NGA model for the average horizontal component of peak ground motion and response spectra.
@@ -33,6 +34,8 @@ ln(Vs30/760)), so the two choices give different hazard numbers for the same cit
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -113,7 +116,11 @@ Z2PT5_CB14: dict[str, tuple[float, float]] = {
 def _region(region: str) -> str:
     key = region.lower()
     if key not in Z2PT5_CB14:
-        raise InputError(f"Unknown basin-depth region {region!r}; expected 'california' or 'japan'.")
+        raise InputError(
+            f"Unknown basin-depth region {region!r}; expected 'california' or 'japan'.",
+            code="input.unknown",
+            field="region",
+        )
     return key
 
 
@@ -125,6 +132,9 @@ def _check_vs30(vs30: Floats, where: str = "vs30") -> Floats:
         raise InputError(
             f"{where}: value #{k + 1} is {float(vs30.ravel()[k])!r}; expected a Vs30 in m/s between {lo:g} and {hi:g}.",
             hint="Vs30 is in m/s (400 for stiff soil, 760 for rock), not km/s or ft/s.",
+            code="input.range",
+            field="vs30",
+            row=k + 1,
         )
     return vs30
 
@@ -136,11 +146,13 @@ def site_vs30(n_sites: int, vs30: ArrayLike | None = None, *, city_default_m_s: 
     value is not a plausible Vs30 (see :data:`VS30_RANGE_M_S`).
     """
     if n_sites < 0:
-        raise InputError(f"n_sites {n_sites} must be >= 0.")
+        raise InputError(f"n_sites {n_sites} must be >= 0.", code="input.range", field="n_sites")
     if vs30 is None:
         if city_default_m_s is None:
             raise InputError(
                 "no Vs30: give one value per site (or one for all), or the city's default Vs30 (m/s).",
+                code="input.missing",
+                field="vs30",
             )
         arr = np.full(n_sites, float(city_default_m_s))
         return _check_vs30(arr, "city default Vs30")
@@ -148,7 +160,11 @@ def site_vs30(n_sites: int, vs30: ArrayLike | None = None, *, city_default_m_s: 
     if arr.size == 1:
         arr = np.full(n_sites, arr[0])
     elif arr.size != n_sites:
-        raise InputError(f"vs30: {arr.size} values for {n_sites} sites; expected 1 or {n_sites}.")
+        raise InputError(
+            f"vs30: {arr.size} values for {n_sites} sites; expected 1 or {n_sites}.",
+            code="input.inconsistent",
+            field="vs30",
+        )
     return _check_vs30(np.ascontiguousarray(arr))
 
 
@@ -167,12 +183,118 @@ def z2pt5_from_vs30(vs30: ArrayLike, region: Region = "california") -> Floats:
     return np.asarray(np.exp(a + b * np.log(v)), dtype=np.float64)
 
 
+@dataclass(frozen=True, slots=True)
+class Sites:
+    """Sites of a ground-motion calculation: lon/lat (WGS84 degrees), Vs30 (m/s), whether it was measured,
+    z1.0 (m) and z2.5 (km), NaN where unknown (a model then uses its paper's default, see
+    :func:`Sites.uniform` for Kalkan's estimates), and names for outputs (``site1``, ... when not given).
+
+    One value of a parameter stands for every site. Refused: no site, names not unique or not one per site,
+    coordinates that are not lon/lat degrees, a Vs30 that is not a positive number.
+    """
+
+    lon: Floats
+    lat: Floats
+    vs30_m_s: Floats
+    vs30_measured: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    z1pt0_m: Floats = field(default_factory=lambda: np.empty(0))
+    z2pt5_km: Floats = field(default_factory=lambda: np.empty(0))
+    names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        lon = np.atleast_1d(np.asarray(self.lon, dtype=np.float64))
+        n = lon.size
+        if n == 0:
+            raise InputError("no site given.", code="input.empty", field="sites")
+        names = tuple(self.names) if len(self.names) else tuple(f"site{k + 1}" for k in range(n))
+        if len(names) != n:
+            raise InputError(f"sites: {len(names)} names for {n} sites.", code="input.inconsistent", field="names")
+        if len(set(names)) != n:
+            raise InputError("site names must be unique.", code="input.duplicate", field="names")
+
+        def arr(value: ArrayLike, name: str, fill: float, dtype: type = np.float64) -> NDArray[np.generic]:
+            a: NDArray[np.generic] = np.atleast_1d(np.asarray(value, dtype=dtype))
+            if a.size == 0:
+                a = np.full(n, fill, dtype=dtype)
+            if a.size == 1:
+                a = np.full(n, a[0], dtype=dtype)
+            if a.size != n:
+                raise InputError(
+                    f"sites: {a.size} values of {name} for {n} sites.", code="input.inconsistent", field=name
+                )
+            return a
+
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "lon", arr(lon, "lon", math.nan))
+        object.__setattr__(self, "lat", arr(self.lat, "lat", math.nan))
+        object.__setattr__(self, "vs30_m_s", arr(self.vs30_m_s, "vs30", math.nan))
+        object.__setattr__(self, "vs30_measured", arr(self.vs30_measured, "vs30measured", 0, bool))
+        object.__setattr__(self, "z1pt0_m", arr(self.z1pt0_m, "z1pt0", math.nan))
+        object.__setattr__(self, "z2pt5_km", arr(self.z2pt5_km, "z2pt5", math.nan))
+        ok = (np.abs(self.lon) <= 180) & (np.abs(self.lat) <= 90)
+        if not ok.all():
+            k = int(np.flatnonzero(~ok)[0])
+            raise InputError(
+                f"site {names[k]!r}: ({self.lon[k]}, {self.lat[k]}) is not a lon/lat in degrees.",
+                code="input.range",
+                field="lon" if not abs(self.lon[k]) <= 180 else "lat",
+                row=k + 1,
+            )
+        good = np.isfinite(self.vs30_m_s) & (self.vs30_m_s > 0)
+        if not good.all():
+            k = int(np.flatnonzero(~good)[0])
+            raise InputError(
+                f"site {names[k]!r}: vs30 {self.vs30_m_s[k]} must be a positive number (m/s).",
+                code="input.range",
+                field="vs30",
+                row=k + 1,
+            )
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @classmethod
+    def uniform(
+        cls,
+        lon: ArrayLike,
+        lat: ArrayLike,
+        vs30_m_s: float,
+        *,
+        measured: bool = True,
+        z1pt0_m: float | None = None,
+        z2pt5_km: float | None = None,
+    ) -> Sites:
+        """Sites sharing one set of site parameters; missing depths follow the Vs30 correlations
+        (:func:`z1pt0_from_vs30`, :func:`z2pt5_from_vs30`, California)."""
+        lons = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+        n = lons.size
+        v = np.full(n, float(vs30_m_s))
+        z1 = np.full(n, z1pt0_m) if z1pt0_m is not None else np.asarray(z1pt0_from_vs30(v), dtype=np.float64)
+        z2 = np.full(n, z2pt5_km) if z2pt5_km is not None else np.asarray(z2pt5_from_vs30(v), dtype=np.float64)
+        return cls(lons, np.asarray(lat, dtype=np.float64), v, np.full(n, measured), z1, z2)
+
+    def take(self, index: NDArray[np.intp] | slice) -> Sites:
+        """The sites at ``index`` (integer positions or a slice), with their names."""
+        positions = np.arange(len(self))[index]
+        return replace(
+            self,
+            lon=self.lon[positions],
+            lat=self.lat[positions],
+            vs30_m_s=self.vs30_m_s[positions],
+            vs30_measured=self.vs30_measured[positions],
+            z1pt0_m=self.z1pt0_m[positions],
+            z2pt5_km=self.z2pt5_km[positions],
+            names=tuple(self.names[int(k)] for k in positions),
+        )
+
+
 __all__ = [
     "DEFAULT_VS30_M_S",
     "ROCK_REFERENCE_VS30_M_S",
     "VS30_DEFAULT_BASIS",
     "VS30_RANGE_M_S",
     "VS30_ROCK_BASIS",
+    "Sites",
     "site_vs30",
     "vs30_record",
     "vs30_text",

@@ -7,8 +7,9 @@ and sites at once instead of building one Python object per rupture.
 
 Geometry. Each rupture set lives in a local Cartesian frame: the azimuthal equidistant projection about a
 point of the source (x east, y north, km; depths km, positive down). Distances from the frame centre are exact
-on OpenQuake's sphere (radius 6371 km); other distances are off by a factor of about 1 + rho^2 / (6 R^2) for
-points rho km from the centre (4e-4 at 300 km), far below the effect of any other modelling choice. A plane is
+on Kalkan's sphere (:mod:`kalkan.core.geodesy`, OpenQuake's); other distances are off by a factor of about
+1 + rho^2 / (6 R^2) for points rho km from the centre (4e-4 at 300 km), far below the effect of any other
+modelling choice. A plane is
 given by its top-left corner (x0, y0, ztor), strike, dip, length and width; it dips to the right of its
 strike (Aki & Richards), as in :mod:`kalkan.core.hazard.earthquake.rupture`.
 
@@ -38,7 +39,7 @@ Sources:
 Magnitude-area laws: ``PEER`` (PEER 2018/03 test specification, Hale, Abrahamson & Bozorgnia 2018,
 *Probabilistic Seismic Hazard Analysis Code Verification*, PEER Report 2018/03: log10 A = M - 4 with
 sigma 0.25; nshmp-haz and OpenQuake's ``PeerMSR`` use it with an aspect ratio of 2) and the laws of
-:data:`kalkan.core.hazard.earthquake.rupture.SCALING_LAWS` (Wells & Coppersmith 1994 area on magnitude by slip
+:data:`kalkan.core.hazard.earthquake.scaling.SCALING_LAWS` (Wells & Coppersmith 1994 area on magnitude by slip
 type, Leonard 2014).
 
 Limits: a floating rupture on a bent trace is the plane through its two ends (chord); ruptures are planar.
@@ -55,8 +56,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kalkan.core.bounds import DEPTH_KM
+from kalkan.core.geodesy import EARTH_RADIUS_KM
 from kalkan.core.hazard.earthquake.mfd import MFD
-from kalkan.core.hazard.earthquake.rupture import EARTH_RADIUS_KM, SCALING_LAWS, slip_type
+from kalkan.core.hazard.earthquake.scaling import dimensions, median_area_km2
 from kalkan.errors import InputError
 
 Floats: TypeAlias = NDArray[np.float64]
@@ -69,15 +71,9 @@ __all__ = [
     "RuptureSet",
     "SimpleFaultSource",
     "Source",
-    "dimensions",
-    "median_area_km2",
     "openquake_area_grid",
 ]
 
-PEER_SCALING = ("PEER", "PeerMSR")
-"""Names of the PEER magnitude-area law (log10 A = M - 4): nshmp-haz's and OpenQuake's."""
-PEER_SIGMA_LOG10_AREA = 0.25
-"""Standard deviation of log10(area) of the PEER law (PEER 2018/03, Set 1 Case 3)."""
 AREA_VARIABILITY_POINTS = 21
 """Rupture areas per magnitude with area variability: -2 to +2 sigma in steps of 0.2 sigma (nshmp-haz)."""
 
@@ -156,7 +152,9 @@ class RuptureSet:
             sin_d = np.sin(np.radians(self.dip))
             object.__setattr__(self, "hypo_depth", self.ztor + 0.5 * self.width * sin_d)
         if (self.rate < 0).any() or not np.all(np.isfinite(self.rate)):
-            raise InputError(f"source {self.source_id}: rupture rates must be finite and >= 0.")
+            raise InputError(
+                f"source {self.source_id}: rupture rates must be finite and >= 0.", code="input.range", field="rate"
+            )
 
     def __len__(self) -> int:
         return int(self.mag.size)
@@ -213,59 +211,29 @@ def concatenate(sets: Sequence[RuptureSet]) -> RuptureSet:
     return replace(sets[0], **arrays)
 
 
-# --------------------------------------------------------------------------------------------- scaling
-
-
-def median_area_km2(scaling: str, mag: ArrayLike, rake: ArrayLike) -> Floats:
-    """Median rupture area (km2) from a magnitude-area law: ``PEER``/``PeerMSR`` (log10 A = M - 4) or a law
-    of :data:`~kalkan.core.hazard.earthquake.rupture.SCALING_LAWS` (e.g. ``WC1994``, by slip type from the rake)."""
-    m = np.asarray(mag, dtype=np.float64)
-    if scaling in PEER_SCALING:
-        return np.asarray(10.0 ** (m - 4.0), dtype=np.float64)
-    law = SCALING_LAWS.get(scaling)
-    if law is None:
-        known = ", ".join([*PEER_SCALING, *SCALING_LAWS])
-        raise InputError(f"Unknown magnitude-area scaling law {scaling!r}; known: {known}.")
-    r = np.broadcast_to(np.asarray(rake, dtype=np.float64), m.shape)
-    out = np.empty(m.shape)
-    for value in np.unique(r):
-        a, b, _ = law.coefficients[slip_type(float(value))]
-        sel = r == value
-        out[sel] = 10.0 ** (a + b * m[sel])
-    return out
-
-
-def sigma_log10_area(scaling: str, rake: float) -> float:
-    """Standard deviation of log10(area) of a law (PEER: 0.25; Wells & Coppersmith: by slip type)."""
-    if scaling in PEER_SCALING:
-        return PEER_SIGMA_LOG10_AREA
-    law = SCALING_LAWS.get(scaling)
-    if law is None:
-        raise InputError(f"Unknown magnitude-area scaling law {scaling!r}.")
-    return float(law.coefficients[slip_type(rake)][2])
-
-
-def dimensions(area_km2: ArrayLike, aspect_ratio: float, max_width_km: ArrayLike) -> tuple[Floats, Floats]:
-    """Length and width (km): length = sqrt(A x ratio), width = A / length; a width above ``max_width_km``
-    is cut to it and the length grows to keep the area (OpenQuake's and nshmp-haz's rule)."""
-    area = np.asarray(area_km2, dtype=np.float64)
-    width = np.minimum(np.sqrt(area / aspect_ratio), np.asarray(max_width_km, dtype=np.float64))
-    return area / width, np.asarray(width, dtype=np.float64)
-
-
 # --------------------------------------------------------------------------------------------- checks
 
 
 def _check_depths(usd: float, lsd: float, where: str) -> tuple[float, float]:
     if not (math.isfinite(usd) and math.isfinite(lsd)):
-        raise InputError(f"{where}: seismogenic depths must be finite numbers (km).")
+        raise InputError(
+            f"{where}: seismogenic depths must be finite numbers (km).", code="input.range", field="upperSeismoDepth"
+        )
     if usd < 0:
-        raise InputError(f"{where}: upper seismogenic depth {usd} km must be >= 0.")
+        raise InputError(
+            f"{where}: upper seismogenic depth {usd} km must be >= 0.", code="input.range", field="upperSeismoDepth"
+        )
     if lsd <= usd:
-        raise InputError(f"{where}: lower seismogenic depth {lsd} km must be deeper than the upper one ({usd} km).")
+        raise InputError(
+            f"{where}: lower seismogenic depth {lsd} km must be deeper than the upper one ({usd} km).",
+            code="input.inconsistent",
+            field="lowerSeismoDepth",
+        )
     if lsd > DEPTH_KM.hi:
         raise InputError(
-            f"{where}: lower seismogenic depth {lsd} km; expected at most {DEPTH_KM.hi:g} km ({DEPTH_KM.why})."
+            f"{where}: lower seismogenic depth {lsd} km; expected at most {DEPTH_KM.hi:g} km ({DEPTH_KM.why}).",
+            code="input.range",
+            field="lowerSeismoDepth",
         )
     return float(usd), float(lsd)
 
@@ -273,21 +241,33 @@ def _check_depths(usd: float, lsd: float, where: str) -> tuple[float, float]:
 def _check_weights(weights: Sequence[float], what: str, where: str) -> None:
     w = np.asarray(weights, dtype=np.float64)
     if w.size == 0 or (w < 0).any() or not np.all(np.isfinite(w)):
-        raise InputError(f"{where}: {what} weights must be finite, non-negative, and at least one.")
+        raise InputError(
+            f"{where}: {what} weights must be finite, non-negative, and at least one.",
+            code="input.range",
+            field="nodalPlaneDist" if what == "nodal plane" else "hypoDepthDist",
+        )
     if abs(float(w.sum()) - 1.0) > 1e-3:
-        raise InputError(f"{where}: {what} weights sum to {w.sum():.6f}; expected 1.")
+        raise InputError(
+            f"{where}: {what} weights sum to {w.sum():.6f}; expected 1.",
+            code="input.inconsistent",
+            field="nodalPlaneDist" if what == "nodal plane" else "hypoDepthDist",
+        )
 
 
 def _check_aspect(aspect: float, where: str) -> float:
     if not (math.isfinite(aspect) and aspect > 0):
-        raise InputError(f"{where}: rupture aspect ratio {aspect} must be positive (length / width).")
+        raise InputError(
+            f"{where}: rupture aspect ratio {aspect} must be positive (length / width).",
+            code="input.range",
+            field="ruptAspectRatio",
+        )
     return float(aspect)
 
 
 def _mags_rates(mfd: MFD, where: str) -> tuple[Floats, Floats]:
     mags, rates = mfd.magnitudes_and_rates()
     if (rates < 0).any():
-        raise InputError(f"{where}: negative annual rate in the MFD.")
+        raise InputError(f"{where}: negative annual rate in the MFD.", code="input.range", field="rates")
     return mags, rates
 
 
@@ -307,7 +287,9 @@ class NodalPlane:
         if not (0.0 <= self.strike <= 360.0 and 0.0 < self.dip <= 90.0 and -180.0 <= self.rake <= 180.0):
             raise InputError(
                 f"nodal plane strike {self.strike}, dip {self.dip}, rake {self.rake}: expected strike in "
-                "[0, 360], dip in (0, 90], rake in [-180, 180] degrees."
+                "[0, 360], dip in (0, 90], rake in [-180, 180] degrees.",
+                code="input.range",
+                field="strike" if not 0.0 <= self.strike <= 360.0 else "dip" if not 0.0 < self.dip <= 90.0 else "rake",
             )
 
 
@@ -333,7 +315,11 @@ class PointSource:
     def __post_init__(self) -> None:
         where = f"point source {self.source_id!r}"
         if not (-180.0 <= self.lon <= 180.0 and -90.0 <= self.lat <= 90.0):
-            raise InputError(f"{where}: location ({self.lon}, {self.lat}) is not a longitude/latitude in degrees.")
+            raise InputError(
+                f"{where}: location ({self.lon}, {self.lat}) is not a longitude/latitude in degrees.",
+                code="input.range",
+                field="lon" if not -180.0 <= self.lon <= 180.0 else "lat",
+            )
         _validate_distributions(self.nodal_planes, self.hypo_depths, self.upper_depth_km, self.lower_depth_km, where)
         _check_aspect(self.aspect_ratio, where)
         if self.finite:
@@ -353,7 +339,11 @@ def _validate_distributions(
     _check_weights([w for w, _ in depths], "hypocentral depth", where)
     for _, d in depths:
         if not usd <= d <= lsd:
-            raise InputError(f"{where}: hypocentral depth {d} km is outside the seismogenic layer [{usd}, {lsd}] km.")
+            raise InputError(
+                f"{where}: hypocentral depth {d} km is outside the seismogenic layer [{usd}, {lsd}] km.",
+                code="input.inconsistent",
+                field="hypoDepth",
+            )
 
 
 def _point_ruptures(src: PointSource | AreaSource, frame: Frame, px: Floats, py: Floats, scale: float) -> RuptureSet:
@@ -429,7 +419,11 @@ def _gnomonic(lon: Floats, lat: Floats, lon0: float, lat0: float) -> tuple[Float
     phi, phi0 = np.radians(lat), math.radians(lat0)
     cos_c = math.sin(phi0) * np.sin(phi) + math.cos(phi0) * np.cos(phi) * np.cos(lam)
     if (cos_c <= 0.05).any():
-        raise InputError("area source: the polygon and its grid must lie within a hemisphere (< 87 degrees).")
+        raise InputError(
+            "area source: the polygon and its grid must lie within a hemisphere (< 87 degrees).",
+            code="input.outside",
+            field="polygon",
+        )
     x = EARTH_RADIUS_KM * np.cos(phi) * np.sin(lam) / cos_c
     y = EARTH_RADIUS_KM * (math.cos(phi0) * np.sin(phi) - math.sin(phi0) * np.cos(phi) * np.cos(lam)) / cos_c
     return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -536,16 +530,32 @@ class AreaSource:
     def __post_init__(self) -> None:
         where = f"area source {self.source_id!r}"
         if len(self.polygon) < 3:
-            raise InputError(f"{where}: the polygon needs at least 3 vertices, got {len(self.polygon)}.")
+            raise InputError(
+                f"{where}: the polygon needs at least 3 vertices, got {len(self.polygon)}.",
+                code="input.missing",
+                field="polygon",
+            )
         for lon, lat in self.polygon:
             if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-                raise InputError(f"{where}: polygon vertex ({lon}, {lat}) is not a longitude/latitude in degrees.")
+                raise InputError(
+                    f"{where}: polygon vertex ({lon}, {lat}) is not a longitude/latitude in degrees.",
+                    code="input.range",
+                    field="polygon",
+                )
         if (self.spacing_km is None) == (self.spacing_deg is None):
-            raise InputError(f"{where}: give exactly one of spacing_km and spacing_deg (grid of point sources).")
+            raise InputError(
+                f"{where}: give exactly one of spacing_km and spacing_deg (grid of point sources).",
+                code="input.options",
+                field="spacing_km",
+            )
         spacing = self.spacing_km if self.spacing_km is not None else self.spacing_deg
         assert spacing is not None
         if not (math.isfinite(spacing) and spacing > 0):
-            raise InputError(f"{where}: grid spacing {spacing} must be positive.")
+            raise InputError(
+                f"{where}: grid spacing {spacing} must be positive.",
+                code="input.range",
+                field="spacing_km" if self.spacing_km is not None else "spacing_deg",
+            )
         _validate_distributions(self.nodal_planes, self.hypo_depths, self.upper_depth_km, self.lower_depth_km, where)
         _check_aspect(self.aspect_ratio, where)
         if self.finite:
@@ -577,7 +587,9 @@ class AreaSource:
         gx, gy = self.grid(f)
         if gx.size == 0:
             raise InputError(
-                f"area source {self.source_id!r}: no grid point falls inside the polygon; use a smaller spacing."
+                f"area source {self.source_id!r}: no grid point falls inside the polygon; use a smaller spacing.",
+                code="input.empty",
+                field="spacing_km",
             )
         return _point_ruptures(self, f, gx, gy, 1.0 / gx.size)
 
@@ -608,17 +620,31 @@ class SimpleFaultSource:
     def __post_init__(self) -> None:
         where = f"simple fault source {self.source_id!r}"
         if len(self.trace) < 2:
-            raise InputError(f"{where}: the trace needs at least 2 points, got {len(self.trace)}.")
+            raise InputError(
+                f"{where}: the trace needs at least 2 points, got {len(self.trace)}.",
+                code="input.missing",
+                field="trace",
+            )
         if not 0.0 < self.dip <= 90.0:
-            raise InputError(f"{where}: dip {self.dip} is outside (0, 90] degrees.")
+            raise InputError(f"{where}: dip {self.dip} is outside (0, 90] degrees.", code="input.range", field="dip")
         if not -180.0 <= self.rake <= 180.0:
-            raise InputError(f"{where}: rake {self.rake} is outside [-180, 180] degrees.")
+            raise InputError(
+                f"{where}: rake {self.rake} is outside [-180, 180] degrees.", code="input.range", field="rake"
+            )
         _check_depths(self.upper_depth_km, self.lower_depth_km, where)
         _check_aspect(self.aspect_ratio, where)
         if not (math.isfinite(self.spacing_km) and self.spacing_km > 0):
-            raise InputError(f"{where}: rupture mesh spacing {self.spacing_km} km must be positive.")
+            raise InputError(
+                f"{where}: rupture mesh spacing {self.spacing_km} km must be positive.",
+                code="input.range",
+                field="spacing_km",
+            )
         if not (math.isfinite(self.area_sigma_log10) and self.area_sigma_log10 >= 0):
-            raise InputError(f"{where}: area_sigma_log10 {self.area_sigma_log10} must be >= 0.")
+            raise InputError(
+                f"{where}: area_sigma_log10 {self.area_sigma_log10} must be >= 0.",
+                code="input.range",
+                field="area_sigma_log10",
+            )
         median_area_km2(self.scaling, 6.0, self.rake)
 
     @property
@@ -639,7 +665,7 @@ class SimpleFaultSource:
         cum = np.concatenate([[0.0], np.cumsum(seg)])
         fault_length = float(cum[-1])
         if fault_length <= 0:
-            raise InputError(f"{where}: the trace has no length.")
+            raise InputError(f"{where}: the trace has no length.", code="input.inconsistent", field="trace")
         fault_width = self.width_km
         d_strike = fault_length / math.ceil(fault_length / self.spacing_km - 1e-9)
         d_dip = fault_width / math.ceil(fault_width / self.spacing_km - 1e-9)
@@ -671,7 +697,9 @@ class SimpleFaultSource:
                 c0, r0 = pos[0].ravel(), pos[1].ravel()
                 parts.append((mag, rate * w / c0.size, c0, np.full(c0.size, fc), r0, np.full(c0.size, fr)))
         if not parts:
-            raise InputError(f"{where}: every MFD rate is zero; the source has no rupture.")
+            raise InputError(
+                f"{where}: every MFD rate is zero; the source has no rupture.", code="input.empty", field="rates"
+            )
         mag = np.concatenate([np.full(p[2].size, p[0]) for p in parts])
         rate = np.concatenate([np.full(p[2].size, p[1]) for p in parts])
         c0 = np.concatenate([p[2] for p in parts])

@@ -55,20 +55,22 @@ import re
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse, special
 
-from kalkan.core.hazard.earthquake.gmpe.base import Context, sa_period
-from kalkan.core.hazard.earthquake.psha import GmpeBranch, Sites
+from kalkan.core.hazard.earthquake import gmf
+from kalkan.core.hazard.earthquake.gmf import Correlation
+from kalkan.core.hazard.earthquake.gmpe.base import Context
+from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch, branch_weights, check_imts
+from kalkan.core.hazard.earthquake.site import Sites
 from kalkan.core.hazard.earthquake.sources import RuptureSet
 from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.errors import InputError
 
 Floats: TypeAlias = NDArray[np.float64]
-Correlation: TypeAlias = Literal["JB2009"] | None
 
 __all__ = [
     "DEFAULT_BLOCK_EVENTS",
@@ -132,26 +134,21 @@ def _stream(seed: int, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
-def _check_branches(branches: Sequence[GmpeBranch]) -> Floats:
-    if not branches:
-        raise InputError("no GMPE given.")
-    w = np.array([b.weight for b in branches], dtype=np.float64)
-    if (w < 0).any() or abs(float(w.sum()) - 1.0) > 1e-6:
-        raise InputError(f"GMPE branch weights must be >= 0 and sum to 1; got {w.tolist()}.")
-    return w
-
-
 def sample_events(
     rupture_sets: Sequence[RuptureSet], years: int, seed: int, branches: Sequence[GmpeBranch]
 ) -> EventSet:
     """Sample a ``years``-year Poisson catalogue of the ruptures, a GMPE branch per event (module doc)."""
     if isinstance(years, bool) or not isinstance(years, int | np.integer) or years < 1:
-        raise InputError(f"the catalogue length must be a whole number of years >= 1; got {years!r}.")
+        raise InputError(
+            f"the catalogue length must be a whole number of years >= 1; got {years!r}.",
+            code="input.range",
+            field="years",
+        )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer; got {seed!r}.")
+        raise InputError(f"seed must be a non-negative integer; got {seed!r}.", code="input.range", field="seed")
     if not rupture_sets:
-        raise InputError("no source given: the source model has no rupture.")
-    cum = np.cumsum(_check_branches(branches))
+        raise InputError("no source given: the source model has no rupture.", code="input.empty", field="sources")
+    cum = np.cumsum(branch_weights(branches))
     cum /= cum[-1]
     src_parts, rup_parts, year_parts, branch_parts = [], [], [], []
     for s, rs in enumerate(rupture_sets):
@@ -220,8 +217,6 @@ class _Correlators:
     """JB2009 correlation of within-event residuals at the sites' distinct locations, per IMT (gmf's methods)."""
 
     def __init__(self, sites: Sites, imts: Sequence[str], vs30_clustering: bool) -> None:
-        from kalkan.core.hazard.earthquake import gmf
-
         xyz, inverse = gmf._distinct_locations(sites.lon, sites.lat)
         self.n_draws = int(xyz.shape[0])
         exact = self.n_draws <= gmf.EXACT_MAX_SITES
@@ -254,14 +249,10 @@ def _groups(events: EventSet) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
 
 def _check_imts(imts: Sequence[str], branches: Sequence[GmpeBranch]) -> None:
     if not imts:
-        raise InputError("no intensity measure type given.")
+        raise InputError("no intensity measure type given.", code="input.missing", field="imt")
     if len(set(imts)) != len(imts):
-        raise InputError(f"intensity measures are repeated: {', '.join(imts)}.")
-    for imt in imts:
-        sa_period(imt)
-        for b in branches:
-            if imt not in b.gmpe.supported_imts() and not imt.startswith("SA("):
-                raise InputError(f"GMPE {b.name} does not cover {imt}; it covers {', '.join(b.gmpe.supported_imts())}.")
+        raise InputError(f"intensity measures are repeated: {', '.join(imts)}.", code="input.duplicate", field="imt")
+    check_imts(branches, imts)
 
 
 def ground_motion_blocks(
@@ -287,22 +278,46 @@ def ground_motion_blocks(
     if len(rupture_sets) != len(events.source_ids) or any(
         rs.source_id != sid for rs, sid in zip(rupture_sets, events.source_ids, strict=True)
     ):
-        raise InputError("the rupture sets are not those the event set was sampled from.")
+        raise InputError(
+            "the rupture sets are not those the event set was sampled from.",
+            code="input.inconsistent",
+            field="rupture_sets",
+        )
     if tuple(b.name for b in branches) != events.branch_names:
-        raise InputError("the GMPE branches are not those the event set was sampled from.")
+        raise InputError(
+            "the GMPE branches are not those the event set was sampled from.",
+            code="input.inconsistent",
+            field="branches",
+        )
     _check_imts(imts, branches)
     if not (math.isfinite(max_distance_km) and max_distance_km > 0):
-        raise InputError(f"maximum distance {max_distance_km} must be a positive number of km.")
+        raise InputError(
+            f"maximum distance {max_distance_km} must be a positive number of km.",
+            code="input.range",
+            field="max_distance_km",
+        )
     if truncation is not None and not (math.isfinite(truncation) and truncation >= 0):
-        raise InputError(f"truncation must be None or a number >= 0 (standard deviations); got {truncation}.")
+        raise InputError(
+            f"truncation must be None or a number >= 0 (standard deviations); got {truncation}.",
+            code="input.range",
+            field="truncation",
+        )
     if correlation not in (None, "JB2009"):
-        raise InputError(f"Unknown correlation model {correlation!r}; expected None or 'JB2009'.")
+        raise InputError(
+            f"Unknown correlation model {correlation!r}; expected None or 'JB2009'.",
+            code="input.unknown",
+            field="correlation",
+        )
     if isinstance(block_events, bool) or not isinstance(block_events, int) or block_events < 1:
-        raise InputError(f"block_events must be a positive integer; got {block_events!r}.")
+        raise InputError(
+            f"block_events must be a positive integer; got {block_events!r}.", code="input.range", field="block_events"
+        )
     minimum = {imt: float(min_intensity[imt] if isinstance(min_intensity, Mapping) else min_intensity) for imt in imts}
     for imt, v in minimum.items():
         if not (math.isfinite(v) and v >= 0):
-            raise InputError(f"minimum intensity of {imt} must be a number >= 0; got {v}.")
+            raise InputError(
+                f"minimum intensity of {imt} must be a number >= 0; got {v}.", code="input.range", field="min_intensity"
+            )
     correlators = _Correlators(sites, imts, vs30_clustering) if correlation and truncation != 0 else None
     n_sites = len(sites)
     value_cap = max(1, BLOCK_VALUES // max(1, correlators.n_draws if correlators else n_sites))
@@ -373,7 +388,8 @@ def _block(
     pg, ps = pg[order], ps[order]
     ctx = Context(
         **{k: np.concatenate([c[k] for c in ctx_parts])[order] for k in ctx_parts[0]},
-        vs30=sites.vs30[ps], vs30measured=sites.vs30measured[ps], z1pt0=sites.z1pt0[ps], z2pt5=sites.z2pt5[ps],
+        vs30=sites.vs30_m_s[ps], vs30measured=sites.vs30_measured[ps], z1pt0=sites.z1pt0_m[ps],
+        z2pt5=sites.z2pt5_km[ps],
     )  # fmt: skip
     n_near = np.bincount(pg, minlength=starts.size)  # sites within reach per group
     pair_ptr = np.concatenate([[0], np.cumsum(n_near)])
@@ -470,13 +486,15 @@ def simulate_hazard(
     if pos.size == 0:
         raise InputError(
             "no event of the catalogue produces ground motion above the minimum intensity at any site; lengthen the "
-            "catalogue, or check that the sources lie within the maximum distance of the sites."
+            "catalogue, or check that the sources lie within the maximum distance of the sites.",
+            code="input.empty",
+            field="min_intensity",
         )
     out = {}
     for imt in imts:
         out[imt] = HazardSet(
             peril="earthquake", imt=imt, unit="cm/s" if imt == "PGV" else "g", site_lon=sites.lon,
-            site_lat=sites.lat, site_vs30=sites.vs30, event_id=events.event_id[pos],
+            site_lat=sites.lat, site_vs30=sites.vs30_m_s, event_id=events.event_id[pos],
             frequency=np.full(pos.size, events.frequency_per_year), intensity=sparse.vstack(parts[imt], format="csr"),
             event_year=events.year[pos], realisation=events.branch[pos].astype(np.int64), owns_intensity=True,
             source=f"stochastic event set: {events.years} years, seed {events.seed}",

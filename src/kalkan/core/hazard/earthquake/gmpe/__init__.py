@@ -33,13 +33,19 @@ def get_model(name: str, **options: Any) -> GMPE:
     if target is None:
         close = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise InputError(f"Unknown ground-motion model {name!r}.{hint} Known: {', '.join(available_models())}.")
+        raise InputError(
+            f"Unknown ground-motion model {name!r}.{hint} Known: {', '.join(available_models())}.",
+            code="input.unknown",
+            field="model",
+        )
     module, cls = target.split(":")
     model_class = getattr(import_module(module), cls)
     try:
         model: GMPE = model_class(**options)
     except TypeError as exc:  # an option the constructor does not take
-        raise InputError(f"{name}: {exc}. Check the option names of this model.") from exc
+        raise InputError(
+            f"{name}: {exc}. Check the option names of this model.", code="input.unknown", field="options"
+        ) from exc
     return model
 
 

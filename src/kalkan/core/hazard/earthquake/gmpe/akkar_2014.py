@@ -27,7 +27,6 @@ from typing import ClassVar
 import numpy as np
 
 from kalkan.core.hazard.earthquake.gmpe.base import GMPE, Context, Floats, GroundMotion
-from kalkan.errors import InputError
 
 __all__ = ["AkkarEtAlRjb2014"]
 
@@ -55,27 +54,19 @@ class AkkarEtAlRjb2014(GMPE):
         "extended-source crustal earthquake scenarios in Europe and the Middle East. Bulletin of Earthquake "
         "Engineering 12(1), 359-387. doi:10.1007/s10518-013-9461-4"
     )
-    distance: ClassVar[str] = "rjb"
-    requires: ClassVar[tuple[str, ...]] = ("mag", "rake", "rjb", "vs30")
-    magnitude_range: ClassVar[tuple[float, float]] = (4.0, 8.0)
     coefficients_file: ClassVar[str] = "akkar_2014_rjb.csv"
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "PGV", "SA"})
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag", "rake"})
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rjb"})
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30"})
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (4.0, 8.0)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rjb"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = (0.0, _MAX_RJB_KM)
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = _VS30_RANGE_M_S
 
-    def check(self, ctx: Context) -> list[str]:
-        """Warn outside the paper's range: Mw 4-8, Rjb up to 200 km, Vs30 150-1200 m/s."""
-        warnings = super().check(ctx)
-        warnings += self.range_warning(ctx.rjb, 0.0, _MAX_RJB_KM, "Joyner-Boore distances (km) are")
-        warnings += self.range_warning(ctx.vs30, *_VS30_RANGE_M_S, "sites' Vs30 (m/s) are")
-        return warnings
-
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median (g; cm/s for PGV) and sigma, tau, phi (ln units) per rupture-site pair."""
-        for name in ("mag", "rake", "rjb", "vs30"):
-            if not np.isfinite(getattr(ctx, name)).all():
-                raise InputError(f"{self.name}: context field '{name}' has missing (NaN) or infinite values.")
-        if (ctx.rjb < 0).any():
-            raise InputError(f"{self.name}: context field 'rjb' has negative distances.")
-        if (ctx.vs30 <= 0).any():
-            raise InputError(f"{self.name}: context field 'vs30' must be positive (m/s).")
         c = self.coefficients_for(imt)
         pga_ref_g = np.exp(_reference_rock(self.coefficients_for("PGA"), ctx))
         mean = _reference_rock(c, ctx) + _site(c, ctx.vs30, pga_ref_g)

@@ -31,7 +31,6 @@ from typing import ClassVar
 import numpy as np
 
 from kalkan.core.hazard.earthquake.gmpe.base import GMPE, Context, GroundMotion
-from kalkan.errors import InputError
 
 __all__ = ["AkkarBommer2010"]
 
@@ -52,24 +51,19 @@ class AkkarBommer2010(GMPE):
         "accelerations in Europe, the Mediterranean region, and the Middle East. Seismological Research Letters "
         "81(2), 195-206. doi:10.1785/gssrl.81.2.195"
     )
-    distance: ClassVar[str] = "rjb"
-    requires: ClassVar[tuple[str, ...]] = ("mag", "rake", "rjb", "vs30")
-    magnitude_range: ClassVar[tuple[float, float]] = (5.0, 7.6)
     coefficients_file: ClassVar[str] = "akkar_bommer_2010.csv"
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "PGV", "SA"})
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag", "rake"})
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rjb"})
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30"})
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (5.0, 7.6)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rjb"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = (0.0, _MAX_RJB_KM)
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = None
 
-    def check(self, ctx: Context) -> list[str]:
-        """Warn outside the data set: Mw 5-7.6 and Rjb up to 100 km."""
-        warnings = super().check(ctx)
-        warnings += self.range_warning(ctx.rjb, 0.0, _MAX_RJB_KM, "Joyner-Boore distances (km) are")
-        return warnings
-
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median (g; cm/s for PGV) and sigma, tau, phi (ln units) per rupture-site pair."""
-        for name in ("mag", "rake", "rjb", "vs30"):
-            if not np.isfinite(getattr(ctx, name)).all():
-                raise InputError(f"{self.name}: context field '{name}' has missing (NaN) or infinite values.")
-        if (ctx.rjb < 0).any():
-            raise InputError(f"{self.name}: context field 'rjb' has negative distances.")
         c = self.coefficients_for(imt)
         soft = ctx.vs30 < _SOFT_BELOW_M_S
         stiff = (ctx.vs30 >= _SOFT_BELOW_M_S) & (ctx.vs30 <= _STIFF_UP_TO_M_S)

@@ -1,7 +1,7 @@
 """The contract of a ground-motion model (GMPE): contexts in, ln-mean and standard deviations out.
 
 A model is a class with its paper cited in the docstring, its coefficients as data (a CSV in ``coeffs/``
-read once), and a vectorised ``compute`` over a :class:`Context` whose arrays have one entry per
+read once), and a vectorised ``_compute`` over a :class:`Context` whose arrays have one entry per
 (rupture, site) pair, in the units OpenQuake's verification tables use, so that the same tables test it:
 
 | field | unit | meaning |
@@ -15,13 +15,29 @@ read once), and a vectorised ``compute`` over a :class:`Context` whose arrays ha
 | z1pt0 | m | depth to Vs = 1.0 km/s |
 | z2pt5 | km | depth to Vs = 2.5 km/s |
 
-Fields a model does not use may be left NaN. Outputs are natural logarithms of the median in g (PGA, SA)
-or cm/s (PGV), and total, between-event (tau) and within-event (phi) standard deviations in ln units.
+Each model declares on its class, as OpenQuake hazardlib's models do, what it reads and where it is valid:
+
+- ``REQUIRES_RUPTURE_PARAMETERS``, ``REQUIRES_DISTANCES``, ``REQUIRES_SITES_PARAMETERS``: the Context fields it
+  needs (hazardlib's names); ``OPTIONAL_PARAMETERS`` those it reads when known, where NaN means unknown and the
+  model uses its paper's default (a basin depth from Vs30, for instance). Fields it does not read may stay NaN;
+- ``DEFINED_FOR_TECTONIC_REGION_TYPE``, ``DEFINED_FOR_INTENSITY_MEASURE_TYPES`` (``PGA``, ``PGV``, ``SA``);
+- ``DEFINED_FOR_MAGNITUDE_RANGE``, ``DEFINED_FOR_DISTANCE_RANGE_KM`` (on ``DEFINED_FOR_DISTANCE_TYPE``) and
+  ``DEFINED_FOR_VS30_RANGE_M_S``: the ranges of the paper's data set that Kalkan checks (None: not checked);
+  outside them :meth:`GMPE.check` warns that results are extrapolated. ``MAX_MAGNITUDE``: above it the
+  equations are undefined, and the model refuses.
+
+The base class checks these once, in :meth:`GMPE.compute`, before the model's own ``_compute``: a required field
+missing (NaN) is an :class:`InputError` with code ``input.missing`` and the field's name, an impossible value
+(a negative distance, a dip outside (0, 90], a Vs30 not above 0, ...) one with ``input.range``, an intensity
+measure the model is not defined for one with ``input.unsupported``. Outputs are natural logarithms of the
+median in g (PGA, SA) or cm/s (PGV), and total, between-event (tau) and within-event (phi) standard deviations
+in ln units.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -37,6 +53,12 @@ Floats = NDArray[np.float64]
 
 _SA = re.compile(r"^SA\((\d+(?:\.\d+)?)\)$")
 
+IMT_FAMILIES = ("PGA", "PGV", "SA")
+"""The intensity-measure types a model may be defined for (``SA`` stands for every ``SA(T)``)."""
+
+_AT_LEAST_ZERO = ("ztor", "hypo_depth", "width", "rrup", "rjb", "ry0", "rhypo", "z1pt0", "z2pt5")
+"""Fields that cannot be negative (depths, widths and distances, km; z1.0 in m)."""
+
 
 def sa_period(imt: str) -> float:
     """Period (s) of ``SA(T)``; 0.0 for PGA; -1.0 for PGV (the conventions of coefficient tables)."""
@@ -46,8 +68,17 @@ def sa_period(imt: str) -> float:
         return -1.0
     m = _SA.match(imt)
     if m is None:
-        raise InputError(f"Unknown intensity measure {imt!r}; expected PGA, PGV or SA(T) with T in seconds.")
+        raise InputError(
+            f"Unknown intensity measure {imt!r}; expected PGA, PGV or SA(T) with T in seconds.",
+            code="input.unknown",
+            field="imt",
+        )
     return float(m.group(1))
+
+
+def imt_family(imt: str) -> str:
+    """``PGA``, ``PGV`` or ``SA`` (for any ``SA(T)``); an unknown name is an error."""
+    return "SA" if sa_period(imt) > 0 else imt
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +107,11 @@ class Context:
         for name, a in arrays.items():
             dtype = np.bool_ if name == "vs30measured" else np.float64
             if a.size not in (1, n):
-                raise InputError(f"Context field '{name}' has {a.size} values; expected 1 or {n}.")
+                raise InputError(
+                    f"Context field '{name}' has {a.size} values; expected 1 or {n}.",
+                    code="input.inconsistent",
+                    field=name,
+                )
             object.__setattr__(self, name, np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=dtype))
 
     def __len__(self) -> int:
@@ -94,32 +129,58 @@ class GroundMotion:
 
 
 class GMPE:
-    """Base class of the ground-motion models. Subclasses set the class attributes and ``compute``."""
+    """Base class of the ground-motion models: subclasses declare the class attributes and ``_compute``."""
 
     name: ClassVar[str]
     """OpenQuake's class name (logic-tree files use it)."""
     aliases: ClassVar[tuple[str, ...]] = ()
     reference: ClassVar[str] = ""
-    tectonic_region: ClassVar[str] = "Active Shallow Crust"
-    distance: ClassVar[str] = "rrup"
-    """The distance the model uses (rrup, rjb, rhypo, ...)."""
-    requires: ClassVar[tuple[str, ...]] = ("mag",)
-    """Context fields the model reads (the others may stay NaN)."""
-    magnitude_range: ClassVar[tuple[float, float]] = (3.0, 8.5)
-    """The magnitudes of the model's data set; outside it :meth:`check` warns (or refuses, per the paper)."""
-    refuse_outside_magnitudes: ClassVar[bool] = False
     coefficients_file: ClassVar[str] = ""
+
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag"})
+    """Rupture fields of the Context the model needs (mag, rake, dip, ztor, hypo_depth, width)."""
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset()
+    """Distances the model needs (rrup, rjb, rx, ry0, rhypo)."""
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset()
+    """Site fields the model needs (vs30, vs30measured, z1pt0, z2pt5)."""
+    OPTIONAL_PARAMETERS: ClassVar[frozenset[str]] = frozenset()
+    """Fields read when known; NaN means unknown and the model uses its paper's default."""
+
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset(IMT_FAMILIES)
+    """``PGA``, ``PGV`` and ``SA`` (any period the coefficient table covers)."""
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (3.0, 8.5)
+    """Magnitudes of the paper's data set; outside them :meth:`check` warns."""
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rrup"
+    """The distance the model's median is written in, and its range is measured in."""
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = None
+    """Distances (km) of the paper's data set that :meth:`check` warns outside; None: not checked."""
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = None
+    """Vs30 (m/s) of the paper's data set that :meth:`check` warns outside; None: not checked."""
+    MAX_MAGNITUDE: ClassVar[float] = math.inf
+    """Largest magnitude the equations are defined for; above it the model refuses."""
 
     def __init__(self, **options: Any) -> None:
         if options:
-            raise InputError(f"{self.name} takes no option; got {', '.join(options)}.")
+            raise InputError(
+                f"{self.name} takes no option; got {', '.join(options)}.",
+                code="input.unknown",
+                field=next(iter(options)),
+            )
+
+    @property
+    def tectonic_region(self) -> str:
+        """The tectonic region type the model is for (:attr:`DEFINED_FOR_TECTONIC_REGION_TYPE`)."""
+        return self.DEFINED_FOR_TECTONIC_REGION_TYPE
+
+    def required_inputs(self) -> frozenset[str]:
+        """Context fields that must be known (finite) for this instance; a model whose options leave some
+        unused (no style-of-faulting term, no hanging-wall term) narrows them."""
+        return self.REQUIRES_RUPTURE_PARAMETERS | self.REQUIRES_DISTANCES | self.REQUIRES_SITES_PARAMETERS
 
     def supported_imts(self) -> list[str]:
         """IMTs the coefficient table covers (``PGA``, ``PGV``, ``SA(T)``)."""
-        out = []
-        for t in self.coefficients()["imt"]:
-            out.append(t)
-        return out
+        return list(self.coefficients()["imt"])
 
     @classmethod
     def coefficients(cls) -> dict[str, Any]:
@@ -138,7 +199,9 @@ class GMPE:
         periods = np.array([sa_period(i) if i.startswith("SA") else np.nan for i in imts])
         ok = np.isfinite(periods)
         if period <= 0 or not ok.any() or period < periods[ok].min() or period > periods[ok].max():
-            raise InputError(f"{self.name} does not cover {imt}; it covers {', '.join(imts)}.")
+            raise InputError(
+                f"{self.name} does not cover {imt}; it covers {', '.join(imts)}.", code="input.unsupported", field="imt"
+            )
         p = periods[ok]
         order = np.argsort(p)
         lp = np.log(p[order])
@@ -148,18 +211,69 @@ class GMPE:
             if c != "imt"
         }
 
-    def check(self, ctx: Context) -> list[str]:
-        """Warnings for inputs outside the model's range; raises for those the paper rules out."""
-        lo, hi = self.magnitude_range
-        bad = (ctx.mag < lo) | (ctx.mag > hi)
-        if not bad.any():
-            return []
-        msg = f"{self.name}: magnitudes {np.unique(ctx.mag[bad]).tolist()} are outside its range {lo}-{hi}"
-        if self.refuse_outside_magnitudes:
-            raise InputError(msg + " (the paper does not allow extrapolation).")
-        return [msg + "; results are extrapolated."]
+    # ------------------------------------------------------------------------------------------ checks
 
-    def range_warning(self, values: Floats, lo: float, hi: float, what: str) -> list[str]:
+    def check_inputs(self, ctx: Context, imt: str | None = None) -> None:
+        """Refuse what the model cannot compute: an IMT it is not defined for, a required field missing (NaN)
+        or infinite, an impossible value of a field it reads, a magnitude above :attr:`MAX_MAGNITUDE`."""
+        if imt is not None and imt_family(imt) not in self.DEFINED_FOR_INTENSITY_MEASURE_TYPES:
+            defined = ", ".join(sorted(self.DEFINED_FOR_INTENSITY_MEASURE_TYPES))
+            raise InputError(
+                f"{self.name} is not defined for {imt}; it covers {defined}.", code="input.unsupported", field="imt"
+            )
+        required = self.required_inputs()
+        for name in sorted(required - {"vs30measured"}):
+            bad = ~np.isfinite(getattr(ctx, name))
+            if bad.any():
+                raise InputError(
+                    f"{self.name} needs '{name}' for every rupture-site pair; {int(bad.sum())} are missing or not "
+                    f"finite (first at row {int(np.argmax(bad))}).",
+                    code="input.missing",
+                    field=name,
+                )
+        for name in sorted((required | self.OPTIONAL_PARAMETERS) - {"vs30measured"}):
+            values = getattr(ctx, name)
+            rule = _domain(name, values)
+            if rule is not None:
+                bad, expected = rule
+                raise InputError(
+                    f"{self.name}: context field '{name}' {expected}; row {int(np.argmax(bad))} breaks this.",
+                    code="input.range",
+                    field=name,
+                )
+        if (ctx.mag > self.MAX_MAGNITUDE).any():
+            raise InputError(
+                f"{self.name}: magnitudes above {self.MAX_MAGNITUDE} are outside the equations' domain.",
+                code="input.range",
+                field="mag",
+            )
+
+    def check(self, ctx: Context) -> list[str]:
+        """Warnings for inputs outside the ranges the model declares (results extrapolated); refuses
+        magnitudes above :attr:`MAX_MAGNITUDE`."""
+        if (ctx.mag > self.MAX_MAGNITUDE).any():
+            raise InputError(
+                f"{self.name}: magnitudes above {self.MAX_MAGNITUDE} are outside the equations' domain.",
+                code="input.range",
+                field="mag",
+            )
+        warnings: list[str] = []
+        lo, hi = self.DEFINED_FOR_MAGNITUDE_RANGE
+        bad = (ctx.mag < lo) | (ctx.mag > hi)
+        if bad.any():
+            warnings.append(
+                f"{self.name}: magnitudes {np.unique(ctx.mag[bad]).tolist()} are outside its range {lo}-{hi}; "
+                "results are extrapolated."
+            )
+        if self.DEFINED_FOR_DISTANCE_RANGE_KM is not None:
+            what = _DISTANCE_WORDS.get(self.DEFINED_FOR_DISTANCE_TYPE, f"{self.DEFINED_FOR_DISTANCE_TYPE} (km) are")
+            values = getattr(ctx, self.DEFINED_FOR_DISTANCE_TYPE)
+            warnings += self._range_warning(values, *self.DEFINED_FOR_DISTANCE_RANGE_KM, what)
+        if self.DEFINED_FOR_VS30_RANGE_M_S is not None:
+            warnings += self._range_warning(ctx.vs30, *self.DEFINED_FOR_VS30_RANGE_M_S, "sites' Vs30 (m/s) are")
+        return warnings
+
+    def _range_warning(self, values: Floats, lo: float, hi: float, what: str) -> list[str]:
         """A warning when some ``values`` lie outside [lo, hi], the range of the model's data set."""
         out = (values < lo) | (values > hi)
         if not out.any():
@@ -167,8 +281,35 @@ class GMPE:
         return [f"{self.name}: {int(out.sum())} {what} outside {lo:g}-{hi:g}, the range of the paper's data; "
                 "results are extrapolated."]  # fmt: skip
 
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:  # pragma: no cover - abstract
+    # ------------------------------------------------------------------------------------------ compute
+
+    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+        """ln median (g; cm/s for PGV) and sigma, tau, phi (ln units) of ``imt`` for every row of ``ctx``,
+        after :meth:`check_inputs`."""
+        self.check_inputs(ctx, imt)
+        return self._compute(ctx, imt)
+
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+_DISTANCE_WORDS = {"rrup": "rupture distances (km) are", "rjb": "Joyner-Boore distances (km) are"}
+
+
+def _domain(name: str, values: Floats) -> tuple[NDArray[np.bool_], str] | None:
+    """The rows where a field takes an impossible value (NaN is not checked here), and the rule; None if none."""
+    if name in _AT_LEAST_ZERO:
+        bad = values < 0.0
+        rule = "must not be negative; use NaN where unknown" if name in ("z1pt0", "z2pt5") else "must not be negative"
+    elif name == "vs30":
+        bad, rule = values <= 0.0, "must be positive (m/s)"
+    elif name == "dip":
+        bad, rule = (values <= 0.0) | (values > 90.0), "must be in (0, 90] degrees"
+    elif name == "rake":
+        bad, rule = (values < -180.0) | (values > 180.0), "must be in [-180, 180] degrees"
+    else:
+        return None
+    return (bad, rule) if bad.any() else None
 
 
 @cache

@@ -41,37 +41,42 @@ class CauzziEtAl2014(GMPE):
         "(0.01-10 s) horizontal response spectra and peak ground motions, based on a global dataset of digital "
         "acceleration records. Bulletin of Earthquake Engineering 13, 1587-1612. doi:10.1007/s10518-014-9685-y"
     )
-    distance: ClassVar[str] = "rrup"
-    requires: ClassVar[tuple[str, ...]] = ("mag", "rake", "rrup", "vs30")
-    magnitude_range: ClassVar[tuple[float, float]] = (4.5, 7.9)
     coefficients_file: ClassVar[str] = "cauzzi_2014.csv"
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "PGV", "SA"})
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag", "rake"})
+    """rake is read only with the style-of-faulting term (``sof=True``)."""
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rrup"})
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30"})
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (4.5, 7.9)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rrup"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = None
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, sof: Any = True, adjustment_factor: Any = 1.0, **options: Any) -> None:
         super().__init__(**options)
         if not isinstance(sof, bool):
-            raise InputError(f"{self.name}: sof must be True or False; got {sof!r}.")
+            raise InputError(f"{self.name}: sof must be True or False; got {sof!r}.", code="input.type", field="sof")
         try:
             factor = float(adjustment_factor)
         except (TypeError, ValueError):
             factor = math.nan
         if isinstance(adjustment_factor, bool) or not (math.isfinite(factor) and factor > 0.0):
-            raise InputError(f"{self.name}: adjustment_factor must be a finite number > 0; got {adjustment_factor!r}.")
+            raise InputError(
+                f"{self.name}: adjustment_factor must be a finite number > 0; got {adjustment_factor!r}.",
+                code="input.range",
+                field="adjustment_factor",
+            )
         self.sof = sof
         self.adjustment_factor = factor
 
-    def _validated(self, ctx: Context) -> None:
-        for name in ("mag", "rrup", "vs30", *(("rake",) if self.sof else ())):
-            bad = ~np.isfinite(getattr(ctx, name))
-            if bad.any():
-                raise InputError(
-                    f"{self.name}: context field '{name}' is missing or not finite at row {int(np.argmax(bad))}."
-                )
-        if (ctx.vs30 <= 0).any() or (ctx.rrup < 0).any():
-            raise InputError(f"{self.name}: vs30 must be > 0 m/s and rrup >= 0 km.")
+    def required_inputs(self) -> frozenset[str]:
+        """The declared inputs, without rake when the style-of-faulting term is off (``sof=False``)."""
+        required = super().required_inputs()
+        return required if self.sof else required - {"rake"}
 
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median and standard deviations of ``imt`` for every row of ``ctx``."""
-        self._validated(ctx)
         c = self.coefficients_for(imt)
         mag = ctx.mag
         log10_y = (

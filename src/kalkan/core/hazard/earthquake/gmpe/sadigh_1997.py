@@ -51,18 +51,31 @@ class SadighEtAl1997(GMPE):
         "for shallow crustal earthquakes based on California strong motion data. Seismological Research Letters "
         "68(1), 180-189. doi:10.1785/gssrl.68.1.180"
     )
-    distance: ClassVar[str] = "rrup"
-    requires: ClassVar[tuple[str, ...]] = ("mag", "rake", "rrup", "vs30")
-    magnitude_range: ClassVar[tuple[float, float]] = (4.0, 8.0)
     coefficients_file: ClassVar[str] = "sadigh_1997.csv"
-    max_distance_km: ClassVar[float] = 100.0
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag", "rake"})
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rrup"})
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30"})
+    """vs30 is read only with ``site_class="vs30"`` (it selects the rock or deep-soil equations)."""
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "SA"})
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (4.0, 8.0)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rrup"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = (0.0, 100.0)
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = None
+    MAX_MAGNITUDE: ClassVar[float] = MAX_MAG
 
     def __init__(self, site_class: str = "vs30", **unknown: Any) -> None:
         if unknown:
-            raise InputError(f"{self.name}: unknown option(s) {', '.join(unknown)}; it takes site_class.")
+            raise InputError(
+                f"{self.name}: unknown option(s) {', '.join(unknown)}; it takes site_class.",
+                code="input.unknown",
+                field=next(iter(unknown)),
+            )
         if site_class not in SITE_CLASSES:
             raise InputError(
-                f"{self.name}: site_class {site_class!r} is unknown; expected one of {', '.join(SITE_CLASSES)}."
+                f"{self.name}: site_class {site_class!r} is unknown; expected one of {', '.join(SITE_CLASSES)}.",
+                code="input.unknown",
+                field="site_class",
             )
         self.site_class = site_class
 
@@ -79,7 +92,11 @@ class SadighEtAl1997(GMPE):
     def coefficients_for(self, imt: str) -> dict[str, float]:
         """Coefficients of the fixed site class; with ``site_class="vs30"`` use :meth:`coefficients_site`."""
         if self.site_class == "vs30":
-            raise InputError(f"{self.name}: the coefficients depend on the site class; use coefficients_site().")
+            raise InputError(
+                f"{self.name}: the coefficients depend on the site class; use coefficients_site().",
+                code="input.unsupported",
+                field="site_class",
+            )
         return self.coefficients_site(imt, deep_soil=self.site_class == "deep_soil")
 
     def coefficients_site(self, imt: str, deep_soil: bool) -> dict[str, float]:
@@ -97,43 +114,30 @@ class SadighEtAl1997(GMPE):
         periods = np.array([sa_period(i) for i in imts])[sa]
         if period <= 0 or period < periods.min() or period > periods.max():
             kind = "deep-soil" if deep_soil else "rock"
-            raise InputError(f"{self.name} ({kind} sites) does not cover {imt}; it covers {', '.join(imts)}.")
+            raise InputError(
+                f"{self.name} ({kind} sites) does not cover {imt}; it covers {', '.join(imts)}.",
+                code="input.unsupported",
+                field="imt",
+            )
         order = np.argsort(periods)
         x = np.log(periods[order])
         return {c: float(np.interp(np.log(period), x, v[sa][order])) for c, v in columns.items()}
 
-    def check(self, ctx: Context) -> list[str]:
-        """Warn outside M 4-8 and beyond 100 km (the paper's range); refuse M above 8.5."""
-        if (ctx.mag > MAX_MAG).any():
-            raise InputError(f"{self.name}: magnitudes above {MAX_MAG} are outside the equations' domain.")
-        warnings = super().check(ctx)
-        far = ctx.rrup > self.max_distance_km
-        if far.any():
-            warnings.append(
-                f"{self.name}: {int(far.sum())} rupture distances exceed {self.max_distance_km:g} km, the range "
-                "of the paper; results are extrapolated."
-            )
-        return warnings
+    def required_inputs(self) -> frozenset[str]:
+        """The declared inputs, without vs30 when the site class is fixed (``rock`` or ``deep_soil``)."""
+        required = super().required_inputs()
+        return required if self.site_class == "vs30" else required - {"vs30"}
 
     def _deep_soil_mask(self, ctx: Context) -> NDArray[np.bool_]:
         if self.site_class == "rock":
             return np.zeros(len(ctx), dtype=np.bool_)
         if self.site_class == "deep_soil":
             return np.ones(len(ctx), dtype=np.bool_)
-        if not np.isfinite(ctx.vs30).all():
-            raise InputError(f"{self.name}: vs30 is missing (NaN); it selects rock or deep-soil equations.")
         mask: NDArray[np.bool_] = ctx.vs30 <= ROCK_VS30_M_S
         return mask
 
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median (g) and total sigma (ln units) per rupture-site pair; tau and phi are NaN (not given)."""
-        if imt == "PGV":
-            raise InputError(f"{self.name} has no PGV equation; it covers PGA and SA(0.07-4 s).")
-        for name in ("mag", "rake", "rrup"):
-            if not np.isfinite(getattr(ctx, name)).all():
-                raise InputError(f"{self.name}: context field '{name}' has missing (NaN) or infinite values.")
-        if (ctx.mag > MAX_MAG).any():
-            raise InputError(f"{self.name}: magnitudes above {MAX_MAG} are outside the equations' domain.")
         soil = self._deep_soil_mask(ctx)
         reverse = (ctx.rake >= 45.0) & (ctx.rake <= 135.0)
         large = ctx.mag > LARGE_MAG

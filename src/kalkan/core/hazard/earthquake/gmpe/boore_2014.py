@@ -26,7 +26,7 @@ Options (as OpenQuake's ``BooreEtAl2014``):
 - ``sof``: True (default) takes the mechanism from the rake (strike-slip within 30 degrees of horizontal, reverse
   for 30 < rake < 150, normal for -150 < rake < -30); False uses the unspecified-mechanism coefficient e0.
 
-``z1pt0`` (m) NaN means unknown: then dz1 = 0, as the paper prescribes. Coefficients: ``coeffs/bssa14.csv``.
+``z1pt0`` (m) NaN means unknown: then dz1 = 0, as the paper prescribes. Coefficients: ``coeffs/boore_2014.csv``.
 """
 
 from __future__ import annotations
@@ -79,40 +79,59 @@ class BooreEtAl2014(GMPE):
         "PGV, and 5% damped PSA for shallow crustal earthquakes. Earthquake Spectra 30(3), 1057-1085. "
         "doi:10.1193/070113EQS184M"
     )
-    distance: ClassVar[str] = "rjb"
-    requires: ClassVar[tuple[str, ...]] = ("mag", "rake", "rjb", "vs30", "z1pt0")
-    """rake is read only with ``sof=True``, z1pt0 only with a basin region."""
-    magnitude_range: ClassVar[tuple[float, float]] = (3.0, 8.5)
-    coefficients_file: ClassVar[str] = "bssa14.csv"
+    coefficients_file: ClassVar[str] = "boore_2014.csv"
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "PGV", "SA"})
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag", "rake"})
+    """rake is read only with ``sof=True``."""
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rjb"})
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30"})
+    OPTIONAL_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"z1pt0"})
+    """Read with a basin region only; NaN means unknown (dz1 = 0)."""
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (3.0, 8.5)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rjb"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = (0.0, _MAX_RJB_KM)
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = _VS30_RANGE_M_S
 
     def __init__(self, region: str = "nobasin", sof: bool = True, **unknown: Any) -> None:
         if unknown:
-            raise InputError(f"{self.name}: unknown option(s) {', '.join(unknown)}; it takes region and sof.")
+            raise InputError(
+                f"{self.name}: unknown option(s) {', '.join(unknown)}; it takes region and sof.",
+                code="input.unknown",
+                field=next(iter(unknown)),
+            )
         canonical = {r.lower(): r for r in REGIONS}.get(region.lower()) if isinstance(region, str) else None
         if canonical is None:
-            raise InputError(f"{self.name}: region {region!r} is unknown; expected one of {', '.join(REGIONS)}.")
+            raise InputError(
+                f"{self.name}: region {region!r} is unknown; expected one of {', '.join(REGIONS)}.",
+                code="input.unknown",
+                field="region",
+            )
         if not isinstance(sof, bool | np.bool_):
-            raise InputError(f"{self.name}: sof must be true or false, not {sof!r}.")
+            raise InputError(f"{self.name}: sof must be true or false, not {sof!r}.", code="input.type", field="sof")
         self.region = canonical
         self.sof = bool(sof)
 
+    def required_inputs(self) -> frozenset[str]:
+        """The declared inputs, without rake when the style of faulting is off (``sof=False``)."""
+        required = super().required_inputs()
+        return required if self.sof else required - {"rake"}
+
     def check(self, ctx: Context) -> list[str]:
-        """Warn outside the data set: M 3-8.5 (normal faulting up to 7), Rjb up to 400 km, Vs30 150-1500 m/s."""
+        """The declared ranges (M 3-8.5, Rjb up to 400 km, Vs30 150-1500 m/s) and normal faulting up to M 7."""
         warnings = super().check(ctx)
         if self.sof:
             normal = (ctx.rake > -150.0) & (ctx.rake < -30.0) & (ctx.mag > _MAX_NORMAL_MAG)
             if normal.any():
-                warnings.append(
+                warnings.insert(
+                    1 if warnings and "magnitudes" in warnings[0] else 0,
                     f"{self.name}: {int(normal.sum())} normal-faulting ruptures above M {_MAX_NORMAL_MAG:g}, the "
-                    "largest normal event of the data set; results are extrapolated."
+                    "largest normal event of the data set; results are extrapolated.",
                 )
-        warnings += self.range_warning(ctx.rjb, 0.0, _MAX_RJB_KM, "Joyner-Boore distances (km) are")
-        warnings += self.range_warning(ctx.vs30, *_VS30_RANGE_M_S, "sites' Vs30 (m/s) are")
         return warnings
 
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median (g; cm/s for PGV) and sigma, tau, phi (ln units) per rupture-site pair."""
-        self._validate(ctx)
         c = self.coefficients_for(imt)
         c_pga = self.coefficients_for("PGA")
         # Median PGA on reference rock (Vs30 = 760 m/s) drives the nonlinear site response.
@@ -127,18 +146,6 @@ class BooreEtAl2014(GMPE):
         tau = _ramp(ctx.mag, _M_TAU1, _M_TAU2, c["tau1"], c["tau2"])
         phi = _phi(c, ctx)
         return GroundMotion(mean=mean, sigma=np.sqrt(tau**2 + phi**2), tau=tau, phi=phi)
-
-    def _validate(self, ctx: Context) -> None:
-        needed = ["mag", "rjb", "vs30"] + (["rake"] if self.sof else [])
-        for name in needed:
-            if not np.isfinite(getattr(ctx, name)).all():
-                raise InputError(f"{self.name}: context field '{name}' has missing (NaN) or infinite values.")
-        if (ctx.rjb < 0).any():
-            raise InputError(f"{self.name}: context field 'rjb' has negative distances.")
-        if (ctx.vs30 <= 0).any():
-            raise InputError(f"{self.name}: context field 'vs30' must be positive (m/s).")
-        if self.region != "nobasin" and (ctx.z1pt0 < 0).any():
-            raise InputError(f"{self.name}: context field 'z1pt0' has negative depths; give NaN where z1.0 is unknown.")
 
     def _source(self, c: dict[str, float], ctx: Context) -> Floats:
         """Source term F_E (eq. 2): mechanism constant plus magnitude scaling with a hinge at Mh."""

@@ -34,7 +34,6 @@ _VS30_ROCK = 1100.0
 """Vs30 (m/s) of the rock on which A1100 is computed."""
 
 _REGIONS = {"CAL": "Dc20_CA", "JPN": "Dc20_JI", "ITA": "Dc20_JI", "CHN": "Dc20_CH", "TUR": "Dc20_CH"}
-_REQUIRED = ("mag", "rake", "dip", "ztor", "width", "hypo_depth", "rrup", "rjb", "rx", "vs30")
 
 
 def default_z2pt5_km(vs30: Floats, sj: int) -> Floats:
@@ -143,36 +142,41 @@ class CampbellBozorgnia2014(GMPE):
         "components of PGA, PGV, and 5% damped linear acceleration response spectra. Earthquake Spectra 30(3), "
         "1087-1115. doi:10.1193/062913EQS175M"
     )
-    distance: ClassVar[str] = "rrup"
-    requires: ClassVar[tuple[str, ...]] = (*_REQUIRED, "z2pt5")
-    magnitude_range: ClassVar[tuple[float, float]] = (3.3, 8.5)
-    coefficients_file: ClassVar[str] = "cb14.csv"
+    coefficients_file: ClassVar[str] = "campbell_bozorgnia_2014.csv"
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "PGV", "SA"})
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset(
+        {"mag", "rake", "dip", "ztor", "width", "hypo_depth"}
+    )
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rrup", "rjb", "rx"})
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30"})
+    OPTIONAL_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"z2pt5"})
+    """Z2.5 NaN: the paper's default from Vs30 (Eq. 33/34)."""
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (3.3, 8.5)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rrup"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = None
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, SJ: Any = 0, region: Any = "CAL", **options: Any) -> None:
         super().__init__(**options)
         if isinstance(SJ, bool) or SJ in (0, 1):
             self.sj = int(SJ)
         else:
-            raise InputError(f"{self.name}: SJ must be 0 (not Japan) or 1 (Japan); got {SJ!r}.")
+            raise InputError(
+                f"{self.name}: SJ must be 0 (not Japan) or 1 (Japan); got {SJ!r}.", code="input.unknown", field="SJ"
+            )
         key = str(region).upper()
         if key not in _REGIONS:
-            raise InputError(f"{self.name}: region must be one of {', '.join(_REGIONS)}; got {region!r}.")
+            raise InputError(
+                f"{self.name}: region must be one of {', '.join(_REGIONS)}; got {region!r}.",
+                code="input.unknown",
+                field="region",
+            )
         self.region = key
         self._dc20 = _REGIONS[key]
 
-    def _validated(self, ctx: Context) -> None:
-        for name in _REQUIRED:
-            bad = ~np.isfinite(getattr(ctx, name))
-            if bad.any():
-                raise InputError(
-                    f"{self.name}: context field '{name}' is missing or not finite at row {int(np.argmax(bad))}."
-                )
-        if (ctx.vs30 <= 0).any() or (ctx.rrup < 0).any() or (ctx.width < 0).any():
-            raise InputError(f"{self.name}: vs30 must be > 0 m/s, rrup and width >= 0 km.")
-
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median and standard deviations of ``imt`` for every row of ``ctx``."""
-        self._validated(ctx)
         sj, dc20 = self.sj, self._dc20
         c = self.coefficients_for(imt)
         c_pga = self.coefficients_for("PGA")

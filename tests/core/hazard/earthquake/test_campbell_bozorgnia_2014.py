@@ -14,11 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kalkan.app.gmpe_verification import verify
 from kalkan.core.hazard.earthquake.gmpe import Context, get_model
-from kalkan.core.hazard.earthquake.gmpe.cb14 import CampbellBozorgnia2014, default_z2pt5_km
-from kalkan.core.hazard.earthquake.verify import verify
+from kalkan.core.hazard.earthquake.gmpe.campbell_bozorgnia_2014 import CampbellBozorgnia2014, default_z2pt5_km
 from kalkan.errors import InputError
 from kalkan.io.gsim_table import read_table
+from tests.errors import expect_error
 
 DATA = Path(__file__).parent / "data" / "CB14"
 TOLERANCE_PCT = 0.1
@@ -61,8 +62,9 @@ def test_registry_finds_the_model_under_both_names() -> None:
     [{"SJ": 2}, {"SJ": "yes"}, {"SJ": 0.5}, {"region": "MARS"}, {"region": ""}, {"estimate_width": True}],
 )
 def test_bad_options_are_refused(options: dict[str, object]) -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as info:
         CampbellBozorgnia2014(**options)  # type: ignore[arg-type]
+    expect_error(info, "input.unknown", next(iter(options)))
 
 
 def _context(n: int = 3, **overrides: object) -> Context:
@@ -95,10 +97,12 @@ def test_missing_z2pt5_takes_the_paper_default() -> None:
 
 
 def test_missing_required_field_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="hypo_depth"):
+    with pytest.raises(InputError) as info:
         CampbellBozorgnia2014().compute(_context(hypo_depth=np.nan), "PGA")
-    with pytest.raises(InputError, match="vs30"):
+    expect_error(info, "input.missing", "hypo_depth")
+    with pytest.raises(InputError) as info:
         CampbellBozorgnia2014().compute(_context(vs30=-5.0), "PGA")
+    expect_error(info, "input.range", "vs30")
 
 
 def test_region_changes_only_far_field_attenuation() -> None:

@@ -8,7 +8,7 @@ RotD50 of PGA, PGV and 5 %-damped PSA (0.01-10 s) for M 3.5-8.5 and Rrup 0-300 k
 reference-rock motion of Eq. 11 (Vs30 = 1130 m/s) times the site term of Eq. 12 (linear Vs30 scaling,
 soil nonlinearity driven by the reference-rock motion, and sediment depth through Delta Z1.0); the standard
 deviations are those of Eq. 13, where the nonlinear-site slope NL0 scales the between-event term and enters the
-within-event term. Coefficients (Tables 1-5) are in ``coeffs/cy14.csv``.
+within-event term. Coefficients (Tables 1-5) are in ``coeffs/chiou_youngs_2014.csv``.
 
 Choices, following the paper and the implementations used to verify it (OpenSHA, OpenQuake):
 
@@ -66,42 +66,52 @@ class ChiouYoungs2014(GMPE):
         "horizontal component of peak ground motion and response spectra. Earthquake Spectra 30(3), 1117-1153. "
         "doi:10.1193/072813EQS219M"
     )
-    distance: ClassVar[str] = "rrup"
-    requires: ClassVar[tuple[str, ...]] = (
-        "mag", "rake", "dip", "ztor", "rrup", "rjb", "rx", "vs30", "vs30measured", "z1pt0",
-    )  # fmt: skip
-    magnitude_range: ClassVar[tuple[float, float]] = (3.5, 8.5)
-    coefficients_file: ClassVar[str] = "cy14.csv"
+    coefficients_file: ClassVar[str] = "chiou_youngs_2014.csv"
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "PGV", "SA"})
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag", "rake", "dip"})
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rrup", "rjb", "rx"})
+    """rjb and rx are read only with the hanging-wall term (``use_hw=True``)."""
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30", "vs30measured"})
+    OPTIONAL_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"ztor", "z1pt0"})
+    """ztor NaN: the paper's mean E[Ztor]; z1pt0 NaN: E[Z1.0](Vs30)."""
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (3.5, 8.5)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rrup"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = None
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, region: str = "CAL", use_hw: bool = True, **unknown: Any) -> None:
         if unknown:
-            raise InputError(f"{self.name}: unknown option(s) {', '.join(unknown)}; it takes region and use_hw.")
+            raise InputError(
+                f"{self.name}: unknown option(s) {', '.join(unknown)}; it takes region and use_hw.",
+                code="input.unknown",
+                field=next(iter(unknown)),
+            )
         region = region.upper() if isinstance(region, str) else region
         if region not in REGIONS:
-            raise InputError(f"{self.name}: region {region!r} is unknown; expected one of {', '.join(REGIONS)}.")
+            raise InputError(
+                f"{self.name}: region {region!r} is unknown; expected one of {', '.join(REGIONS)}.",
+                code="input.unknown",
+                field="region",
+            )
         if not isinstance(use_hw, bool):
-            raise InputError(f"{self.name}: use_hw must be True or False; got {use_hw!r}.")
+            raise InputError(
+                f"{self.name}: use_hw must be True or False; got {use_hw!r}.", code="input.type", field="use_hw"
+            )
         self.region = region
         self.use_hw = use_hw
 
-    def _validate(self, ctx: Context) -> None:
-        needed = ["mag", "rake", "dip", "rrup", "vs30"] + (["rjb", "rx"] if self.use_hw else [])
-        for name in needed:
-            values = getattr(ctx, name)
-            if not np.isfinite(values).all():
-                raise InputError(f"{self.name}: context field '{name}' has missing (NaN) or infinite values.")
-        if (ctx.vs30 <= 0).any() or (ctx.rrup < 0).any():
-            raise InputError(f"{self.name}: vs30 must be > 0 m/s and rrup >= 0 km.")
-        if (ctx.z1pt0 < 0).any():
-            raise InputError(f"{self.name}: z1pt0 must not be negative (m); use NaN for unknown.")
+    def required_inputs(self) -> frozenset[str]:
+        """The declared inputs, without rjb and rx when the hanging-wall term is off (``use_hw=False``)."""
+        required = super().required_inputs()
+        return required if self.use_hw else required - {"rjb", "rx"}
 
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median (g; cm/s for PGV) and sigma, tau, phi (ln units) for every rupture-site pair."""
-        self._validate(ctx)
-        gm = self._compute(ctx, imt)
+        gm = self._one_imt(ctx, imt)
         period = sa_period(imt)
         if 0.0 < period <= 0.3:
-            pga = self._compute(ctx, "PGA")
+            pga = self._one_imt(ctx, "PGA")
             return GroundMotion(np.maximum(gm.mean, pga.mean), gm.sigma, gm.tau, gm.phi)
         return gm
 
@@ -136,7 +146,7 @@ class ChiouYoungs2014(GMPE):
         result: Floats = ln_y
         return result
 
-    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _one_imt(self, ctx: Context, imt: str) -> GroundMotion:
         c = self.coefficients_for(imt)
         japan = self.region == "JPN"
         reverse = (ctx.rake >= 30.0) & (ctx.rake <= 150.0)

@@ -11,7 +11,7 @@ RotD50 PGA and SA (g), PGV (cm/s) for M 3-8.5 and Rrup 0-300 km. The median is
 where the nonlinear site term f5 is driven by Sa1180, the median at the same period on rock with
 Vs30 = 1180 m/s; the aftershock term f11 is not used (mainshocks). The standard deviations (eqs. 24-30)
 depend on magnitude (on Rrup in Japan), on whether Vs30 was measured, and on the slope of the
-nonlinear site amplification. Coefficients: ``coeffs/ask14.csv``.
+nonlinear site amplification. Coefficients: ``coeffs/abrahamson_2014.csv``.
 
 Choices the paper leaves to the user, made explicit here:
 
@@ -70,35 +70,47 @@ class AbrahamsonEtAl2014(GMPE):
         "Abrahamson, N.A., Silva, W.J. & Kamai, R. (2014). Summary of the ASK14 ground motion relation for "
         "active crustal regions. Earthquake Spectra 30(3), 1025-1055. doi:10.1193/070913EQS198M"
     )
-    distance: ClassVar[str] = "rrup"
-    requires: ClassVar[tuple[str, ...]] = (
-        "mag", "rake", "dip", "ztor", "width", "rrup", "rjb", "rx", "ry0", "vs30", "vs30measured", "z1pt0",
-    )  # fmt: skip
-    magnitude_range: ClassVar[tuple[float, float]] = (3.0, 8.5)
-    max_distance_km: ClassVar[float] = 300.0
-    coefficients_file: ClassVar[str] = "ask14.csv"
+    coefficients_file: ClassVar[str] = "abrahamson_2014.csv"
+    DEFINED_FOR_TECTONIC_REGION_TYPE: ClassVar[str] = "Active Shallow Crust"
+    DEFINED_FOR_INTENSITY_MEASURE_TYPES: ClassVar[frozenset[str]] = frozenset({"PGA", "PGV", "SA"})
+    REQUIRES_RUPTURE_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"mag", "rake", "dip", "ztor", "width"})
+    REQUIRES_DISTANCES: ClassVar[frozenset[str]] = frozenset({"rrup", "rx"})
+    REQUIRES_SITES_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"vs30", "vs30measured"})
+    OPTIONAL_PARAMETERS: ClassVar[frozenset[str]] = frozenset({"ry0", "rjb", "z1pt0"})
+    """Ry0 NaN: the hanging-wall taper uses Rjb instead (then Rjb is needed); Z1.0 NaN: the regional median."""
+    DEFINED_FOR_MAGNITUDE_RANGE: ClassVar[tuple[float, float]] = (3.0, 8.5)
+    DEFINED_FOR_DISTANCE_TYPE: ClassVar[str] = "rrup"
+    DEFINED_FOR_DISTANCE_RANGE_KM: ClassVar[tuple[float, float] | None] = (0.0, 300.0)
+    DEFINED_FOR_VS30_RANGE_M_S: ClassVar[tuple[float, float] | None] = None
 
     def __init__(self, *, region: str = "CAL", **options: Any) -> None:
         if options:
-            raise InputError(f"{self.name}: unknown option(s) {', '.join(sorted(options))}; the only option is region.")
+            raise InputError(
+                f"{self.name}: unknown option(s) {', '.join(sorted(options))}; the only option is region.",
+                code="input.unknown",
+                field=sorted(options)[0],
+            )
         if not isinstance(region, str) or region.upper() not in REGIONS:
-            raise InputError(f"{self.name}: region {region!r} is not one of {', '.join(REGIONS)}.")
+            raise InputError(
+                f"{self.name}: region {region!r} is not one of {', '.join(REGIONS)}.",
+                code="input.unknown",
+                field="region",
+            )
         self.region = region.upper()
 
-    def check(self, ctx: Context) -> list[str]:
-        """The magnitude warnings of the base class, plus distances beyond the paper's 300 km."""
-        out = GMPE.check(self, ctx)
-        far = ctx.rrup > self.max_distance_km
-        if far.any():
-            out.append(
-                f"{self.name}: {int(far.sum())} rupture distances exceed {self.max_distance_km:g} km, the paper's "
-                "range; results are extrapolated."
+    def check_inputs(self, ctx: Context, imt: str | None = None) -> None:
+        """The base class's checks, and Ry0 or, failing it, Rjb for the hanging-wall taper T5."""
+        super().check_inputs(ctx, imt)
+        no_ry0 = np.isnan(ctx.ry0) & ~np.isfinite(ctx.rjb)
+        if no_ry0.any():
+            raise InputError(
+                f"{self.name} needs 'ry0' or, failing it, 'rjb'; both are missing at row {int(np.argmax(no_ry0))}.",
+                code="input.missing",
+                field="ry0",
             )
-        return out
 
-    def compute(self, ctx: Context, imt: str) -> GroundMotion:
+    def _compute(self, ctx: Context, imt: str) -> GroundMotion:
         """ln median and standard deviations for every rupture-site pair of ``ctx`` at ``imt``."""
-        _validate(ctx)
         c = self.coefficients_for(imt)
         v1 = _v1(sa_period(imt))
         # Sa1180: the same model on rock (Vs30 = 1180 m/s, Z1.0 at its reference so f10 = 0).
@@ -222,34 +234,3 @@ def _site_slope(c: dict[str, float], vs30: Floats, sa1180: Floats) -> Floats:
     ratio_n = (vs30 / c["vlin"]) ** _N
     slope = c["b"] * sa1180 * (-1.0 / (sa1180 + c["c"]) + 1.0 / (sa1180 + c["c"] * ratio_n))
     return np.where(vs30 < c["vlin"], slope, 0.0)
-
-
-_FINITE = ("mag", "rake", "dip", "ztor", "width", "rrup", "rx", "vs30")
-
-
-def _validate(ctx: Context) -> None:
-    """Refuse missing or impossible inputs before computing, naming the field and the first bad row."""
-    for name in _FINITE:
-        values = getattr(ctx, name)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            raise InputError(
-                f"AbrahamsonEtAl2014 needs '{name}' for every rupture-site pair; {int(bad.sum())} are missing "
-                f"(first at row {int(np.argmax(bad))})."
-            )
-    no_ry0 = np.isnan(ctx.ry0) & ~np.isfinite(ctx.rjb)
-    if no_ry0.any():
-        raise InputError(
-            f"AbrahamsonEtAl2014 needs 'ry0' or, failing it, 'rjb'; both are missing at row {int(np.argmax(no_ry0))}."
-        )
-    checks = (
-        ("vs30", ctx.vs30 <= 0.0, "must be positive (m/s)"),
-        ("rrup", ctx.rrup < 0.0, "must not be negative (km)"),
-        ("z1pt0", ctx.z1pt0 < 0.0, "must not be negative (m); use NaN for unknown"),
-        ("dip", (ctx.dip <= 0.0) | (ctx.dip > 90.0), "must be in (0, 90] degrees"),
-        ("width", ctx.width < 0.0, "must not be negative (km)"),
-        ("ztor", ctx.ztor < 0.0, "must not be negative (km)"),
-    )
-    for name, bad, rule in checks:
-        if bad.any():
-            raise InputError(f"AbrahamsonEtAl2014: '{name}' {rule}; row {int(np.argmax(bad))} breaks this.")
