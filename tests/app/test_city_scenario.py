@@ -15,14 +15,15 @@ import pyarrow.parquet as pq
 import pytest
 import scipy.stats
 
-from kalkan.app.city_data import load_facilities, save_exposure, save_facilities
 from kalkan.app.city_scenario import run_city_scenario
+from kalkan.app.database import upgrade_database
 from kalkan.core.exposure.gem import city_exposure
 from kalkan.core.vulnerability.library import gem_central_asia
 from kalkan.errors import InputError
 from kalkan.io.facilities import illustrative_facilities
 from kalkan.io.hazard import load_hazard
-from kalkan.store.database import open_store, upgrade_database
+from kalkan.store.city_data import load_facilities, save_exposure, save_facilities
+from kalkan.store.database import open_store
 
 CITY, SCENARIO = "dushanbe", "dushanbe-gissar-1989"
 

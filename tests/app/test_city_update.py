@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kalkan.app.coalition import field_changes, update_city
+from kalkan.app.coalition import update_city
+from kalkan.app.database import upgrade_database
 from kalkan.app.reference_data import founding_city_data, load_reference_data
 from kalkan.errors import InputError, NotFoundError
-from kalkan.store.database import Store, open_store, upgrade_database
+from kalkan.store.database import Store, open_store
 from kalkan.store.models import City, CityFieldChange, ReferenceDataset
+from kalkan.store.registry import field_changes
 from tests.app.test_city_data import kalkan
 
 SHIPPED_OSH = json.loads(

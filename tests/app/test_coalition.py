@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from kalkan.app import coalition
 from kalkan.errors import ConflictError, InputError, NotFoundError
 from kalkan.io.cities import parse_city
+from kalkan.store import registry
 from kalkan.store.database import Store
 from kalkan.store.models import AccessionApplication, City
 
@@ -35,21 +36,21 @@ def test_apply_then_approve(store: Store) -> None:
         app = coalition.apply(session, facts, applicant="Mayor's office of Bishkek")
         assert app.status == "pending"
     with store.transaction() as session:
-        city = coalition.get_city(session, "bishkek")
+        city = registry.get_city(session, "bishkek")
         assert city.membership_status == "applicant" and city.member_since is None
         assert city.currency == "KGS"
     when = dt.datetime(2026, 12, 1, 10, 30, tzinfo=dt.UTC)
     with store.transaction() as session:
         app = coalition.approve(session, "bishkek", by="A. Secretariat", reason="Meets criteria", when=when)
     with store.transaction() as session:
-        city = coalition.get_city(session, "bishkek")
+        city = registry.get_city(session, "bishkek")
         assert city.membership_status == "member"
         assert city.member_since == dt.date(2026, 12, 1)
-        row = coalition.application_row(city.applications[-1])
+        row = registry.application_row(city.applications[-1])
         assert row["status"] == "approved"
         assert row["decided_by"] == "A. Secretariat"
         assert row["decided_at"] == "2026-12-01T10:30:00+00:00"
-        assert [c.id for c in coalition.list_cities(session, status="member")] == ["bishkek"]
+        assert [c.id for c in registry.list_cities(session, status="member")] == ["bishkek"]
 
 
 def test_reject_then_reapply(store: Store) -> None:
@@ -59,7 +60,7 @@ def test_reject_then_reapply(store: Store) -> None:
     with store.transaction() as session:
         coalition.reject(session, "bishkek", by="Secretariat", reason="Incomplete hazard data")
     with store.transaction() as session:
-        city = coalition.get_city(session, "bishkek")
+        city = registry.get_city(session, "bishkek")
         assert city.membership_status == "rejected"
         assert city.applications[-1].reason == "Incomplete hazard data"
         with pytest.raises(ConflictError, match="no pending application"):
@@ -67,7 +68,7 @@ def test_reject_then_reapply(store: Store) -> None:
     with store.transaction() as session:
         coalition.apply(session, facts, applicant="Bishkek, second try")
     with store.transaction() as session:
-        city = coalition.get_city(session, "bishkek")
+        city = registry.get_city(session, "bishkek")
         assert [a.status for a in city.applications] == ["rejected", "pending"]
 
 
@@ -117,7 +118,7 @@ def test_decisions_on_unknown_or_founding_cities(store: Store) -> None:
 
 def test_city_detail_is_json_ready(store: Store) -> None:
     with store.transaction() as session:
-        detail = coalition.city_detail(coalition.get_city(session, "dushanbe"))
+        detail = registry.city_detail(registry.get_city(session, "dushanbe"))
     text = json.dumps(detail, ensure_ascii=False)
     assert "Душанбе" in text
     assert detail["ipcc_ar6_region_name"] == "W.C.Asia"

@@ -13,13 +13,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from kalkan.app.city_data import save_exposure
+from kalkan.app.database import upgrade_database
 from kalkan.app.event_based import city_event_based_risk, rp_warnings
 from kalkan.core.exposure.gem import city_exposure
 from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S
 from kalkan.io.digest import sha256_file
 from kalkan.io.hazard import load_hazard
-from kalkan.store.database import open_store, upgrade_database
+from kalkan.store.city_data import save_exposure
+from kalkan.store.database import open_store
 
 CITY, YEARS = "dushanbe", 3000
 

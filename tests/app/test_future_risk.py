@@ -117,8 +117,9 @@ def structural_csv(folder: Path) -> tuple[Path, Path]:
 
 
 def test_city_service(sqlite_url: str, hazards: tuple[Path, Path], tmp_path: Path) -> None:
-    from kalkan.app.city_data import save_exposure
-    from kalkan.store.database import open_store, upgrade_database
+    from kalkan.app.database import upgrade_database
+    from kalkan.store.city_data import save_exposure
+    from kalkan.store.database import open_store
 
     vuln, mapping = structural_csv(tmp_path)
     upgrade_database(sqlite_url)
@@ -145,8 +146,9 @@ def test_cli_risk_future(sqlite_url: str, hazards: tuple[Path, Path], tmp_path: 
     import subprocess
     import sys
 
-    from kalkan.app.city_data import save_exposure
-    from kalkan.store.database import open_store, upgrade_database
+    from kalkan.app.database import upgrade_database
+    from kalkan.store.city_data import save_exposure
+    from kalkan.store.database import open_store
 
     vuln, mapping = structural_csv(tmp_path)
     upgrade_database(sqlite_url)

@@ -14,15 +14,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kalkan.app.city_data import load_exposure
 from kalkan.app.city_scenario import run_city_scenario
 from kalkan.app.data_quality import city_quality
+from kalkan.app.database import upgrade_database
 from kalkan.app.exposure_import import import_city_exposure
 from kalkan.app.taxonomy_mapping import (
     check_mapping_file,
     city_vulnerability,
     import_city_mapping,
-    load_mapping,
     mapping_in_use,
 )
 from kalkan.core.exposure.gem import city_exposure
@@ -30,7 +29,8 @@ from kalkan.core.vulnerability.library import gem_central_asia
 from kalkan.errors import InputError
 from kalkan.io.exposure import write_exposure
 from kalkan.io.vulnerability_csv import read_taxonomy_mapping
-from kalkan.store.database import Store, open_store, upgrade_database
+from kalkan.store.city_data import load_exposure, load_mapping
+from kalkan.store.database import Store, open_store
 
 BRICK, FRAME = "city:brick-1-3-floors/RES", "city:rc-frame-5-9-floors/RES"
 F_BRICK, F_FRAME = "MUR+CLBRS/LWAL+DNO/H3/RES", "CR/LFINF+CDL+DUL/H2/RES"

@@ -28,6 +28,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kalkan.core.digest import sha256_json
 from kalkan.core.geometry import (
     clip_polygon,
     distance_outside_km,
@@ -37,7 +38,6 @@ from kalkan.core.geometry import (
 )
 from kalkan.errors import InputError, NotFoundError
 from kalkan.io.countries import country_outline
-from kalkan.io.digest import sha256_json
 from kalkan.store.models import City, CityGeometry
 from kalkan.store.versions import current_version, new_version
 

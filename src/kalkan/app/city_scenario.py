@@ -3,8 +3,8 @@ critical facilities by district.
 
 Steps (docs: the command's help and the ``assumptions`` of summary.json):
 
-1. The city's stored building exposure (:func:`kalkan.app.city_data.load_exposure`) and facility
-   registry (:func:`kalkan.app.city_data.load_facilities`; a city without facilities is run, and says so).
+1. The city's stored building exposure (:func:`kalkan.store.city_data.load_exposure`) and facility
+   registry (:func:`kalkan.store.city_data.load_facilities`; a city without facilities is run, and says so).
    Each facility is given the district of the nearest building asset, by equirectangular distance (exact
    enough within a city: the error against the great circle is far below the spacing of the assets).
 2. The intensity measures are those of every GEM Central Asia function (structural, nonstructural, contents,
@@ -184,16 +184,16 @@ def run_city_scenario(
     """
     import pyarrow.parquet as pq
 
-    from kalkan.app.city_data import load_exposure, load_facilities
     from kalkan.app.earthquake import Branch, run_scenario, scenario_rupture
     from kalkan.app.risk import run_assessment
-    from kalkan.app.taxonomy_mapping import full_mapping_rows, load_mapping, with_city_mapping, write_mapping
+    from kalkan.app.taxonomy_mapping import full_mapping_rows, with_city_mapping, write_mapping
     from kalkan.catalog.sources import data_root
     from kalkan.core.exposure.facilities import to_exposure
     from kalkan.core.vulnerability.library import GEM_CENTRAL_ASIA_DIR, GEM_CENTRAL_ASIA_FILES, gem_central_asia
     from kalkan.io.exposure import write_exposure
     from kalkan.io.hazard import load_hazard
     from kalkan.io.results import atomic_output_dir, write_json
+    from kalkan.store.city_data import load_exposure, load_facilities, load_mapping
 
     def progress(p: int, message: str) -> None:
         if on_progress is not None:

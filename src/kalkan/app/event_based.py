@@ -503,15 +503,15 @@ def city_event_based_risk(
     occupants for fatalities). Money in the exposure's currency and price year (USD of 2021 for the GEM
     exposure); fatalities in people.
     """
-    from kalkan.app.city_data import load_exposure
     from kalkan.app.city_scenario import DEFAULT_GMPES, GEM_LICENCE, _resolve_imts
     from kalkan.app.psha import gmpe_branches
     from kalkan.app.risk import run_assessment
-    from kalkan.app.taxonomy_mapping import full_mapping_rows, load_mapping, with_city_mapping, write_mapping
+    from kalkan.app.taxonomy_mapping import full_mapping_rows, with_city_mapping, write_mapping
     from kalkan.catalog.sources import data_root
     from kalkan.core.vulnerability.library import GEM_CENTRAL_ASIA_DIR, GEM_CENTRAL_ASIA_FILES, gem_central_asia
     from kalkan.io.exposure import write_exposure
     from kalkan.io.results import atomic_output_dir, write_json
+    from kalkan.store.city_data import load_exposure, load_mapping
 
     def progress(p: int, message: str) -> None:
         if on_progress is not None:

@@ -184,11 +184,11 @@ def city_future_risk(
 
     ``base_year`` defaults to the exposure's price year (the year it describes), else DEFAULT_BASE_YEAR.
     """
-    from kalkan.app.city_data import load_exposure
-    from kalkan.app.coalition import get_city
     from kalkan.app.risk import load_vulnerability
     from kalkan.app.taxonomy_mapping import city_vulnerability
     from kalkan.core.exposure.growth import growth_factors
+    from kalkan.store.city_data import load_exposure
+    from kalkan.store.registry import get_city
 
     city = get_city(session, city_id)
     exposure = load_exposure(session, city_id)

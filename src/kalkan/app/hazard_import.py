@@ -154,7 +154,7 @@ def import_hazard_maps(
 
     exposure = None
     if city_id is not None:
-        from kalkan.app.city_data import load_exposure
+        from kalkan.store.city_data import load_exposure
 
         assert session is not None
         exposure = load_exposure(session, city_id)

@@ -35,6 +35,7 @@ from kalkan import __version__, config
 from kalkan.errors import ConflictError, InputError
 from kalkan.io.digest import sha256_file, sha256_files
 from kalkan.store.database import Store, optional_store
+from kalkan.store.models import Run
 from kalkan.store.runs import CURRENT_COMMAND, ProgressCallback, RunRecorder, recorded_run
 
 RUNS_FOLDER = "runs"
@@ -297,3 +298,43 @@ def _discard(path: Path) -> None:
     """Remove a folder of ours. Its files may be read-only: unlinking needs only the folder's permission, and
     their modes are left alone (a published file shares its inode with the run-owned copy)."""
     shutil.rmtree(path, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputCheck:
+    """A recorded run's result files checked against the SHA-256 digests recorded when it finished."""
+
+    run_id: str
+    result_path: Path
+    files: int
+    missing: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    @property
+    def intact(self) -> bool:
+        """Every recorded file is there with its recorded content."""
+        return not self.missing and not self.changed
+
+    def as_dict(self) -> dict[str, Any]:
+        """The check as `kalkan runs verify --json` prints it."""
+        return {
+            "id": self.run_id,
+            "result_path": str(self.result_path),
+            "files": self.files,
+            "missing": list(self.missing),
+            "changed": list(self.changed),
+            "intact": self.intact,
+        }
+
+
+def verify_outputs(run: Run) -> OutputCheck:
+    """Re-hash the run's own result files against the digests recorded when it finished."""
+    digests = dict(run.output_digests or {})
+    if not run.result_path or not digests:
+        raise InputError(
+            f"Run {run.id} ({run.kind}, {run.status}) recorded no result files to verify.", code="not_found.data"
+        )
+    root = Path(run.result_path)
+    missing = tuple(name for name in digests if not (root / name).is_file())
+    changed = tuple(name for name, d in digests.items() if name not in missing and sha256_file(root / name) != d)
+    return OutputCheck(run.id, root, len(digests), missing, changed)

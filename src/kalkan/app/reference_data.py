@@ -8,6 +8,7 @@ refresh never undoes a city's corrections of its registry fields (``kalkan citie
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -19,10 +20,18 @@ from kalkan.core.coalition.model import CityFacts, CityGeometryRecord
 from kalkan.core.coalition.vocabulary import FOUNDING_DATE
 from kalkan.io.cities import read_cities, read_city_outlines
 from kalkan.io.digest import sha256_files
-from kalkan.store.database import DatasetLoad
 from kalkan.store.models import City, CityFieldChange, CityGeometry, Disaster, ReferenceDataset
 
 FOUNDING_DATASET = "founding_cities"
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetLoad:
+    """What loading one shipped dataset did: ``loaded`` rows, or skipped because already present."""
+
+    id: str
+    action: str  # "loaded", "updated" or "present"
+    rows: int
 
 
 def _read_founding_cities() -> tuple[list[CityFacts], dict[str, list[CityGeometryRecord]]]:

@@ -20,10 +20,10 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from kalkan.app.coalition import get_city
 from kalkan.errors import InputError
 from kalkan.io.daily_temperature import DailySeries, Kind, gap_report
 from kalkan.store.models import StationDay, StationSeries
+from kalkan.store.registry import get_city
 from kalkan.store.versions import current_version, new_version
 
 CHUNK_ROWS = 5000

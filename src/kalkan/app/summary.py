@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kalkan.app.coalition import MEMBER_STATUSES, city_detail, list_cities
-from kalkan.io.digest import sha256_json
+from kalkan.core.digest import sha256_json
 from kalkan.store.database import Store
+from kalkan.store.registry import MEMBER_STATUSES, city_detail, list_cities
 from kalkan.store.runs import ProgressCallback, recorded_run
 
 

@@ -28,9 +28,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output
 
 def _city_exposure(city: str) -> tuple[Exposure, str]:
     """The city's stored exposure and its country (ISO3)."""
-    from kalkan.app.city_data import load_exposure
-    from kalkan.app.coalition import get_city
+    from kalkan.store.city_data import load_exposure
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import get_city
 
     with store_scope() as store, store.read() as session:
         country = get_city(session, city).country_iso3

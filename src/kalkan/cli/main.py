@@ -116,7 +116,7 @@ def version(as_json: JsonOpt = False) -> None:
 @db_app.command("upgrade")
 def db_upgrade(as_json: JsonOpt = False) -> None:
     """Create or upgrade the database to the current schema and load the shipped reference data."""
-    from kalkan.store.database import upgrade_database
+    from kalkan.app.database import upgrade_database
 
     report = upgrade_database()
     if as_json:
@@ -173,8 +173,8 @@ def cities_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List the registry's cities with population (year, source) and membership."""
-    from kalkan.app.coalition import city_row, list_cities
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import city_row, list_cities
 
     with store_scope() as store, store.read() as session:
         rows = [city_row(c) for c in list_cities(session, status=status)]
@@ -217,10 +217,10 @@ def cities_show(
     city_id: Annotated[str, typer.Argument(help="City id, e.g. dushanbe.")], as_json: JsonOpt = False
 ) -> None:
     """Everything the registry holds on one city."""
-    from kalkan.app.city_data import exposure_summary, facility_summary
     from kalkan.app.city_outline import city_outline
-    from kalkan.app.coalition import city_detail, field_changes, get_city
+    from kalkan.store.city_data import exposure_summary, facility_summary
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import city_detail, field_changes, get_city
 
     with store_scope() as store, store.read() as session:
         d = city_detail(get_city(session, city_id))
@@ -576,9 +576,10 @@ def city_export_exposure(
     """Write a city's stored exposure to a file, with its provenance (source, licence, method) and the taxonomy
     mapping in use (<name>_taxonomy_mapping.csv: GEM/OpenQuake format, GEM function ids) beside it. Existing
     files (the exposure and every file beside it) are kept unless --force; recorded as a run."""
-    from kalkan.app.city_data import exposure_summary, load_exposure, write_exposure_with_provenance
+    from kalkan.app.city_data import write_exposure_with_provenance
     from kalkan.app.jobs import Output, job
     from kalkan.app.taxonomy_mapping import mapping_in_use, write_mapping
+    from kalkan.store.city_data import exposure_summary, load_exposure
     from kalkan.store.database import store_scope
     from kalkan.store.versions import current_ids
 
@@ -726,9 +727,9 @@ def city_import_facilities(
     """Store a city's critical-facility registry as its current one (all or nothing by default). The previous
     registry is kept as a version; superseding the city's own earlier import needs --replace. Every facility
     must lie within --margin-km of the city's outlines (as for `city import-exposure`)."""
-    from kalkan.app.city_data import save_facilities
     from kalkan.app.city_extent import city_extent
     from kalkan.io.facilities import read_facilities
+    from kalkan.store.city_data import save_facilities
     from kalkan.store.database import store_scope
     from kalkan.store.versions import require_replace
 
@@ -1084,10 +1085,10 @@ def cities_apply(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a city's application to accede to the declaration."""
-    from kalkan.app.coalition import application_row
     from kalkan.app.coalition import apply as apply_city
     from kalkan.io.cities import read_application
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import application_row
 
     facts = read_application(path)
     with store_scope() as store, store.transaction() as session:
@@ -1109,8 +1110,9 @@ def cities_approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Admit an applicant city to the coalition (the secretariat's decision)."""
-    from kalkan.app.coalition import application_row, approve
+    from kalkan.app.coalition import approve
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import application_row
 
     with store_scope() as store, store.transaction() as session:
         row = application_row(approve(session, city_id, by=by, reason=reason))
@@ -1128,8 +1130,9 @@ def cities_reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a city's application (the secretariat's decision, with its reason)."""
-    from kalkan.app.coalition import application_row, reject
+    from kalkan.app.coalition import reject
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import application_row
 
     with store_scope() as store, store.transaction() as session:
         row = application_row(reject(session, city_id, by=by, reason=reason))
@@ -1858,22 +1861,23 @@ def runs_verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Check that a run's own result files are exactly the ones it wrote (SHA-256 of each); exit 1 if not."""
+    from kalkan.app.jobs import verify_outputs
     from kalkan.store.database import store_scope
-    from kalkan.store.runs import get_run, verify_outputs
+    from kalkan.store.runs import get_run
 
     with store_scope() as store, store.read() as session:
         run = get_run(session, run_id)
         report = verify_outputs(run)
     if as_json:
-        _print_json(report)
+        _print_json(report.as_dict())
     else:
-        for name in report["changed"]:
+        for name in report.changed:
             out.print(f"[red]changed[/]: {name}")
-        for name in report["missing"]:
+        for name in report.missing:
             out.print(f"[red]missing[/]: {name}")
-        verdict = "intact" if report["intact"] else "NOT intact"
-        out.print(f"Run {report['id']}: {report['files']} file(s) in {report['result_path']}: {verdict}.")
-    if not report["intact"]:
+        verdict = "intact" if report.intact else "NOT intact"
+        out.print(f"Run {report.run_id}: {report.files} file(s) in {report.result_path}: {verdict}.")
+    if not report.intact:
         raise typer.Exit(1)
 
 
