@@ -247,8 +247,9 @@ def run_oq_job(
     """Run an OpenQuake scenario-risk job (see docs/openquake.md) and write DIR/summary.json with the average
     loss per GMPE realisation and in total, and DIR/event_losses.parquet. A job of more than
     ``max_gmf_values`` ground-motion values (events x sites x IMTs) is refused before it runs."""
-    from kalkan.app.risk import compute_losses, peak_rss_mib, prepare_losses
+    from kalkan.app.risk import peak_rss_mib
     from kalkan.core.hazard.earthquake.rupture import read_rupture
+    from kalkan.core.risk.assessment import compute_losses, prepare_losses
     from kalkan.core.risk.assignment import explicit_sites
     from kalkan.io.exposure_oq import read_exposure_oq
     from kalkan.io.gsim_logic_tree import read_logic_tree

@@ -1340,7 +1340,7 @@ def _recorded_risk_run(
     inputs = {"case": Path(case)}
     with job("risk-case", parameters=parameters, inputs=inputs, output=Output(out, force=force),
              seed=kwargs.get("seed"), record=record, on_progress=on_progress) as run:  # fmt: skip
-        summary = run_case(case, run.workdir, on_progress=run.progress, **kwargs)
+        summary = run_case(case, run.workdir, on_progress=run.progress, **kwargs).as_dict()
         run.summary = {k: summary[k] for k in ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib")}
     summary["run_id"] = run.id
     return summary
@@ -1364,7 +1364,7 @@ def _recorded_run_files(
     digests = {"inputs": sha256_files([Path(p) for p in paths])} if not missing else {}
     with job("risk-assessment", parameters=params, inputs=digests, output=Output(out, force=force),
              seed=kwargs.get("seed"), record=record, on_progress=on_progress) as run:  # fmt: skip
-        summary = run_assessment(out_dir=run.workdir, on_progress=run.progress, **files, **kwargs)
+        summary = run_assessment(out_dir=run.workdir, on_progress=run.progress, **files, **kwargs).as_dict()
         keys = ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib", "damage")
         run.summary = {k: summary[k] for k in keys if k in summary}
     summary["run_id"] = run.id

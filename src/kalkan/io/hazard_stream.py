@@ -72,6 +72,11 @@ class CaseHazardStream:
         self._data_dtype = self._member_header("data")[0]
 
     @property
+    def source(self) -> str:
+        """The file the events are read from."""
+        return str(self.path)
+
+    @property
     def n_events(self) -> int:
         return self._n_events
 

@@ -104,7 +104,7 @@ def test_missing_file_and_bad_assignment(case: Path, tmp_path: Path) -> None:
 
 def test_without_assignment_the_nearest_site_is_used(case: Path, tmp_path: Path) -> None:
     (case / "assignment.csv").unlink()
-    summary = run_case(case, tmp_path / "out", max_distance_km=0.5)
+    summary = run_case(case, tmp_path / "out", max_distance_km=0.5).as_dict()
     # Sites are about 2.3 km apart: a 0.5 km limit leaves some assets out, and they are reported by id.
     un = summary["unassigned"]
     assert un["count"] > 0 and len(un["ids"]) == min(un["count"], 1000)
