@@ -1012,22 +1012,20 @@ def city_scenario_cmd(
             "city-scenario", parameters=parameters, output=Output(out_dir, force=force), city_id=city_id, seed=seed,
             store=store, on_progress=lambda p, m: progress.update(task, completed=p, description=m),
         ) as run:  # fmt: skip
-            summary = run_city_scenario(
+            result = run_city_scenario(
                 session, city_id, run.workdir, scenario=scenario, rupture_options=rupture_options, n_fields=n,
                 seed=seed, gmpes=gmpe, correlation=correlation, nonfunctional_from=nonfunctional_from,
                 on_progress=run.progress,
             )  # fmt: skip
+            summary = result.as_dict()
             run.summary = {k: summary[k] for k in ("totals", "scenario", "models", "site_condition") if k in summary}
         summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
         return
-    import csv
-
-    with (out_dir / "by_district.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    money = summary["units"]["loss"].replace(" (mean over events)", "")
-    r, t, f = summary["scenario"], summary["totals"], summary["facilities"]
+    rows = result.districts
+    money = result.money.replace(" (mean over events)", "")
+    r, f = summary["scenario"], summary["facilities"]
     n_models = len(summary["models"]["ground_motion"])
     if r.get("hypothetical"):
         out.print("[bold]HYPOTHETICAL earthquake[/] (a stress test, not a historical event).")
@@ -1041,12 +1039,11 @@ def city_scenario_cmd(
                 "exp. non-functional (facilities)"):  # fmt: skip
         table.add_column(col, justify="right" if col != "district" else "left")
     for row in rows[:15]:
-        table.add_row(row["district"], f"{float(row['mean_loss_total_usd']):,.0f}",
-                      f"{float(row['mean_fatalities_people']):,.1f}", row["facilities"],
-                      f"{float(row['expected_nonfunctional_facilities']):.2f}")  # fmt: skip
-    table.add_row("[bold]total[/]", f"[bold]{t['mean_loss_total_usd']:,.0f}[/]",
-                  f"[bold]{t['mean_fatalities_people']:,.1f}[/]", str(f["count"]),
-                  f"[bold]{t['expected_nonfunctional_facilities']:.2f}[/]")  # fmt: skip
+        table.add_row(row["district"], f"{row['mean_loss_total_usd']:,.0f}", f"{row['mean_fatalities_people']:,.1f}",
+                      str(row["facilities"]), f"{row['expected_nonfunctional_facilities']:.2f}")  # fmt: skip
+    table.add_row("[bold]total[/]", f"[bold]{result.mean_loss_total:,.0f}[/]",
+                  f"[bold]{result.mean_fatalities_people:,.1f}[/]", str(f["count"]),
+                  f"[bold]{result.expected_nonfunctional_facilities:.2f}[/]")  # fmt: skip
     toll = summary["recorded_toll"]
     if not r.get("hypothetical"):
         table.add_row(

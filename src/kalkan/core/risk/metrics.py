@@ -34,8 +34,10 @@ Definitions (events e with loss L_e >= 0 and annual frequency f_e, events per ye
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,12 +57,14 @@ RETURN_PERIODS = STANDARD_RETURN_PERIODS
 __all__ = [
     "RETURN_PERIODS",
     "RULE",
+    "CatalogueCurves",
     "ExceedanceCurve",
     "aal",
     "aal_from_curve",
     "aggregate_summary",
     "annual_curve",
     "annual_losses",
+    "catalogue_curves",
     "catalogue_years",
     "combine_curves",
     "frequency_thresholds",
@@ -241,3 +245,42 @@ def aggregate_summary(
         "occurrence_rp_losses_from_years": losses_by_key(annual_curve(mx), return_periods),
         "mean_annual_loss_from_years": float(agg.mean()),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueCurves:
+    """The exceedance curves of event losses from an N-year stochastic catalogue, each event 1/N per year:
+    ``occurrence`` (event exceedance, the engine's curve), ``annual_maximum`` (each year's largest loss) and
+    ``aggregate`` (each year's total), with the mean annual loss and its standard error (std of the N annual
+    totals / sqrt N, the sampling error of the mean), in the losses' unit per year."""
+
+    years: int
+    occurrence: ExceedanceCurve
+    annual_maximum: ExceedanceCurve
+    aggregate: ExceedanceCurve
+    mean_annual: float
+    standard_error: float
+
+    def at(self, return_periods: Sequence[float]) -> dict[str, Any]:
+        """The three curves read at the return periods (years) by the one rule, with the mean and its error."""
+        rps = check_return_periods(return_periods)
+        return {
+            "occurrence": losses_by_key(self.occurrence, rps),
+            "annual_maximum": losses_by_key(self.annual_maximum, rps),
+            "aggregate": losses_by_key(self.aggregate, rps),
+            "mean_annual": self.mean_annual,
+            "standard_error": self.standard_error,
+        }
+
+
+def catalogue_curves(loss: NDArray[np.float64], event_year: NDArray[np.int64], years: int) -> CatalogueCurves:
+    """The curves of :class:`CatalogueCurves` of event losses with their years (0 .. years-1) in the catalogue."""
+    agg, mx = annual_losses(loss, event_year, years)
+    return CatalogueCurves(
+        years=years,
+        occurrence=occurrence_curve(loss, np.full(loss.size, 1.0 / years)),
+        annual_maximum=annual_curve(mx),
+        aggregate=annual_curve(agg),
+        mean_annual=float(agg.mean()),
+        standard_error=float(agg.std(ddof=1) / math.sqrt(years)) if years > 1 else math.nan,
+    )
