@@ -10,31 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from kalkan import __version__
-from kalkan.core.exposure.growth import DEFAULT_BASE_YEAR, FIRST_YEAR, LAST_YEAR, GrowthFactors, Overrides
+from kalkan.app.risk_inputs import load_hazards, load_vulnerability
+from kalkan.app.taxonomy_mapping import city_vulnerability
+from kalkan.core.exposure.growth import (
+    DEFAULT_BASE_YEAR,
+    FIRST_YEAR,
+    LAST_YEAR,
+    GrowthFactors,
+    Overrides,
+    growth_factors,
+    project_exposure,
+)
+from kalkan.core.exposure.table import Exposure
+from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.core.risk import metrics
+from kalkan.core.risk.assessment import MONETARY, assess
 from kalkan.core.risk.attribution import decompose
 from kalkan.core.risk.engine import DEFAULT_BLOCK_EVENTS
 from kalkan.core.risk.return_periods import RULE, check_return_periods, rp_key
+from kalkan.core.vulnerability.functions import VulnerabilitySet
 from kalkan.errors import InputError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from kalkan.core.exposure.table import Exposure
+from kalkan.io.hazard import hazard_provenance
+from kalkan.store.city_data import load_exposure
+from kalkan.store.registry import get_city
 
 RUNS = ("today", "hazard_only", "exposure_only", "future")
 """(H0, E0), (H1, E0), (H0, E1), (H1, E1)."""
 
 
 def _losses(
-    hazards: Sequence[Any],
+    hazards: Sequence[HazardSet],
     exposure: Exposure,
-    vset: Any,
+    vset: VulnerabilitySet,
     *,
     max_distance_km: float,
     occupants_period: str,
@@ -42,37 +55,24 @@ def _losses(
     return_periods: tuple[float, ...],
 ) -> dict[str, Any]:
     """One in-memory engine run (mean loss ratios): AAL, fatalities per year and return-period losses."""
-    from kalkan.app.risk import MONETARY, compute_losses, prepare_losses
-    from kalkan.core.risk.assignment import explicit_sites, nearest_sites
-
-    first = hazards[0]
-    if exposure.site_id is not None:
-        assignment = explicit_sites(exposure.site_id, first.n_sites, where=exposure.source)
-    else:
-        assignment = nearest_sites(exposure.lon, exposure.lat, first.site_lon, first.site_lat, max_distance_km)
     loss_types = [c for c in exposure.costs if c in vset.mapping]
     if "occupants" in vset.mapping and occupants_period in exposure.occupants:
         loss_types.append("occupants")
     if not any(lt in MONETARY for lt in loss_types):
         raise InputError(
             f"{exposure.source}: none of its cost types ({', '.join(exposure.costs)}) has functions in the "
-            f"vulnerability model ({', '.join(vset.mapping)})."
+            f"vulnerability model ({', '.join(vset.mapping)}).",
+            code="input.inconsistent",
         )
-    prepared = prepare_losses(hazards, exposure, assignment, vset, loss_types, {}, occupants_period)
-    losses = compute_losses(prepared, exposure, assignment, block_events=block_events)
-    lts = list(losses.loss_types)
-    money = [i for i, lt in enumerate(lts) if lt in MONETARY]
-    event_loss = losses.event_by_lt[:, money].sum(axis=1)
-    curve = metrics.occurrence_curve(event_loss, first.frequency)
-    out: dict[str, Any] = {
-        "aal": float(losses.asset_aal[:, money].sum()),
-        "rp_losses": dict(zip(return_periods, map(float, curve.at(return_periods)), strict=True)),
-        "fatalities_per_year": (
-            float(losses.asset_aal[:, lts.index("occupants")].sum()) if "occupants" in lts else None
-        ),
-        "unassigned_assets": int(assignment.unassigned.size),
+    a = assess(hazards, exposure, vset, max_distance_km=max_distance_km, loss_types=loss_types, breakdowns={},
+               occupants_period=occupants_period, block_events=block_events, return_periods=return_periods)  # fmt: skip
+    fatalities = a.by_loss_type.get("occupants")
+    return {
+        "aal": a.aal_per_year,
+        "rp_losses": dict(a.rp_losses),
+        "fatalities_per_year": fatalities.aal_per_year if fatalities is not None else None,
+        "unassigned_assets": int(a.assignment.unassigned.size),
     }
-    return out
 
 
 def _check_pair(today: Sequence[Any], future: Sequence[Any]) -> None:
@@ -103,10 +103,6 @@ def future_risk(
     ``hazard_today``/``hazard_future``: hazard files of one peril (one per intensity measure), each pair of
     the same intensity measures. Returns a JSON-ready dict; money in the exposure's currency and price year.
     """
-    from kalkan.app.risk import load_hazards
-    from kalkan.core.exposure.growth import project_exposure
-    from kalkan.io.hazard import hazard_provenance
-
     rps = check_return_periods(return_periods, "return periods")
     h0, h1 = load_hazards(list(hazard_today)), load_hazards(list(hazard_future))
     _check_pair(h0, h1)
@@ -124,14 +120,14 @@ def future_risk(
     money = f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency
     attribution: dict[str, Any] = {
         "aal": decompose(*(runs[r]["aal"] for r in RUNS)).as_dict(f"{money} per year"),
-        "rp_losses": {rp_key(rp): decompose(*(runs[r]["rp_losses"][rp] for r in RUNS)).as_dict(money) for rp in rps},
+        "rp_losses": {
+            rp_key(rp): decompose(*(runs[r]["rp_losses"][rp_key(rp)] for r in RUNS)).as_dict(money) for rp in rps
+        },
     }
     if runs["today"]["fatalities_per_year"] is not None:
         attribution["fatalities_per_year"] = decompose(*(runs[r]["fatalities_per_year"] for r in RUNS)).as_dict(
             "people per year"
         )
-    for r in runs.values():
-        r["rp_losses"] = {rp_key(rp): v for rp, v in r["rp_losses"].items()}
     return {
         "scenario": factors.scenario,
         "ssp": factors.ssp,
@@ -184,12 +180,6 @@ def city_future_risk(
 
     ``base_year`` defaults to the exposure's price year (the year it describes), else DEFAULT_BASE_YEAR.
     """
-    from kalkan.app.risk import load_vulnerability
-    from kalkan.app.taxonomy_mapping import city_vulnerability
-    from kalkan.core.exposure.growth import growth_factors
-    from kalkan.store.city_data import load_exposure
-    from kalkan.store.registry import get_city
-
     city = get_city(session, city_id)
     exposure = load_exposure(session, city_id)
     if base_year is None:
