@@ -157,7 +157,6 @@ from kalkan.core.hazard.earthquake.stochastic import sample_events
 from kalkan.app.psha import gmpe_branches
 from kalkan.io.exposure import read_exposure
 from kalkan.app.risk import run_assessment
-import numpy as np, pyarrow.parquet as pq
 work, out, years, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 imts = ["PGA", "SA(0.3)", "SA(0.6)", "SA(1.0)"]
 exposure = read_exposure(work / "exposure.csv")
@@ -173,9 +172,9 @@ risk = run_assessment([out / "hazard" / hazard_file_name(i) for i in imts], work
                       [work / f"vulnerability_{lt}.xml" for lt in ("structural", "nonstructural", "contents")],
                       out / "risk", taxonomy_mapping=work / "taxonomy_mapping.csv", max_distance_km=1.0)
 t3 = time.perf_counter()
-ev = pq.read_table(out / "risk" / "event_losses.parquet").to_pydict()
-curves = loss_curves(np.asarray(ev["loss"]), np.asarray(ev["event_year"]), years, (100, 250, 475))
-print(json.dumps({"aal": risk["aal"], "aal_standard_error": curves["standard_error"],
+a = risk.assessment
+curves = loss_curves(a.event_loss, a.event_year, years, (100, 250, 475))
+print(json.dumps({"aal": risk.aal_per_year, "aal_standard_error": curves["standard_error"],
                   "events_sampled": info["events_sampled"], "events_in_hazard": info["events_in_hazard"],
                   "sites": len(sites), "assets": exposure.n_assets, "aggregate": curves["aggregate"],
                   "occurrence": curves["occurrence"],

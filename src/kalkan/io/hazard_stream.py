@@ -20,14 +20,13 @@ from numpy.typing import NDArray
 from kalkan.core.hazard.hazardset import check_imt_unit
 from kalkan.core.risk.engine import CsrChunk
 from kalkan.errors import InputError
+from kalkan.io.hazard.case_npz import CASE_HAZ_TYPES
 
 
 class CaseHazardStream:
     """An EventSource over a case ``hazard.npz`` (see kalkan.io.case), with the hazard's small arrays."""
 
     def __init__(self, path: Path) -> None:
-        from kalkan.io.hazard import CASE_HAZ_TYPES
-
         self.path = Path(path)
         where = str(self.path)
         try:
