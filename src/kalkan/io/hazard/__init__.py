@@ -80,16 +80,21 @@ def load_any_hazard(path: PathLike) -> HazardSet:
     if p.suffix.lower() in (".hdf5", ".h5"):
         return load_climada_hazard(p)
     if p.suffix.lower() != ".npz":
-        raise InputError(f"{p}: unknown hazard format; expected a Kalkan or case .npz, or a CLIMADA .hdf5 file.")
+        raise InputError(
+            f"{p}: unknown hazard format; expected a Kalkan or case .npz, or a CLIMADA .hdf5 file.",
+            code="input.unsupported",
+        )
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
     except FileNotFoundError as exc:
-        raise InputError(f"{p}: file not found.") from exc
+        raise InputError(f"{p}: file not found.", code="input.not_found") from exc
     except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{p}: not a readable .npz archive ({exc}).") from exc
+        raise InputError(f"{p}: not a readable .npz archive ({exc}).", code="input.unreadable") from exc
     if "metadata.npy" in names:
         return load_hazard(p)
     if "haz_type.npy" in names:
         return load_case_hazard(p)
-    raise InputError(f"{p}: neither a Kalkan hazard (no 'metadata') nor a case hazard (no 'haz_type').")
+    raise InputError(
+        f"{p}: neither a Kalkan hazard (no 'metadata') nor a case hazard (no 'haz_type').", code="input.syntax"
+    )

@@ -49,15 +49,27 @@ def load_case_hazard(path: PathLike) -> HazardSet:
     with open_npz(p) as npz:
         missing = [name for name in _CASE_REQUIRED if name not in npz.files]
         if missing:
-            raise InputError(f"{where}: missing array(s) {quoted_names(missing)} of a benchmark case hazard.npz.")
+            raise InputError(
+                f"{where}: missing array(s) {quoted_names(missing)} of a benchmark case hazard.npz.",
+                code="input.missing",
+                field=missing[0],
+            )
         haz_type = npz_text(npz, "haz_type", where)
         units = npz_text(npz, "units", where)
         if haz_type not in CASE_HAZ_TYPES:
             known = ", ".join(f"{k} ({v[0]}, {v[1]} in {v[2]})" for k, v in CASE_HAZ_TYPES.items())
-            raise InputError(f"{where}: haz_type {haz_type!r} is not supported; supported: {known}.")
+            raise InputError(
+                f"{where}: haz_type {haz_type!r} is not supported; supported: {known}.",
+                code="input.unsupported",
+                field="haz_type",
+            )
         peril, imt, unit = CASE_HAZ_TYPES[haz_type]
         if units != unit:
-            raise InputError(f"{where}: units {units!r} do not match haz_type {haz_type} ({imt} in {unit!r}).")
+            raise InputError(
+                f"{where}: units {units!r} do not match haz_type {haz_type} ({imt} in {unit!r}).",
+                code="input.inconsistent",
+                field="units",
+            )
         intensity = csr_from_parts(
             npz_array(npz, "data", where),
             npz_array(npz, "indices", where),

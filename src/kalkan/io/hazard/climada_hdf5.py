@@ -65,21 +65,28 @@ def load_climada_hazard(
     p = Path(path)
     where = str(p)
     if not p.exists():
-        raise InputError(f"{where}: file not found.")
+        raise InputError(f"{where}: file not found.", code="input.not_found")
     if not p.is_file() or not h5py.is_hdf5(p):
-        raise InputError(f"{where}: not an HDF5 file; expected a file written by CLIMADA's Hazard.write_hdf5.")
+        raise InputError(
+            f"{where}: not an HDF5 file; expected a file written by CLIMADA's Hazard.write_hdf5.", code="input.syntax"
+        )
     try:
         with h5py.File(p, "r") as h5:
             return _climada_hazard(h5, where, peril, imt, unit)
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # h5py's errors on damaged files
-        raise InputError(f"{where}: cannot read the HDF5 file; it is damaged or not a CLIMADA hazard ({exc}).") from exc
+        raise InputError(
+            f"{where}: cannot read the HDF5 file; it is damaged or not a CLIMADA hazard ({exc}).",
+            code="input.unreadable",
+        ) from exc
 
 
 def _climada_hazard(h5: Any, where: str, peril: str | None, imt: str | None, unit: str | None) -> HazardSet:
     missing = [name for name in ("intensity", "event_id", "frequency", "centroids") if name not in h5]
     if missing:
         raise InputError(
-            f"{where}: missing dataset(s) {quoted_names(missing)}; not a CLIMADA hazard file (Hazard.write_hdf5)."
+            f"{where}: missing dataset(s) {quoted_names(missing)}; not a CLIMADA hazard file (Hazard.write_hdf5).",
+            code="input.missing",
+            field=missing[0],
         )
     haz_type = (_h5_text(h5, "haz_type", where) or "").strip()
     units = (_h5_text(h5, "units", where) or "").strip()
@@ -101,7 +108,9 @@ def _climada_hazard(h5: Any, where: str, peril: str | None, imt: str | None, uni
     if site_lon.size != intensity.shape[1]:
         raise InputError(
             f"{where}: the centroids have {site_lon.size} points but 'intensity' has {intensity.shape[1]} "
-            "columns; they must match one to one."
+            "columns; they must match one to one.",
+            code="input.inconsistent",
+            field="centroids",
         )
     return plausible(
         HazardSet(
@@ -131,6 +140,8 @@ def _climada_peril_imt(
             f"{where}: haz_type {haz_type!r} has no default Kalkan peril and intensity measure; "
             f"known haz_types: {known}.",
             hint=f"pass peril= (one of {', '.join(PERILS)}) and imt= explicitly.",
+            code="input.unknown",
+            field="haz_type",
         )
     if default is not None:
         peril = default[0] if peril is None else peril
@@ -141,16 +152,24 @@ def _climada_peril_imt(
             raise InputError(
                 f"{where}: the file states no intensity unit ('units' is empty or missing).",
                 hint="pass unit= with the unit of the intensities.",
+                code="input.missing",
+                field="units",
             )
         units = unit
     elif unit is not None and unit != units:
-        raise InputError(f"{where}: the file states unit {units!r}, not the unit {unit!r} given.")
+        raise InputError(
+            f"{where}: the file states unit {units!r}, not the unit {unit!r} given.",
+            code="input.inconsistent",
+            field="units",
+        )
     try:
         check_imt_unit(imt, units, where)
     except InputError as exc:
         raise InputError(
             f"{exc.message} (CLIMADA haz_type {haz_type!r}, units {units!r})",
             hint="pass imt= with the intensity measure these units belong to (e.g. imt='MMI').",
+            code=exc.code,
+            field="units",
         ) from exc
     return peril, imt, units
 
@@ -158,7 +177,11 @@ def _climada_peril_imt(
 def _check_fraction(fraction: sparse.csr_matrix, intensity: sparse.csr_matrix, where: str) -> None:
     """Refuse a fraction (share of affected assets) other than 1 where the intensity is non-zero."""
     if fraction.shape != intensity.shape:
-        raise InputError(f"{where}: 'fraction' has shape {fraction.shape}; 'intensity' has {intensity.shape}.")
+        raise InputError(
+            f"{where}: 'fraction' has shape {fraction.shape}; 'intensity' has {intensity.shape}.",
+            code="input.inconsistent",
+            field="fraction",
+        )
     if fraction.nnz == 0:
         return  # CLIMADA: an empty fraction means 1 everywhere
     hit = intensity.copy()
@@ -181,6 +204,9 @@ def _check_fraction(fraction: sparse.csr_matrix, intensity: sparse.csr_matrix, w
         f"({rest.nnz} of {hit.nnz} non-zero intensities). CLIMADA multiplies damage by this share of affected "
         "assets; Kalkan does not model fractions yet and refuses the file rather than ignore them.",
         hint="fold the fraction into the vulnerability, or write the hazard with fraction 1 (or empty).",
+        code="input.unsupported",
+        field="fraction",
+        row=row,
     )
 
 
@@ -191,7 +217,9 @@ def _per_year_factor(frequency_unit: str | None, where: str) -> float:
     if key not in _FREQUENCY_PER_YEAR:
         raise InputError(
             f"{where}: frequency_unit {frequency_unit!r} cannot be converted to events per year; "
-            f"supported: {', '.join(_FREQUENCY_PER_YEAR)}."
+            f"supported: {', '.join(_FREQUENCY_PER_YEAR)}.",
+            code="input.unsupported",
+            field="frequency_unit",
         )
     return _FREQUENCY_PER_YEAR[key]
 
@@ -207,7 +235,9 @@ def _climada_event_names(h5: Any, where: str) -> NDArray[np.str_] | None:
     elif raw.dtype.kind in "iu":
         names = [str(int(v)) for v in raw]
     else:
-        raise InputError(f"{where}: 'event_name' has dtype {raw.dtype}; expected text.")
+        raise InputError(
+            f"{where}: 'event_name' has dtype {raw.dtype}; expected text.", code="input.type", field="event_name"
+        )
     return np.asarray(names, dtype=np.str_)
 
 
@@ -225,7 +255,10 @@ def _climada_event_years(h5: Any, where: str) -> NDArray[np.int64] | None:
         k = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"{where}: 'date' at event row {k} is {int(ordinal[k])}; expected a proleptic Gregorian ordinal "
-            f"(1 = 0001-01-01) between 1 and {_MAX_ORDINAL}."
+            f"(1 = 0001-01-01) between 1 and {_MAX_ORDINAL}.",
+            code="input.range",
+            field="date",
+            row=k,
         )
     days = (ordinal - _EPOCH_ORDINAL).astype("datetime64[D]")
     return days.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -234,7 +267,7 @@ def _climada_event_years(h5: Any, where: str) -> NDArray[np.int64] | None:
 def _climada_centroids(node: Any, where: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(lon, lat) of the centroids: CLIMADA 6.1's pandas frame or the older h5py datasets."""
     if not isinstance(node, h5py.Group):
-        raise InputError(f"{where}: 'centroids' is a dataset; expected a group.")
+        raise InputError(f"{where}: 'centroids' is a dataset; expected a group.", code="input.type", field="centroids")
     if "pandas_type" in node.attrs:
         return _pandas_centroids(node, where)
     return _legacy_centroids(node, where)
@@ -245,7 +278,9 @@ def _pandas_centroids(group: Any, where: str) -> tuple[NDArray[np.float64], NDAr
     kind = decode_text(group.attrs["pandas_type"], where, "centroids")
     if kind != "frame":
         raise InputError(
-            f"{where}: the centroids are a pandas {kind!r} table; Kalkan reads the 'frame' layout CLIMADA writes."
+            f"{where}: the centroids are a pandas {kind!r} table; Kalkan reads the 'frame' layout CLIMADA writes.",
+            code="input.unsupported",
+            field="centroids",
         )
     meta = _pandas_metadata(group, where)
     _check_crs(meta.get("crs"), where)
@@ -253,7 +288,9 @@ def _pandas_centroids(group: Any, where: str) -> tuple[NDArray[np.float64], NDAr
     if "geometry" in (meta.get("wkb_columns") or []):
         raise InputError(
             f"{where}: the centroids are not all points (CLIMADA stored them as WKB shapes); "
-            "Kalkan needs one point per centroid."
+            "Kalkan needs one point per centroid.",
+            code="input.unsupported",
+            field="centroids",
         )
     if "geometry.x" in columns and "geometry.y" in columns:
         lon = _frame_column(columns["geometry.x"], where, "geometry.x")
@@ -264,8 +301,14 @@ def _pandas_centroids(group: Any, where: str) -> tuple[NDArray[np.float64], NDAr
             f"{where}: the centroid coordinates are pickled shapely objects (written by CLIMADA 5.0 to 6.0); "
             "Kalkan does not load pickles from files.",
             hint="read the file with CLIMADA >= 6.1 and write it again (Hazard.from_hdf5(f).write_hdf5(f2)).",
+            code="input.unsafe",
+            field="centroids",
         )
-    raise InputError(f"{where}: the centroids frame has no 'geometry.x'/'geometry.y' columns.")
+    raise InputError(
+        f"{where}: the centroids frame has no 'geometry.x'/'geometry.y' columns.",
+        code="input.missing",
+        field="centroids",
+    )
 
 
 def _frame_columns(group: Any, where: str) -> dict[str, tuple[Any, int]]:
@@ -277,7 +320,11 @@ def _frame_columns(group: Any, where: str) -> dict[str, tuple[Any, int]]:
             continue
         values_key = f"block{match.group(1)}_values"
         if values_key not in group:
-            raise InputError(f"{where}: 'centroids/{values_key}' is missing (the pandas frame is incomplete).")
+            raise InputError(
+                f"{where}: 'centroids/{values_key}' is missing (the pandas frame is incomplete).",
+                code="input.missing",
+                field=f"centroids/{values_key}",
+            )
         for pos, raw in enumerate(_read(group[key], where, f"centroids/{key}").ravel()):
             columns[decode_text(raw, where, f"centroids/{key}")] = (group[values_key], pos)
     return columns
@@ -287,10 +334,14 @@ def _frame_column(entry: tuple[Any, int], where: str, name: str) -> NDArray[np.f
     dataset, pos = entry
     label = f"centroids/{dataset.name.rsplit('/', 1)[-1]}"
     if dataset.dtype.kind not in "fiu":
-        raise InputError(f"{where}: column '{name}' in '{label}' is not numeric ({dataset.dtype}).")
+        raise InputError(
+            f"{where}: column '{name}' in '{label}' is not numeric ({dataset.dtype}).", code="input.type", field=name
+        )
     values = _read(dataset, where, label)
     if values.ndim != 2:
-        raise InputError(f"{where}: '{label}' has shape {values.shape}; expected a 2-d block.")
+        raise InputError(
+            f"{where}: '{label}' has shape {values.shape}; expected a 2-d block.", code="input.type", field=label
+        )
     transposed = bool(np.asarray(dataset.attrs.get("transposed", 0)).item())
     column = values[:, pos] if transposed else values[pos, :]
     return np.ascontiguousarray(column, dtype=np.float64)
@@ -315,9 +366,15 @@ def _pandas_metadata(group: Any, where: str) -> dict[str, Any]:
     try:
         meta = _PlainDataUnpickler(io.BytesIO(data)).load()
     except Exception as exc:  # any malformed pickle: the file is bad, whatever the exception
-        raise InputError(f"{where}: the centroids 'metadata' attribute cannot be read as plain data ({exc}).") from exc
+        raise InputError(
+            f"{where}: the centroids 'metadata' attribute cannot be read as plain data ({exc}).",
+            code="input.unreadable",
+            field="centroids",
+        ) from exc
     if not isinstance(meta, dict):
-        raise InputError(f"{where}: the centroids 'metadata' attribute is not a mapping.")
+        raise InputError(
+            f"{where}: the centroids 'metadata' attribute is not a mapping.", code="input.type", field="centroids"
+        )
     return meta
 
 
@@ -330,14 +387,18 @@ def _legacy_centroids(group: Any, where: str) -> tuple[NDArray[np.float64], NDAr
             lon = as_float64(_h5_vector(group, lon_name, where, "centroids/"), where, f"centroids/{lon_name}")
             if lat.shape != lon.shape:
                 raise InputError(
-                    f"{where}: 'centroids/{lat_name}' has {lat.size} values, 'centroids/{lon_name}' {lon.size}."
+                    f"{where}: 'centroids/{lat_name}' has {lat.size} values, 'centroids/{lon_name}' {lon.size}.",
+                    code="input.inconsistent",
+                    field=f"centroids/{lat_name}",
                 )
             return lon, lat
     if "meta" in group:
         return _raster_centroids(group["meta"], where)
     raise InputError(
         f"{where}: 'centroids' has no coordinates: expected 'geometry.x'/'geometry.y' (CLIMADA 6.1), "
-        "'lat'/'lon' or 'latitude'/'longitude' datasets, or a raster 'meta' group."
+        "'lat'/'lon' or 'latitude'/'longitude' datasets, or a raster 'meta' group.",
+        code="input.missing",
+        field="centroids",
     )
 
 
@@ -345,15 +406,25 @@ def _raster_centroids(meta: Any, where: str) -> tuple[NDArray[np.float64], NDArr
     """Pixel centres of a north-up raster (rasterio affine a, b, c, d, e, f), row by row."""
     missing = [name for name in ("height", "width", "transform") if name not in meta]
     if missing:
-        raise InputError(f"{where}: 'centroids/meta' lacks {quoted_names(missing)}.")
+        raise InputError(
+            f"{where}: 'centroids/meta' lacks {quoted_names(missing)}.", code="input.missing", field="centroids/meta"
+        )
     height = as_int64(_h5_vector(meta, "height", where, "centroids/meta/"), where, "centroids/meta/height")
     width = as_int64(_h5_vector(meta, "width", where, "centroids/meta/"), where, "centroids/meta/width")
     transform = as_float64(_h5_vector(meta, "transform", where, "centroids/meta/"), where, "centroids/meta/transform")
     if height.size != 1 or width.size != 1 or transform.size < 6 or height[0] < 1 or width[0] < 1:
-        raise InputError(f"{where}: 'centroids/meta' needs positive height, width and a 6-term transform.")
+        raise InputError(
+            f"{where}: 'centroids/meta' needs positive height, width and a 6-term transform.",
+            code="input.range",
+            field="centroids/meta",
+        )
     a, b, c, d, e, f = (float(v) for v in transform[:6])
     if b != 0 or d != 0:
-        raise InputError(f"{where}: the centroid raster is rotated (transform b={b}, d={d}); not supported.")
+        raise InputError(
+            f"{where}: the centroid raster is rotated (transform b={b}, d={d}); not supported.",
+            code="input.unsupported",
+            field="centroids/meta",
+        )
     xs = (c + a / 2) + np.arange(int(width[0])) * a
     ys = (f + e / 2) + np.arange(int(height[0])) * e
     return np.tile(xs, ys.size), np.repeat(ys, xs.size)
@@ -370,6 +441,8 @@ def _check_crs(crs: Any, where: str) -> None:
         f"{where}: the centroids use the coordinate reference system {shown}; Kalkan needs WGS84 "
         "longitude/latitude degrees (EPSG:4326).",
         hint="reproject the centroids in CLIMADA (centroids.to_default_crs()) and write the hazard again.",
+        code="input.unsupported",
+        field="crs",
     )
 
 
@@ -399,22 +472,32 @@ def _read(dataset: Any, where: str, label: str) -> NDArray[Any]:
     if declared > limit:
         raise InputError(
             f"{where}: dataset '{label}' declares shape {dataset.shape} ({declared:,} bytes), far more than the "
-            "file holds; the file is damaged or not a hazard file."
+            "file holds; the file is damaged or not a hazard file.",
+            code="input.unreadable",
+            field=label,
         )
     try:
         value = dataset[()]
     except (OSError, ValueError, TypeError, RuntimeError, MemoryError) as exc:
-        raise InputError(f"{where}: dataset '{label}' cannot be read ({exc}).") from exc
+        raise InputError(
+            f"{where}: dataset '{label}' cannot be read ({exc}).", code="input.unreadable", field=label
+        ) from exc
     return np.asarray(value)
 
 
 def _h5_vector(group: Any, name: str, where: str, prefix: str = "") -> NDArray[Any]:
     node = group[name]
     if not isinstance(node, h5py.Dataset):
-        raise InputError(f"{where}: '{prefix}{name}' is a group; expected a dataset.")
+        raise InputError(
+            f"{where}: '{prefix}{name}' is a group; expected a dataset.", code="input.type", field=prefix + name
+        )
     arr = _read(node, where, prefix + name)
     if arr.ndim != 1:
-        raise InputError(f"{where}: '{prefix}{name}' has shape {arr.shape}; expected one dimension.")
+        raise InputError(
+            f"{where}: '{prefix}{name}' has shape {arr.shape}; expected one dimension.",
+            code="input.type",
+            field=prefix + name,
+        )
     return arr
 
 
@@ -423,10 +506,12 @@ def _h5_text(group: Any, name: str, where: str) -> str | None:
         return None
     node = group[name]
     if not isinstance(node, h5py.Dataset):
-        raise InputError(f"{where}: '{name}' is a group; expected a text dataset.")
+        raise InputError(f"{where}: '{name}' is a group; expected a text dataset.", code="input.type", field=name)
     arr = _read(node, where, name)
     if arr.size != 1:
-        raise InputError(f"{where}: '{name}' holds {arr.size} values; expected one text.")
+        raise InputError(
+            f"{where}: '{name}' holds {arr.size} values; expected one text.", code="input.type", field=name
+        )
     return decode_text(arr.reshape(-1)[0], where, name)
 
 
@@ -436,20 +521,28 @@ def _h5_csr(node: Any, where: str, name: str) -> sparse.csr_matrix:
         dense = _read(node, where, name)
         if dense.ndim != 2 or dense.dtype.kind not in "fiu":
             raise InputError(
-                f"{where}: '{name}' has shape {dense.shape} and dtype {dense.dtype}; expected 2-d numbers."
+                f"{where}: '{name}' has shape {dense.shape} and dtype {dense.dtype}; expected 2-d numbers.",
+                code="input.type",
+                field=name,
             )
         if dense.dtype not in (np.float32, np.float64):
             dense = dense.astype(np.float64)
         return sparse.csr_matrix(dense)
     missing = [part for part in ("data", "indices", "indptr") if part not in node]
     if missing:
-        raise InputError(f"{where}: missing dataset(s) {quoted_names(f'{name}/{m}' for m in missing)}.")
+        raise InputError(
+            f"{where}: missing dataset(s) {quoted_names(f'{name}/{m}' for m in missing)}.",
+            code="input.missing",
+            field=f"{name}/{missing[0]}",
+        )
     if "shape" in node.attrs:
         shape = np.asarray(node.attrs["shape"])
     elif "shape" in node:
         shape = _read(node["shape"], where, f"{name}/shape")
     else:
-        raise InputError(f"{where}: '{name}' has no 'shape' attribute (events x centroids).")
+        raise InputError(
+            f"{where}: '{name}' has no 'shape' attribute (events x centroids).", code="input.missing", field=name
+        )
     return csr_from_parts(
         _h5_vector(node, "data", where, f"{name}/"),
         _h5_vector(node, "indices", where, f"{name}/"),

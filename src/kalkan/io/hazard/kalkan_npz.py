@@ -50,7 +50,9 @@ def save_hazard(hazard: HazardSet, path: PathLike, *, compress: bool = False) ->
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise InputError(f"{target}: cannot create a file in {target.parent} ({exc.strerror or exc}).") from exc
+        raise InputError(
+            f"{target}: cannot create a file in {target.parent} ({exc.strerror or exc}).", code="output.unwritable"
+        ) from exc
     done = False
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -63,7 +65,9 @@ def save_hazard(hazard: HazardSet, path: PathLike, *, compress: bool = False) ->
         os.replace(tmp, target)
         done = True
     except OSError as exc:
-        raise InputError(f"{target}: cannot write the hazard file ({exc.strerror or exc}).") from exc
+        raise InputError(
+            f"{target}: cannot write the hazard file ({exc.strerror or exc}).", code="output.unwritable"
+        ) from exc
     finally:
         if not done:
             with contextlib.suppress(OSError):
@@ -83,7 +87,11 @@ def load_hazard(path: PathLike) -> HazardSet:
         meta = _kalkan_metadata(npz, where)
         missing = [name for name in _REQUIRED if name not in npz.files]
         if missing:
-            raise InputError(f"{where}: missing array(s) {quoted_names(missing)} of the {FORMAT_NAME} format.")
+            raise InputError(
+                f"{where}: missing array(s) {quoted_names(missing)} of the {FORMAT_NAME} format.",
+                code="input.missing",
+                field=missing[0],
+            )
         intensity = csr_from_parts(
             npz_array(npz, "data", where),
             npz_array(npz, "indices", where),
@@ -101,7 +109,11 @@ def load_hazard(path: PathLike) -> HazardSet:
         if "event_name" in npz.files:
             names = npz_array(npz, "event_name", where)
             if names.dtype.kind != "U":
-                raise InputError(f"{where}: 'event_name' has dtype {names.dtype}; expected fixed-width unicode.")
+                raise InputError(
+                    f"{where}: 'event_name' has dtype {names.dtype}; expected fixed-width unicode.",
+                    code="input.type",
+                    field="event_name",
+                )
             optional["event_name"] = names
         return plausible(
             HazardSet(
@@ -185,37 +197,67 @@ def _fixed_width_text(values: Any, where: str) -> NDArray[np.str_]:
         return np.ascontiguousarray(arr)
     if arr.dtype.kind == "O" and all(isinstance(v, str) for v in arr.ravel()):
         return np.asarray(arr.tolist(), dtype=np.str_).reshape(arr.shape)
-    raise InputError(f"{where}: 'event_name' must hold text; found dtype {arr.dtype}.")
+    raise InputError(
+        f"{where}: 'event_name' must hold text; found dtype {arr.dtype}.", code="input.type", field="event_name"
+    )
 
 
 def _kalkan_metadata(npz: np.lib.npyio.NpzFile, where: str) -> dict[str, Any]:
     if "metadata" not in npz.files:
-        raise InputError(f"{where}: no 'metadata' array: not a {FORMAT_NAME} file (save it with save_hazard).")
+        raise InputError(
+            f"{where}: no 'metadata' array: not a {FORMAT_NAME} file (save it with save_hazard).",
+            code="input.missing",
+            field="metadata",
+        )
     raw = npz_array(npz, "metadata", where)
     if raw.dtype.kind != "U" or raw.shape != ():
         raise InputError(
-            f"{where}: 'metadata' must be a 0-d unicode array holding JSON; found {raw.dtype} {raw.shape}."
+            f"{where}: 'metadata' must be a 0-d unicode array holding JSON; found {raw.dtype} {raw.shape}.",
+            code="input.type",
+            field="metadata",
         )
     try:
         meta = json.loads(str(raw[()]))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: 'metadata' is not valid JSON ({exc.msg} at character {exc.pos}).") from exc
+        raise InputError(
+            f"{where}: 'metadata' is not valid JSON ({exc.msg} at character {exc.pos}).",
+            code="input.syntax",
+            field="metadata",
+        ) from exc
     if not isinstance(meta, dict):
-        raise InputError(f"{where}: 'metadata' must be a JSON object.")
+        raise InputError(f"{where}: 'metadata' must be a JSON object.", code="input.type", field="metadata")
     if meta.get("format") != FORMAT_NAME:
-        raise InputError(f"{where}: metadata 'format' is {meta.get('format')!r}; expected {FORMAT_NAME!r}.")
+        raise InputError(
+            f"{where}: metadata 'format' is {meta.get('format')!r}; expected {FORMAT_NAME!r}.",
+            code="input.unsupported",
+            field="format",
+        )
     version = meta.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise InputError(f"{where}: metadata 'format_version' is {version!r}; expected a positive integer.")
+        raise InputError(
+            f"{where}: metadata 'format_version' is {version!r}; expected a positive integer.",
+            code="input.type",
+            field="format_version",
+        )
     if version > FORMAT_VERSION:
         raise InputError(
             f"{where}: written in {FORMAT_NAME} version {version}; this Kalkan reads up to version {FORMAT_VERSION}.",
             hint="upgrade Kalkan to read this file.",
+            code="input.unsupported",
+            field="format_version",
         )
     for key in ("peril", "imt", "unit"):
         if not isinstance(meta.get(key), str) or not meta[key]:
-            raise InputError(f"{where}: metadata '{key}' must be a non-empty text; found {meta.get(key)!r}.")
+            raise InputError(
+                f"{where}: metadata '{key}' must be a non-empty text; found {meta.get(key)!r}.",
+                code="input.missing",
+                field=key,
+            )
     for key, expected in (("frequency_unit", "1/year"), ("crs", "EPSG:4326")):
         if key in meta and meta[key] != expected:
-            raise InputError(f"{where}: metadata '{key}' is {meta[key]!r}; this format version requires {expected!r}.")
+            raise InputError(
+                f"{where}: metadata '{key}' is {meta[key]!r}; this format version requires {expected!r}.",
+                code="input.unsupported",
+                field=key,
+            )
     return meta
