@@ -22,7 +22,7 @@ from kalkan.store.registry import field_change_row, get_city, isoformat_utc
 def _clean_person(value: str, what: str) -> str:
     value = value.strip()
     if not value or len(value) > 200:
-        raise InputError(f"{what} must be a name of 1-200 characters.")
+        raise InputError(f"{what} must be a name of 1-200 characters.", code="input.type")
     return value
 
 
@@ -46,7 +46,8 @@ def apply(session: Session, facts: CityFacts, *, applicant: str, checked: bool =
         if twin is not None:
             raise ConflictError(
                 f"{facts.name_en} ({facts.country_iso3}) is already in the registry as '{twin.id}' "
-                f"({twin.membership_status})."
+                f"({twin.membership_status}).",
+                code="conflict.registry",
             )
         city = City(id=facts.id, membership_status="applicant")
         session.add(city)
@@ -54,6 +55,7 @@ def apply(session: Session, facts: CityFacts, *, applicant: str, checked: bool =
         raise ConflictError(
             f"City '{facts.id}' is already in the registry ({city.membership_status}); it cannot apply again.",
             hint="Only a city whose application was rejected may apply anew.",
+            code="conflict.registry",
         )
     else:
         city.membership_status = "applicant"
@@ -74,7 +76,7 @@ def _pending(session: Session, city_id: str) -> tuple[City, AccessionApplication
             if last is not None
             else f"it is a {city.membership_status} city and never applied"
         )
-        raise ConflictError(f"City '{city_id}' has no pending application: {detail}.")
+        raise ConflictError(f"City '{city_id}' has no pending application: {detail}.", code="conflict.registry")
     return city, pending[-1]
 
 
@@ -98,7 +100,7 @@ def reject(
     """The secretariat rejects the application; a reason is required and recorded."""
     by = _clean_person(by, "The deciding person (--by)")
     if not reason.strip():
-        raise InputError("A rejection needs a reason (--reason).")
+        raise InputError("A rejection needs a reason (--reason).", code="input.missing", field="--reason")
     city, app = _pending(session, city_id)
     app.status, app.decided_by, app.decided_at, app.reason = "rejected", by, when or utcnow(), reason.strip()
     city.membership_status = "rejected"
@@ -122,16 +124,20 @@ def update_city(
     reference data. Returns the changes made (none when every value is already as given)."""
     source = source.strip()
     if not source or len(source) > 2000:
-        raise InputError("A correction needs its source (--source): where the new value comes from.")
+        raise InputError(
+            "A correction needs its source (--source): where the new value comes from.",
+            code="input.missing",
+            field="--source",
+        )
     who = _clean_person(by, "The person making the correction (--by)") if by is not None else None
     if not assignments:
-        raise InputError("Give at least one --set FIELD=VALUE.")
+        raise InputError("Give at least one --set FIELD=VALUE.", code="input.missing", field="--set")
     city = get_city(session, city_id)
     values: dict[str, Any] = {}
     for text in assignments:
         field, value_text = parse_assignment(text)
         if field in values:
-            raise InputError(f"--set {field}: given twice.")
+            raise InputError(f"--set {field}: given twice.", code="input.duplicate", field=field)
         values[field] = field_value(field, value_text)
     before = facts_document(city)
 

@@ -224,7 +224,8 @@ def write_event_hazard(
             raise InputError(
                 f"no event of the {events.years:,}-year catalogue ({events.n_events:,} events) gives ground motion "
                 f">= {min_intensity:g} at any site within {max_distance_km:g} km; lengthen the catalogue (--years) "
-                "or check that the source model covers the sites."
+                "or check that the source model covers the sites.",
+                code="input.empty",
             )
         source = (f"stochastic event set: {events.years} years, seed {events.seed}, "
                   f"GMPE branches {'+'.join(events.branch_names)}")  # fmt: skip
@@ -287,7 +288,11 @@ def resolve_source_model(path: Path | None) -> Path:
     if path is None:
         path = default_source_model()
         if path is None:
-            raise InputError("No source model: the shipped regional model is missing; give one with --sources.")
+            raise InputError(
+                "No source model: the shipped regional model is missing; give one with --sources.",
+                code="input.missing",
+                field="--sources",
+            )
     return require_file(path)
 
 
@@ -339,9 +344,11 @@ def _region_warnings(sets: Sequence[RuptureSet], branches: Sequence[GmpeBranch])
 
 def _check_years(years: int, seed: int) -> None:
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
-        raise InputError(f"--years must be a whole number of years >= 1; got {years!r}.")
+        raise InputError(
+            f"--years must be a whole number of years >= 1; got {years!r}.", code="input.range", field="--years"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"--seed must be a non-negative integer; got {seed!r}.")
+        raise InputError(f"--seed must be a non-negative integer; got {seed!r}.", code="input.range", field="--seed")
 
 
 def run_event_set(

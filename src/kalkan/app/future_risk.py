@@ -81,7 +81,9 @@ def _check_pair(today: Sequence[Any], future: Sequence[Any]) -> None:
     if key_today != key_future:
         raise InputError(
             f"Today's hazard ({', '.join(' '.join(k) for k in key_today)}) and the future hazard "
-            f"({', '.join(' '.join(k) for k in key_future)}) must give the same peril and intensity measures."
+            f"({', '.join(' '.join(k) for k in key_future)}) must give the same peril and intensity measures.",
+            code="input.inconsistent",
+            field="hazard",
         )
 
 

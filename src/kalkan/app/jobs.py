@@ -64,22 +64,31 @@ def check_output(output: Output) -> None:
     target = Path(output.path)
     if output.is_dir:
         if target.exists() and not target.is_dir():
-            raise ConflictError(f"{target}: exists and is not a folder; choose a folder for --out.")
+            raise ConflictError(
+                f"{target}: exists and is not a folder; choose a folder for --out.",
+                code="conflict.exists",
+                field="--out",
+            )
         if target.is_dir() and any(target.iterdir()) and not output.force:
             raise ConflictError(
                 f"{target}: the folder exists and is not empty; Kalkan does not overwrite it.",
                 hint="Choose a new --out folder, or give --force to replace its contents (the results of recorded "
                 "runs stay in their own folders; `kalkan runs show ID`).",
+                code="conflict.exists",
+                field="--out",
             )
     else:
         names = [target.name, *(Path(e).name for e in output.extras)]
         if len(set(names)) != len(names):
-            raise InputError(f"Two outputs share a file name ({', '.join(names)}); give each its own name.")
+            raise InputError(
+                f"Two outputs share a file name ({', '.join(names)}); give each its own name.", code="input.duplicate"
+            )
         for path in (target, *output.extras):
             if Path(path).exists() and not output.force:
                 raise ConflictError(
                     f"{path}: the file exists; Kalkan does not overwrite it.",
                     hint="Choose another name, or give --force to replace it.",
+                    code="conflict.exists",
                 )
     for path in (target, *output.extras):
         folder = Path(path).parent
@@ -87,7 +96,9 @@ def check_output(output: Output) -> None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise InputError(f"{folder}: cannot create the folder ({exc.strerror}).") from exc
+                raise InputError(
+                    f"{folder}: cannot create the folder ({exc.strerror}).", code="output.unwritable"
+                ) from exc
 
 
 @dataclass
@@ -221,9 +232,9 @@ def _digest(path: Path) -> str:
     try:
         return sha256_file(path)
     except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+        raise InputError(f"{path}: file not found.", code="input.not_found") from exc
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from exc
+        raise InputError(f"{path}: cannot read the file ({exc.strerror}).", code="input.unreadable") from exc
 
 
 def _jsonable(value: Any) -> Any:
@@ -286,6 +297,7 @@ def _publish(workdir: Path, output: Output, *, link: bool = True) -> list[Path]:
         raise ConflictError(
             f"{', '.join(map(str, existing))}: exist(s); Kalkan does not overwrite files.",
             hint="Choose another output name, or give --force to replace them.",
+            code="conflict.exists",
         )
     for source, dest in zip(files, dests, strict=True):
         tmp = dest.with_name(f".{dest.name}.tmp-{uuid.uuid4().hex[:8]}")

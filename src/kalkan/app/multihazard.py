@@ -31,7 +31,11 @@ def _money(summary: dict[str, Any], where: Path) -> tuple[str, int | None]:
     text = str(summary.get("units", {}).get("loss", ""))
     m = _MONEY.match(text)
     if m is None:
-        raise InputError(f"{where}: field 'units.loss' is {text!r}; expected a currency such as 'USD of 2021'.")
+        raise InputError(
+            f"{where}: field 'units.loss' is {text!r}; expected a currency such as 'USD of 2021'.",
+            code="input.type",
+            field="units.loss",
+        )
     return m["currency"], int(m["year"]) if m["year"] else None
 
 
@@ -41,11 +45,17 @@ def _hazard_entries(summary: dict[str, Any], where: Path) -> list[re.Match[str]]
         raise InputError(
             f"{where}: field 'sizes.hazards' is missing; the peril and events of the run are unknown.",
             hint="Combine runs made with `kalkan risk run --hazard ... --exposure ... --vulnerability ...`.",
+            code="input.missing",
+            field="sizes.hazards",
         )
     matches = [_HAZARD_ENTRY.match(str(e)) for e in entries]
     bad = [str(e) for e, m in zip(entries, matches, strict=True) if m is None]
     if bad:
-        raise InputError(f"{where}: field 'sizes.hazards' entry {bad[0]!r} is not '<peril> <imt> (<unit>): <file>'.")
+        raise InputError(
+            f"{where}: field 'sizes.hazards' entry {bad[0]!r} is not '<peril> <imt> (<unit>): <file>'.",
+            code="input.syntax",
+            field="sizes.hazards",
+        )
     return [m for m in matches if m is not None]
 
 
@@ -57,6 +67,7 @@ def _hazard_path(source: str, folder: Path) -> Path:
         f"{folder}: the run's hazard file {source} is not found (as given, nor beside the run folder); "
         "its event frequencies are needed.",
         hint="Run the combination from the folder the run was made in, or keep the hazard file where it was.",
+        code="input.not_found",
     )
 
 
@@ -73,7 +84,11 @@ def _frequencies(
     found = hazard.event_id[order[pos]] == event_id
     if not found.all():
         k = int(np.flatnonzero(~found)[0])
-        raise InputError(f"{folder}: event {int(event_id[k])} of event_losses.parquet is not in {hazard.source}.")
+        raise InputError(
+            f"{folder}: event {int(event_id[k])} of event_losses.parquet is not in {hazard.source}.",
+            code="input.inconsistent",
+            field="event_id",
+        )
     idx = order[pos]
     years = None if hazard.event_year is None else hazard.event_year[idx]
     return hazard.frequency[idx], years
@@ -88,23 +103,34 @@ def read_run(folder: Path) -> PerilLosses:
     folder = Path(folder)
     summary = read_summary(folder)
     if "scenario" in summary:
-        raise InputError(f"{folder}: a scenario run (average loss per event); only annual event sets can be combined.")
+        raise InputError(
+            f"{folder}: a scenario run (average loss per event); only annual event sets can be combined.",
+            code="input.unsupported",
+        )
     currency, price_year = _money(summary, folder / "summary.json")
     entries = _hazard_entries(summary, folder / "summary.json")
     perils = sorted({m["peril"] for m in entries})
     if len(perils) != 1:
-        raise InputError(f"{folder}: the run mixes perils {', '.join(perils)}; combine runs of one peril each.")
+        raise InputError(
+            f"{folder}: the run mixes perils {', '.join(perils)}; combine runs of one peril each.",
+            code="input.inconsistent",
+            field="sizes.hazards",
+        )
     path = folder / "event_losses.parquet"
     if not path.is_file():
-        raise InputError(f"{folder}: no event_losses.parquet; not a `kalkan risk run` result folder.")
+        raise InputError(
+            f"{folder}: no event_losses.parquet; not a `kalkan risk run` result folder.", code="input.not_found"
+        )
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for unreadable files
-        raise InputError(f"{path}: not a readable Parquet file ({exc}).") from exc
+        raise InputError(f"{path}: not a readable Parquet file ({exc}).", code="input.unreadable") from exc
     columns = set(table.column_names)
     missing = {"event_id", "loss"} - columns
     if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}.")
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(sorted(missing))}.", code="input.missing", field=sorted(missing)[0]
+        )
     event_id = np.asarray(table.column("event_id").to_numpy(), dtype=np.int64)
     loss = np.asarray(table.column("loss").to_numpy(), dtype=np.float64)
     if "frequency" in columns:
@@ -130,7 +156,7 @@ def combine_runs(
     from kalkan.io.results import atomic_output_dir, read_summary, write_json
 
     if len(folders) < 2:
-        raise InputError("Give at least two run folders (one per peril) to combine.")
+        raise InputError("Give at least two run folders (one per peril) to combine.", code="input.options")
     perils = [read_run(Path(f)) for f in folders]
     assets = {str(f): read_summary(Path(f)).get("sizes", {}).get("assets") for f in folders}
     result = combine(perils, return_periods)

@@ -32,6 +32,7 @@ def atomic_output_dir(target: Path, *, overwrite: bool = False) -> Iterator[Path
         raise ConflictError(
             f"{target}: exists and is not an empty folder; Kalkan does not overwrite it.",
             hint="Choose a new or empty output folder (or give --force on the command line).",
+            code="conflict.exists",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
@@ -98,9 +99,9 @@ def read_summary(folder: Path) -> dict[str, Any]:
     """The summary.json of a result folder, with a clear error if the folder is not one."""
     path = Path(folder) / "summary.json"
     if not path.is_file():
-        raise InputError(f"{folder}: no summary.json; not a Kalkan result folder.")
+        raise InputError(f"{folder}: no summary.json; not a Kalkan result folder.", code="input.not_found")
     try:
         value: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
+        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}).", code="input.syntax") from exc
     return value

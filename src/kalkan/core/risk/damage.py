@@ -300,7 +300,9 @@ def _default_cost_type(exposure: Exposure) -> str:
             return name
     raise InputError(
         f"{exposure.source}: the exposure has costs {sorted(exposure.costs)}; damage losses need 'structural' or "
-        "'total' values, or a cost_type naming the one to use."
+        "'total' values, or a cost_type naming the one to use.",
+        code="input.missing",
+        field="cost_type",
     )
 
 
@@ -326,17 +328,26 @@ def build_damage_groups(
     where = exposure.source
     cost_type = cost_type or _default_cost_type(exposure)
     if cost_type not in exposure.costs:
-        raise InputError(f"{where}: the exposure has no '{cost_type}' values; it has {sorted(exposure.costs)}.")
+        raise InputError(
+            f"{where}: the exposure has no '{cost_type}' values; it has {sorted(exposure.costs)}.",
+            code="input.missing",
+            field=cost_type,
+        )
     severities = fragility.severities if casualty_period is not None else ()
     if severities and casualty_period not in exposure.occupants:
         raise InputError(
             f"{where}: casualties need occupants for the period '{casualty_period}', but the exposure has "
-            f"{sorted(exposure.occupants) or 'no occupants'}. Choose another period, or none to skip casualties."
+            f"{sorted(exposure.occupants) or 'no occupants'}. Choose another period, or none to skip casualties.",
+            code="input.missing",
+            field=f"occupants_{casualty_period}",
         )
     has_displaced = displaced and fragility.has_displaced
     if has_displaced and "night" not in exposure.occupants:
         raise InputError(
-            f"{where}: displaced people need night occupants, which the exposure lacks; skip them with displaced=False."
+            f"{where}: displaced people need night occupants, which the exposure lacks; skip them with "
+            "displaced=False.",
+            code="input.missing",
+            field="occupants_night",
         )
     functions = tuple(fragility.functions.values())
     func_index = {fid: i for i, fid in enumerate(fragility.functions)}
@@ -360,7 +371,9 @@ def build_damage_groups(
         raise InputError(
             f"{where}: no fragility function for taxonomy {listed}"
             + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-            + f" in {fragility.source}. Add them to the taxonomy mapping (or map '*' to a default)."
+            + f" in {fragility.source}. Add them to the taxonomy mapping (or map '*' to a default).",
+            code="input.unknown",
+            field="taxonomy",
         )
 
     # Per-unit consequences: cons_q[c, k, q] for damage state k + 1 and quantity q.
@@ -401,7 +414,9 @@ def build_damage_groups(
     for name, labels in (breakdowns or {}).items():
         labels = np.asarray(labels, dtype=object)
         if labels.shape != (n_assets,):
-            raise InputError(f"{where}: breakdown '{name}' needs one label per asset.")
+            raise InputError(
+                f"{where}: breakdown '{name}' needs one label per asset.", code="input.inconsistent", field=name
+            )
         lab, code = _codes(labels[assigned])
         dims.append((name, lab, code[c_local]))
     breakdown_list = tuple(Breakdown(name, lab) for name, lab, _ in dims)
@@ -442,7 +457,9 @@ def build_damage_groups(
         a = int(assigned[c_local[i]])
         raise InputError(
             f"{where}: asset {exposure.id[a]!r} is a critical facility ({critical[a]}), but consequence model "
-            f"{consequences[c_cons[i]].id!r} does not say from which damage state it is non-functional."
+            f"{consequences[c_cons[i]].id!r} does not say from which damage state it is non-functional.",
+            code="input.inconsistent",
+            field="critical_type",
         )
     fe_site = c_site[fac_entry]
     fe_fac = fac_of_local[c_local[fac_entry]]
@@ -588,7 +605,9 @@ def check_fragility(groups: DamageGroups, hazard: HazardSet) -> None:
         if fn.imt != hazard.imt or fn.unit != hazard.unit:
             raise InputError(
                 f"{hazard.source}: fragility function '{fn.id}' ({fn.source}) is for {fn.imt} in {fn.unit}, but the "
-                f"hazard gives {hazard.imt} in {hazard.unit}. Use functions for this hazard's intensity measure."
+                f"hazard gives {hazard.imt} in {hazard.unit}. Use functions for this hazard's intensity measure.",
+                code="input.inconsistent",
+                field="imt",
             )
 
 
@@ -616,9 +635,13 @@ def compute_damage(
     does not change results.
     """
     if block_events < 1 or (chunk_blocks is not None and chunk_blocks < 1):
-        raise InputError("block_events and chunk_blocks must be positive.")
+        raise InputError("block_events and chunk_blocks must be positive.", code="input.range", field="block_events")
     if not 0.0 < nonfunctional_threshold <= 1.0:
-        raise InputError(f"nonfunctional_threshold must be in (0, 1], got {nonfunctional_threshold}.")
+        raise InputError(
+            f"nonfunctional_threshold must be in (0, 1], got {nonfunctional_threshold}.",
+            code="input.range",
+            field="nonfunctional_threshold",
+        )
     groups = build_damage_groups(
         exposure,
         assignment,

@@ -196,13 +196,17 @@ def check_functions(groups: Groups, imt: str, unit: str, where: str) -> None:
         if fn.imt != imt or fn.unit != unit:
             raise InputError(
                 f"{where}: vulnerability function '{fn.id}' ({fn.source}) is for {fn.imt} in {fn.unit}, but the "
-                f"hazard gives {imt} in {unit}. Use functions for this hazard's intensity measure."
+                f"hazard gives {imt} in {unit}. Use functions for this hazard's intensity measure.",
+                code="input.inconsistent",
+                field="imt",
             )
         if not fn.zero_at_zero:
             raise InputError(
                 f"{where}: vulnerability function '{fn.id}' gives a loss ratio of "
                 f"{fn.mean_loss_ratio(np.zeros(1))[0]:g} at zero intensity; Kalkan treats sites an event does not "
-                "reach as undamaged, which this function contradicts. Set its value at zero intensity to 0."
+                "reach as undamaged, which this function contradicts. Set its value at zero intensity to 0.",
+                code="input.range",
+                field="mean_lr",
             )
 
 
@@ -226,10 +230,14 @@ def compute_mean(
     ``client``: a dask.distributed Client; chunks then run as tasks on its workers.
     """
     if block_events < 1 or chunk_blocks < 1:
-        raise InputError("block_events and chunk_blocks must be positive.")
+        raise InputError("block_events and chunk_blocks must be positive.", code="input.range", field="block_events")
     n_events = source.n_events
     if frequency.shape != (n_events,):
-        raise InputError(f"frequency has {frequency.shape} values for {n_events} events.")
+        raise InputError(
+            f"frequency has {frequency.shape} values for {n_events} events.",
+            code="input.inconsistent",
+            field="frequency",
+        )
     table = pack_functions(groups.functions)
     layout = site_layout(groups)
     # Keep the per-block partial sums (blocks x groups or sites) under ~64 MB.

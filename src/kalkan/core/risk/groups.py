@@ -112,7 +112,8 @@ def build_groups(
         if not loss_types:
             raise InputError(
                 f"{where}: the vulnerability model has functions for {sorted(vulnerability.mapping)} but the exposure "
-                f"has costs {sorted(exposure.costs)}; nothing to compute."
+                f"has costs {sorted(exposure.costs)}; nothing to compute.",
+                code="input.inconsistent",
             )
     loss_types = tuple(loss_types)
     functions = tuple(vulnerability.functions.values())
@@ -129,7 +130,9 @@ def build_groups(
     for name, labels in (breakdowns or {}).items():
         labels = np.asarray(labels, dtype=object)
         if labels.shape != (len(exposure),):
-            raise InputError(f"{where}: breakdown '{name}' needs one label per asset.")
+            raise InputError(
+                f"{where}: breakdown '{name}' needs one label per asset.", code="input.inconsistent", field=name
+            )
         lab, code = _codes(labels[assigned])
         dims.append((name, lab, code))
 
@@ -137,12 +140,20 @@ def build_groups(
     for lt_index, loss_type in enumerate(loss_types):
         if loss_type == "occupants":
             if occupants_period not in exposure.occupants:
-                raise InputError(f"{where}: no occupants for the period '{occupants_period}' (fatalities need them).")
+                raise InputError(
+                    f"{where}: no occupants for the period '{occupants_period}' (fatalities need them).",
+                    code="input.missing",
+                    field=f"occupants_{occupants_period}",
+                )
             values = exposure.occupants[occupants_period][assigned]
         elif loss_type in exposure.costs:
             values = exposure.costs[loss_type][assigned]
         else:
-            raise InputError(f"{where}: the exposure has no '{loss_type}' values; it has {sorted(exposure.costs)}.")
+            raise InputError(
+                f"{where}: the exposure has no '{loss_type}' values; it has {sorted(exposure.costs)}.",
+                code="input.missing",
+                field=loss_type,
+            )
         # Resolve each taxonomy once, then explode assets by their (function, weight) entries.
         entries = []
         missing = []
@@ -158,7 +169,9 @@ def build_groups(
             raise InputError(
                 f"{where}: no {loss_type} vulnerability function for taxonomy {listed}"
                 + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-                + ". Add them to the taxonomy mapping (or map '*' to a default function)."
+                + ". Add them to the taxonomy mapping (or map '*' to a default function).",
+                code="input.unknown",
+                field="taxonomy",
             )
         n_entries = np.array([len(e) for e in entries], dtype=np.int64)
         start = np.concatenate([[0], np.cumsum(n_entries)[:-1]])

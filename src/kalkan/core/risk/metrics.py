@@ -83,7 +83,11 @@ def frequency_thresholds(return_periods: Sequence[float] | NDArray[np.float64]) 
     bad = np.isnan(t) | (t <= 0)
     if bad.any():
         k = int(np.flatnonzero(bad.ravel())[0])
-        raise InputError(f"Return period #{k + 1} is {float(t.ravel()[k])!r}; expected a positive number of years.")
+        raise InputError(
+            f"Return period #{k + 1} is {float(t.ravel()[k])!r}; expected a positive number of years.",
+            code="input.range",
+            field="return_period",
+        )
     threshold: NDArray[np.float64] = (1.0 / t) * (1.0 - RP_RELATIVE_TOLERANCE)
     return threshold
 
@@ -155,7 +159,9 @@ def aal_from_curve(curve: ExceedanceCurve) -> float:
 def occurrence_curve(loss: NDArray[np.float64], frequency: NDArray[np.float64]) -> ExceedanceCurve:
     """The occurrence exceedance curve of event losses (see module docstring)."""
     if loss.shape != frequency.shape:
-        raise InputError(f"{loss.size} losses but {frequency.size} frequencies.")
+        raise InputError(
+            f"{loss.size} losses but {frequency.size} frequencies.", code="input.inconsistent", field="frequency"
+        )
     order = np.argsort(loss, kind="stable")[::-1]
     return _curve(loss[order], np.cumsum(frequency[order]))
 
@@ -165,7 +171,7 @@ def combine_curves(curves: Sequence[ExceedanceCurve]) -> ExceedanceCurve:
     on the union of their points: the occurrence curve of all their events together, and by construction
     lambda(x) >= lambda_i(x) everywhere, so the loss at every return period is at least each part's."""
     if not curves:
-        raise InputError("Give at least one exceedance curve to combine.")
+        raise InputError("Give at least one exceedance curve to combine.", code="input.empty")
     points = np.unique(np.concatenate([c.loss for c in curves]))[::-1]
     total = np.zeros(points.size)
     for c in curves:
@@ -197,9 +203,13 @@ def annual_losses(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(aggregate, maximum) loss of each year 0..n_years-1 of a stochastic catalogue."""
     if n_years < 1:
-        raise InputError("The catalogue must span at least one year.")
+        raise InputError("The catalogue must span at least one year.", code="input.range", field="years")
     if year.size and (year.min() < 0 or year.max() >= n_years):
-        raise InputError(f"Event years must lie in 0..{n_years - 1}; found {int(year.min())}..{int(year.max())}.")
+        raise InputError(
+            f"Event years must lie in 0..{n_years - 1}; found {int(year.min())}..{int(year.max())}.",
+            code="input.range",
+            field="event_year",
+        )
     agg = np.bincount(year, weights=loss, minlength=n_years).astype(np.float64)
     mx = np.zeros(n_years)
     np.maximum.at(mx, year, loss)
