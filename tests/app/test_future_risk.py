@@ -16,6 +16,7 @@ from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.core.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
 from kalkan.errors import InputError
 from kalkan.io.hazard import save_hazard
+from tests.errors import expect_error
 
 LON = np.array([68.78, 68.80])
 LAT = np.full(2, 38.56)
@@ -100,8 +101,9 @@ def test_refuses_different_intensity_measures(hazards: tuple[Path, Path], tmp_pa
     )  # fmt: skip
     other = tmp_path / "sa.npz"
     save_hazard(h, other)
-    with pytest.raises(InputError, match="same peril and intensity measures"):
+    with pytest.raises(InputError) as info:
         future_risk(exposure(), [hazards[0]], [other], vset(), growth_factors("TJK", "SSP2", year=2050))
+    expect_error(info, "input.inconsistent", "hazard")
 
 
 def structural_csv(folder: Path) -> tuple[Path, Path]:

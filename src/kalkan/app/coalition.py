@@ -19,10 +19,11 @@ from kalkan.store.models import AccessionApplication, City, CityFieldChange, utc
 from kalkan.store.registry import field_change_row, get_city, isoformat_utc
 
 
-def _clean_person(value: str, what: str) -> str:
+def _clean_person(value: str, what: str, option: str) -> str:
+    """A person's or office's name, stripped; refused unless 1-200 characters (``option`` is the CLI's)."""
     value = value.strip()
     if not value or len(value) > 200:
-        raise InputError(f"{what} must be a name of 1-200 characters.", code="input.type")
+        raise InputError(f"{what} must be a name of 1-200 characters.", code="input.type", field=option)
     return value
 
 
@@ -33,7 +34,7 @@ def apply(session: Session, facts: CityFacts, *, applicant: str, checked: bool =
     again unless its last application was rejected. The city's point must lie in its declared country
     (:func:`kalkan.io.cities.check_in_country`; ``checked`` when the caller has already checked it).
     """
-    applicant = _clean_person(applicant, "The applicant")
+    applicant = _clean_person(applicant, "The applicant", "--applicant")
     if not checked:
         check_in_country(facts, f"The application of '{facts.id}'")
     city = session.get(City, facts.id)
@@ -84,7 +85,7 @@ def approve(
     session: Session, city_id: str, *, by: str, reason: str | None = None, when: dt.datetime | None = None
 ) -> AccessionApplication:
     """The secretariat admits the city: it becomes a member from the decision's date."""
-    by = _clean_person(by, "The deciding person (--by)")
+    by = _clean_person(by, "The deciding person (--by)", "--by")
     city, app = _pending(session, city_id)
     when = when or utcnow()
     app.status, app.decided_by, app.decided_at, app.reason = "approved", by, when, reason
@@ -98,7 +99,7 @@ def reject(
     session: Session, city_id: str, *, by: str, reason: str, when: dt.datetime | None = None
 ) -> AccessionApplication:
     """The secretariat rejects the application; a reason is required and recorded."""
-    by = _clean_person(by, "The deciding person (--by)")
+    by = _clean_person(by, "The deciding person (--by)", "--by")
     if not reason.strip():
         raise InputError("A rejection needs a reason (--reason).", code="input.missing", field="--reason")
     city, app = _pending(session, city_id)
@@ -129,7 +130,7 @@ def update_city(
             code="input.missing",
             field="--source",
         )
-    who = _clean_person(by, "The person making the correction (--by)") if by is not None else None
+    who = _clean_person(by, "The person making the correction (--by)", "--by") if by is not None else None
     if not assignments:
         raise InputError("Give at least one --set FIELD=VALUE.", code="input.missing", field="--set")
     city = get_city(session, city_id)
