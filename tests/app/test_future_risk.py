@@ -67,13 +67,16 @@ def hazards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_four_runs_and_attribution(hazards: tuple[Path, Path]) -> None:
     f = growth_factors("TJK", "ssp245", horizon=2050)
-    r = future_risk(exposure(), [hazards[0]], [hazards[1]], vset(), f)
+    result = future_risk(exposure(), [hazards[0]], [hazards[1]], vset(), f)
     cost = np.array([1000.0, 2000.0])
     r00, r10 = hand_aal(TODAY, cost), hand_aal(FUTURE, cost)
-    assert r["runs"]["today"]["aal"] == pytest.approx(r00)
-    assert r["runs"]["hazard_only"]["aal"] == pytest.approx(r10)
-    assert r["runs"]["exposure_only"]["aal"] == pytest.approx(f.value_factor * r00)
-    assert r["runs"]["future"]["aal"] == pytest.approx(f.value_factor * r10)
+    assert result.runs["today"].aal_per_year == pytest.approx(r00)
+    assert result.runs["hazard_only"].aal_per_year == pytest.approx(r10)
+    assert result.runs["exposure_only"].aal_per_year == pytest.approx(f.value_factor * r00)
+    assert result.runs["future"].aal_per_year == pytest.approx(f.value_factor * r10)
+    assert result.aal_change.interaction == pytest.approx((f.value_factor - 1) * (r10 - r00))
+    r = result.as_dict()  # the JSON document
+    assert r["runs"]["today"]["aal"] == result.runs["today"].aal_per_year
     a = r["attribution"]["aal"]
     one = a["one_at_a_time"]
     assert one["hazard_effect"] + one["exposure_effect"] + one["interaction"] == pytest.approx(a["total_change"])
@@ -133,7 +136,7 @@ def test_city_service(sqlite_url: str, hazards: tuple[Path, Path], tmp_path: Pat
             r = city_future_risk(
                 session, "dushanbe", [hazards[0]], [hazards[1]], ssp="ssp585", horizon=2050,
                 vulnerability_paths=[vuln], taxonomy_mapping=mapping, overrides=Overrides(value_factor=2.0),
-            )  # fmt: skip
+            ).as_dict()  # fmt: skip
     finally:
         store.close()
     assert r["country_iso3"] == "TJK" and r["growth"]["base_year"] == 2021 and r["growth"]["value_factor"] == 2.0

@@ -1157,9 +1157,9 @@ def cities_summary(as_json: JsonOpt = False) -> None:
                     store, on_progress=lambda pct, msg: progress.update(task, completed=pct, description=msg)
                 )
     if as_json:
-        _print_json(result)
+        _print_json(result.as_dict())
         return
-    for c in result["cities"]:
+    for c in result.cities:
         gdp = (
             f"GDP per capita {_fmt_int(c['gdp_per_capita_usd'])} USD ({c['gdp_year']} USD); "
             f"city GDP ≈ {c['city_gdp_usd_estimate'] / 1e9:,.2f} billion USD ({c['gdp_year']} USD, estimate)"
@@ -1192,13 +1192,13 @@ def cities_summary(as_json: JsonOpt = False) -> None:
             ),
         ]
         out.print(Panel("\n".join(lines), title=f"{c['name_en']} — {c['name_ru']}", expand=False))
-    t = result["totals"]
+    t = result.totals
     years = ", ".join(map(str, t["member_population_years"]))
     out.print(
         f"{t['members']} member cities ({t['founding_members']} founding) "
         f"in {len(t['countries'])} countries, "
         f"{_fmt_int(t['member_population'], ' people')} (population figures of {years}); "
-        f"{t['applicants']} pending applicant(s). Run {result['run_id']}."
+        f"{t['applicants']} pending applicant(s). Run {result.run_id}."
     )
 
 
