@@ -39,7 +39,7 @@ from kalkan.core.risk.assignment import Assignment
 from kalkan.core.risk.engine import DEFAULT_BLOCK_EVENTS, InMemorySource, ProgressCallback
 from kalkan.core.risk.groups import Breakdown
 from kalkan.core.vulnerability.fragility_set import FragilitySet
-from kalkan.core.vulnerability.functions import FragilityFunction
+from kalkan.core.vulnerability.functions import ConsequenceModel, FragilityFunction
 from kalkan.errors import InputError
 
 DEFAULT_NONFUNCTIONAL_THRESHOLD = 0.5
@@ -306,25 +306,11 @@ def _default_cost_type(exposure: Exposure) -> str:
     )
 
 
-def build_damage_groups(
-    exposure: Exposure,
-    assignment: Assignment,
-    fragility: FragilitySet,
-    n_sites: int,
-    *,
-    cost_type: str | None = None,
-    casualty_period: str | None = "night",
-    displaced: bool = True,
-    breakdowns: Mapping[str, NDArray[np.object_]] | None = None,
-) -> DamageGroups:
-    """Group the exposure for :func:`damage_blocks`, checking every input first.
-
-    ``cost_type``: the value the consequence loss ratios apply to (default structural, else total).
-    ``casualty_period``: whose occupants the casualty rates apply to (None: no casualties).
-    ``displaced``: compute displaced people (night occupants) when the consequence models give rates.
-    ``breakdowns``: output dimensions, name -> one label per asset (e.g. ``{"district": exposure.district}``).
-    Unassigned assets (``assignment.site < 0``) are left out; :class:`DamageResult` lists them.
-    """
+def _check_damage_inputs(
+    exposure: Exposure, fragility: FragilitySet, cost_type: str | None, casualty_period: str | None, displaced: bool
+) -> tuple[str, tuple[str, ...], bool]:
+    """The cost type the loss ratios apply to, the casualty severities and whether displaced people are computed,
+    each checked against what the exposure holds."""
     where = exposure.source
     cost_type = cost_type or _default_cost_type(exposure)
     if cost_type not in exposure.costs:
@@ -349,15 +335,13 @@ def build_damage_groups(
             code="input.missing",
             field="occupants_night",
         )
-    functions = tuple(fragility.functions.values())
-    func_index = {fid: i for i, fid in enumerate(fragility.functions)}
-    consequences = tuple(fragility.consequences.values())
-    cons_index = {cid: i for i, cid in enumerate(fragility.consequences)}
-    n_ls = len(fragility.limit_states)
-    n_assets = len(exposure)
+    return cost_type, severities, has_displaced
 
-    assigned = np.flatnonzero(assignment.site >= 0)
-    tax_labels, tax_code = _codes(exposure.taxonomy[assigned])
+
+def _fragility_entries(
+    fragility: FragilitySet, tax_labels: tuple[str, ...], tax_code: Ints, where: str
+) -> list[tuple[tuple[str, str, float], ...]]:
+    """The (fragility, consequence, weight) entries of each taxonomy; every taxonomy must resolve."""
     entries: list[tuple[tuple[str, str, float], ...]] = []
     missing: list[str] = []
     for t in tax_labels:
@@ -375,8 +359,14 @@ def build_damage_groups(
             code="input.unknown",
             field="taxonomy",
         )
+    return entries
 
-    # Per-unit consequences: cons_q[c, k, q] for damage state k + 1 and quantity q.
+
+def _consequence_table(
+    consequences: tuple[ConsequenceModel, ...], n_ls: int, severities: tuple[str, ...], has_displaced: bool
+) -> NDArray[np.float64]:
+    """Per-unit consequences ``cons_q[c, k, q]`` of damage state k + 1: buildings in each state, loss ratio,
+    casualty rates by severity, displaced rate."""
     n_q = n_ls + 1 + len(severities) + int(has_displaced)
     cons_q = np.zeros((len(consequences), n_ls, n_q))
     for c, cm in enumerate(consequences):
@@ -387,6 +377,17 @@ def build_damage_groups(
         if has_displaced:
             assert cm.displaced_rate is not None
             cons_q[c, :, n_q - 1] = cm.displaced_rate
+    return cons_q
+
+
+def _damage_values(
+    exposure: Exposure, assigned: Ints, n_ls: int, cost_type: str, casualty_period: str | None,
+    severities: tuple[str, ...], has_displaced: bool,
+) -> NDArray[np.float64]:  # fmt: skip
+    """The values each assigned asset contributes to each quantity: buildings (per damage state), the cost, the
+    occupants of the casualty period (per severity), night occupants (displaced)."""
+    n_assets = len(exposure)
+    n_q = n_ls + 1 + len(severities) + int(has_displaced)
     zeros = np.zeros(n_assets)
     assert exposure.number is not None
     per_asset = [exposure.number] * n_ls + [exposure.costs[cost_type]]
@@ -394,7 +395,98 @@ def build_damage_groups(
     if has_displaced:
         per_asset.append(exposure.occupants["night"])
     asset_value = np.column_stack(per_asset)[assigned] if assigned.size else np.zeros((0, n_q))
+    return asset_value
 
+
+@dataclass(frozen=True, slots=True)
+class _FacilityEntries:
+    """The critical facilities (assigned assets with a critical type) and their mapping entries sorted by (site,
+    facility): ``entry`` indexes the contributions, ``level`` is the entry's first non-functional damage state."""
+
+    critical_types: tuple[str, ...]
+    facility_asset: Ints
+    facility_type: Ints
+    entry: Ints
+    site: Ints
+    level: Ints
+    facility: Ints
+
+
+def _facility_entries(
+    exposure: Exposure, assigned: Ints, consequences: tuple[ConsequenceModel, ...], c_local: Ints, c_cons: Ints,
+    c_site: Ints, where: str,
+) -> _FacilityEntries:  # fmt: skip
+    """Critical facilities: assigned assets with a critical type, one entry per mapping entry; each entry's
+    consequence model must say from which damage state the facility is non-functional."""
+    critical = np.asarray(exposure.critical_type, dtype=object)
+    is_fac = np.array([bool(v) for v in critical[assigned]], dtype=bool)
+    fac_local = np.flatnonzero(is_fac)
+    crit_types, fac_type = _codes(critical[assigned][fac_local])
+    fac_entry = np.flatnonzero(is_fac[c_local])
+    nf_level = np.array(
+        [
+            -1 if cm.non_functional_from is None else cm.damage_states.index(cm.non_functional_from)
+            for cm in consequences
+        ],
+        dtype=np.int64,
+    )
+    fac_of_local = np.full(assigned.size, -1, dtype=np.int64)
+    fac_of_local[fac_local] = np.arange(fac_local.size)
+    fe_level = nf_level[c_cons[fac_entry]]
+    if (fe_level < 0).any():
+        i = int(fac_entry[np.flatnonzero(fe_level < 0)[0]])
+        a = int(assigned[c_local[i]])
+        raise InputError(
+            f"{where}: asset {exposure.id[a]!r} is a critical facility ({critical[a]}), but consequence model "
+            f"{consequences[c_cons[i]].id!r} does not say from which damage state it is non-functional.",
+            code="input.inconsistent",
+            field="critical_type",
+        )
+    fe_site = c_site[fac_entry]
+    fe_fac = fac_of_local[c_local[fac_entry]]
+    fe_order = np.lexsort((fe_fac, fe_site))
+    return _FacilityEntries(
+        critical_types=crit_types, facility_asset=assigned[fac_local].astype(np.int64), facility_type=fac_type,
+        entry=fac_entry[fe_order], site=fe_site[fe_order], level=np.ascontiguousarray(fe_level[fe_order]),
+        facility=np.ascontiguousarray(fe_fac[fe_order]),
+    )  # fmt: skip
+
+
+def build_damage_groups(
+    exposure: Exposure,
+    assignment: Assignment,
+    fragility: FragilitySet,
+    n_sites: int,
+    *,
+    cost_type: str | None = None,
+    casualty_period: str | None = "night",
+    displaced: bool = True,
+    breakdowns: Mapping[str, NDArray[np.object_]] | None = None,
+) -> DamageGroups:
+    """Group the exposure for :func:`damage_blocks`, checking every input first.
+
+    ``cost_type``: the value the consequence loss ratios apply to (default structural, else total).
+    ``casualty_period``: whose occupants the casualty rates apply to (None: no casualties).
+    ``displaced``: compute displaced people (night occupants) when the consequence models give rates.
+    ``breakdowns``: output dimensions, name -> one label per asset (e.g. ``{"district": exposure.district}``).
+    Unassigned assets (``assignment.site < 0``) are left out; :class:`DamageResult` lists them.
+    """
+    where = exposure.source
+    cost_type, severities, has_displaced = _check_damage_inputs(exposure, fragility, cost_type, casualty_period,
+                                                                displaced)  # fmt: skip
+    functions = tuple(fragility.functions.values())
+    func_index = {fid: i for i, fid in enumerate(fragility.functions)}
+    consequences = tuple(fragility.consequences.values())
+    cons_index = {cid: i for i, cid in enumerate(fragility.consequences)}
+    n_ls = len(fragility.limit_states)
+    n_assets = len(exposure)
+
+    assigned = np.flatnonzero(assignment.site >= 0)
+    tax_labels, tax_code = _codes(exposure.taxonomy[assigned])
+    entries = _fragility_entries(fragility, tax_labels, tax_code, where)
+    cons_q = _consequence_table(consequences, n_ls, severities, has_displaced)
+    n_q = cons_q.shape[2]
+    asset_value = _damage_values(exposure, assigned, n_ls, cost_type, casualty_period, severities, has_displaced)
     # Explode assets by their (fragility, consequence, weight) entries.
     n_entries = np.array([len(e) for e in entries], dtype=np.int64)
     start = np.concatenate([[0], np.cumsum(n_entries)[:-1]]).astype(np.int64)
@@ -436,34 +528,7 @@ def build_damage_groups(
     g_site = sk[0, first]
     g_bucket = sk[3:, first].T + bucket_offset[:-1][None, :]
 
-    # Critical facilities: assigned assets with a critical type, one entry per mapping entry.
-    critical = np.asarray(exposure.critical_type, dtype=object)
-    is_fac = np.array([bool(v) for v in critical[assigned]], dtype=bool)
-    fac_local = np.flatnonzero(is_fac)
-    crit_types, fac_type = _codes(critical[assigned][fac_local])
-    fac_entry = np.flatnonzero(is_fac[c_local])
-    nf_level = np.array(
-        [
-            -1 if cm.non_functional_from is None else cm.damage_states.index(cm.non_functional_from)
-            for cm in consequences
-        ],
-        dtype=np.int64,
-    )
-    fac_of_local = np.full(assigned.size, -1, dtype=np.int64)
-    fac_of_local[fac_local] = np.arange(fac_local.size)
-    fe_level = nf_level[c_cons[fac_entry]]
-    if (fe_level < 0).any():
-        i = int(fac_entry[np.flatnonzero(fe_level < 0)[0]])
-        a = int(assigned[c_local[i]])
-        raise InputError(
-            f"{where}: asset {exposure.id[a]!r} is a critical facility ({critical[a]}), but consequence model "
-            f"{consequences[c_cons[i]].id!r} does not say from which damage state it is non-functional.",
-            code="input.inconsistent",
-            field="critical_type",
-        )
-    fe_site = c_site[fac_entry]
-    fe_fac = fac_of_local[c_local[fac_entry]]
-    fe_order = np.lexsort((fe_fac, fe_site))
+    fac = _facility_entries(exposure, assigned, consequences, c_local, c_cons, c_site, where)
     return DamageGroups(
         n_sites=n_sites,
         n_assets=n_assets,
@@ -484,14 +549,14 @@ def build_damage_groups(
         contrib_asset=assigned[c_local].astype(np.int64),
         contrib_group=contrib_group,
         contrib_value=c_value,
-        critical_types=crit_types,
-        facility_asset=assigned[fac_local].astype(np.int64),
-        facility_type=fac_type,
-        fac_ptr=np.searchsorted(fe_site[fe_order], np.arange(n_sites + 1), side="left").astype(np.int64),
-        fe_func=np.ascontiguousarray(c_func[fac_entry][fe_order]),
-        fe_level=np.ascontiguousarray(fe_level[fe_order]),
-        fe_weight=np.ascontiguousarray(c_weight[fac_entry][fe_order]),
-        fe_fac=np.ascontiguousarray(fe_fac[fe_order]),
+        critical_types=fac.critical_types,
+        facility_asset=fac.facility_asset,
+        facility_type=fac.facility_type,
+        fac_ptr=np.searchsorted(fac.site, np.arange(n_sites + 1), side="left").astype(np.int64),
+        fe_func=np.ascontiguousarray(c_func[fac.entry]),
+        fe_level=fac.level,
+        fe_weight=np.ascontiguousarray(c_weight[fac.entry]),
+        fe_fac=fac.facility,
     )
 
 
