@@ -454,7 +454,8 @@ def assess(
                             client=client, on_progress=on_progress)  # fmt: skip
     groups, event_by_lt, asset_by_lt, buckets = prepared.groups, losses.event_by_lt, losses.asset_aal, losses.buckets
     lts = losses.loss_types
-    money = [i for i, lt in enumerate(lts) if lt in MONETARY]
+    monetary = [i for i, lt in enumerate(lts) if lt in MONETARY]
+    money: list[int] | slice = slice(None) if len(monetary) == len(lts) else monetary  # a view when all are money
     event_loss = event_by_lt[:, money].sum(axis=1)
     asset_aal = asset_by_lt[:, money].sum(axis=1)
     curve = metrics.occurrence_curve(event_loss, first.frequency)
@@ -462,7 +463,9 @@ def assess(
     by_type = {
         lt: LossTypeMetrics(
             float(asset_by_lt[:, i].sum()),
-            metrics.losses_by_key(metrics.occurrence_curve(event_by_lt[:, i], first.frequency), rps),
+            metrics.losses_by_key(
+                curve if monetary == [i] else metrics.occurrence_curve(event_by_lt[:, i], first.frequency), rps
+            ),
         )
         for i, lt in enumerate(lts)
     }

@@ -36,6 +36,8 @@ def by_imt(groups: Groups) -> dict[tuple[str, str], Groups]:
     """Groups split by (intensity measure, unit) of their functions."""
     keys = [(f.imt, f.unit) for f in groups.functions]
     g_key = np.array([keys.index(keys[int(f)]) for f in groups.g_func], dtype=np.int64)
+    if g_key.size and bool(np.all(g_key == g_key[0])):
+        return {keys[int(g_key[0])]: groups}  # one intensity measure: the groups themselves, no copy
     out = {}
     for k in np.unique(g_key):
         out[keys[int(k)]] = subset_groups(groups, g_key == k)
