@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from kalkan.errors import ConflictError, InputError
@@ -59,9 +61,6 @@ def write_parquet(
     Large tables are converted and written ``rows_per_group`` rows at a time, so that writing a million
     assets does not hold a second copy of them in Arrow's memory.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     arrays = {name: np.asarray(values) for name, values in columns.items()}
     n = len(next(iter(arrays.values()))) if arrays else 0
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from kalkan.core.geometry import EARTH_MEAN_RADIUS_KM
 from kalkan.errors import InputError
@@ -47,8 +48,6 @@ def nearest_sites(
     Uses a k-d tree on 3-D unit vectors: the chord length is a monotone function of the great-circle
     angle, so the nearest by chord is the nearest on the sphere (exact, no planar approximation).
     """
-    from scipy.spatial import cKDTree
-
     if not max_distance_km > 0:
         raise InputError(
             f"The maximum assignment distance must be positive (km), got {max_distance_km}.",
