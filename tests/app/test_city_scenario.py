@@ -51,9 +51,15 @@ def result(stored: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     store = open_store(stored)
     try:
         with store.transaction() as session:
-            summary = run_city_scenario(session, CITY, out, scenario=SCENARIO, n_fields=4, seed=7)
+            scenario = run_city_scenario(session, CITY, out, scenario=SCENARIO, n_fields=4, seed=7)
     finally:
         store.close()
+    summary = scenario.as_dict()
+    # The typed result carries the document's numbers, and the document is what summary.json holds.
+    assert scenario.mean_loss_total == summary["totals"]["mean_loss_total_usd"]
+    assert scenario.mean_fatalities_people == summary["totals"]["mean_fatalities_people"]
+    assert len(scenario.districts) == len(read_csv(out / "by_district.csv"))
+    assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
     return out, summary
 
 

@@ -80,10 +80,17 @@ def result(tmp_path_factory: pytest.TempPathFactory, store_url: str, model_path:
     out = tmp_path_factory.mktemp("run") / "event-risk"
     try:
         with store.transaction() as session:
-            summary = city_event_based_risk(session, CITY, out, source_model=model_path, years=YEARS, seed=5,
-                                            gmpes=["BooreEtAl2014", "AkkarEtAlRjb2014"], block_events=100)  # fmt: skip
+            risk = city_event_based_risk(session, CITY, out, source_model=model_path, years=YEARS, seed=5,
+                                         gmpes=["BooreEtAl2014", "AkkarEtAlRjb2014"], block_events=100)  # fmt: skip
     finally:
         store.close()
+    summary = risk.as_dict()
+    # The typed result carries the document's numbers, and the document is what summary.json holds.
+    assert risk.aal_per_year == summary["aal"] and risk.money == summary["units"]["loss"]
+    assert risk.expected_annual_fatalities_per_year == summary["expected_annual_fatalities"]
+    occurrence = summary["losses_at_return_periods"]["occurrence"]
+    assert risk.loss_curves.at((100,))["occurrence"] == {"100": occurrence["100"]}
+    assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
     return out, summary
 
 
