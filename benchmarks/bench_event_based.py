@@ -152,7 +152,8 @@ KALKAN_WORKER = """
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from kalkan.app.event_based import read_model, write_event_hazard, hazard_file_name, city_sites, loss_curves
+from kalkan.app.event_based import read_model, write_event_hazard, hazard_file_name
+from kalkan.app.city_event_risk import city_sites, loss_curves
 from kalkan.core.hazard.earthquake.stochastic import sample_events
 from kalkan.app.psha import gmpe_branches
 from kalkan.io.exposure import read_exposure

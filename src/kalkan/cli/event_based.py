@@ -165,7 +165,8 @@ def city_event_risk(
     digest and the GMPE logic tree."""
     from rich.progress import Progress
 
-    from kalkan.app.event_based import city_event_based_risk, resolve_source_model
+    from kalkan.app.city_event_risk import city_event_based_risk
+    from kalkan.app.event_based import resolve_source_model
     from kalkan.app.jobs import Output, job
     from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S
     from kalkan.io.digest import sha256_file
