@@ -171,7 +171,7 @@ def test_mapped_classes_give_the_same_losses_as_the_gem_taxonomies(tmp_path: Pat
                 assert (set(stored.taxonomy.tolist()) <= set(names.values())) == (mapping is not None)
                 out = tmp_path / f"run-{len(results)}"
                 results.append(run_city_scenario(session, "dushanbe", out, scenario="dushanbe-gissar-1989",
-                                                 n_fields=2, gmpes=["BooreEtAl2014"]))  # fmt: skip
+                                                 n_fields=2, gmpes=["BooreEtAl2014"]).as_dict())  # fmt: skip
     finally:
         store.close()
     a, b = (r["totals"] for r in results)
