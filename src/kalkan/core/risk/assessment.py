@@ -321,7 +321,10 @@ def compute_losses(
             r = compute_mean(source, h.frequency, part, block_events=block_events, on_progress=on_progress,
                              client=client, keep_buckets=False, bucket_sink=add_chunk)  # fmt: skip
             kernel_s += time.perf_counter() - tk
-            asset_aal += r.asset_aal(exposure.n_assets)
+            if len(parts) == 1:
+                asset_aal = r.asset_aal(exposure.n_assets)  # one part: its own array, no second copy of the assets
+            else:
+                asset_aal += r.asset_aal(exposure.n_assets)
             if n_lt == 1:
                 event_by_lt[:, 0] += r.event_loss
         else:
