@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run test lint format check-lock lock clean
+.PHONY: venv run test lint graph format check-lock lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ lint: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## The package graph of docs/architecture.md (which layer imports which), from the code as it is.
+graph: venv
+	$(BIN)/python scripts/package_graph.py
 
 format: venv
 	$(BIN)/ruff format src tests

@@ -207,10 +207,10 @@ def run(cmd: list[str], logfile: Path, env: dict[str, str] | None = None) -> tup
 def prepare(work: Path, years: int, seed: int, cell_km: float, a_value: float) -> Json:
     """Write the shared inputs (model, exposure, vulnerability, mapping, job.ini) into ``work``."""
     sys.path.insert(0, str(REPO / "src"))
-    from kalkan.core.exposure.gem import city_exposure
-    from kalkan.io.exposure import write_exposure
+    from kalkan.app.city_exposure import city_exposure
+    from kalkan.catalog.files import GEM_CENTRAL_ASIA_DIR
     from kalkan.catalog.sources import data_root
-    from kalkan.core.vulnerability.library import GEM_CENTRAL_ASIA_DIR
+    from kalkan.io.exposure import write_exposure
 
     work.mkdir(parents=True, exist_ok=True)
     (work / "model.xml").write_text(MODEL.replace("{a}", f"{a_value:g}"), encoding="utf-8")

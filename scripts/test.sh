@@ -11,6 +11,8 @@ $BIN/ruff check src tests
 $BIN/ruff format --check src tests
 echo "== mypy"
 $BIN/mypy
+echo "== import-linter (the layer rule: docs/architecture.md)"
+$BIN/lint-imports
 
 if [ -z "${KALKAN_TEST_POSTGRES_URL:-}" ]; then
     if bash scripts/install-system-deps.sh; then

@@ -29,8 +29,8 @@ CODES: dict[str, str] = {
     "input.inconsistent": "values contradict each other (weights, units, currencies, periods, shapes)",
     "input.unsupported": "a valid feature of the format that Kalkan does not support",
     "input.options": "command-line options that do not go together, or a combination that is missing",
-    # outputs
-    "output.unwritable": "an output file or folder cannot be written (permissions, a full disk, a missing folder)",
+    # output: where Kalkan writes
+    "output.unwritable": "an output file cannot be written (permissions, a full disk, a value the format cannot hold)",
     # referenced objects
     "not_found.city": "no city with this id in the registry",
     "not_found.run": "no recorded run with this id",

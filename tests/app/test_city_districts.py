@@ -16,6 +16,7 @@ from kalkan.store.database import Store
 from kalkan.store.registry import current_districts
 from kalkan.store.versions import current_version, history
 from tests.app.test_city_data import kalkan
+from tests.errors import expect_error
 
 
 def square(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
@@ -59,7 +60,6 @@ def test_districts_are_stored_and_city_load_keeps_them(store: Store, tmp_path: P
     ("districts", "token"),
     [
         ([("W", "West", WEST), ("W", "East", EAST)], "used twice"),
-        ([("W", "West", WEST), ("X", "Far", square(69.30, 54.85, 69.40, 54.90))], "feature #2 ('X'"),
         ([("W", "", WEST)], "'name'"),
         (
             [("W", "West", {"type": "Polygon", "coordinates": [[[69.1, 54.85], [69.2, 54.85], [69.1, 54.9]]]})],
@@ -79,6 +79,16 @@ def test_bad_districts_are_refused_and_nothing_is_stored(
         assert history(session, "petropavl", "districts") == []
 
 
+def test_a_district_outside_the_city_is_refused(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path / "far.geojson", [("W", "West", WEST), ("X", "Far", square(69.30, 54.85, 69.40, 54.90))])
+    with store.transaction() as session, pytest.raises(InputError) as info:
+        import_city_districts(session, "petropavl", path)
+    expect_error(info, "input.outside", "geometry")
+    assert str(path) in str(info.value) and "'X'" in str(info.value)  # the file and the district's code
+    with store.transaction() as session:
+        assert history(session, "petropavl", "districts") == []
+
+
 def test_tolerance_allows_an_edge_a_little_outside(store: Store, tmp_path: Path) -> None:
     """A district reaching 0.005° (about 0.56 km) south of the outline's southern edge at 54.83 N."""
     from kalkan.app.city_outline import set_city_outline
@@ -86,8 +96,10 @@ def test_tolerance_allows_an_edge_a_little_outside(store: Store, tmp_path: Path)
     with store.transaction() as session:
         set_city_outline(session, "petropavl", square(69.08, 54.83, 69.24, 54.92), source="s", licence="l")
     path = write(tmp_path / "edge.geojson", [("S", "South", square(69.10, 54.825, 69.15, 54.86))])
-    with store.transaction() as session, pytest.raises(InputError, match=r"0\.56 km outside"):
+    with store.transaction() as session, pytest.raises(InputError) as info:
         import_city_districts(session, "petropavl", path, tolerance_km=0.5)
+    expect_error(info, "input.outside", "geometry")
+    assert "0.56 km" in str(info.value)  # how far outside, in km
     with store.transaction() as session:
         assert import_city_districts(session, "petropavl", path, tolerance_km=1.0)["districts"] == 1
 

@@ -21,6 +21,7 @@ from kalkan.store.city_data import current_exposure_set, load_exposure
 from kalkan.store.database import Store
 from kalkan.store.versions import history, restore
 from tests.app.test_city_data import kalkan
+from tests.errors import expect_error
 
 GEO = data_root() / "geo"
 
@@ -104,21 +105,23 @@ def test_set_outline_is_checked_stored_as_a_version_and_used(store: Store) -> No
 
 
 @pytest.mark.parametrize(
-    ("geometry", "token"),
+    ("geometry", "code", "field"),
     [
         (
             {
                 "type": "Polygon",
                 "coordinates": [[[54.83, 69.08], [54.83, 69.24], [54.92, 69.24], [54.92, 69.08], [54.83, 69.08]]],
             },
-            "outside Kazakhstan",
+            "input.outside",
+            "coordinates",
         ),
         (
             {
                 "type": "Polygon",
                 "coordinates": [[[69.3, 54.83], [69.4, 54.83], [69.4, 54.92], [69.3, 54.92], [69.3, 54.83]]],
             },
-            "city centre",
+            "input.outside",
+            "coordinates",
         ),
         (
             {
@@ -127,21 +130,24 @@ def test_set_outline_is_checked_stored_as_a_version_and_used(store: Store) -> No
                     [[69.15, 54.873], [69.152, 54.873], [69.152, 54.874], [69.15, 54.874], [69.15, 54.873]]
                 ],
             },
-            "area",
+            "input.range",
+            "geometry",
         ),
         (
             {
                 "type": "Polygon",
                 "coordinates": [[[69.0, 54.8], [69.3, 54.95], [69.3, 54.8], [69.1, 54.95], [69.0, 54.8]]],
             },
-            "crosses or touches itself",
+            "input.type",
+            "geometry",
         ),
-        ({"type": "LineString", "coordinates": [[69.0, 54.8], [69.3, 54.95]]}, "LineString"),
+        ({"type": "LineString", "coordinates": [[69.0, 54.8], [69.3, 54.95]]}, "input.type", "geometry"),
     ],
 )
-def test_bad_outlines_are_refused(store: Store, geometry: dict[str, Any], token: str) -> None:
-    with store.transaction() as session, pytest.raises(InputError, match=token) as info:
+def test_bad_outlines_are_refused(store: Store, geometry: dict[str, Any], code: str, field: str) -> None:
+    with store.transaction() as session, pytest.raises(InputError) as info:
         set_city_outline(session, "petropavl", geometry, source="s", licence="l", imported_from="bad.geojson")
+    expect_error(info, code, field)
     assert "bad.geojson" in str(info.value)
     with store.transaction() as session:
         assert history(session, "petropavl", "outline") == []  # nothing stored

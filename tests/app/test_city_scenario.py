@@ -15,13 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 import scipy.stats
 
+from kalkan.app.city_exposure import city_exposure
 from kalkan.app.city_scenario import run_city_scenario
 from kalkan.app.database import upgrade_database
-from kalkan.core.exposure.gem import city_exposure
-from kalkan.core.vulnerability.library import gem_central_asia
 from kalkan.errors import InputError
 from kalkan.io.facilities import illustrative_facilities
 from kalkan.io.hazard import load_hazard
+from kalkan.io.shipped_vulnerability import gem_central_asia
 from kalkan.store.city_data import load_facilities, save_exposure, save_facilities
 from kalkan.store.database import open_store
 from tests.errors import expect_error

@@ -110,15 +110,15 @@ def test_decisions_on_unknown_or_founding_cities(store: Store) -> None:
         coalition.approve(s, "atlantis", by="Secretariat")
     expect_error(info, "not_found.city", "city")
     assert info.value.hint is not None and "dushanbe" in info.value.hint  # the known ids
-    with pytest.raises(ConflictError) as info, store.transaction() as s:
+    with pytest.raises(ConflictError) as conflict, store.transaction() as s:
         coalition.reject(s, "osh", by="Secretariat", reason="no")
-    expect_error(info, "conflict.registry")
-    with pytest.raises(InputError) as info, store.transaction() as s:
+    expect_error(conflict, "conflict.registry")
+    with pytest.raises(InputError) as no_reason, store.transaction() as s:
         coalition.reject(s, "osh", by="Secretariat", reason="  ")
-    expect_error(info, "input.missing", "--reason")
-    with pytest.raises(InputError) as info, store.transaction() as s:
+    expect_error(no_reason, "input.missing", "--reason")
+    with pytest.raises(InputError) as no_name, store.transaction() as s:
         coalition.approve(s, "osh", by=" ")
-    expect_error(info, "input.type", "--by")
+    expect_error(no_name, "input.type", "--by")
     assert _snapshot(store) == before
 
 

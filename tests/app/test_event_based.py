@@ -14,8 +14,8 @@ import typer
 from typer.testing import CliRunner
 
 from kalkan.app.city_event_risk import city_event_based_risk, rp_warnings
+from kalkan.app.city_exposure import city_exposure
 from kalkan.app.database import upgrade_database
-from kalkan.core.exposure.gem import city_exposure
 from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S
 from kalkan.io.digest import sha256_file
 from kalkan.io.hazard import load_hazard

@@ -16,6 +16,7 @@ from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.core.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
 from kalkan.errors import InputError
 from kalkan.io.hazard import save_hazard
+from kalkan.io.ssp import shipped_ssp_tables
 from tests.errors import expect_error
 
 LON = np.array([68.78, 68.80])
@@ -66,7 +67,7 @@ def hazards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_four_runs_and_attribution(hazards: tuple[Path, Path]) -> None:
-    f = growth_factors("TJK", "ssp245", horizon=2050)
+    f = growth_factors("TJK", "ssp245", tables=shipped_ssp_tables(), horizon=2050)
     result = future_risk(exposure(), [hazards[0]], [hazards[1]], vset(), f)
     cost = np.array([1000.0, 2000.0])
     r00, r10 = hand_aal(TODAY, cost), hand_aal(FUTURE, cost)
@@ -105,7 +106,8 @@ def test_refuses_different_intensity_measures(hazards: tuple[Path, Path], tmp_pa
     other = tmp_path / "sa.npz"
     save_hazard(h, other)
     with pytest.raises(InputError) as info:
-        future_risk(exposure(), [hazards[0]], [other], vset(), growth_factors("TJK", "SSP2", year=2050))
+        future_risk(exposure(), [hazards[0]], [other], vset(),
+                    growth_factors("TJK", "SSP2", tables=shipped_ssp_tables(), year=2050))  # fmt: skip
     expect_error(info, "input.inconsistent", "hazard")
 
 
@@ -170,7 +172,7 @@ def test_cli_risk_future(sqlite_url: str, hazards: tuple[Path, Path], tmp_path: 
     proc = subprocess.run([*args, "--json"], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     r = json.loads(proc.stdout)
-    f = growth_factors("TJK", "ssp245", horizon=2050, base_year=2021)
+    f = growth_factors("TJK", "ssp245", tables=shipped_ssp_tables(), horizon=2050, base_year=2021)
     r00 = hand_aal(TODAY, np.array([1000.0, 2000.0]))
     assert r["attribution"]["aal"]["exposure_only"] == pytest.approx(f.value_factor * r00)
     table = subprocess.run(args, capture_output=True, text=True, env=env, check=False)

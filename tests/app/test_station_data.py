@@ -22,6 +22,7 @@ from kalkan.errors import ConflictError, InputError
 from kalkan.io.daily_temperature import read_user_daily_csv
 from kalkan.store.database import Store
 from kalkan.store.versions import restore
+from tests.errors import expect_error
 
 
 def write_station(path: Path, *, precip: bool = False, bad_row: bool = False) -> Path:
@@ -85,8 +86,9 @@ def test_precipitation_and_replacement(store: Store, tmp_path: Path) -> None:
 
 
 def test_bad_rows_refused(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="Tmin"):
+    with pytest.raises(InputError) as info:
         read_station_file(write_station(tmp_path / "b.csv", bad_row=True), source="s", licence="l")
+    expect_error(info, "input.inconsistent", "tmin_c")
 
 
 def test_no_store_means_no_stored_series() -> None:

@@ -8,6 +8,7 @@ case starts from the same store.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from tests.fuzz.corpus import CITY, Seeds, build_seeds
 
 TOTALS: dict[str, tuple[int, int]] = {}
 """importer -> (cases run, cases that failed), printed at the end of the session."""
+CODES_SEEN: dict[str, Counter[str]] = {}
+"""importer -> how many of its malformed cases gave each error code (``none``: no coded error), printed at
+the end: a family of plausible damages that all give one generic code points at a missing or mislabelled check."""
+CASE_CODES: dict[str, list[tuple[str, str]]] = {}
+"""importer -> (case, code) of every case, printed with ``-v``."""
 
 
 @dataclass
@@ -72,3 +78,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     n_all = sum(n for n, _ in TOTALS.values())
     failed_all = sum(f for _, f in TOTALS.values())
     terminalreporter.write_line(f"{'total':<{width}}  {n_all:4d} cases  {failed_all:3d} not refused cleanly")
+    terminalreporter.section("fuzzing: error codes per importer (cases per code)")
+    for importer, counts in sorted(CODES_SEEN.items()):
+        shown = ", ".join(f"{code} {n}" for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        terminalreporter.write_line(f"{importer:<{width}}  {shown}")
+    total: Counter[str] = sum(CODES_SEEN.values(), Counter())
+    terminalreporter.write_line(f"{'total':<{width}}  " + ", ".join(f"{c} {n}" for c, n in total.most_common()))
+    if terminalreporter.verbosity > 0:
+        terminalreporter.section("fuzzing: error code of every case")
+        for importer, pairs in sorted(CASE_CODES.items()):
+            for case, code in pairs:
+                terminalreporter.write_line(f"{importer} / {case}: {code}")

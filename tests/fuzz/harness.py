@@ -1,11 +1,11 @@
 """Run the real `kalkan` command on one malformed input and judge the outcome.
 
-A case passes when the command exits with code 2 after printing one ``Error:`` message (a KalkanError, no
-traceback), the message names the file the case broke, the store holds what it held before (a canonical
-dump of every table; a run recorded as ``failed`` is the one change allowed, since every run is recorded),
-and the command finished within its time limit. Cases that could hang or exhaust memory run in a
-subprocess under ``RLIMIT_AS`` and a wall-clock timeout; the others run in this process (fast) under a
-``SIGALRM`` timer.
+A case passes when the command exits with code 2 after printing one ``Error [code]:`` message (a KalkanError, no
+traceback) whose code is one of :data:`kalkan.errors.CODES`, the message names the file the case broke, the
+store holds what it held before (a canonical dump of every table; a run recorded as ``failed`` is the one change
+allowed, since every run is recorded), and the command finished within its time limit. Cases that could hang
+or exhaust memory run in a subprocess under ``RLIMIT_AS`` and a wall-clock timeout; the others run in this
+process (fast) under a ``SIGALRM`` timer.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import io
 import os
+import re
 import resource
 import signal
 import sqlite3
@@ -25,6 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kalkan.errors import CODES
+
 IN_PROCESS_LIMIT_S = 30.0
 """Per-case wall-clock limit of an in-process case (the slow ones read a 5,000-asset case or a GEM model)."""
 ISOLATED_LIMIT_S = 60.0
@@ -32,6 +35,14 @@ ISOLATED_LIMIT_S = 60.0
 ISOLATED_MEMORY_BYTES = 6 << 30
 """Address-space limit of a subprocess case: far below what the unbounded inputs would take (tens of GiB),
 above what numba, pyarrow and GDAL map at start-up."""
+ERROR_LINE = re.compile(r"Error \[([^\]]+)\](?: \(field .*?\))?: ")
+"""The CLI's error line: ``Error [input.range] (field cost_structural): message`` (the field when there is one)."""
+
+
+def error_code(stderr: str) -> str | None:
+    """The code of the first ``Error [code]:`` line the CLI printed, if any."""
+    found = ERROR_LINE.search(stderr)
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,11 @@ class Verdict:
     case: Case
     outcome: Outcome
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str | None:
+        """The error code the CLI printed (None: no coded error line)."""
+        return error_code(self.outcome.stderr)
 
     def __str__(self) -> str:
         detail = self.outcome.traceback or self.outcome.stderr or self.outcome.stdout
@@ -182,8 +198,10 @@ def judge(case: Case, outcome: Outcome, before: dict[str, str], after: dict[str,
         problems.append(
             f"exit code {outcome.code} (silently accepted)" if outcome.code == 0 else f"exit {outcome.code}"
         )
-    elif "Error:" not in outcome.stderr:
-        problems.append("exit 2 without an 'Error:' message")
+    elif (code := error_code(outcome.stderr)) is None:
+        problems.append("exit 2 without an 'Error [code]:' message")
+    elif code not in CODES:
+        problems.append(f"the error code {code!r} is not one of kalkan.errors.CODES")
     elif case.names is not None and case.names not in outcome.stderr:
         problems.append(f"the message does not name {case.names!r}")
     if before != after:

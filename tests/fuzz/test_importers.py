@@ -1,6 +1,7 @@
 """Every importer refuses every malformed input of the corpus cleanly: exit code 2 with one message naming the
-file (no traceback), the store unchanged, within a time limit (memory-prone cases in a subprocess under an
-address-space limit). See :mod:`tests.fuzz.harness` for the verdict and :mod:`tests.fuzz.corpus` for the cases.
+file and carrying an error code of :data:`kalkan.errors.CODES` (no traceback), the store unchanged, within a
+time limit (memory-prone cases in a subprocess under an address-space limit). See :mod:`tests.fuzz.harness` for
+the verdict and :mod:`tests.fuzz.corpus` for the cases.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from tests.fuzz.conftest import TOTALS, FuzzStore
+from tests.fuzz.conftest import CASE_CODES, CODES_SEEN, TOTALS, FuzzStore
 from tests.fuzz.corpus import IMPORTERS
 from tests.fuzz.harness import run_case
 
@@ -28,6 +29,9 @@ def test_malformed_inputs_are_refused_cleanly(group: str, fuzz_env: FuzzStore) -
     for case in cases:
         verdict = run_case(case, fuzz_env.db_path)
         per_importer[case.importer] += 1
+        code = verdict.code or "none"
+        CODES_SEEN.setdefault(case.importer, Counter())[code] += 1
+        CASE_CODES.setdefault(case.importer, []).append((case.name, code))
         if verdict.problems:
             failures.append(verdict)
             failed[case.importer] += 1

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kalkan.core.bounds import ASSET_OCCUPANTS, ASSET_VALUE, FACILITY_VALUE_USD
-from kalkan.errors import KalkanError
+from kalkan.errors import CODES, KalkanError
 from tests.fuzz import mutate
 from tests.fuzz.corpus import DATA, POINT_SOURCE, RUPTURE_JSON, SOURCE_CSV
 
@@ -36,13 +36,16 @@ NUMBERS = st.one_of(
 
 
 def _check(read: Callable[[Path], Any], path: Path, data: bytes) -> Any:
-    """Write ``data`` to ``path`` and read it: a value, or a KalkanError that names the file."""
+    """Write ``data`` to ``path`` and read it: a value, or a KalkanError that names the file and carries a code
+    of :data:`kalkan.errors.CODES` (as each of its row problems does, when it lists some)."""
     path.write_bytes(data)
     try:
         return read(path)
     except KalkanError as exc:
-        message = str(exc)
+        error = exc
+    message = str(error)
     assert path.name in message or str(path.parent) in message, f"message does not name the file: {message}"
+    assert error.code in CODES and all(e.code in CODES for e in getattr(error, "errors", ()))
     return None
 
 

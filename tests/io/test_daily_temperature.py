@@ -9,14 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kalkan.core.climate.series import gap_report
 from kalkan.errors import InputError, NotFoundError
 from kalkan.io.daily_temperature import (
     DailyTemperatureError,
-    gap_report,
     load_city_series,
     read_dayton_gsod_tavg,
     read_user_daily_csv,
 )
+from tests.errors import expect_error
 
 
 @pytest.mark.parametrize(
@@ -72,8 +73,9 @@ def test_osh_missing_january_1999_is_reported_not_filled() -> None:
 
 
 def test_unknown_city_is_not_found() -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as info:
         load_city_series("almaty")
+    expect_error(info, "not_found.data", "city")
 
 
 def test_dayton_reader_converts_fahrenheit_and_counts_sentinels(tmp_path: Path) -> None:
@@ -94,8 +96,9 @@ def test_dayton_reader_converts_fahrenheit_and_counts_sentinels(tmp_path: Path) 
 def test_dayton_reader_names_row_of_bad_line(tmp_path: Path) -> None:
     f = tmp_path / "x.txt"
     f.write_text(" 1 1 2000 32.0\n 2 30 2000 40.0\n")
-    with pytest.raises(InputError, match="row 2"):
+    with pytest.raises(InputError) as info:
         read_dayton_gsod_tavg(f, source="t", licence="pd")
+    expect_error(info, "input.type", "date", 2)
 
 
 def test_gap_report_runs() -> None:
@@ -144,8 +147,10 @@ def test_user_csv_lists_every_bad_row(tmp_path: Path) -> None:
     )
     with pytest.raises(DailyTemperatureError) as err:
         read_user_daily_csv(f)
-    got = {(p.row, p.field) for p in err.value.problems}
-    assert got == {(3, "date"), (4, "date"), (5, "tmin_c"), (6, "tmax_c"), (7, "tmax_c")}
+    got = {(p.row, p.field, p.code) for p in err.value.problems}
+    assert got == {(3, "date", "input.type"), (4, "date", "input.duplicate"), (5, "tmin_c", "input.inconsistent"),
+                   (6, "tmax_c", "input.range"), (7, "tmax_c", "input.type")}  # fmt: skip
+    expect_error(err, "input.type", "date", 3)
     p = next(p for p in err.value.problems if p.row == 5)
     assert p.value == "22" and "Tmin ≤ Tmax" in p.expected and p.file == str(f)
     assert "row 4" in str(err.value) and "already given (row 2)" in str(err.value)
@@ -155,8 +160,12 @@ def test_user_csv_wrong_unit_columns(tmp_path: Path) -> None:
     f = _csv(tmp_path, "date,tmax_f,tmin_f\n2020-07-01,95,68\n")
     with pytest.raises(DailyTemperatureError) as err:
         read_user_daily_csv(f)
-    assert any("°F" in p.expected for p in err.value.problems)
-    assert any(p.field == "tmax_c" and "header" in p.expected for p in err.value.problems)
+    assert {(p.field, p.code) for p in err.value.problems} >= {
+        ("tmax_f", "input.unsupported"),
+        ("tmin_f", "input.unsupported"),
+        ("tmax_c", "input.missing"),
+    }
+    expect_error(err, "input.unsupported", "tmax_f", 1)
 
 
 def test_user_csv_values_in_kelvin_are_flagged(tmp_path: Path) -> None:
@@ -164,4 +173,9 @@ def test_user_csv_values_in_kelvin_are_flagged(tmp_path: Path) -> None:
     f = _csv(tmp_path, "date,tmax_c,tmin_c\n" + rows)
     with pytest.raises(DailyTemperatureError) as err:
         read_user_daily_csv(f)
+    assert (err.value.problems[0].field, err.value.problems[0].code, err.value.problems[0].row) == (
+        "tmax_c/tmin_c",
+        "input.range",
+        1,
+    )
     assert "°F or K" in err.value.problems[0].expected

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import math
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,9 +17,10 @@ from hypothesis import strategies as st
 
 from kalkan.catalog.sources import data_root
 from kalkan.core.exposure.facilities import FIELDS, FacilityTable, to_exposure
-from kalkan.errors import InputError
+from kalkan.errors import CODES, InputError
 from kalkan.io.facilities import (
     ILLUSTRATIVE_CITIES,
+    RowsError,
     illustrative_facilities,
     read_facilities,
     read_facilities_csv,
@@ -28,6 +30,7 @@ from kalkan.io.facilities import (
     write_facilities_geojson,
     write_facilities_gpkg,
 )
+from tests.errors import expect_error
 
 HEADER = ",".join(FIELDS)
 GOOD = [
@@ -86,65 +89,82 @@ def test_round_trips(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "field", "expected"),
+    ("changes", "field", "code"),
     [
-        ({"type": "spaceport"}, "type", "one of hospital"),
-        ({"lon": "435000"}, "lon", "reproject to EPSG:4326"),
-        ({"lat": "4480000"}, "lat", "projected coordinates"),
-        ({"condition": "6"}, "condition", "1 (very poor) to 5 (very good)"),
-        ({"condition": "0"}, "condition", "1 (very poor)"),
-        ({"last_inspection": "01.05.2024"}, "last_inspection", "YYYY-MM-DD"),
-        ({"last_inspection": "2024-02-30"}, "last_inspection", "YYYY-MM-DD"),
-        ({"capacity": "-5"}, "capacity", ">= 0"),
-        ({"backup_power": "maybe"}, "backup_power", "true or false"),
-        ({"capacity_unit": "pupils"}, "capacity_unit", "'beds'"),
-        ({"replacement_cost_usd": ""}, "replacement_cost_usd", "required"),
+        ({"type": "spaceport"}, "type", "input.unknown"),
+        ({"lon": "435000"}, "lon", "input.range"),
+        ({"lon": "nan"}, "lon", "input.range"),
+        ({"lon": "east"}, "lon", "input.type"),
+        ({"capacity": "inf"}, "capacity", "input.range"),
+        ({"year_built": "1e400"}, "year_built", "input.range"),
+        ({"lat": "4480000"}, "lat", "input.range"),
+        ({"condition": "6"}, "condition", "input.range"),
+        ({"condition": "0"}, "condition", "input.range"),
+        ({"condition": "2.5"}, "condition", "input.type"),
+        ({"last_inspection": "01.05.2024"}, "last_inspection", "input.type"),
+        ({"last_inspection": "2024-02-30"}, "last_inspection", "input.type"),
+        ({"capacity": "-5"}, "capacity", "input.range"),
+        ({"backup_power": "maybe"}, "backup_power", "input.type"),
+        ({"capacity_unit": "pupils"}, "capacity_unit", "input.inconsistent"),
+        ({"replacement_cost_usd": ""}, "replacement_cost_usd", "input.missing"),
+        ({"replacement_cost_usd": "2e11"}, "replacement_cost_usd", "input.range"),
     ],
 )
-def test_each_bad_value_is_reported(tmp_path: Path, changes: dict[str, str], field: str, expected: str) -> None:
+def test_each_bad_value_is_reported(tmp_path: Path, changes: dict[str, str], field: str, code: str) -> None:
     path = write_csv(tmp_path, GOOD[1], row(**changes))
-    with pytest.raises(InputError) as info:
+    with pytest.raises(RowsError) as info:
         read_facilities_csv(path)
-    message = str(info.value)
-    assert f"data row 2 (id 'H1'), field '{field}'" in message
-    assert expected in message
-    assert "nothing was imported" in message
+    expect_error(info, code, None, None)  # an import refused for its rows: the problems are on .errors
+    [error] = info.value.errors
+    assert (error.row, error.facility_id, error.field, error.code) == (2, "H1", field, code)
+    assert error.value == next(iter(changes.values()))
+    assert f"'{field}'" in info.value.message  # the message lists the problem
 
 
 def test_duplicate_id_reports_both_rows(tmp_path: Path) -> None:
     path = write_csv(tmp_path, GOOD[0], GOOD[1], row(name="Other"))
-    with pytest.raises(InputError) as info:
+    with pytest.raises(RowsError) as info:
         read_facilities_csv(path)
-    message = str(info.value)
-    assert "data row 1 (id 'H1'), field 'id'" in message
-    assert "also used at data row 3" in message
-    assert "data row 3 (id 'H1'), field 'id'" in message
-    assert "also used at data row 1" in message
+    expect_error(info, "input.duplicate", None, None)
+    assert [(e.row, e.facility_id, e.field, e.code) for e in info.value.errors] == [
+        (1, "H1", "id", "input.duplicate"),
+        (3, "H1", "id", "input.duplicate"),
+    ]
+    assert "data row 3" in info.value.errors[0].expected and "data row 1" in info.value.errors[1].expected
 
 
 def test_all_errors_collected_and_listed_up_to_twenty(tmp_path: Path) -> None:
     bad = [row(id=f"X{k}", condition="9", capacity="-1") for k in range(15)]
-    with pytest.raises(InputError) as info:
+    with pytest.raises(RowsError) as info:
         read_facilities_csv(write_csv(tmp_path, *GOOD, *bad))
-    message = str(info.value)
-    assert "30 error(s) in 15 of 18 row(s)" in message
-    assert message.count("field 'condition'") + message.count("field 'capacity'") == 20
-    assert "... and 10 more" in message
+    errors = info.value.errors
+    assert len(errors) == 30 and len({e.row for e in errors}) == 15
+    assert {(e.field, e.code) for e in errors} == {("condition", "input.range"), ("capacity", "input.range")}
+    message = info.value.message
+    assert message.count("'condition'") + message.count("'capacity'") == 20  # the first 20 are listed
+    assert "10" in message.splitlines()[-1]  # and the count of the others
+    assert info.value.as_dict()["errors"][0] == {
+        "row": 4, "place": "data row 4", "facility_id": "X0", "field": "capacity", "value": "-1",
+        "expected": errors[0].expected, "code": "input.range",
+    }  # fmt: skip
 
 
 def test_keep_valid_imports_valid_rows_and_writes_rejects(tmp_path: Path) -> None:
     path = write_csv(tmp_path, GOOD[0], row(id="H2", condition="7"), GOOD[1], row(id="H3", type="castle"))
     result = read_facilities_csv(path, keep_valid=True)
     assert result.table.id.tolist() == ["H1", "S1"]
-    assert [(e.row, e.field, e.value) for e in result.errors] == [(2, "condition", "7"), (4, "type", "castle")]
+    assert [(e.row, e.field, e.value, e.code) for e in result.errors] == [
+        (2, "condition", "7", "input.range"),
+        (4, "type", "castle", "input.unknown"),
+    ]
     assert result.rejects_path == tmp_path / "f.csv.rejects.csv"
     with open(result.rejects_path, newline="", encoding="utf-8") as handle:
         rejects = list(csv.DictReader(handle))
     assert [r["id"] for r in rejects] == ["H2", "H3"]
     assert rejects[0]["condition"] == "7"
     assert rejects[0]["name"] == "Hospital"
-    assert "field 'condition': got '7'; expected a rating 1" in rejects[0]["error"]
-    assert "field 'type': got 'castle'" in rejects[1]["error"]
+    assert "'condition'" in rejects[0]["error"] and "'7'" in rejects[0]["error"]  # the field and the value
+    assert "'type'" in rejects[1]["error"] and "'castle'" in rejects[1]["error"]
     assert list(rejects[0]) == [*FIELDS, "error"]
     other = tmp_path / "rejects" / "r.csv"
     other.parent.mkdir()
@@ -160,20 +180,27 @@ def test_keep_valid_rejects_both_duplicates(tmp_path: Path) -> None:
 
 
 def test_mixed_price_years_are_row_errors(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"data row 2 \(id 'H2'\), field 'price_year'.*2021 like data row 1"):
+    with pytest.raises(RowsError) as info:
         read_facilities_csv(write_csv(tmp_path, GOOD[0], row(id="H2", price_year="2019")))
+    expect_error(info, "input.inconsistent", None, None)
+    [error] = info.value.errors
+    assert (error.row, error.facility_id, error.field, error.value) == (2, "H2", "price_year", "2019")
+    assert "2021" in error.expected  # the price year of the first row
 
 
 def test_file_level_errors(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("id,name,condtion\n1,a,3\n")
-    with pytest.raises(InputError, match=r"unknown column.*'condtion'"):
+    with pytest.raises(InputError) as info:
         read_facilities_csv(path)
+    assert "x.csv" in expect_error(info, "input.unknown", "condtion").message
     path.write_text("id,name\n")
-    with pytest.raises(InputError, match="missing column"):
+    with pytest.raises(InputError) as info:
         read_facilities_csv(path)
-    with pytest.raises(InputError, match="unknown facility file type"):
+    expect_error(info, "input.missing", "type")
+    with pytest.raises(InputError) as info:
         read_facilities(tmp_path / "x.shp")
+    assert "'.shp'" in expect_error(info, "input.unsupported").message
 
 
 def test_geojson_bad_features_and_crs(tmp_path: Path) -> None:
@@ -183,15 +210,23 @@ def test_geojson_bad_features_and_crs(tmp_path: Path) -> None:
     data["features"][1]["geometry"] = {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}
     data["features"][2]["properties"]["lon"] = 10.0
     path.write_text(json.dumps(data))
-    with pytest.raises(InputError) as info:
+    with pytest.raises(RowsError) as info:
         read_facilities_geojson(path)
-    assert "feature 2 (id 'S1'), field 'geometry'" in str(info.value)
-    assert "feature 3 (id 'B1'), field 'lon'" in str(info.value)
+    expect_error(info, "input.type", None, None)
+    assert [(e.row, e.place, e.facility_id, e.field, e.code) for e in info.value.errors] == [
+        (2, "feature 2", "S1", "geometry", "input.type"),
+        (3, "feature 3", "B1", "lon", "input.inconsistent"),
+    ]
     data = json.loads(write_facilities_geojson(t, path).read_text())
     data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32643"}}
     path.write_text(json.dumps(data))
-    with pytest.raises(InputError, match=r"32643.*EPSG:4326"):
+    with pytest.raises(InputError) as crs_info:
         read_facilities_geojson(path)
+    assert "32643" in expect_error(crs_info, "input.unsupported", "crs").message
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    with pytest.raises(InputError) as empty_info:
+        read_facilities_geojson(path)
+    expect_error(empty_info, "input.empty", None)  # an empty registry is refused as empty, not for its columns
 
 
 def test_gpkg_in_another_crs_is_refused(tmp_path: Path) -> None:
@@ -204,10 +239,10 @@ def test_gpkg_in_another_crs_is_refused(tmp_path: Path) -> None:
     con.execute("UPDATE gpkg_geometry_columns SET srs_id = 32643")
     con.commit()
     con.close()
-    with pytest.raises(InputError, match="EPSG:32643") as info:
+    with pytest.raises(InputError) as info:
         read_facilities_gpkg(path)
-    assert info.value.hint is not None
-    assert "reproject" in info.value.hint
+    assert "EPSG:32643" in expect_error(info, "input.unsupported", "srs_id").message
+    assert info.value.hint is not None and "EPSG:4326" in info.value.hint
 
 
 def test_gpkg_bad_rows_are_collected(tmp_path: Path) -> None:
@@ -220,9 +255,9 @@ def test_gpkg_bad_rows_are_collected(tmp_path: Path) -> None:
     con.close()
     result = read_facilities_gpkg(path, keep_valid=True)
     assert result.table.id.tolist() == ["H1"]
-    assert [(e.place, e.field) for e in result.errors] == [
-        ("layer 'facilities', feature fid 2", "condition"),
-        ("layer 'facilities', feature fid 3", "geometry"),
+    assert [(e.place, e.field, e.code) for e in result.errors] == [
+        ("layer 'facilities', feature fid 2", "condition", "input.range"),
+        ("layer 'facilities', feature fid 3", "geometry", "input.missing"),
     ]
 
 
@@ -246,6 +281,18 @@ def test_illustrative_sets(city: str) -> None:
     assert e.critical_type.tolist() == t.type.tolist()
 
 
+def assert_coded(read: Callable[..., object], path: Path, **options: Any) -> None:
+    """``read(path)`` succeeds or raises an InputError whose code, and each row problem's code, is in CODES."""
+    error: InputError | None = None
+    try:
+        read(path, **options)
+    except InputError as exc:
+        error = exc
+    if error is not None:
+        assert error.code in CODES
+        assert all(e.code in CODES for e in getattr(error, "errors", ()))
+
+
 cells = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["", "nan", "inf", "-1", "1e400", "2024-13-01", "true", "hospital", "0", "999999"]),
@@ -261,8 +308,7 @@ def test_garbage_csv_rows_give_input_errors(rows: list[list[str]]) -> None:
             writer = csv.writer(handle)
             writer.writerow(FIELDS)
             writer.writerows(rows)
-        with contextlib.suppress(InputError):
-            read_facilities_csv(path)
+        assert_coded(read_facilities_csv, path)
 
 
 json_values = st.recursive(
@@ -290,5 +336,4 @@ def test_garbage_geojson_features_give_input_errors(features: list[object]) -> N
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "g.geojson"
         path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-        with contextlib.suppress(InputError):
-            read_facilities_geojson(path, keep_valid=True)
+        assert_coded(read_facilities_geojson, path, keep_valid=True)

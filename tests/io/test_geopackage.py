@@ -21,6 +21,7 @@ import kalkan.io.geopackage as geopackage
 from kalkan.core.exposure.table import Exposure
 from kalkan.errors import InputError
 from kalkan.io.geopackage import read_exposure_gpkg, write_exposure_gpkg
+from tests.errors import expect_error
 from tests.io.test_exposure_csv import assert_same_exposure, exposures
 
 WKT_UTM43 = (
@@ -170,8 +171,9 @@ def test_another_crs_is_an_error(tmp_path: Path) -> None:
     path = build(tmp_path / "utm.gpkg", [gp_point(500000, 4700000, srs_id=32643)], srs=srs)
     with pytest.raises(InputError) as info:
         read_exposure_gpkg(path)
-    assert "layer 'assets' uses srs_id 32643 (EPSG:32643, 'WGS 84 / UTM zone 43N')" in str(info.value)
-    assert info.value.hint is not None and "reproject the layer to EPSG:4326" in info.value.hint
+    message = expect_error(info, "input.unsupported", "srs_id").message
+    assert "utm.gpkg" in message and "EPSG:32643" in message  # the file and the CRS it is in
+    assert info.value.hint is not None and "EPSG:4326" in info.value.hint
 
 
 def test_a_renumbered_wgs84_is_accepted(tmp_path: Path) -> None:
@@ -184,47 +186,56 @@ LINESTRING = b"\x01" + struct.pack("<II4d", 2, 2, 0, 0, 1, 1)
 POLYGON = b"\x01" + struct.pack("<III8d", 3, 1, 4, 0, 0, 1, 0, 1, 1, 0, 0)
 POINT_Z = b"\x01" + struct.pack("<I3d", 1001, 74.5, 42.8, 800)
 MULTIPOINT = b"\x01" + struct.pack("<II", 4, 1) + b"\x01" + struct.pack("<Idd", 1, 74.5, 42.8)
+NAN_POINT = b"\x01" + struct.pack("<Idd", 1, float("nan"), float("nan"))
 
 
 @pytest.mark.parametrize(
-    ("blob", "expected"),
+    ("blob", "code", "field", "shown"),
     [
-        (gp_wkb(POLYGON), "feature fid 11: the geometry is a Polygon; expected a 2-D Point per asset"),
-        (gp_wkb(LINESTRING), "feature fid 11: the geometry is a LineString; expected a 2-D Point"),
-        (gp_wkb(MULTIPOINT), "feature fid 11: the geometry is a MultiPoint; expected a 2-D Point"),
-        (gp_wkb(POINT_Z), "feature fid 11: the geometry is a Point Z; expected a 2-D Point"),
-        (gp_wkb(b"\x01" + struct.pack("<I", 99)), "the geometry is a an unknown WKB geometry type (code 99)"),
-        (None, "feature fid 11: has no geometry (NULL)"),
-        (b"\x01\x01\x00\x00\x00", "feature fid 11: the geometry is not GeoPackage binary"),
-        (gp_point(1, 2)[:20], "feature fid 11: the geometry is truncated (20 bytes)"),
-        (gp_wkb(b"\x01" + struct.pack("<Idd", 1, float("nan"), float("nan")), 0b1_0001), "the geometry is empty"),
-        (gp_wkb(b"\x01" + struct.pack("<Idd", 1, float("nan"), float("nan"))), "the geometry is an empty point"),
-        (gp_wkb(b"\x07" + struct.pack("<Idd", 1, 1, 2)), "the WKB byte-order byte is 7"),
-        (gp_point(1, 2, srs_id=0), "the geometry has srs_id 0, but the layer's is 4326"),
-        (gp_wkb(b"", 0b1011), "invalid envelope indicator 5"),
-        (gp_wkb(b"", 0b10_0001), "extended GeoPackage geometry type"),
-        (gp_point(500000, 4700000), "feature fid 11, field 'shape (x)': got 500000.0; expected a WGS84 longitude"),
+        (gp_wkb(POLYGON), "input.type", "shape", "Polygon"),
+        (gp_wkb(LINESTRING), "input.type", "shape", "LineString"),
+        (gp_wkb(MULTIPOINT), "input.type", "shape", "MultiPoint"),
+        (gp_wkb(POINT_Z), "input.type", "shape", "Point Z"),
+        (gp_wkb(b"\x01" + struct.pack("<I", 99)), "input.type", "shape", "99"),
+        (None, "input.missing", "shape", None),
+        (b"\x01\x01\x00\x00\x00", "input.syntax", "shape", None),
+        (gp_point(1, 2)[:20], "input.syntax", "shape", "20"),
+        (gp_wkb(NAN_POINT, 0b1_0001), "input.missing", "shape", None),
+        (gp_wkb(NAN_POINT), "input.missing", "shape", None),
+        (gp_wkb(b"\x07" + struct.pack("<Idd", 1, 1, 2)), "input.syntax", "shape", "7"),
+        (gp_point(1, 2, srs_id=0), "input.inconsistent", "shape", "srs_id 0"),
+        (gp_wkb(b"", 0b1011), "input.syntax", "shape", "5"),
+        (gp_wkb(b"", 0b10_0001), "input.unsupported", "shape", None),
+        (gp_point(500000, 4700000), "input.range", "shape (x)", "500000.0"),
     ],
-)
-def test_bad_geometries_name_the_feature_and_type(tmp_path: Path, blob: bytes | None, expected: str) -> None:
+)  # fmt: skip
+def test_bad_geometries_name_the_feature_and_type(
+    tmp_path: Path, blob: bytes | None, code: str, field: str, shown: str | None
+) -> None:
+    """The error names the file, the layer and the feature (fid 11 is its row); ``shown`` is the offending
+    value the message quotes (geometry type, byte count, byte value, srs id, coordinate)."""
     path = build(tmp_path / "bad.gpkg", [gp_point(74.5, 42.8), blob])
     with pytest.raises(InputError) as info:
         read_exposure_gpkg(path)
-    assert str(info.value).startswith(f"{path}: layer 'assets', "), str(info.value)
-    assert expected in str(info.value)
+    message = expect_error(info, code, field, 11).message
+    assert message.startswith(f"{path}: layer 'assets', "), message
+    assert shown is None or shown in message
 
 
 def test_attribute_errors_name_the_feature(tmp_path: Path) -> None:
     attributes: dict[str, list[Any]] = {"cost_total": [100.0, -3.0], "id": ["a", "a"]}
     path = build(tmp_path / "a.gpkg", [gp_point(1, 2), gp_point(3, 4)], attributes={"cost_total": [1.0, "lots"]})
-    with pytest.raises(InputError, match=r"feature fid 11, field 'cost_total': got 'lots'; expected a finite"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(path)
+    assert "'lots'" in expect_error(info, "input.type", "cost_total", 11).message
     path = build(tmp_path / "b.gpkg", [gp_point(1, 2), gp_point(3, 4)], attributes=attributes)
-    with pytest.raises(InputError, match=r"feature fid 11, field 'id': asset id 'a' is already used at layer 'assets'"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(path)
+    assert "fid 10" in expect_error(info, "input.duplicate", "id", 11).message  # where the id was first used
     path = build(tmp_path / "c.gpkg", [gp_point(1, 2)], attributes={"notes": [b"\x00\x01"]})
-    with pytest.raises(InputError, match=r"feature fid 10: field 'notes' holds binary data"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(path)
+    expect_error(info, "input.type", "notes", 10)
 
 
 def test_lon_lat_attributes_must_agree_with_the_geometry(tmp_path: Path) -> None:
@@ -232,28 +243,40 @@ def test_lon_lat_attributes_must_agree_with_the_geometry(tmp_path: Path) -> None
     e = read_exposure_gpkg(same)
     assert (e.lon[0], e.lat[0]) == (1.5, 2.5) and "lon" not in e.extra
     differs = build(tmp_path / "b.gpkg", [gp_point(1.5, 2.5)], attributes={"lon": [1.5], "lat": [3.0]})
-    with pytest.raises(InputError, match=r"fid 10: attribute 'lat' is 3.0 but the point geometry says 2.5"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(differs)
+    message = expect_error(info, "input.inconsistent", "lat", 10).message
+    assert "3.0" in message and "2.5" in message
 
 
 def test_layer_choice(tmp_path: Path) -> None:
     path = build(tmp_path / "two.gpkg", [gp_point(1, 2)], extra_layers=("roads",))
-    with pytest.raises(InputError, match=r"choose a layer; the GeoPackage has 2 feature layers \(assets, roads\)"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(path)
+    assert "assets, roads" in expect_error(info, "input.options", "--layer").message  # the layers to choose from
     assert len(read_exposure_gpkg(path, layer="assets")) == 1
-    with pytest.raises(InputError, match=r"no feature layer 'bridges'; found assets, roads"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(path, layer="bridges")
+    message = expect_error(info, "input.unknown", "--layer").message
+    assert "'bridges'" in message and "assets, roads" in message
 
 
 def test_not_a_geopackage(tmp_path: Path) -> None:
     (tmp_path / "x.gpkg").write_bytes(b"this is not a database at all, just text" * 40)
-    with pytest.raises(InputError, match="not a readable GeoPackage"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(tmp_path / "x.gpkg")
+    assert "x.gpkg" in expect_error(info, "input.syntax").message
     sqlite3.connect(tmp_path / "plain.gpkg").execute("CREATE TABLE t (x)").connection.commit()
-    with pytest.raises(InputError, match="not a readable GeoPackage"):
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(tmp_path / "plain.gpkg")
-    with pytest.raises(InputError, match="file not found"):
+    assert "plain.gpkg" in expect_error(info, "input.missing", "gpkg_contents").message
+    with pytest.raises(InputError) as info:
         read_exposure_gpkg(tmp_path / "missing.gpkg")
+    assert "missing.gpkg" in expect_error(info, "input.not_found").message
+    (tmp_path / "empty.gpkg").write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        read_exposure_gpkg(tmp_path / "empty.gpkg")
+    assert "empty.gpkg" in expect_error(info, "input.empty").message
 
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
@@ -266,14 +289,17 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
         costs=e.costs,
         extra={"text": np.array(["a", "\ud800", "c"])},
     )
-    with pytest.raises(InputError, match="cannot write the GeoPackage"):
+    with pytest.raises(InputError) as info:
         write_exposure_gpkg(bad, tmp_path / "bad.gpkg")
+    assert "bad.gpkg" in expect_error(info, "output.unwritable").message
     assert list(tmp_path.iterdir()) == []
     clash = Exposure(id=e.id, lon=e.lon, lat=e.lat, taxonomy=e.taxonomy, costs=e.costs, extra={"ID": np.ones(3)})
-    with pytest.raises(InputError, match="both named 'id'"):
+    with pytest.raises(InputError) as info:
         write_exposure_gpkg(clash, tmp_path / "bad.gpkg")
-    with pytest.raises(InputError, match="reserved by GeoPackage"):
+    expect_error(info, "input.duplicate", "id")
+    with pytest.raises(InputError) as info:
         write_exposure_gpkg(e, tmp_path / "bad.gpkg", layer="gpkg_contents")
+    expect_error(info, "input.unsupported", "--layer")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -22,6 +22,7 @@ from kalkan.io.hazard_maps import (
     read_manifest,
     specs_from_gpkg,
 )
+from tests.errors import expect_error
 
 
 def from_origin(west: float, north: float, xsize: float, ysize: float) -> Any:
@@ -109,21 +110,24 @@ def test_nodata_is_no_hazard_and_counted(tmp_path: Path) -> None:
 
 def test_missing_crs_is_an_error(tmp_path: Path) -> None:
     path = geographic(tmp_path, crs=None)
-    with pytest.raises(InputError, match="no coordinate reference system"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps([MapSpec(10.0, path)], "river_flood", "m", np.array([68.05]), np.array([41.95]))
+    assert str(path) in expect_error(info, "input.missing", "crs").message
 
 
 def test_unit_tag_must_match(tmp_path: Path) -> None:
     data = np.full((20, 20), 150.0)
     path = write_tif(tmp_path / "cm.tif", data, tags={"units": "cm"})
-    with pytest.raises(InputError, match=r"'cm'.*declared in 'm'"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps([MapSpec(10.0, path)], "river_flood", "m", np.array([68.05]), np.array([41.95]))
+    assert "'cm'" in expect_error(info, "input.inconsistent", "units").message  # the unit the file states
     stack = read_hazard_maps([MapSpec(10.0, path)], "river_flood", "cm", np.array([68.05]), np.array([41.95]))
     assert stack.values[0, 0] == pytest.approx(1.5)
     assert stack.unit == "m" and stack.declared_unit == "cm"
     feet = write_tif(tmp_path / "ft.tif", np.ones((20, 20)), tags={"units": "ft"})
-    with pytest.raises(InputError, match="m or cm only"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps([MapSpec(10.0, feet)], "river_flood", "m", np.array([68.05]), np.array([41.95]))
+    assert "'ft'" in expect_error(info, "input.unsupported", "units").message
 
 
 @pytest.mark.parametrize("bad", [45.0, -0.5])
@@ -131,21 +135,30 @@ def test_implausible_depth_names_file_row_col_value(tmp_path: Path, bad: float) 
     data = np.ones((20, 20))
     data[3, 4] = bad
     path = write_tif(tmp_path / "bad.tif", data)
-    with pytest.raises(InputError, match=rf"bad.tif: cell row 3, col 4 holds {bad}"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps([MapSpec(10.0, path)], "river_flood", "m", np.array([68.45]), np.array([41.65]))
+    message = expect_error(info, "input.range").message
+    assert "bad.tif" in message and "3" in message and "4" in message and str(bad) in message  # file, cell, value
 
 
 def test_return_periods_must_increase_and_exceed_one_year(tmp_path: Path) -> None:
     a, b = geographic(tmp_path, "a.tif"), geographic(tmp_path, "b.tif")
     lon, lat = np.array([68.05]), np.array([41.95])
-    with pytest.raises(InputError, match="strictly increasing"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps([MapSpec(100.0, a), MapSpec(10.0, b)], "river_flood", "m", lon, lat)
-    with pytest.raises(InputError, match="strictly increasing"):
+    expect_error(info, "input.inconsistent", "--rp")
+    with pytest.raises(InputError) as info:
         check_return_periods([10, 10], "x")
-    with pytest.raises(InputError, match="above 1 year"):
-        check_return_periods([1, 10], "x")
-    with pytest.raises(InputError, match="above 1 year"):
+    expect_error(info, "input.inconsistent", "--rp")
+    with pytest.raises(InputError) as info:
+        check_return_periods([1, 10], "x", "return_period_years")
+    expect_error(info, "input.range", "return_period_years")
+    with pytest.raises(InputError) as info:
         check_return_periods([float("nan")], "x")
+    expect_error(info, "input.range", "--rp")
+    with pytest.raises(InputError) as info:
+        check_return_periods([], "x")
+    expect_error(info, "input.empty", "--rp")
 
 
 def test_non_monotone_maps_are_reported_not_fixed(tmp_path: Path) -> None:
@@ -180,31 +193,50 @@ def test_parse_map_argument_and_manifest(tmp_path: Path) -> None:
     assert parse_map_argument("100=maps/d.tif") == MapSpec(100.0, Path("maps/d.tif"))
     assert parse_map_argument("rp50=f.gpkg#depth_rp50") == MapSpec(50.0, Path("f.gpkg"), "depth_rp50")
     assert parse_map_argument("susc.tif") == MapSpec(None, Path("susc.tif"))
-    with pytest.raises(InputError, match="not a return period"):
+    with pytest.raises(InputError) as info:
         parse_map_argument("ten=f.tif")
+    assert "'ten'" in expect_error(info, "input.type", "--rp").message
+    with pytest.raises(InputError) as info:
+        parse_map_argument("10=")
+    expect_error(info, "input.missing", "--rp")
     manifest = tmp_path / "m.json"
     manifest.write_text(
         json.dumps({"peril": "mudflow", "unit": "m", "maps": [{"return_period_years": 10, "path": "a.tif"}]})
     )
     peril, unit, specs = read_manifest(manifest)
     assert (peril, unit) == ("mudflow", "m") and specs == [MapSpec(10.0, tmp_path / "a.tif")]
-    manifest.write_text(json.dumps({"peril": "mudflow", "unit": "m"}))
-    with pytest.raises(InputError, match="'maps' is missing"):
-        read_manifest(manifest)
+    for content, code, field in (
+        ({"peril": "mudflow", "unit": "m"}, "input.missing", "maps"),
+        ({"peril": "mudflow", "unit": "m", "maps": []}, "input.empty", "maps"),
+        ({"peril": "mudflow", "unit": 1, "maps": []}, "input.type", "unit"),
+        ({"peril": "mudflow", "unit": "m", "maps": [], "units": "m"}, "input.unknown", "units"),
+        ({"peril": "mudflow", "unit": "m", "maps": [{"path": "a.tif", "rp": 10}]}, "input.unknown", "maps[0].rp"),
+        ({"peril": "mudflow", "unit": "m", "maps": [{"return_period_years": 10}]}, "input.missing", "maps[0].path"),
+        ({"peril": "mudflow", "unit": "m", "maps": [{"path": "a.tif", "return_period_years": "10"}]}, "input.type",
+         "maps[0].return_period_years"),
+        ({"peril": "mudflow", "unit": "m", "maps": [{"path": "a.tif", "return_period_years": 0.5}]}, "input.range",
+         "maps[0].return_period_years"),
+    ):  # fmt: skip
+        manifest.write_text(json.dumps(content))
+        with pytest.raises(InputError) as info:
+            read_manifest(manifest)
+        assert "m.json" in expect_error(info, code, field).message
 
 
 def test_landslide_needs_classes_and_classes_are_checked(tmp_path: Path) -> None:
     lon, lat = np.array([68.05]), np.array([41.95])
     classes = geographic(tmp_path, "c.tif")
-    with pytest.raises(InputError, match="susceptibility classes"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps([MapSpec(None, classes)], "landslide", "m", lon, lat)
+    expect_error(info, "input.inconsistent", "unit")
     data = np.full((20, 20), 3.0)
     data[0, 5] = 2.5
     path = write_tif(tmp_path / "cls.tif", data)
     stack = read_hazard_maps([MapSpec(None, path)], "landslide", "class", lon, lat)
     assert stack.values[0, 0] == 3.0 and stack.return_periods_years is None
-    with pytest.raises(InputError, match="whole susceptibility class"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps([MapSpec(None, path)], "landslide", "class", np.array([68.55]), lat)
+    assert "2.5" in expect_error(info, "input.range").message  # the offending class
 
 
 def test_geopackage_raster_tables(tmp_path: Path) -> None:
@@ -272,8 +304,49 @@ def test_geopackage_polygons_without_crs_or_in_cm(tmp_path: Path) -> None:
     features = [(10.0, 0.4, _square(0, 0, 10))]
     lon, lat = np.array([69.0]), np.array([40.0])
     nocrs = write_polygon_gpkg(tmp_path / "nocrs.gpkg", features, srs_id=-1)
-    with pytest.raises(InputError, match="no coordinate reference system"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps(specs_from_gpkg(nocrs), "river_flood", "m", lon, lat)
+    assert "nocrs.gpkg" in expect_error(info, "input.missing", "srs_id").message
     cm = write_polygon_gpkg(tmp_path / "cm.gpkg", features, column="depth_cm")
-    with pytest.raises(InputError, match=r"needs the attribute 'depth_m'; it has depth_cm"):
+    with pytest.raises(InputError) as info:
         read_hazard_maps(specs_from_gpkg(cm), "river_flood", "m", lon, lat)
+    assert "depth_cm" in expect_error(info, "input.missing", "depth_m").message  # the attribute it has
+
+
+def test_geopackage_polygon_errors_name_the_feature(tmp_path: Path) -> None:
+    """A bad feature's error carries the attribute (or geometry column) as the layer names it and its fid."""
+    lon, lat = np.array([69.0]), np.array([40.0])
+    square = _square(499_000, 4_427_000, 2000)
+    deep = write_polygon_gpkg(tmp_path / "deep.gpkg", [(10.0, 0.4, square), (100.0, 45.0, square)])
+    with pytest.raises(InputError) as info:
+        read_hazard_maps(specs_from_gpkg(deep), "river_flood", "m", lon, lat)
+    assert "45.0" in expect_error(info, "input.range", "depth_m", 2).message
+    short = write_polygon_gpkg(tmp_path / "short.gpkg", [(0.5, 0.4, square)])
+    with pytest.raises(InputError) as info:
+        read_hazard_maps(specs_from_gpkg(short), "river_flood", "m", lon, lat)
+    assert "0.5" in expect_error(info, "input.range", "return_period", 1).message
+    empty = write_polygon_gpkg(tmp_path / "empty.gpkg", [(10.0, 0.4, square), (100.0, 1.0, square)])
+    with sqlite3.connect(empty) as con:
+        con.execute("UPDATE flood SET geom = NULL WHERE fid = 2")
+    with pytest.raises(InputError) as info:
+        read_hazard_maps(specs_from_gpkg(empty), "river_flood", "m", lon, lat)
+    expect_error(info, "input.missing", "geom", 2)
+    with sqlite3.connect(empty) as con:
+        con.execute("UPDATE flood SET geom = ? WHERE fid = 2", (b"GP\x00\x01\x00\x00\x00\x00\x01\x02\x00",))
+    with pytest.raises(InputError) as info:
+        read_hazard_maps(specs_from_gpkg(empty), "river_flood", "m", lon, lat)
+    expect_error(info, "input.syntax", "geom", 2)
+    with sqlite3.connect(deep) as con:  # SQLite stores a NaN as NULL: the value is missing
+        con.execute("UPDATE flood SET depth_m = NULL WHERE fid = 1")
+    with pytest.raises(InputError) as info:
+        read_hazard_maps(specs_from_gpkg(deep), "river_flood", "m", lon, lat)
+    expect_error(info, "input.missing", "depth_m", 1)
+
+
+def test_empty_map_files_are_refused_as_empty(tmp_path: Path) -> None:
+    lon, lat = np.array([68.05]), np.array([41.95])
+    for name in ("empty.tif", "empty.gpkg"):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(InputError) as info:
+            read_hazard_maps([MapSpec(10.0, tmp_path / name)], "river_flood", "m", lon, lat)
+        assert name in expect_error(info, "input.empty").message

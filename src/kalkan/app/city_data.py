@@ -14,11 +14,19 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from kalkan.app.city_exposure import admin1_exposure, city_exposure
+from kalkan.app.city_extent import check_outline_country
 from kalkan.app.city_outline import CityOutline, city_outline
+from kalkan.catalog.cities import CITY_ADMIN1
 from kalkan.core.digest import sha256_json
+from kalkan.core.exposure.gem import outline_from_geojson
 from kalkan.core.exposure.table import Exposure
 from kalkan.core.geometry import KM_PER_DEGREE
 from kalkan.errors import InputError
+from kalkan.io.exposure import write_exposure
+from kalkan.io.exposure_columns import atomic_target
+from kalkan.io.facilities import illustrative_facilities
+from kalkan.io.jsonfile import load_json_file
 from kalkan.store.city_data import (
     current_exposure_set,
     exposure_digest,
@@ -97,19 +105,23 @@ def build_gem_exposure(
     """GEM exposure of a founding city (its fixed unit and share, over ``outline`` or, without it, its
     shipped outline) or of any admin-1 unit (``target`` such as ``KZ-ALM``) spread over the GeoJSON outline at
     ``outline_path`` cut to the unit's country; returns it and its method record."""
-    from kalkan.app.city_extent import check_outline_country
-    from kalkan.core.exposure.gem import CITY_ADMIN1, admin1_exposure, city_exposure, outline_from_geojson
-    from kalkan.io.jsonfile import load_json_file
-
     if target in CITY_ADMIN1:
-        if outline_path is not None or share is not None or population is not None or prefix is not None:
+        options = {"--outline": outline_path, "--share": share, "--population": population, "--prefix": prefix}
+        given = [name for name, value in options.items() if value is not None]
+        if given:
             raise InputError(
                 f"{target} is a founding city: its outline and share are fixed (see docs/gem-exposure.md); "
-                f"use its admin-1 id {CITY_ADMIN1[target][0]} with --outline/--share/--population to vary them."
+                f"use its admin-1 id {CITY_ADMIN1[target][0]} with --outline/--share/--population to vary them.",
+                code="input.options",
+                field=given[0],
             )
         return city_exposure(target, cell_km, outline=outline)
     if outline_path is None:
-        raise InputError(f"{target}: give --outline FILE.geojson, the area to spread the buildings over.")
+        raise InputError(
+            f"{target}: give --outline FILE.geojson, the area to spread the buildings over.",
+            code="input.options",
+            field="--outline",
+        )
     data = load_json_file(outline_path)
     geometry = outline_from_geojson(data, str(outline_path))
     check_outline_country(geometry, target, str(outline_path))
@@ -126,9 +138,6 @@ def write_exposure_with_provenance(
     """Write ``exposure`` (format from the suffix) and ``<output>.provenance.json`` beside it, each atomically;
     the record says where the data come from, under which licence, and how they were made. ``published_as``:
     where the user will find the exposure (when ``output`` is in a run's work folder), named in the record."""
-    from kalkan.io.exposure import write_exposure
-    from kalkan.io.exposure_columns import atomic_target
-
     written = write_exposure(exposure, output)
     shown = written if published_as is None else Path(published_as).parent / written.name
     provenance = written.with_name(written.name + ".provenance.json")
@@ -146,13 +155,12 @@ def load_founding_city(session: Session, city_id: str, cell_km: float = 0.5) -> 
     What the city imported itself is never replaced: each kind the city owns is skipped and reported. Shipped
     data identical to the current version add nothing; changed shipped data become a new version (the old one
     kept). The report says, per kind, ``loaded``, ``present`` or ``kept (the city's own ...)``."""
-    from kalkan.core.exposure.gem import CITY_ADMIN1, city_exposure
-    from kalkan.io.facilities import illustrative_facilities
-
     if city_id not in CITY_ADMIN1:
         raise InputError(
             f"No shipped risk data for {city_id!r}; shipped: {', '.join(CITY_ADMIN1)}.",
             hint="Other cities: `kalkan city build-exposure` then `kalkan city import-exposure`.",
+            code="not_found.data",
+            field="city",
         )
     exposure, record = city_exposure(city_id, cell_km, outline=city_outline(session, city_id))
     actions: dict[str, str] = {}

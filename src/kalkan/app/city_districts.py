@@ -57,13 +57,19 @@ def import_city_districts(
     with ``replace``. Every district must lie in the city's outline (within ``tolerance_km``) and have a unique
     code."""
     if not (np.isfinite(tolerance_km) and 0 <= tolerance_km <= 50):
-        raise InputError(f"--tolerance-km {tolerance_km!r}: expected a distance from 0 to 50 km.")
+        raise InputError(
+            f"--tolerance-km {tolerance_km!r}: expected a distance from 0 to 50 km.",
+            code="input.range",
+            field="--tolerance-km",
+        )
     require_replace(session, city_id, "districts", replace)
     outline = city_outline(session, city_id)
     if outline is None:
         raise InputError(
             f"{city_id} has no outline to check the districts against.",
             hint=f"Store the city's outline first: `kalkan cities set-outline {city_id} OUTLINE.geojson`.",
+            code="not_found.data",
+            field="outline",
         )
     features, ignored = read_districts(path)
     problems = outside_problems(features, outline, tolerance_km)
@@ -73,7 +79,7 @@ def import_city_districts(
         lines += [f"  {p}" for p in problems[:MAX_LISTED]]
         if len(problems) > MAX_LISTED:
             lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
-        raise InputError("\n".join(lines))
+        raise InputError("\n".join(lines), code="input.outside", field="geometry")
     source = (source or "").strip() or f"the city's districts file {path.name}"
     licence = (licence or "").strip() or "not stated (the city's own data)"
     rows = [

@@ -31,7 +31,11 @@ def city_extent(session: Session, city_id: str, margin_km: float = DEFAULT_MARGI
     clipped to its country) widened by ``margin_km`` (km), or a box of ``margin_km`` around the city centre when
     it has no outline."""
     if not (math.isfinite(margin_km) and 0 <= margin_km <= 1000):
-        raise InputError(f"--margin-km {margin_km!r}: expected a distance from 0 to 1000 km.")
+        raise InputError(
+            f"--margin-km {margin_km!r}: expected a distance from 0 to 1000 km.",
+            code="input.range",
+            field="--margin-km",
+        )
     city = get_city(session, city_id)
     outline = city_outline(session, city_id)
     if outline is not None:

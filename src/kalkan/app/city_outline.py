@@ -9,7 +9,7 @@
    country** (Natural Earth 1:10m admin-0), because those footprints merge neighbouring settlements and can
    run across a border: Osh's reaches 40.99° N, half of it in Uzbekistan.
 
-GEM exposure is spread over it (:func:`kalkan.core.exposure.gem.city_exposure`), imports check their points
+GEM exposure is spread over it (:func:`kalkan.app.city_exposure.city_exposure`), imports check their points
 against it (:func:`kalkan.app.exposure_import.city_box`), ``kalkan city quality`` counts what lies outside
 it and ``kalkan cities show`` names it with its source. :func:`founding_outline` is the same choice from the
 shipped files alone, for a founding city outside any store.
@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan.core.digest import sha256_json
+from kalkan.core.exposure.gem import outline_from_geojson
 from kalkan.core.geometry import (
     clip_polygon,
     distance_outside_km,
@@ -37,7 +38,9 @@ from kalkan.core.geometry import (
     polygon_problems,
 )
 from kalkan.errors import InputError, NotFoundError
+from kalkan.io.cities import load_json
 from kalkan.io.countries import country_outline
+from kalkan.io.founding_cities import founding_city_data
 from kalkan.store.models import City, CityGeometry
 from kalkan.store.versions import current_version, new_version
 
@@ -158,7 +161,12 @@ def city_outline(session: Session, city_id: str) -> CityOutline | None:
     """The outline of a city in the store (see the module docstring); None when it has none at all."""
     city = session.get(City, city_id)
     if city is None:
-        raise NotFoundError(f"No city with id '{city_id}' in the registry.", hint="`kalkan cities list` shows them.")
+        raise NotFoundError(
+            f"No city with id '{city_id}' in the registry.",
+            hint="`kalkan cities list` shows them.",
+            code="not_found.city",
+            field="city",
+        )
     version = current_version(session, city_id, "outline")
     own = None
     if version is not None:
@@ -172,15 +180,21 @@ def city_outline(session: Session, city_id: str) -> CityOutline | None:
 
 def founding_outline(city_id: str) -> CityOutline:
     """The outline of a founding city from the shipped files alone (no store: no city's own outline)."""
-    from kalkan.app.reference_data import founding_city_data
-
     cities, outlines, _ = founding_city_data()
     facts = next((c for c in cities if c.id == city_id), None)
     if facts is None:
-        raise InputError(f"{city_id!r} is not a founding city; known: {', '.join(c.id for c in cities)}.")
+        raise InputError(
+            f"{city_id!r} is not a founding city; known: {', '.join(c.id for c in cities)}.",
+            code="input.unknown",
+            field="city",
+        )
     outline = choose_outline(city_id, facts.country_iso3, outlines.get(city_id, []))
     if outline is None:
-        raise InputError(f"City {city_id!r} has no outline (administrative boundary or urban extent).")
+        raise InputError(
+            f"City {city_id!r} has no outline (administrative boundary or urban extent).",
+            code="not_found.data",
+            field="outline",
+        )
     return outline
 
 
@@ -194,7 +208,9 @@ def check_outline(
     outline), does not contain the city centre or has an implausible area; returns its area (km²)."""
     problems = polygon_problems(geometry)
     if problems:
-        raise InputError(f"{where}: not a valid outline: " + "; ".join(problems[:10]) + ".")
+        raise InputError(
+            f"{where}: not a valid outline: " + "; ".join(problems[:10]) + ".", code="input.type", field="geometry"
+        )
     country = country_outline(country_iso3)
     rings = [np.asarray(r, dtype=np.float64)[:, :2] for p in _polygon_list(geometry) for r in p]
     points = np.vstack(rings)
@@ -205,18 +221,26 @@ def check_outline(
             raise InputError(
                 f"{where}: the point ({points[worst, 0]:.6g}, {points[worst, 1]:.6g}) lies {off[worst]:,.1f} km "
                 f"outside {country.name} ({country.iso3}); expected an outline in the city's country, within "
-                f"{country.tolerance_km:g} km of its {country.source} (lon/lat swapped? another city's file?)."
+                f"{country.tolerance_km:g} km of its {country.source} (lon/lat swapped? another city's file?).",
+                code="input.outside",
+                field="coordinates",
             )
     if centre is not None and not points_in_geojson(geometry, np.array([centre[0]]), np.array([centre[1]]))[0]:
         raise InputError(
             f"{where}: the outline does not contain the city centre ({centre[0]:.5f}, {centre[1]:.5f}).",
             hint="If the registry's centre is wrong, correct it first: `kalkan cities update CITY --set lon=... "
             "--set lat=... --source ...`.",
+            code="input.outside",
+            field="coordinates",
         )
     area = geometry_area_km2(geometry)
     lo, hi = OUTLINE_AREA_KM2
     if not lo <= area <= hi:
-        raise InputError(f"{where}: area {area:,.2f} km²; expected a city outline of {lo:g} to {hi:,.0f} km².")
+        raise InputError(
+            f"{where}: area {area:,.2f} km²; expected a city outline of {lo:g} to {hi:,.0f} km².",
+            code="input.range",
+            field="geometry",
+        )
     return area
 
 
@@ -238,7 +262,12 @@ def set_city_outline(
     city's own earlier outline is superseded only with ``replace``). Checked first (:func:`check_outline`)."""
     city = session.get(City, city_id)
     if city is None:
-        raise NotFoundError(f"No city with id '{city_id}' in the registry.", hint="`kalkan cities list` shows them.")
+        raise NotFoundError(
+            f"No city with id '{city_id}' in the registry.",
+            hint="`kalkan cities list` shows them.",
+            code="not_found.city",
+            field="city",
+        )
     where = imported_from or "outline"
     area = check_outline(geometry, where=where, country_iso3=city.country_iso3, centre=(city.lon, city.lat))
     before = city_outline(session, city_id)
@@ -272,7 +301,4 @@ def set_city_outline(
 
 def read_outline_file(path: Path) -> dict[str, Any]:
     """The (Multi)Polygon of a GeoJSON file: a geometry, a Feature or a FeatureCollection of one feature."""
-    from kalkan.core.exposure.gem import outline_from_geojson
-    from kalkan.io.cities import load_json
-
     return outline_from_geojson(load_json(path), str(path))

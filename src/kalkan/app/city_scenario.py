@@ -58,11 +58,11 @@ from kalkan.core.vulnerability.derived_fragility import (
 )
 from kalkan.core.vulnerability.fragility_set import exceedance_probabilities
 from kalkan.core.vulnerability.functions import VulnerabilitySet
-from kalkan.core.vulnerability.library import gem_central_asia
 from kalkan.errors import InputError
 from kalkan.io.exposure import write_exposure
 from kalkan.io.hazard import hazard_provenance
 from kalkan.io.results import atomic_output_dir, write_json
+from kalkan.io.shipped_vulnerability import gem_central_asia
 from kalkan.io.vulnerability_csv import TaxonomyMapping
 from kalkan.store.city_data import load_exposure, load_facilities, load_mapping
 

@@ -7,11 +7,12 @@ gap report and the excluded years are included, and the mortality model names it
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from typing import Any
 
-from kalkan.catalog.sources import data_root
+import numpy as np
+
+from kalkan.catalog.cities import CITY_CLIMATE_ZONE, DEFAULT_CLIMATE_ZONE, SHIPPED_SERIES
 from kalkan.core.climate.baseline import BASELINE_YEARS, period_of_years
 from kalkan.core.climate.bias_adjustment import bias_adjust
 from kalkan.core.climate.delta import shift, validate_monthly_delta
@@ -24,45 +25,18 @@ from kalkan.core.climate.heat_mortality import (
     mmt_from_percentile,
 )
 from kalkan.core.climate.indicators import MAX_MISSING_FRACTION, IndicatorSet, compute_indicators
-from kalkan.errors import InputError, NotFoundError
-from kalkan.io.cities import load_json
+from kalkan.core.climate.scenarios import Scenario, regional_change
+from kalkan.core.climate.series import DailySeries, series_label
+from kalkan.core.coalition.model import CityFacts
+from kalkan.errors import InputError
+from kalkan.io.ar6 import load_tas_table
 from kalkan.io.climate_normals import station_normals
-from kalkan.io.daily_temperature import SHIPPED_SERIES, DailySeries, load_city_series, series_label
+from kalkan.io.crude_death_rates import crude_death_rate
+from kalkan.io.daily_temperature import load_city_series
+from kalkan.io.founding_cities import city_region, founding_city
 
-#: Climate zone of each city for the MMT percentile (Tobías et al. 2021 zones = Köppen main groups), with why.
-CITY_CLIMATE_ZONE: dict[str, tuple[str, str]] = {
-    "petropavl": ("continental", "Köppen Dfb (founding_cities.json)"),
-    "osh": ("continental", "described as continental in founding_cities.json (Köppen Dsa/Csa in other sources)"),
-    "dushanbe": ("continental", "described as continental in founding_cities.json (Csa unverified)"),
-    "ashgabat": ("arid", "Köppen BWk/BSk (founding_cities.json)"),
-    "namangan": ("arid", "continental semi-arid Fergana Valley, taken as Köppen BSk"),
-}
 MONTE_CARLO_SAMPLES = 1000
 MONTE_CARLO_SEED = 20260101
-
-
-def _city(city_id: str) -> dict[str, Any]:
-    cities = load_json(data_root() / "cities" / "founding_cities.json")
-    for c in cities:
-        if c.get("id") == city_id:
-            assert isinstance(c, dict)
-            return c
-    known = ", ".join(str(c.get("id")) for c in cities)
-    raise NotFoundError(f"Unknown city '{city_id}'.", hint=f"Founding cities: {known}.")
-
-
-def crude_death_rate(country_iso3: str) -> dict[str, Any]:
-    """The shipped crude death rate (deaths per 1,000 per year) of a coalition country, with year and source."""
-    with (data_root() / "health" / "crude_death_rates.csv").open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["country_iso3"] == country_iso3:
-                return {
-                    "value": float(row["crude_death_rate_per_1000_per_year"]),
-                    "unit": "deaths per 1,000 population per year",
-                    "year": int(row["year"]),
-                    "source": row["source"],
-                }
-    raise NotFoundError(f"No crude death rate shipped for country '{country_iso3}'.")
 
 
 def _round(x: float | None) -> float | None:
@@ -83,28 +57,15 @@ def _window(ind: IndicatorSet) -> dict[str, Any]:
     }
 
 
-NORMALS_CITY = {"dushanbe": "Dushanbe", "petropavl": "Petropavl"}
-"""Cities with transcribed station normals (``data/climate_normals``)."""
-
-
 def normals_check(city_id: str, series: DailySeries, years: tuple[int, int] | None = None) -> dict[str, Any] | None:
     """The daily series against the city's station normals, month by month, so that a reanalysis or a short
     station record shows its bias before anyone reads its indicators: the series' monthly means of daily Tmax,
     Tmean and Tmin against the normals' (°C, series minus normals), and its monthly extremes against the
     station's records (a series above a record high, or far inside the records, says the data are off or
     smoothed). None when the city has no normals; nothing is adjusted."""
-    import numpy as np
-
-    name = NORMALS_CITY.get(city_id)
-    if name is None:
+    normals = station_normals(city_id)
+    if normals is None:
         return None
-    rows: dict[int, dict[str, str]] = {}
-    with (data_root() / "climate_normals" / "city_climate_normals_transcribed.csv").open(
-        newline="", encoding="utf-8"
-    ) as fh:
-        for row in csv.DictReader(fh):
-            if row["city"] == name:
-                rows[int(row["month"])] = row
     keep = np.ones(series.dates.size, dtype=bool)
     if years is not None:
         keep = (series.years >= years[0]) & (series.years <= years[1])
@@ -113,11 +74,10 @@ def normals_check(city_id: str, series: DailySeries, years: tuple[int, int] | No
     pairs = (("tmax_mean_c", series.tmax_c), ("tmean_c", mean[0] if mean else None), ("tmin_mean_c", series.tmin_c))
     out_rows = []
     for m in range(1, 13):
-        r = rows.get(m, {})
         sel = keep & (months == m)
         rec: dict[str, Any] = {"month": m}
         for col, values in pairs:
-            normal = float(r[col]) if r.get(col) else None
+            normal = normals.means.get(col, {}).get(m)
             if values is None or normal is None or not np.isfinite(values[sel]).any():
                 continue
             got = float(np.nanmean(values[sel]))
@@ -126,19 +86,19 @@ def normals_check(city_id: str, series: DailySeries, years: tuple[int, int] | No
             ("record_high_c", series.tmax_c, np.nanmax),
             ("record_low_c", series.tmin_c, np.nanmin),
         ):
-            if r.get(col) and values is not None and np.isfinite(values[sel]).any():
-                rec[col] = {"series_extreme": round(float(pick(values[sel])), 2), "record": float(r[col])}
+            record = normals.records.get(col, {}).get(m)
+            if record is not None and values is not None and np.isfinite(values[sel]).any():
+                rec[col] = {"series_extreme": round(float(pick(values[sel])), 2), "record": record}
         out_rows.append(rec)
-    first = next(iter(rows.values()), {})
     diffs = [rec[c]["difference"] for rec in out_rows for c in ("tmax_mean_c", "tmean_c", "tmin_mean_c") if c in rec]
     above = [rec["month"] for rec in out_rows if "record_high_c" in rec
              and rec["record_high_c"]["series_extreme"] > rec["record_high_c"]["record"]]  # fmt: skip
     below = [rec["month"] for rec in out_rows if "record_low_c" in rec
              and rec["record_low_c"]["series_extreme"] < rec["record_low_c"]["record"]]  # fmt: skip
     return {
-        "station": first.get("station"),
-        "period": first.get("period"),
-        "source": first.get("source_url"),
+        "station": normals.station,
+        "period": normals.period_text,
+        "source": normals.source,
         "unit": "°C",
         "months": out_rows,
         "mean_abs_difference_c": round(float(np.mean(np.abs(diffs))), 2) if diffs else None,
@@ -166,10 +126,10 @@ def reanalysis_adjustment(city_id: str, series: DailySeries) -> tuple[DailySerie
 
 def _baseline(
     city_id: str, series: DailySeries | None, baseline_years: tuple[int, int] | None, max_missing_fraction: float
-) -> tuple[dict[str, Any], DailySeries, str, IndicatorSet, dict[str, Any]]:
+) -> tuple[CityFacts, DailySeries, str, IndicatorSet, dict[str, Any]]:
     """The city's record, its series (the shipped one unless given; a reanalysis bias-adjusted to the station
     normals where the city has them), the series' caveat, the baseline set and the adjustment record."""
-    city = _city(city_id)
+    city = founding_city(city_id)
     if series is None:
         series = load_city_series(city_id)
         caveat = SHIPPED_SERIES[city_id].caveat
@@ -181,6 +141,8 @@ def _baseline(
         raise InputError(
             f"{series.source}: no year in the window has at most {max_missing_fraction:.0%} missing days.",
             hint="Choose other baseline years or supply a more complete series.",
+            code="input.empty",
+            field="--baseline",
         )
     return city, series, caveat, base, adjustment
 
@@ -252,7 +214,7 @@ def city_indicators(
 
 def _today(
     city_id: str,
-    city: dict[str, Any],
+    city: CityFacts,
     series: DailySeries,
     caveat: str,
     base: IndicatorSet,
@@ -263,7 +225,7 @@ def _today(
     indicators."""
     out: dict[str, Any] = {
         "city_id": city_id,
-        "city": city.get("name_en", city_id),
+        "city": city.name_en,
         "data": {
             "source": series.source,
             "kind": series.kind,
@@ -294,7 +256,7 @@ def _today(
 
 def city_indicator_scenarios(
     city_id: str,
-    scenarios: Sequence[Any],
+    scenarios: Sequence[Scenario],
     *,
     series: DailySeries | None = None,
     baseline_years: tuple[int, int] | None = BASELINE_YEARS,
@@ -305,10 +267,9 @@ def city_indicator_scenarios(
     """:func:`city_indicators` today, plus ``futures``: for each :class:`kalkan.core.climate.scenarios.Scenario` the
     monthly warming of the city's AR6 region (its record, with window and global warming level), the shifted
     indicators, their change and heat mortality. The baseline is computed once."""
-    from kalkan.core.climate.scenarios import city_region, regional_change
-
     region = city_region(city_id)
-    changes = [regional_change(sc, region) for sc in scenarios]  # unknown SSPs etc. fail before any work
+    table = load_tas_table()
+    changes = [regional_change(sc, region, table) for sc in scenarios]  # unknown SSPs etc. fail before any work
     city, series, caveat, base, adjustment = _baseline(city_id, series, baseline_years, max_missing_fraction)
     out = _today(city_id, city, series, caveat, base, per_year, baseline_years)
     out["bias_adjustment"] = adjustment
@@ -332,7 +293,7 @@ def city_indicator_scenarios(
 
 
 def _mortality(
-    city: dict[str, Any],
+    city: CityFacts,
     series: DailySeries,
     shifted_series: DailySeries | None,
     base: IndicatorSet,
@@ -343,11 +304,11 @@ def _mortality(
         return {"unavailable": "needs daily mean temperature or both Tmax and Tmin"}
     tmean, how = mean
     keep = (series.years[:, None] == list(base.years_used)).any(axis=1)
-    zone, zone_why = CITY_CLIMATE_ZONE.get(str(city["id"]), ("continental", "default zone"))
+    zone, zone_why = CITY_CLIMATE_ZONE.get(city.id, DEFAULT_CLIMATE_ZONE)
     pct = MMT_PERCENTILE_BY_ZONE[zone]
     mmt = mmt_from_percentile(tmean[keep], pct)
-    population = float(city["population"])
-    cdr = crude_death_rate(str(city["country_iso3"]))
+    population = float(city.population.value)
+    cdr = crude_death_rate(city.country_iso3).as_dict()
 
     def run(t: Any) -> dict[str, object]:
         return heat_attributable_deaths(
@@ -380,8 +341,8 @@ def _mortality(
         },
         "population": {
             "value": population,
-            "year": city.get("population_year"),
-            "source": city.get("population_source"),
+            "year": city.population.year,
+            "source": city.population.source,
         },
         "crude_death_rate": cdr,
         "baseline": run(tmean),

@@ -31,12 +31,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan.app.city_outline import CityOutline, city_outline
+from kalkan.app.taxonomy_mapping import city_vulnerability
 from kalkan.core.exposure.table import OCCUPANT_PERIODS
 from kalkan.core.geometry import distance_outside_km, near_edge, points_in_geojson
 from kalkan.core.vulnerability.functions import VulnerabilitySet
-from kalkan.core.vulnerability.jrc import FLOOD_PERILS
+from kalkan.core.vulnerability.jrc import FLOOD_PERILS, occupancy_sector
 from kalkan.io.countries import CountryOutline, country_outline
-from kalkan.store.city_data import STORED_COSTS, current_exposure_set, current_facility_version_id
+from kalkan.io.gem_exposure import admin1_rows, shipped_gem_taxonomies
+from kalkan.io.shipped_vulnerability import gem_central_asia, jrc_flood_asia
+from kalkan.store.city_data import STORED_COSTS, current_exposure_set, current_facility_version_id, load_mapping
 from kalkan.store.models import ExposureAsset, ExposureSet, FacilityRecord
 from kalkan.store.registry import get_city
 
@@ -44,15 +47,11 @@ from kalkan.store.registry import get_city
 def _jrc_flood_asia(taxonomies: Iterable[str] = ()) -> VulnerabilitySet:
     """JRC curves for the shipped GEM taxonomies and every given one with an occupancy suffix (RES, COM, IND):
     the curves map by occupancy alone, so a city's own class strings ending in one resolve too."""
-    from kalkan.core.vulnerability.jrc import jrc_flood_asia, occupancy_sector, shipped_gem_taxonomies
-
     return jrc_flood_asia([*shipped_gem_taxonomies(), *(t for t in taxonomies if occupancy_sector(t))])
 
 
 def _gem_central_asia(taxonomies: Iterable[str] = ()) -> VulnerabilitySet:
     """The GEM set (its own mapping decides; ``taxonomies`` is accepted for the loaders' common signature)."""
-    from kalkan.core.vulnerability.library import gem_central_asia
-
     return gem_central_asia()
 
 
@@ -192,8 +191,6 @@ def _totals_vs_source(record: ExposureSet, assets: dict[str, list[Any]]) -> dict
             "reason": "not built from the GEM Adm1 files (no admin-1 unit and share in its method record); "
             "compare the totals with the file it was imported from",
         }
-    from kalkan.io.gem_exposure import admin1_rows
-
     rows = admin1_rows(str(method["admin1_id"]))
     share = Fraction(method["share"])
     costs: dict[str, Any] = {}
@@ -582,9 +579,6 @@ def city_quality(
             "(founding cities) or `kalkan city import-exposure`.",
         }
     else:
-        from kalkan.app.taxonomy_mapping import city_vulnerability
-        from kalkan.store.city_data import load_mapping
-
         own = load_mapping(session, city_id)
         if own:
             models[EARTHQUAKE] = city_vulnerability(session, city_id)

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kalkan import config
-from kalkan.app.reference_data import DatasetLoad, founding_city_data, load_reference_data
+from kalkan.app.reference_data import DatasetLoad, load_reference_data
+from kalkan.io.founding_cities import founding_city_data
 from kalkan.store import migrate
 from kalkan.store.database import refuse_unknown_revision
 from kalkan.store.engine import describe, make_engine, writing

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from kalkan.app.climate_indicators import _city, reanalysis_adjustment
+from kalkan.app.climate_indicators import reanalysis_adjustment
+from kalkan.catalog.cities import SHIPPED_SERIES, cities_without_precipitation
 from kalkan.core.climate.baseline import period_of_months
 from kalkan.core.climate.drought import (
     CALIBRATION_YEARS,
@@ -33,16 +34,12 @@ from kalkan.core.climate.drought import (
     scenario_drought,
     scenario_shifts,
 )
-from kalkan.core.climate.scenarios import DEFAULT_HORIZONS, SSPS, city_region, parse_ssp
+from kalkan.core.climate.scenarios import DEFAULT_HORIZONS, SSPS, parse_ssp
+from kalkan.core.climate.series import DailySeries, MonthlyWeather, series_label
 from kalkan.errors import InputError
-from kalkan.io.daily_temperature import (
-    SHIPPED_SERIES,
-    DailySeries,
-    cities_without_precipitation,
-    load_city_series,
-    series_label,
-)
-from kalkan.io.daily_weather import MonthlyWeather
+from kalkan.io.ar6 import load_tas_table
+from kalkan.io.daily_temperature import load_city_series
+from kalkan.io.founding_cities import city_region, founding_city
 
 DELTA_METHOD = (
     "delta method on the baseline weather: each calendar month's regional temperature change (°C, AR6 Atlas CMIP6 "
@@ -150,15 +147,15 @@ def city_drought(
     shipped series (a user file with precipitation); ``latitude_deg`` defaults to the shipped grid point's
     latitude, or to the city's for a user series.
     """
-    city = _city(city_id)
+    city = founding_city(city_id)
     ssps = [parse_ssp(s) for s in ssp] if ssp else list(SSPS)
     hs = [int(h) for h in horizons]
     if not 0 <= percentile <= 100:
-        raise InputError(f"Percentile {percentile}: expected 0-100.")
+        raise InputError(f"Percentile {percentile}: expected 0-100.", code="input.range", field="--percentile")
     region = city_region(city_id)
     head: dict[str, Any] = {
         "city_id": city_id,
-        "city": city.get("name_en", city_id),
+        "city": city.name_en,
         "region": region,
         "cities_without_precipitation": list(cities_without_precipitation()),
     }
@@ -173,7 +170,7 @@ def city_drought(
         lat = latitude_deg
         lat_source = "given"
     if lat is None:
-        lat = float(city["lat"])
+        lat = float(city.lat)
         lat_source = "city centre (founding_cities.json)"
     if isinstance(series, DailySeries):
         series, head["bias_adjustment"] = reanalysis_adjustment(city_id, series)
@@ -199,7 +196,7 @@ def city_drought(
             "--precip-file FILE).",
         }
     base = baseline(series, lat, years=calibration_years, pet_method=pet_method)
-    shifts = scenario_shifts(region, ssps, hs, percentile)
+    shifts = scenario_shifts(region, ssps, hs, percentile, load_tas_table())
     first, last = base.window
     head["baseline_period"] = period_of_months(calibration_years, first, last, *_series_months(series))
     keep = _window_mask(base.water_balance, first, last)

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from kalkan import __version__
 from kalkan.core.bounds import MAX_GMF_VALUES, VS30
-from kalkan.core.geometry import KM_PER_DEGREE, points_in_geojson
+from kalkan.core.geometry import grid_in_polygon
 from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.errors import InputError
@@ -426,21 +426,6 @@ def scenario_rupture(
     info["width_km"] = rupture.width_km
     info["scaling_law"] = "Wells & Coppersmith (1994), all slip types by rake"
     return rupture, info
-
-
-def grid_in_polygon(geojson: dict[str, Any], spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Points of a regular lon/lat grid (about ``spacing_km`` apart) inside a GeoJSON (Multi)Polygon."""
-    polys = [geojson["coordinates"]] if geojson["type"] == "Polygon" else geojson["coordinates"]
-    rings = [np.asarray(p[0], dtype=np.float64) for p in polys]
-    allpts = np.vstack(rings)
-    lat0 = float(allpts[:, 1].mean())
-    dlat = spacing_km / KM_PER_DEGREE
-    dlon = spacing_km / (KM_PER_DEGREE * np.cos(np.radians(lat0)))
-    gx, gy = np.meshgrid(np.arange(allpts[:, 0].min(), allpts[:, 0].max() + dlon, dlon),
-                         np.arange(allpts[:, 1].min(), allpts[:, 1].max() + dlat, dlat))  # fmt: skip
-    x, y = gx.ravel(), gy.ravel()
-    inside = points_in_geojson(geojson, x, y)
-    return np.round(x[inside], 5), np.round(y[inside], 5)
 
 
 def city_sites(city_id: str, spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64], str]:

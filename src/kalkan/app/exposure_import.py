@@ -28,6 +28,7 @@ from kalkan.errors import InputError
 from kalkan.io.exposure_columns import atomic_target
 from kalkan.io.facilities import RowError
 from kalkan.io.vulnerability_csv import TaxonomyMapping
+from kalkan.store.city_data import save_exposure, save_mapping
 from kalkan.store.registry import get_city
 
 
@@ -112,18 +113,24 @@ def check_storable(exposure: Exposure, source: str, *, drop_unstored: bool) -> N
     """Refuse an exposure whose values the store cannot keep: unknown fields (unless ``drop_unstored`` says to
     drop them), no assets, or replacement costs whose total is not finite."""
     if len(exposure) == 0:
-        raise InputError(f"{source}: no assets (the file has no data rows); nothing was imported.")
+        raise InputError(f"{source}: no assets (the file has no data rows); nothing was imported.", code="input.empty")
     dropped = unstored_fields(exposure)
     if dropped and not drop_unstored:
         raise InputError(
             f"{source}: field(s) {', '.join(map(repr, dropped))} would be lost: the store keeps {STORED_FIELDS}.",
             hint="remove the fields (a misspelt cost or occupants column?), or pass --drop-unstored-fields to "
             "import without them.",
+            code="input.unknown",
+            field=dropped[0],
         )
     for kind, values in exposure.costs.items():
         total = float(np.sum(values))
         if not math.isfinite(total):
-            raise InputError(f"{source}: the {kind} replacement costs add up to {total}; expected a finite total.")
+            raise InputError(
+                f"{source}: the {kind} replacement costs add up to {total}; expected a finite total.",
+                code="input.range",
+                field=f"cost_{kind}",
+            )
 
 
 def write_rejects(exposure: Exposure, errors: list[RowError], path: str | os.PathLike[str]) -> Path:
@@ -187,21 +194,25 @@ def import_city_exposure(
     Both become new versions; the city's own previous ones are superseded only with ``replace`` (and kept).
     Fields the store does not keep are refused unless ``drop_unstored``.
     """
-    from kalkan.store.city_data import save_exposure, save_mapping
-
     check_storable(exposure, str(source), drop_unstored=drop_unstored)
     errors = check_city_exposure(
         session, city_id, exposure, margin_km=margin_km, require_mapped=require_mapped, mapping=mapping
     )
     rejected = {e.row for e in errors}
     if errors and not keep_valid:
-        raise InputError(report(errors, len(exposure), str(source)))
+        first = errors[0]
+        raise InputError(
+            report(errors, len(exposure), str(source)),
+            code="input.outside" if first.field == "lon/lat" else "input.unknown",
+            field=first.field,
+            row=first.row,
+        )
     written = None
     if keep_valid:
         written = write_rejects(exposure, errors, rejects_path or source.with_name(source.name + ".rejects.csv"))
         keep = np.array([k for k in range(len(exposure)) if k + 1 not in rejected], dtype=np.int64)
         if keep.size == 0:
-            raise InputError(f"{source}: no valid asset to store; see {written}.")
+            raise InputError(f"{source}: no valid asset to store; see {written}.", code="input.empty")
         exposure = exposure.take(keep)
     method: dict[str, Any] = {"imported_from": str(source), "rejected_assets": len(rejected)}
     provenance = source.with_name(source.name + ".provenance.json")

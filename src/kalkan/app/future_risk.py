@@ -39,6 +39,7 @@ from kalkan.core.risk.return_periods import RULE, check_return_periods, rp_key
 from kalkan.core.vulnerability.functions import VulnerabilitySet
 from kalkan.errors import InputError
 from kalkan.io.hazard import hazard_provenance
+from kalkan.io.ssp import shipped_ssp_tables
 from kalkan.store.city_data import load_exposure
 from kalkan.store.registry import get_city
 
@@ -255,8 +256,8 @@ def city_future_risk(
         py = exposure.price_year
         base_year = py if py is not None and FIRST_YEAR <= py <= LAST_YEAR else DEFAULT_BASE_YEAR
     factors = growth_factors(
-        city.country_iso3, ssp, horizon=horizon, year=year, base_year=base_year, elasticity=elasticity,
-        overrides=overrides,
+        city.country_iso3, ssp, tables=shipped_ssp_tables(), horizon=horizon, year=year, base_year=base_year,
+        elasticity=elasticity, overrides=overrides,
     )  # fmt: skip
     if vulnerability_paths:
         vset = load_vulnerability(list(vulnerability_paths), taxonomy_mapping)

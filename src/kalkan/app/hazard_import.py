@@ -15,21 +15,31 @@ import csv
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from sqlalchemy.orm import Session
 
+from kalkan.app.illustrative_floods import ILLUSTRATIVE_LABEL, write_illustrative_layers
 from kalkan.app.risk import assess_and_write, load_hazards, load_vulnerability
-from kalkan.errors import InputError
+from kalkan.core.exposure.table import Exposure
+from kalkan.core.hazard.climate_shift import apply_climate_shift, climate_shift
+from kalkan.core.hazard.return_period import (
+    RULE,
+    exceedance_frequencies,
+    hazard_from_return_period_maps,
+    susceptibility_indicator,
+)
+from kalkan.core.vulnerability.jrc import FLOOD_PERILS
+from kalkan.errors import InputError, NotFoundError
+from kalkan.io.ar6 import load_tas_table
 from kalkan.io.exposure import write_exposure
-from kalkan.io.hazard import hazard_provenance
+from kalkan.io.founding_cities import city_region
+from kalkan.io.hazard import hazard_provenance, save_hazard
 from kalkan.io.hazard_maps import MapSpec, MapStack, normalise_peril, read_hazard_maps, read_manifest, specs_from_gpkg
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from kalkan.core.exposure.table import Exposure
+from kalkan.io.results import atomic_output_dir, write_json
+from kalkan.store.city_data import load_exposure
 
 __all__ = ["DEFAULT_FLOOD_VULNERABILITY", "import_hazard_maps", "read_sites_csv"]
 
@@ -44,7 +54,12 @@ def read_sites_csv(path: Path) -> tuple[NDArray[np.float64], NDArray[np.float64]
             reader = csv.DictReader(fh)
             fields = [f.strip().lower() for f in reader.fieldnames or []]
             if "lon" not in fields or "lat" not in fields:
-                raise InputError(f"{path}, line 1: header {reader.fieldnames!r}; expected columns 'lon' and 'lat'.")
+                raise InputError(
+                    f"{path}, line 1: header {reader.fieldnames!r}; expected columns 'lon' and 'lat'.",
+                    code="input.missing",
+                    field="lat" if "lon" in fields else "lon",
+                    row=1,
+                )
             lon: list[float] = []
             lat: list[float] = []
             for record in reader:
@@ -54,20 +69,27 @@ def read_sites_csv(path: Path) -> tuple[NDArray[np.float64], NDArray[np.float64]
                         value = float(row[name])
                     except ValueError as exc:
                         raise InputError(
-                            f"{path}, line {reader.line_num}, field '{name}': {row[name]!r} is not a number."
+                            f"{path}, line {reader.line_num}, field '{name}': {row[name]!r} is not a number.",
+                            code="input.type",
+                            field=name,
+                            row=reader.line_num,
                         ) from exc
                     if not math.isfinite(value) or abs(value) > bound:
                         raise InputError(
                             f"{path}, line {reader.line_num}, field '{name}': {value!r} is outside "
-                            f"[-{bound:g}, {bound:g}] degrees (WGS84)."
+                            f"[-{bound:g}, {bound:g}] degrees (WGS84).",
+                            code="input.range",
+                            field=name,
+                            row=reader.line_num,
                         )
                     out.append(value)
     except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+        raise InputError(f"{path}: file not found.", code="input.not_found") from exc
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: not a readable UTF-8 CSV file ({exc}).") from exc
+        code = "input.encoding" if isinstance(exc, UnicodeDecodeError) else "input.unreadable"
+        raise InputError(f"{path}: not a readable UTF-8 CSV file ({exc}).", code=code) from exc
     if not lon:
-        raise InputError(f"{path}: no sites (data rows).")
+        raise InputError(f"{path}: no sites (data rows).", code="input.empty")
     return np.array(lon, dtype=np.float64), np.array(lat, dtype=np.float64)
 
 
@@ -83,13 +105,23 @@ def _map_specs(
 ) -> tuple[list[MapSpec], str | None, str | None]:  # fmt: skip
     given = sum(bool(x) for x in (maps, gpkg, manifest))
     if given > 1:
-        raise InputError("Give the maps one way: --rp RP=FILE (repeat), --gpkg FILE or --manifest FILE.")
+        raise InputError(
+            "Give the maps one way: --rp RP=FILE (repeat), --gpkg FILE or --manifest FILE.",
+            code="input.options",
+            field="--manifest" if manifest is not None else "--gpkg",
+        )
     if manifest is not None:
         m_peril, m_unit, specs = read_manifest(manifest)
         if peril is not None and normalise_peril(peril) != normalise_peril(m_peril):
-            raise InputError(f"{manifest}: peril {m_peril!r} differs from --peril {peril!r}.")
+            raise InputError(
+                f"{manifest}: peril {m_peril!r} differs from --peril {peril!r}.",
+                code="input.inconsistent",
+                field="--peril",
+            )
         if unit is not None and unit != m_unit:
-            raise InputError(f"{manifest}: unit {m_unit!r} differs from --unit {unit!r}.")
+            raise InputError(
+                f"{manifest}: unit {m_unit!r} differs from --unit {unit!r}.", code="input.inconsistent", field="--unit"
+            )
         return specs, m_peril, m_unit
     if gpkg is not None:
         return specs_from_gpkg(gpkg, gpkg_layer), peril, unit
@@ -139,26 +171,37 @@ def import_hazard_maps(
     Natural Earth rivers; if no river is near, no hazard is written and the summary says why). Climate:
     ``ssp`` + ``horizon`` (+ ``percentile``) and/or a user ``frequency_factor``.
     """
-    from kalkan.io.hazard import save_hazard
-    from kalkan.io.results import atomic_output_dir, write_json
-
     if illustrative_city is not None and city_id is None and sites_csv is None:
         city_id = illustrative_city
     if (city_id is None) == (sites_csv is None):
-        raise InputError("Give the sites one way: --city CITY (its stored exposure) or --sites FILE.csv.")
+        raise InputError(
+            "Give the sites one way: --city CITY (its stored exposure) or --sites FILE.csv.",
+            code="input.options",
+            field="--city" if city_id is None else "--sites",
+        )
     if city_id is not None and session is None:
-        raise InputError(f"City {city_id!r}: reading its stored exposure needs the database.")
+        raise InputError(
+            f"City {city_id!r}: reading its stored exposure needs the database.", code="input.options", field="--city"
+        )
     if illustrative_city is not None and (maps or gpkg or manifest):
-        raise InputError("--illustrative draws its own layers; do not give maps as well.")
+        raise InputError(
+            "--illustrative draws its own layers; do not give maps as well.",
+            code="input.options",
+            field="--illustrative",
+        )
     if illustrative_city is None and not (maps or gpkg or manifest):
-        raise InputError("No hazard maps: give --rp RP=FILE (repeat), --gpkg FILE, --manifest FILE or --illustrative.")
+        raise InputError(
+            "No hazard maps: give --rp RP=FILE (repeat), --gpkg FILE, --manifest FILE or --illustrative.",
+            code="input.options",
+            field="--rp",
+        )
     if assess and city_id is None:
-        raise InputError("--assess runs the city's stored exposure; give --city.")
+        raise InputError(
+            "--assess runs the city's stored exposure; give --city.", code="input.options", field="--assess"
+        )
 
     exposure = None
     if city_id is not None:
-        from kalkan.store.city_data import load_exposure
-
         assert session is not None
         exposure = load_exposure(session, city_id)
         lon, lat = _exposure_sites(exposure)
@@ -172,8 +215,6 @@ def import_hazard_maps(
     with atomic_output_dir(Path(out_dir)) as tmp:
         label = ""
         if illustrative_city is not None:
-            from kalkan.core.hazard.illustrative_floods import ILLUSTRATIVE_LABEL, write_illustrative_layers
-
             layers = write_illustrative_layers(illustrative_city, tmp / "illustrative_layers")
             summary["illustrative"] = True
             summary["label"] = ILLUSTRATIVE_LABEL
@@ -191,26 +232,31 @@ def import_hazard_maps(
         else:
             specs, peril, unit = _map_specs(maps, gpkg, gpkg_layer, manifest, peril, unit)
         if peril is None:
-            raise InputError("Give --peril: river_flood, snowmelt_flood, mudflow or landslide.")
+            raise InputError(
+                "Give --peril: river_flood, snowmelt_flood, mudflow or landslide.",
+                code="input.missing",
+                field="--peril",
+            )
         unit = unit or ("class" if normalise_peril(peril) == "landslide" else "m")
         if method not in ("nearest", "bilinear"):
-            raise InputError(f"Sampling method {method!r}: expected nearest or bilinear.")
+            raise InputError(
+                f"Sampling method {method!r}: expected nearest or bilinear.", code="input.unknown", field="--method"
+            )
         stack = read_hazard_maps(specs, peril, unit, lon, lat, method="bilinear" if method == "bilinear" else "nearest")
         region = _region(city_id)
         summary.update(_stack_summary(stack, lon))
         shift = None
         if ssp is not None or frequency_factor is not None:
-            from kalkan.core.hazard.climate_shift import climate_shift
-
             shift = climate_shift(stack.peril, ssp=ssp, horizon=horizon, percentile=percentile, region=region,
-                                  factor=frequency_factor, reference_event_years=reference_event_years)  # fmt: skip
+                                  factor=frequency_factor, reference_event_years=reference_event_years,
+                                  table=load_tas_table() if ssp is not None else None)  # fmt: skip
             summary["climate"] = shift.as_dict()
         elif horizon is not None:
-            raise InputError("--horizon needs --ssp (or give --frequency-factor).")
+            raise InputError(
+                "--horizon needs --ssp (or give --frequency-factor).", code="input.options", field="--horizon"
+            )
 
         if stack.unit == "class":
-            from kalkan.core.hazard.return_period import susceptibility_indicator
-
             freq = dict(class_frequency or {})
             indicator = susceptibility_indicator(stack.values, lon, lat, return_periods=stack.return_periods_years,
                                                  class_frequency_per_year=freq)  # fmt: skip
@@ -228,10 +274,8 @@ def import_hazard_maps(
             write_json(tmp / "summary.json", summary)
             return _with_out_dir(summary, Path(out_dir))
 
-        from kalkan.core.hazard.return_period import hazard_from_return_period_maps
-
         if stack.return_periods_years is None:
-            raise InputError("Depth maps need return periods (RP=FILE).")
+            raise InputError("Depth maps need return periods (RP=FILE).", code="input.missing", field="--rp")
         files = ", ".join(_shown(s.spec.label, tmp, Path(out_dir)) for s in stack.samples)
         source = (
             f"{label}{stack.peril} depth maps ({files}) sampled ({stack.method} cell) at {lon.size} sites of "
@@ -243,22 +287,22 @@ def import_hazard_maps(
         summary["events"] = _events(hazard, stack)
         summary["hazard"] = {"peril": hazard.peril, "imt": hazard.imt, "unit": hazard.unit, "source": hazard.source}
         if shift is not None:
-            from kalkan.core.hazard.climate_shift import apply_climate_shift
-
             shifted = apply_climate_shift(hazard, shift)
             tag = f"{shift.ssp}_{shift.horizon}_{shift.statistic}" if shift.ssp else "factor"
             written.append(save_hazard(shifted, tmp / f"hazard_{stack.peril}_{tag}.npz"))
             summary["climate"]["frequency_per_year"] = [float(f) for f in shifted.frequency]
             summary["climate"]["source"] = shifted.source
         summary["hazard_files"] = [p.name for p in written]
-        from kalkan.core.vulnerability.jrc import FLOOD_PERILS
-
         summary["vulnerability_default"] = DEFAULT_FLOOD_VULNERABILITY if stack.peril in FLOOD_PERILS else None
         if stack.peril not in FLOOD_PERILS:
             summary["vulnerability_note"] = f"no shipped vulnerability function takes {hazard.imt} ({stack.peril})"
         if assess:
             if stack.peril not in FLOOD_PERILS:
-                raise InputError(f"--assess uses the JRC flood curves; {stack.peril} has none.")
+                raise InputError(
+                    f"--assess uses the JRC flood curves; {stack.peril} has none.",
+                    code="input.options",
+                    field="--assess",
+                )
             assert exposure is not None
             summary["assessment"] = _assess(exposure, [tmp / n for n in summary["hazard_files"]], tmp)
         summary = _shown_everywhere(summary, tmp, Path(out_dir))
@@ -290,9 +334,6 @@ def _region(city_id: str | None) -> str:
     """The AR6 region of a founding city (for the heavy-precipitation figure), else ``world``."""
     if city_id is None:
         return "world"
-    from kalkan.core.climate.scenarios import city_region
-    from kalkan.errors import NotFoundError
-
     try:
         return city_region(city_id)
     except NotFoundError:
@@ -320,8 +361,6 @@ def _stack_summary(stack: MapStack, lon: NDArray[np.float64]) -> dict[str, Any]:
 
 
 def _events(hazard: Any, stack: MapStack) -> list[dict[str, Any]]:
-    from kalkan.core.hazard.return_period import RULE, exceedance_frequencies
-
     exc = exceedance_frequencies(hazard.frequency)
     rows = []
     counts = np.diff(hazard.intensity.indptr)

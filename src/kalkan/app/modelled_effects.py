@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kalkan.core.coalition.model import DisasterRecord
+from kalkan.io.founding_cities import read_founding_cities
 
 EARTHQUAKE_MODELLED_EFFECTS = (
     "ground shaking only; landslides, liquefaction, fire and secondary effects are not modelled"
@@ -28,10 +29,7 @@ NO_RECORD = "no recorded toll on file"
 
 
 def _disasters(city_id: str) -> list[DisasterRecord]:
-    from kalkan.app.reference_data import founding_city_data
-
-    cities, _, _ = founding_city_data()
-    facts = next((c for c in cities if c.id == city_id), None)
+    facts = next((c for c in read_founding_cities() if c.id == city_id), None)
     return list(facts.disasters) if facts is not None else []
 
 

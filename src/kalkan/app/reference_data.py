@@ -15,11 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan import __version__
-from kalkan.catalog.sources import data_source
-from kalkan.core.coalition.model import CityFacts, CityGeometryRecord
+from kalkan.core.coalition.model import CityFacts
 from kalkan.core.coalition.vocabulary import FOUNDING_DATE
-from kalkan.io.cities import read_cities, read_city_outlines
-from kalkan.io.digest import sha256_files
+from kalkan.io.founding_cities import ReferenceData, founding_city_data
 from kalkan.store.models import City, CityFieldChange, CityGeometry, Disaster, ReferenceDataset
 
 FOUNDING_DATASET = "founding_cities"
@@ -34,36 +32,19 @@ class DatasetLoad:
     rows: int
 
 
-def _read_founding_cities() -> tuple[list[CityFacts], dict[str, list[CityGeometryRecord]]]:
-    facts_src = data_source("founding_cities")
-    anchors = data_source("coalition_city_anchors")
-    wof = data_source("wof_city_geometries")
-    cities = read_cities(facts_src.paths()[0])
-    admin = read_city_outlines(
-        wof.paths()[0],
-        kind="admin_boundary",
-        source="Who's On First city record (" + wof.origin + ")",
-        licence=wof.licence,
-    )
-    extent = read_city_outlines(
-        anchors.paths()[1],
-        kind="urban_extent",
-        source="Natural Earth 50m urban areas (MODIS 2002-03 footprint), polygon containing the city point",
-        licence="Public domain (Natural Earth)",
-    )
-    outlines: dict[str, list[CityGeometryRecord]] = {c.id: [] for c in cities}
-    for by_city in (admin, extent):
-        for cid, geom in by_city.items():
-            if cid in outlines:
-                outlines[cid].append(geom)
-    return cities, outlines
-
-
-def _digest() -> str:
-    paths = []
-    for sid in ("founding_cities", "coalition_city_anchors", "wof_city_geometries"):
-        paths.extend(data_source(sid).paths())
-    return sha256_files(paths)
+__all__ = [
+    "COLUMN_FIELDS",
+    "FOUNDING_DATASET",
+    "LIST_FIELDS",
+    "ReferenceData",
+    "apply_facts",
+    "facts_document",
+    "field_of",
+    "founding_city_data",
+    "load_reference_data",
+    "reapply_corrections",
+    "set_city_field",
+]
 
 
 def apply_facts(city: City, facts: CityFacts) -> None:
@@ -159,15 +140,6 @@ def reapply_corrections(session: Session, city: City) -> list[str]:
     for field, change in latest.items():
         set_city_field(city, field, change.new_value.get("value"))
     return sorted(latest)
-
-
-ReferenceData = tuple[list[CityFacts], dict[str, list[CityGeometryRecord]], str]
-
-
-def founding_city_data() -> ReferenceData:
-    """The founding cities' facts and outlines, validated, with the digest of the files they come from."""
-    cities, outlines = _read_founding_cities()
-    return cities, outlines, _digest()
 
 
 def load_reference_data(session: Session, reference: ReferenceData | None = None) -> list[DatasetLoad]:

@@ -13,17 +13,18 @@ import numpy as np
 from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.core.vulnerability.fragility_set import FragilitySet
 from kalkan.core.vulnerability.functions import FragilityFunction, VulnerabilitySet
-from kalkan.core.vulnerability.jrc import jrc_flood_asia
-from kalkan.core.vulnerability.library import function_key, gem_central_asia, load_vulnerability_set
+from kalkan.core.vulnerability.library import function_key
 from kalkan.errors import InputError
 from kalkan.io.hazard import load_any_hazard
 from kalkan.io.nrml import read_fragility_model
+from kalkan.io.shipped_vulnerability import gem_central_asia, jrc_flood_asia
 from kalkan.io.vulnerability_csv import (
     read_consequence_csv,
     read_fragility_mapping,
     read_taxonomy_mapping,
     read_vulnerability_csv,
 )
+from kalkan.io.vulnerability_set import load_vulnerability_set
 
 SHIPPED_MODELS = ("gem-central-asia", "jrc-flood-asia")
 """Vulnerability models named instead of files: GEM Central Asia (earthquake) and JRC Asia (flood depth in m)."""

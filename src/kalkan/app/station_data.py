@@ -5,7 +5,7 @@ otherwise from the shipped series". A city's hydrometeorological service gives a
 (optionally Tmean and precipitation); it is checked row by row (:func:`kalkan.io.daily_temperature.
 read_user_daily_csv`, or :func:`kalkan.io.daily_weather.read_user_weather_csv` when it has ``precip_mm``),
 stored on its complete calendar with missing days as NULL (never filled) and its gap counts, and read back
-as the same :class:`~kalkan.io.daily_temperature.DailySeries`. Each import is a version of the city's data: a
+as the same :class:`~kalkan.core.climate.series.DailySeries`. Each import is a version of the city's data: a
 new one supersedes the current series (the city's own only with ``replace``) and the old one is kept.
 """
 
@@ -20,8 +20,12 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from kalkan import config
+from kalkan.core.climate.series import DailySeries, Kind, gap_report
 from kalkan.errors import InputError
-from kalkan.io.daily_temperature import DailySeries, Kind, gap_report
+from kalkan.io.daily_temperature import csv_header, read_user_daily_csv
+from kalkan.io.daily_weather import read_user_weather_csv
+from kalkan.store.database import store_scope
 from kalkan.store.models import StationDay, StationSeries
 from kalkan.store.registry import get_city
 from kalkan.store.versions import current_version, new_version
@@ -31,13 +35,14 @@ CHUNK_ROWS = 5000
 
 def read_station_file(path: Path, *, source: str, licence: str, kind: Kind = "station") -> DailySeries:
     """A user's daily CSV: ``date,tmax_c,tmin_c[,tmean_c][,precip_mm]`` (°C, mm/day), every row checked."""
-    from kalkan.io.daily_temperature import csv_header, read_user_daily_csv
-    from kalkan.io.daily_weather import read_user_weather_csv
-
     if "precip_mm" in csv_header(Path(path), "station CSV"):
         series = read_user_weather_csv(path, source=source, licence=licence, kind=kind)
         if not isinstance(series, DailySeries):
-            raise InputError(f"{path}: a station series must be daily (a 'date' column), not monthly.")
+            raise InputError(
+                f"{path}: a station series must be daily (a 'date' column), not monthly.",
+                code="input.unsupported",
+                field="month",
+            )
         return series
     return read_user_daily_csv(path, source=source, licence=licence, kind=kind)
 
@@ -136,9 +141,6 @@ def station_summary(session: Session, city_id: str) -> dict[str, Any] | None:
 def stored_series_if_any(city_id: str) -> DailySeries | None:
     """The city's imported series when a store exists and has one; None when there is no store at all (the
     embedded database not created yet and no ``KALKAN_DATABASE_URL``), so climate commands work without one."""
-    from kalkan import config
-    from kalkan.store.database import store_scope
-
     if not os.environ.get(config.DATABASE_URL_ENV, "").strip() and not config.default_sqlite_path().exists():
         return None
     with store_scope() as store, store.read() as session:

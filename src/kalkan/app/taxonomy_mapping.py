@@ -21,7 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan.core.vulnerability.functions import VulnerabilitySet
+from kalkan.core.vulnerability.library import function_key
 from kalkan.errors import InputError
+from kalkan.io.exposure_columns import atomic_target
+from kalkan.io.shipped_vulnerability import gem_central_asia
 from kalkan.io.vulnerability_csv import TaxonomyMapping, read_taxonomy_mapping
 from kalkan.store.city_data import current_exposure_set, load_mapping, save_mapping
 from kalkan.store.models import ExposureAsset
@@ -43,17 +46,17 @@ def check_mapping_file(path: Path, vset: VulnerabilitySet | None = None) -> Taxo
     """Read and check a mapping file: its layout and weights (:func:`read_taxonomy_mapping`), then every
     conversion against the GEM Central Asia functions of every loss type; all unknown ids are listed with their
     row numbers (header = row 1)."""
-    from kalkan.core.vulnerability.library import gem_central_asia
-
     mapping = read_taxonomy_mapping(path)
     ids = _gem_ids(vset or gem_central_asia())
     known = set.intersection(*ids.values())
     problems: list[str] = []
+    first_row: int | None = None
     with Path(path).open(encoding="utf-8-sig", newline="") as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
             fid = (row.get("conversion") or row.get("risk_id") or "").strip()
             if fid and fid not in known:
                 problems.append(f"row {line}, field 'conversion': {fid!r}")
+                first_row = first_row or line
     if problems:
         shown = "; ".join(problems[:MAX_LISTED]) + (
             f"; and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
@@ -62,7 +65,10 @@ def check_mapping_file(path: Path, vset: VulnerabilitySet | None = None) -> Taxo
         raise InputError(
             f"{path}: {len(problems)} conversion(s) are not functions of the GEM Central Asia vulnerability model: "
             f"{shown}. Expected a function id of that model (e.g. {example}; `kalkan city export-exposure` writes "
-            "the mapping in use)."
+            "the mapping in use).",
+            code="input.unknown",
+            field="conversion",
+            row=first_row,
         )
     return mapping
 
@@ -70,8 +76,6 @@ def check_mapping_file(path: Path, vset: VulnerabilitySet | None = None) -> Taxo
 def with_city_mapping(vset: VulnerabilitySet, mapping: TaxonomyMapping | None) -> VulnerabilitySet:
     """``vset`` (a loaded GEM set) with the city's rows added to every loss type; a city row replaces GEM's row
     for the same taxonomy."""
-    from kalkan.core.vulnerability.library import function_key
-
     if not mapping:
         return vset
     table = {
@@ -83,19 +87,19 @@ def with_city_mapping(vset: VulnerabilitySet, mapping: TaxonomyMapping | None) -
 
 def city_vulnerability(session: Session, city_id: str) -> VulnerabilitySet:
     """The GEM Central Asia set with the city's own mapping applied (the set every city computation uses)."""
-    from kalkan.core.vulnerability.library import gem_central_asia
-
     return with_city_mapping(gem_central_asia(), load_mapping(session, city_id))
 
 
 def mapping_in_use(session: Session, city_id: str) -> tuple[list[tuple[str, str, float, str]], list[str]]:
     """For each taxonomy of the city's stored exposure: its (taxonomy, conversion, weight, origin) rows, origin
     ``city`` or ``GEM``; and the taxonomies that map to nothing."""
-    from kalkan.core.vulnerability.library import gem_central_asia
-
     record = current_exposure_set(session, city_id)
     if record is None:
-        raise InputError(f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).")
+        raise InputError(
+            f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).",
+            code="not_found.data",
+            field="exposure",
+        )
     taxonomies = session.scalars(
         select(ExposureAsset.taxonomy).where(ExposureAsset.set_id == record.id).distinct()
     ).all()
@@ -116,8 +120,6 @@ def mapping_in_use(session: Session, city_id: str) -> tuple[list[tuple[str, str,
 def full_mapping_rows(own: TaxonomyMapping | None) -> list[tuple[str, str, float, str]]:
     """GEM's whole mapping with the city's rows added (a city row replaces GEM's for the same taxonomy): the
     file the risk engine reads beside the GEM NRML models for a city run."""
-    from kalkan.core.vulnerability.library import gem_central_asia
-
     own = own or {}
     gem = gem_central_asia().mapping["structural"]
     rows = [(t, key.partition(":")[2], w, "GEM") for t, entries in gem.items() if t not in own for key, w in entries]
@@ -137,8 +139,6 @@ def mapping_csv(rows: Iterable[tuple[str, str, float, str]]) -> str:
 
 def write_mapping(rows: list[tuple[str, str, float, str]], path: Path) -> Path:
     """Write the mapping CSV atomically (temp file, then rename)."""
-    from kalkan.io.exposure_columns import atomic_target
-
     with atomic_target(Path(path), "taxonomy mapping") as tmp:
         Path(tmp).write_text(mapping_csv(rows), encoding="utf-8")
     return Path(path)
@@ -156,7 +156,11 @@ def import_city_mapping(session: Session, city_id: str, path: Path, *, replace: 
     the exposure's still unmapped ones."""
     record = current_exposure_set(session, city_id)
     if record is None:
-        raise InputError(f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).")
+        raise InputError(
+            f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).",
+            code="not_found.data",
+            field="exposure",
+        )
     mapping = check_mapping_file(path)
     taxonomies = session.scalars(
         select(ExposureAsset.taxonomy).where(ExposureAsset.set_id == record.id).distinct()

@@ -47,7 +47,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 def _resolve_region(place: str, regions: tuple[str, ...]) -> tuple[str, str | None]:
     """(AR6 region, city id or None) of a founding city id or of an AR6 region code of the data."""
-    from kalkan.core.climate.scenarios import city_region
+    from kalkan.io.founding_cities import city_region
 
     if place in regions:
         return place, None
@@ -98,7 +98,6 @@ def scenarios(
         DEFAULT_PERCENTILES,
         SSPS,
         Scenario,
-        load_tas_table,
         parse_horizon,
         parse_ssp,
         parse_statistic,
@@ -106,6 +105,7 @@ def scenarios(
         warming_path,
     )
     from kalkan.core.coalition.vocabulary import AR6_LAND_REGIONS
+    from kalkan.io.ar6 import load_tas_table
     from kalkan.reports.climate_plots import check_plot_path, plot_warming_paths
 
     # Every option is checked before the data file is read.

@@ -95,6 +95,7 @@ def exposure_project(
         project_exposure,
         projection_record,
     )
+    from kalkan.io.ssp import shipped_ssp_tables
 
     if (city is None) == (exposure is None):
         raise InputError("Give --city CITY (a stored exposure) or --exposure FILE, not both.")
@@ -119,8 +120,9 @@ def exposure_project(
         value_factor=value_factor, value_growth_pct=value_growth,
     )  # fmt: skip
     factors = growth_factors(
-        iso3, ssp, horizon=horizon, year=year, base_year=base_year, elasticity=elasticity, overrides=overrides
-    )
+        iso3, ssp, tables=shipped_ssp_tables(), horizon=horizon, year=year, base_year=base_year,
+        elasticity=elasticity, overrides=overrides,
+    )  # fmt: skip
     parameters = {"city": city, "exposure": str(exposure) if exposure else None, "country": iso3, "ssp": ssp,
                   "horizon": horizon, "year": year, "base_year": base_year, "elasticity": elasticity,
                   "overrides": {k: v for k, v in dataclasses.asdict(overrides).items() if v is not None}}  # fmt: skip

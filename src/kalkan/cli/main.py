@@ -467,7 +467,7 @@ def city_build_exposure(
     from kalkan.app.city_data import build_gem_exposure, write_exposure_with_provenance
     from kalkan.app.city_outline import city_outline
     from kalkan.app.jobs import Output, job
-    from kalkan.core.exposure.gem import CITY_ADMIN1
+    from kalkan.catalog.cities import CITY_ADMIN1
     from kalkan.store.database import optional_store
     from kalkan.store.models import City
 
@@ -532,7 +532,7 @@ def city_load(
     one kept (`kalkan city history CITY`). One transaction per city.
     """
     from kalkan.app.city_data import load_founding_city
-    from kalkan.core.exposure.gem import CITY_ADMIN1
+    from kalkan.catalog.cities import CITY_ADMIN1
     from kalkan.store.database import store_scope
 
     ids = list(CITY_ADMIN1) if founding else list(cities or [])
@@ -1933,8 +1933,15 @@ def main(argv: list[str] | None = None) -> None:
     except KalkanError as exc:
         if _state["debug"]:
             raise
-        # messages quote user input (file names, values): never let it be read as Rich markup
-        err.print(f"[bold red]Error:[/] {escape(exc.message)}", markup=True, highlight=False, soft_wrap=True)
+        # messages quote user input (file names, values): never let it be read as Rich markup; the code (and the
+        # field) are what programs and translations rely on: `Error [input.range] (field cost_structural): ...`
+        field = f" (field {escape(exc.field)})" if exc.field else ""
+        err.print(
+            f"[bold red]Error \\[{exc.code}]{field}:[/] {escape(exc.message)}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
         if exc.hint:
             err.print(f"[yellow]Hint:[/] {escape(exc.hint)}", markup=True, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -58,15 +58,21 @@ class Bound:
         unit = f" {self.unit}" if self.unit else ""
         return f"a finite number in [{self.lo:g}, {self.hi:g}]{unit}"
 
-    def check(self, value: Any, where: str, field: str) -> float:
+    def check(self, value: Any, where: str, field: str, *, row: int | None = None) -> float:
         """``value`` as a float when it is a number within the bound; else an InputError naming ``where``
-        (file and row or element) and ``field``."""
+        (file and row or element), ``field`` and ``row`` (code ``input.type`` for what is not a number,
+        ``input.range`` for a number outside the bound, NaN and infinities included)."""
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
-            number = math.nan
-        if isinstance(value, bool) or not self.contains(number):
-            raise InputError(f"{where}, field '{field}': got {value!r}; expected {self.expected} ({self.why}).")
+            number = None
+        if isinstance(value, bool) or number is None or not self.contains(number):
+            raise InputError(
+                f"{where}, field '{field}': got {value!r}; expected {self.expected} ({self.why}).",
+                code="input.type" if number is None or isinstance(value, bool) else "input.range",
+                field=field,
+                row=row,
+            )
         return number
 
 

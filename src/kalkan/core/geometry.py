@@ -17,6 +17,18 @@ EARTH_MEAN_RADIUS_KM = 6371.0088
 """IUGG mean Earth radius R1 (Moritz 2000, Geodetic Reference System 1980), km."""
 
 
+class GeometryProblem(str):
+    """One problem of a geometry, as text (what messages show), with the error ``code`` it calls for (a code of
+    :data:`kalkan.errors.CODES`), so that a reader raising for it does not have to guess the kind."""
+
+    code: str
+
+    def __new__(cls, text: str, code: str) -> GeometryProblem:
+        problem = super().__new__(cls, text)
+        problem.code = code
+        return problem
+
+
 def ring_area_km2(ring: Sequence[Sequence[float]]) -> float:
     """Area of a closed lon/lat ring on the sphere, km2 (unsigned).
 
@@ -83,6 +95,21 @@ def points_in_geojson(
                 odd ^= crosses
         inside |= odd
     return inside
+
+
+def grid_in_polygon(geojson: dict[str, Any], spacing_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Points of a regular lon/lat grid (about ``spacing_km`` apart) inside a GeoJSON (Multi)Polygon."""
+    polys = [geojson["coordinates"]] if geojson["type"] == "Polygon" else geojson["coordinates"]
+    rings = [np.asarray(p[0], dtype=np.float64) for p in polys]
+    allpts = np.vstack(rings)
+    lat0 = float(allpts[:, 1].mean())
+    dlat = spacing_km / KM_PER_DEGREE
+    dlon = spacing_km / (KM_PER_DEGREE * np.cos(np.radians(lat0)))
+    gx, gy = np.meshgrid(np.arange(allpts[:, 0].min(), allpts[:, 0].max() + dlon, dlon),
+                         np.arange(allpts[:, 1].min(), allpts[:, 1].max() + dlat, dlat))  # fmt: skip
+    x, y = gx.ravel(), gy.ravel()
+    inside = points_in_geojson(geojson, x, y)
+    return np.round(x[inside], 5), np.round(y[inside], 5)
 
 
 def near_edge(
@@ -153,22 +180,26 @@ def _segments_cross(
     return np.asarray(proper | touch, dtype=bool)
 
 
-def polygon_problems(geometry: Any, *, max_vertices: int = MAX_POLYGON_VERTICES) -> list[str]:
+def polygon_problems(geometry: Any, *, max_vertices: int = MAX_POLYGON_VERTICES) -> list[GeometryProblem]:
     """What makes a GeoJSON Polygon/MultiPolygon invalid as an outline (empty when it is valid).
 
     Checked: the type and nesting, at least 4 positions per ring, closed rings (first = last position, RFC 7946),
     finite WGS84 degrees (lon -180..180, lat -90..90), a non-zero area, no ring crossing or touching itself or
     another ring of its polygon, and holes inside their exterior ring. Each problem names the polygon and ring
-    (1-based). Overlaps between the parts of a MultiPolygon are not checked.
+    (1-based) and carries its code: ``input.missing`` (no geometry), ``input.type`` (not a polygon, positions not
+    numbers), ``input.syntax`` (nesting, short or open rings), ``input.range`` (not finite, not degrees),
+    ``input.too_large`` (too many positions), ``input.inconsistent`` (rings that cross, no area, a hole outside).
+    Overlaps between the parts of a MultiPolygon are not checked.
     """
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
-        return [f"geometry type {kind!r}; expected a Polygon or MultiPolygon"]
+        code = "input.missing" if geometry is None else "input.type"
+        return [GeometryProblem(f"geometry type {kind!r}; expected a Polygon or MultiPolygon", code)]
     coords = geometry.get("coordinates")
     polys = [coords] if geometry["type"] == "Polygon" else coords
     if not isinstance(polys, list) or not polys or not all(isinstance(p, list) and p for p in polys):
-        return ["coordinates are not a list of polygons, each a list of rings"]
-    problems: list[str] = []
+        return [GeometryProblem("coordinates are not a list of polygons, each a list of rings", "input.syntax")]
+    problems: list[GeometryProblem] = []
     total = 0
     parsed: list[list[NDArray[np.float64]]] = []
     for p, rings in enumerate(polys, start=1):
@@ -178,28 +209,36 @@ def polygon_problems(geometry: Any, *, max_vertices: int = MAX_POLYGON_VERTICES)
             try:
                 arr = np.asarray(ring, dtype=np.float64)
             except (TypeError, ValueError):
-                problems.append(f"{where}: positions are not [lon, lat] number pairs")
+                problems.append(GeometryProblem(f"{where}: positions are not [lon, lat] number pairs", "input.type"))
                 continue
             if arr.ndim != 2 or arr.shape[1] < 2 or arr.shape[0] < 4:
-                problems.append(f"{where}: {len(ring) if isinstance(ring, list) else 0} positions; a ring needs at "
-                                "least 4 [lon, lat] positions (the last repeating the first)")  # fmt: skip
+                problems.append(GeometryProblem(
+                    f"{where}: {len(ring) if isinstance(ring, list) else 0} positions; a ring needs at least 4 "
+                    "[lon, lat] positions (the last repeating the first)", "input.syntax"))  # fmt: skip
                 continue
             arr = arr[:, :2]
             total += arr.shape[0]
             if not np.all(np.isfinite(arr)):
-                problems.append(f"{where}: a coordinate is not a finite number")
+                problems.append(GeometryProblem(f"{where}: a coordinate is not a finite number", "input.range"))
                 continue
             if np.any(np.abs(arr[:, 0]) > 180) or np.any(np.abs(arr[:, 1]) > 90):
-                problems.append(f"{where}: coordinates outside lon -180..180 / lat -90..90; expected WGS84 degrees "
-                                "(EPSG:4326)")  # fmt: skip
+                problems.append(GeometryProblem(
+                    f"{where}: coordinates outside lon -180..180 / lat -90..90; expected WGS84 degrees (EPSG:4326)",
+                    "input.range"))  # fmt: skip
                 continue
             if not np.array_equal(arr[0], arr[-1]):
-                problems.append(f"{where}: not closed (first position {arr[0].tolist()}, last {arr[-1].tolist()})")
+                problems.append(GeometryProblem(
+                    f"{where}: not closed (first position {arr[0].tolist()}, last {arr[-1].tolist()})",
+                    "input.syntax"))  # fmt: skip
                 continue
             arrays.append(arr)
         parsed.append(arrays)
     if total > max_vertices:
-        return [f"{total:,} positions; at most {max_vertices:,} are accepted (simplify the outline)"]
+        return [
+            GeometryProblem(
+                f"{total:,} positions; at most {max_vertices:,} are accepted (simplify the outline)", "input.too_large"
+            )
+        ]
     if problems:
         return problems
     for p, rings in enumerate(parsed, start=1):
@@ -208,16 +247,20 @@ def polygon_problems(geometry: Any, *, max_vertices: int = MAX_POLYGON_VERTICES)
             problems.extend(crossings)
             continue
         if abs(_signed_area(rings[0])) <= 1e-14:
-            problems.append(f"polygon {p}, ring 1: the exterior ring encloses no area")
+            problems.append(
+                GeometryProblem(f"polygon {p}, ring 1: the exterior ring encloses no area", "input.inconsistent")
+            )
             continue
         for r, hole in enumerate(rings[1:], start=2):
             exterior = {"type": "Polygon", "coordinates": [rings[0].tolist()]}
             if not points_in_geojson(exterior, hole[:1, 0], hole[:1, 1])[0]:
-                problems.append(f"polygon {p}, ring {r}: a hole outside its exterior ring")
+                problems.append(
+                    GeometryProblem(f"polygon {p}, ring {r}: a hole outside its exterior ring", "input.inconsistent")
+                )
     return problems
 
 
-def _crossings(rings: list[NDArray[np.float64]], p: int) -> list[str]:
+def _crossings(rings: list[NDArray[np.float64]], p: int) -> list[GeometryProblem]:
     """Edges of a polygon's rings that cross or touch (adjacent edges of one ring excepted)."""
     starts = np.vstack([r[:-1] for r in rings])
     ends = np.vstack([r[1:] for r in rings])
@@ -239,7 +282,11 @@ def _crossings(rings: list[NDArray[np.float64]], p: int) -> list[str]:
             k = int(j[np.argmax(hit)])
             a, b = int(ring_of[i]) + 1, int(ring_of[k]) + 1
             which = f"ring {a} crosses or touches itself" if a == b else f"rings {a} and {b} cross or touch"
-            return [f"polygon {p}: {which} near ({starts[i][0]:.6g}, {starts[i][1]:.6g})"]
+            return [
+                GeometryProblem(
+                    f"polygon {p}: {which} near ({starts[i][0]:.6g}, {starts[i][1]:.6g})", "input.inconsistent"
+                )
+            ]
     return []
 
 

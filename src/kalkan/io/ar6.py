@@ -8,7 +8,7 @@ needed columns and regions. Every error names the file, the data row (1-based, h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from kalkan.catalog.files import AR6_PR_FILE, AR6_TAS_FILE, shipped_path
+from kalkan.core.climate.regional_cube import MonthlyCube
+from kalkan.core.climate.scenarios import TasTable, tas_table_from_cube
 from kalkan.errors import InputError
 
 COLUMNS = ("model", "member", "experiment", "date", "region", "value")
@@ -26,30 +29,13 @@ LAST_YEAR = 2100
 _DATE = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-@dataclass(frozen=True, slots=True)
-class MonthlyCube:
-    """Monthly regional means as a dense cube, NaN where the source has no value.
-
-    ``values[model, experiment, region, year - first_year, month - 1]``; ``members[model][experiment]`` is
-    the run the Atlas chose (e.g. ``r1i1p1f1``), ``""`` where the model has no run of that experiment.
-    Dense because every consumer needs whole years and windows; float64 keeps the 3 source decimals exact.
-    """
-
-    path: str
-    models: tuple[str, ...]
-    experiments: tuple[str, ...]
-    regions: tuple[str, ...]
-    first_year: int
-    members: tuple[tuple[str, ...], ...]
-    values: npt.NDArray[np.float64]
-
-    def has_run(self, model: str, experiment: str) -> bool:
-        """Whether the file holds any value of this model and experiment."""
-        return bool(self.members[self.models.index(model)][self.experiments.index(experiment)])
-
-
-def _fail(path: Path, index: int, field: str, message: str) -> InputError:
-    return InputError(f"{path}, data row {index + 1} (line {index + 2}), field '{field}': {message}")
+def _fail(path: Path, index: int, field: str, message: str, code: str) -> InputError:
+    return InputError(
+        f"{path}, data row {index + 1} (line {index + 2}), field '{field}': {message}",
+        code=code,
+        field=field,
+        row=index + 1,
+    )
 
 
 def read_monthly_cube(path: Path, *, regions: tuple[str, ...] | None = None) -> MonthlyCube:
@@ -59,15 +45,19 @@ def read_monthly_cube(path: Path, *, regions: tuple[str, ...] | None = None) -> 
     finite numbers and that no (model, experiment, region, month) appears twice.
     """
     if not path.is_file():
-        raise InputError(f"{path}: file not found.")
+        raise InputError(f"{path}: file not found.", code="input.not_found")
     try:
         with pa_csv.open_csv(path) as reader:
             header = reader.schema.names
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{path}: cannot read as CSV ({exc}).") from exc
+        raise InputError(f"{path}: cannot read as CSV ({exc}).", code="input.syntax") from exc
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{path}: header lacks column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}.")
+        raise InputError(
+            f"{path}: header lacks column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}.",
+            code="input.missing",
+            field=missing[0],
+        )
     types = {c: pa.string() for c in COLUMNS if c != "value"}
     try:
         table = pa_csv.read_csv(
@@ -77,31 +67,35 @@ def read_monthly_cube(path: Path, *, regions: tuple[str, ...] | None = None) -> 
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise InputError(f"{path}: a value is not a number or a row is malformed ({exc}).") from exc
+        raise InputError(
+            f"{path}: a value is not a number or a row is malformed ({exc}).", code="input.syntax"
+        ) from exc
     if regions is not None:
         table = table.filter(pc.is_in(table["region"], value_set=pa.array(regions)))
     if table.num_rows == 0:
-        raise InputError(f"{path}: no data rows" + (f" for region(s) {', '.join(regions)}." if regions else "."))
+        raise InputError(
+            f"{path}: no data rows" + (f" for region(s) {', '.join(regions)}." if regions else "."), code="input.empty"
+        )
 
     for name in ("model", "member", "experiment", "region"):
         bad = pc.or_(pc.is_null(table[name]), pc.equal(pc.utf8_length(table[name]), 0))
         if pc.any(bad).as_py():
-            raise _fail(path, _first(bad), name, "empty.")
+            raise _fail(path, _first(bad), name, "empty.", "input.missing")
     dates = table["date"]
     ok = pc.fill_null(pc.match_substring_regex(dates, _DATE), False)
     if not pc.all(ok).as_py():
         i = _first(pc.invert(ok))
-        raise _fail(path, i, "date", f"expected YYYY-MM, got {dates[i].as_py()!r}.")
+        raise _fail(path, i, "date", f"expected YYYY-MM, got {dates[i].as_py()!r}.", "input.type")
     year = pc.cast(pc.utf8_slice_codeunits(dates, 0, 4), pa.int32()).to_numpy()
     month = pc.cast(pc.utf8_slice_codeunits(dates, 5, 7), pa.int32()).to_numpy()
     out_of_range = (year < FIRST_YEAR) | (year > LAST_YEAR)
     if out_of_range.any():
         i = int(np.argmax(out_of_range))
-        raise _fail(path, i, "date", f"year {year[i]} is outside {FIRST_YEAR}-{LAST_YEAR}.")
+        raise _fail(path, i, "date", f"year {year[i]} is outside {FIRST_YEAR}-{LAST_YEAR}.", "input.range")
     values = table["value"].to_numpy(zero_copy_only=False)
     not_finite = ~np.isfinite(values)
     if not_finite.any():
-        raise _fail(path, int(np.argmax(not_finite)), "value", "missing or not a finite number.")
+        raise _fail(path, int(np.argmax(not_finite)), "value", "missing or not a finite number.", "input.range")
 
     model_codes, models = _encode(table["model"])
     exp_known = pa.array(EXPERIMENTS)
@@ -109,7 +103,11 @@ def read_monthly_cube(path: Path, *, regions: tuple[str, ...] | None = None) -> 
     if pc.any(pc.is_null(exp_index)).as_py():
         i = _first(pc.is_null(exp_index))
         raise _fail(
-            path, i, "experiment", f"{table['experiment'][i].as_py()!r} is not one of {', '.join(EXPERIMENTS)}."
+            path,
+            i,
+            "experiment",
+            f"{table['experiment'][i].as_py()!r} is not one of {', '.join(EXPERIMENTS)}.",
+            "input.unknown",
         )
     exp_codes = exp_index.to_numpy(zero_copy_only=False).astype(np.intp)
     region_codes, found_regions = _encode(table["region"])
@@ -119,7 +117,7 @@ def read_monthly_cube(path: Path, *, regions: tuple[str, ...] | None = None) -> 
     counts = np.bincount(flat, minlength=int(np.prod(shape)))
     if (counts > 1).any():
         dup = int(np.flatnonzero(counts[flat] > 1)[1])
-        raise _fail(path, dup, "date", "this model, experiment, region and month appear twice.")
+        raise _fail(path, dup, "date", "this model, experiment, region and month appear twice.", "input.duplicate")
     cube = np.full(int(np.prod(shape)), np.nan)
     cube[flat] = values
 
@@ -150,3 +148,18 @@ def _encode(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.intp], tuple[str, .
     encoded = pc.dictionary_encode(column.combine_chunks())
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
     return codes, tuple(str(v) for v in encoded.dictionary.to_pylist())
+
+
+@lru_cache(maxsize=4)
+def load_tas_table(path: str | None = None) -> TasTable:
+    """The shipped AR6 tas table (or the file at ``path``), read and derived once per process (~1–2 s).
+
+    Cached in memory only: nothing is written anywhere.
+    """
+    return tas_table_from_cube(read_monthly_cube(Path(path) if path else shipped_path(AR6_TAS_FILE)))
+
+
+@lru_cache(maxsize=1)
+def load_pr_cube() -> MonthlyCube:
+    """The shipped AR6 precipitation sample (one model, mm/day), read once per process."""
+    return read_monthly_cube(shipped_path(AR6_PR_FILE))

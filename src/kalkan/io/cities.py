@@ -1,7 +1,8 @@
 """Read city facts (the founding-cities JSON schema, also used for accession applications) and outlines.
 
 The schema is that of ``data/cities/founding_cities.json``: one object per city. Every error names the
-file, the city (position and id) and the field, and says what is expected.
+file, the city (position and id) and the field, and says what is expected; it carries the field and, in a
+file of several cities, the city's position as ``row``.
 """
 
 from __future__ import annotations
@@ -46,42 +47,68 @@ def load_json(path: Path, *, max_bytes: int = MAX_CITY_FILE_BYTES) -> Any:
     return load_json_file(path, max_bytes=max_bytes)
 
 
-def _refuse_unknown(obj: Mapping[str, Any], allowed: frozenset[str], where: str, *, sources: bool = False) -> None:
+def _refuse_unknown(
+    obj: Mapping[str, Any],
+    allowed: frozenset[str],
+    where: str,
+    *,
+    sources: bool = False,
+    row: int | None = None,
+    prefix: str = "",
+) -> None:
     """An unknown field is an error naming it and the expected set (a misspelt field must not be lost)."""
     unknown = [k for k in obj if k not in allowed and not (sources and isinstance(k, str) and k.endswith("_source"))]
     if unknown:
         extra = " and any '<field>_source'" if sources else ""
         raise InputError(
-            f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; expected {', '.join(sorted(allowed))}{extra}."
+            f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; expected {', '.join(sorted(allowed))}{extra}.",
+            code="input.unknown",
+            field=f"{prefix}{unknown[0]}",
+            row=row,
         )
 
 
 class _Fields:
-    """Typed access to one JSON object, with errors that say where the bad value is."""
+    """Typed access to one JSON object, with errors that say where the bad value is (``row``: the object's
+    position in its file, if any; ``prefix``: the path of a nested object, e.g. ``notable_disasters[0].``, put
+    before its field names)."""
 
-    def __init__(self, obj: Mapping[str, Any], where: str) -> None:
+    def __init__(self, obj: Mapping[str, Any], where: str, row: int | None = None, prefix: str = "") -> None:
         self.obj = obj
         self.where = where
+        self.row = row
+        self.prefix = prefix
 
-    def fail(self, name: str, expected: str) -> InputError:
+    def fail(self, name: str, expected: str, code: str = "input.type") -> InputError:
+        """The error for field ``name``: ``input.missing`` when it is absent (or null), else ``code``."""
         value = self.obj.get(name, "<missing>")
         shown = repr(value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
-        return InputError(f"{self.where}, field '{name}': expected {expected}, got {shown}.")
+        return InputError(
+            f"{self.where}, field '{name}': expected {expected}, got {shown}.",
+            code="input.missing" if self.obj.get(name) is None else code,
+            field=f"{self.prefix}{name}",
+            row=self.row,
+        )
+
+    def _text_code(self, value: Any, max_len: int) -> str:
+        if isinstance(value, str) and not value.strip():
+            return "input.missing"
+        return "input.too_large" if isinstance(value, str) and len(value) > max_len else "input.type"
 
     def text(self, name: str, *, required: bool = True, max_len: int = 10_000) -> str | None:
         value = self.obj.get(name)
         if value is None and not required:
             return None
         if not isinstance(value, str) or not value.strip() or len(value) > max_len:
-            raise self.fail(name, f"a non-empty text of at most {max_len} characters")
+            raise self.fail(name, f"a non-empty text of at most {max_len} characters", self._text_code(value, max_len))
         return value.strip()
 
     def req_text(self, name: str, max_len: int = 10_000) -> str:
         value = self.obj.get(name)
         if not isinstance(value, str) or not value.strip() or len(value) > max_len:
-            raise self.fail(name, f"a non-empty text of at most {max_len} characters")
+            raise self.fail(name, f"a non-empty text of at most {max_len} characters", self._text_code(value, max_len))
         return value.strip()
 
     def number(self, name: str, lo: float, hi: float, *, required: bool = True) -> float | None:
@@ -91,10 +118,10 @@ class _Fields:
 
     def req_number(self, name: str, lo: float, hi: float) -> float:
         value = self.obj.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(name, f"a number between {lo} and {hi}")
-        if not lo <= value <= hi:
-            raise self.fail(name, f"a number between {lo} and {hi}")
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise self.fail(name, f"a number between {lo} and {hi}", "input.range")
         return float(value)
 
     def integer(self, name: str, lo: int, hi: int, *, required: bool = True) -> int | None:
@@ -105,7 +132,8 @@ class _Fields:
     def req_integer(self, name: str, lo: int, hi: int) -> int:
         value = self.obj.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise self.fail(name, f"a whole number between {lo} and {hi}")
+            in_form = isinstance(value, int) and not isinstance(value, bool)
+            raise self.fail(name, f"a whole number between {lo} and {hi}", "input.range" if in_form else "input.type")
         return value
 
     def text_list(self, name: str, *, allowed: Mapping[str, str] | None = None) -> tuple[str, ...]:
@@ -117,33 +145,44 @@ class _Fields:
             if unknown:
                 raise InputError(
                     f"{self.where}, field '{name}': unknown value(s) {', '.join(map(repr, unknown))}; "
-                    f"expected one of: {', '.join(sorted(allowed))}."
+                    f"expected one of: {', '.join(sorted(allowed))}.",
+                    code="input.unknown",
+                    field=f"{self.prefix}{name}",
+                    row=self.row,
                 )
         return tuple(v.strip() for v in value)
 
 
-def _population(obj: Any, where: str) -> PopulationFigure:
+def _population(obj: Any, where: str, row: int | None, path: str) -> PopulationFigure:
+    """One population figure; ``path`` (``population_alternatives[0]``) names it in errors' ``field``."""
     if not isinstance(obj, Mapping):
-        raise InputError(f"{where}: expected an object with value, year and source, got {obj!r}.")
-    _refuse_unknown(obj, POPULATION_FIELDS, where)
-    f = _Fields(obj, where)
+        raise InputError(
+            f"{where}: expected an object with value, year and source, got {obj!r}.",
+            code="input.type",
+            field=path,
+            row=row,
+        )
+    _refuse_unknown(obj, POPULATION_FIELDS, where, row=row, prefix=f"{path}.")
+    f = _Fields(obj, where, row, f"{path}.")
     value = f.req_integer("value", 1, 100_000_000)
     year = f.integer("year", 1800, MAX_YEAR, required=False)
     return PopulationFigure(value=value, year=year, source=f.req_text("source"))
 
 
-def _disaster(obj: Any, where: str) -> DisasterRecord:
+def _disaster(obj: Any, where: str, row: int | None, path: str) -> DisasterRecord:
+    """One past disaster; ``path`` (``notable_disasters[0]``) names it in errors' ``field``."""
     if not isinstance(obj, Mapping):
-        raise InputError(f"{where}: expected an object, got {obj!r}.")
-    _refuse_unknown(obj, DISASTER_FIELDS, where)
-    f = _Fields(obj, where)
+        raise InputError(f"{where}: expected an object, got {obj!r}.", code="input.type", field=path, row=row)
+    _refuse_unknown(obj, DISASTER_FIELDS, where, row=row, prefix=f"{path}.")
+    f = _Fields(obj, where, row, f"{path}.")
     year = f.req_integer("year", 1000, MAX_YEAR)
     date = f.text("date", required=False, max_len=10)
     if date is not None and (not ISO_DATE.match(date) or not date.startswith(str(year))):
-        raise f.fail("date", f"an ISO date YYYY, YYYY-MM or YYYY-MM-DD in the year {year}")
+        code = "input.inconsistent" if ISO_DATE.match(date) else "input.type"
+        raise f.fail("date", f"an ISO date YYYY, YYYY-MM or YYYY-MM-DD in the year {year}", code)
     hazard = f.req_text("hazard", 64)
     if hazard not in HAZARDS:
-        raise f.fail("hazard", f"one of {', '.join(sorted(HAZARDS))}")
+        raise f.fail("hazard", f"one of {', '.join(sorted(HAZARDS))}", "input.unknown")
     return DisasterRecord(
         year=year,
         hazard=hazard,
@@ -154,18 +193,21 @@ def _disaster(obj: Any, where: str) -> DisasterRecord:
     )
 
 
-def parse_city(obj: Any, where: str) -> CityFacts:
-    """Validate one city object; ``where`` (for example ``"cities.json, city #2"``) prefixes errors."""
+def parse_city(obj: Any, where: str, row: int | None = None) -> CityFacts:
+    """Validate one city object; ``where`` (for example ``"cities.json, city #2"``) prefixes errors, which carry
+    ``row`` (the city's position in its file, here 2)."""
     if not isinstance(obj, Mapping):
-        raise InputError(f"{where}: expected a JSON object describing a city, got {type(obj).__name__}.")
+        raise InputError(
+            f"{where}: expected a JSON object describing a city, got {type(obj).__name__}.", code="input.type", row=row
+        )
     cid = obj.get("id")
     if not isinstance(cid, str) or not CITY_ID.match(cid):
-        raise _Fields(obj, where).fail(
+        raise _Fields(obj, where, row).fail(
             "id", "a lower-case identifier of 2-64 letters, digits, '-' or '_' starting with a letter"
         )
     where = f"{where} ('{cid}')"
-    _refuse_unknown(obj, CITY_FIELDS, where, sources=True)
-    f = _Fields(obj, where)
+    _refuse_unknown(obj, CITY_FIELDS, where, sources=True, row=row)
+    f = _Fields(obj, where, row)
     iso3 = f.req_text("country_iso3", 3)
     if not ISO3.match(iso3):
         raise f.fail("country_iso3", "an ISO 3166-1 alpha-3 code such as 'KGZ'")
@@ -173,13 +215,16 @@ def parse_city(obj: Any, where: str) -> CityFacts:
     if currency is None:
         raise InputError(
             f"{where}, field 'currency': Kalkan has no national currency on file for {iso3}; "
-            "add a 'currency' field with the ISO 4217 code."
+            "add a 'currency' field with the ISO 4217 code.",
+            code="input.missing",
+            field="currency",
+            row=row,
         )
     if not ISO3.match(currency):
         raise f.fail("currency", "an ISO 4217 code such as 'KGS'")
     region = f.req_text("ipcc_ar6_region", 8)
     if region not in AR6_LAND_REGIONS:
-        raise f.fail("ipcc_ar6_region", "an IPCC AR6 land region code such as 'WCA' or 'WSB'")
+        raise f.fail("ipcc_ar6_region", "an IPCC AR6 land region code such as 'WCA' or 'WSB'", "input.unknown")
     population = PopulationFigure(
         value=f.req_integer("population", 1, 100_000_000),
         year=f.integer("population_year", 1800, MAX_YEAR, required=False),
@@ -193,7 +238,10 @@ def parse_city(obj: Any, where: str) -> CityFacts:
     gdp_source = f.text("gdp_source", required=False)
     if gdp is not None and (gdp_year is None or gdp_source is None):
         raise InputError(
-            f"{where}: 'gdp_per_capita_usd' needs 'gdp_year' (the price year of the dollars) and 'gdp_source'."
+            f"{where}: 'gdp_per_capita_usd' needs 'gdp_year' (the price year of the dollars) and 'gdp_source'.",
+            code="input.missing",
+            field="gdp_year" if gdp_year is None else "gdp_source",
+            row=row,
         )
     disasters = obj.get("notable_disasters", [])
     if not isinstance(disasters, list):
@@ -215,7 +263,8 @@ def parse_city(obj: Any, where: str) -> CityFacts:
         elevation_m=f.number("elevation_m", -500.0, 9000.0, required=False),
         population=population,
         population_alternatives=tuple(
-            _population(a, f"{where}, population_alternatives[{i}]") for i, a in enumerate(alternatives)
+            _population(a, f"{where}, population_alternatives[{i}]", row, f"population_alternatives[{i}]")
+            for i, a in enumerate(alternatives)
         ),
         gdp_per_capita_usd=gdp,
         gdp_year=gdp_year,
@@ -227,7 +276,10 @@ def parse_city(obj: Any, where: str) -> CityFacts:
         rivers=f.text_list("rivers"),
         national_agencies=f.text_list("national_agencies"),
         sources=sources,
-        disasters=tuple(_disaster(d, f"{where}, notable_disasters[{i}]") for i, d in enumerate(disasters)),
+        disasters=tuple(
+            _disaster(d, f"{where}, notable_disasters[{i}]", row, f"notable_disasters[{i}]")
+            for i, d in enumerate(disasters)
+        ),
     )
 
 
@@ -236,12 +288,17 @@ def read_cities(path: Path) -> list[CityFacts]:
     data = load_json(path)
     items = data if isinstance(data, list) else [data]
     if not items:
-        raise InputError(f"{path}: the file holds no city.")
-    cities = [parse_city(obj, f"{path}, city #{i + 1}") for i, obj in enumerate(items)]
+        raise InputError(f"{path}: the file holds no city.", code="input.empty")
+    cities = [parse_city(obj, f"{path}, city #{i + 1}", i + 1) for i, obj in enumerate(items)]
     seen: dict[str, int] = {}
     for i, city in enumerate(cities):
         if city.id in seen:
-            raise InputError(f"{path}, city #{i + 1}: id '{city.id}' is used twice (also city #{seen[city.id] + 1}).")
+            raise InputError(
+                f"{path}, city #{i + 1}: id '{city.id}' is used twice (also city #{seen[city.id] + 1}).",
+                code="input.duplicate",
+                field="id",
+                row=i + 1,
+            )
         seen[city.id] = i
     return cities
 
@@ -254,27 +311,49 @@ def read_city_outlines(path: Path, *, kind: str, source: str, licence: str) -> d
     """
     data = load_json(path)
     if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
-        raise InputError(f"{path}: expected a GeoJSON FeatureCollection.")
+        raise InputError(f"{path}: expected a GeoJSON FeatureCollection.", code="input.syntax")
     features = data.get("features")
     if not isinstance(features, list):
-        raise InputError(f"{path}: 'features' must be a list.")
+        raise InputError(
+            f"{path}: 'features' must be a list.",
+            code="input.missing" if features is None else "input.type",
+            field="features",
+        )
     out: dict[str, CityGeometryRecord] = {}
     for i, feat in enumerate(features):
         where = f"{path}, feature #{i + 1}"
         props = feat.get("properties") if isinstance(feat, Mapping) else None
         geom = feat.get("geometry") if isinstance(feat, Mapping) else None
         if not isinstance(props, Mapping) or not isinstance(props.get("city_id"), str):
-            raise InputError(f"{where}: expected a feature with a 'city_id' property.")
+            missing = not isinstance(props, Mapping) or props.get("city_id") is None
+            raise InputError(
+                f"{where}: expected a feature with a 'city_id' property.",
+                code="input.missing" if missing else "input.type",
+                field="city_id",
+                row=i + 1,
+            )
         if not isinstance(geom, Mapping) or not isinstance(geom.get("coordinates"), list):
-            raise InputError(f"{where}: expected a GeoJSON geometry with coordinates.")
+            raise InputError(
+                f"{where}: expected a GeoJSON geometry with coordinates.",
+                code="input.missing" if geom is None else "input.type",
+                field="geometry",
+                row=i + 1,
+            )
         gtype = geom.get("type")
         if gtype == "Point":
             continue
         if gtype not in ("Polygon", "MultiPolygon"):
-            raise InputError(f"{where}: geometry type {gtype!r}; expected Polygon or MultiPolygon.")
+            raise InputError(
+                f"{where}: geometry type {gtype!r}; expected Polygon or MultiPolygon.",
+                code="input.type",
+                field="geometry",
+                row=i + 1,
+            )
         cid = props["city_id"]
         if cid in out:
-            raise InputError(f"{where}: a second outline for city '{cid}'.")
+            raise InputError(
+                f"{where}: a second outline for city '{cid}'.", code="input.duplicate", field="city_id", row=i + 1
+            )
         out[cid] = CityGeometryRecord(
             kind=kind,
             geojson=json.dumps(geom, separators=(",", ":")),
@@ -292,7 +371,9 @@ def check_in_country(facts: CityFacts, where: str) -> None:
     if outline is None:
         raise InputError(
             f"{where}, field 'country_iso3': Kalkan has no outline of {facts.country_iso3!r} to check the city's "
-            "coordinates against; expected the ISO 3166-1 alpha-3 code of a country, e.g. 'KGZ'."
+            "coordinates against; expected the ISO 3166-1 alpha-3 code of a country, e.g. 'KGZ'.",
+            code="input.unknown",
+            field="country_iso3",
         )
     off_km = distance_to_country_km(outline, facts.lon, facts.lat)
     if off_km <= outline.tolerance_km:
@@ -305,6 +386,8 @@ def check_in_country(facts: CityFacts, where: str) -> None:
         f"({facts.country_iso3}), the declared country; {falls}. Expected WGS84 longitude and latitude of a point "
         f"in {outline.name} (within {outline.tolerance_km:g} km of its Natural Earth {outline.scale} outline).",
         hint="latitude and longitude look swapped." if swapped else None,
+        code="input.outside",
+        field="lon/lat",
     )
 
 
@@ -312,7 +395,7 @@ def read_application(path: Path) -> CityFacts:
     """The one city of an accession request, checked (its point must lie in its declared country)."""
     cities = read_cities(path)
     if len(cities) != 1:
-        raise InputError(f"{path}: holds {len(cities)} cities; an application is for one city.")
+        raise InputError(f"{path}: holds {len(cities)} cities; an application is for one city.", code="input.type")
     check_in_country(cities[0], f"{path}, city #1 ('{cities[0].id}')")
     return cities[0]
 
@@ -369,10 +452,14 @@ def parse_assignment(text: str) -> tuple[str, str]:
     field, sep, value = text.partition("=")
     field = field.strip()
     if not sep or not field:
-        raise InputError(f"--set {text!r}: expected FIELD=VALUE, e.g. --set population=350000.")
+        raise InputError(
+            f"--set {text!r}: expected FIELD=VALUE, e.g. --set population=350000.", code="input.syntax", field="--set"
+        )
     if field not in UPDATABLE_FIELDS:
         raise InputError(
-            f"--set {text!r}: field '{field}' cannot be corrected; expected one of: {', '.join(UPDATABLE_FIELDS)}."
+            f"--set {text!r}: field '{field}' cannot be corrected; expected one of: {', '.join(UPDATABLE_FIELDS)}.",
+            code="input.unknown",
+            field=field,
         )
     return field, value.strip()
 
@@ -390,14 +477,20 @@ def field_value(field: str, text: str) -> Any:
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise InputError(f"--set {field}: {text!r} is not a JSON list ({exc.msg}).") from exc
+                raise InputError(
+                    f"--set {field}: {text!r} is not a JSON list ({exc.msg}).", code="input.syntax", field=field
+                ) from exc
             return value
         return [part.strip() for part in text.split(";") if part.strip()]
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"--set {field}={text}: expected a {kind}.") from exc
+        raise InputError(f"--set {field}={text}: expected a {kind}.", code="input.type", field=field) from exc
     if isinstance(value, bool) or not isinstance(value, int | float) or (kind == "integer" and not isinstance(
             value, int)):  # fmt: skip
-        raise InputError(f"--set {field}={text}: expected a {'whole number' if kind == 'integer' else 'number'}.")
+        raise InputError(
+            f"--set {field}={text}: expected a {'whole number' if kind == 'integer' else 'number'}.",
+            code="input.type",
+            field=field,
+        )
     return value

@@ -153,5 +153,6 @@ def check_points_in_country(lon: NDArray[np.float64], lat: NDArray[np.float64], 
             falls = f"in {found.name} ({found.iso3})" if found is not None else "in no country (sea?)"
             raise InputError(
                 f"{where}: the point ({x:g}, {y:g}) is {off:,.0f} km outside {country.name} ({iso3}), {falls}; "
-                f"expected an outline in {country.name} in WGS84 longitude/latitude (are lon and lat swapped?)."
+                f"expected an outline in {country.name} in WGS84 longitude/latitude (are lon and lat swapped?).",
+                code="input.outside",
             )

@@ -3,7 +3,7 @@
 Two layouts, told apart by the first column of the header:
 
 * **daily**: ``date`` (YYYY-MM-DD), ``precip_mm`` (mm/day), and ``tmax_c`` + ``tmin_c`` and/or ``tmean_c``
-  (°C) — returned as a :class:`~kalkan.io.daily_temperature.DailySeries` with ``precip_mm`` set;
+  (°C) — returned as a :class:`~kalkan.core.climate.series.DailySeries` with ``precip_mm`` set;
 * **monthly**: ``month`` (YYYY-MM), ``precip_mm`` (monthly total, mm/month), and ``tmean_c`` and/or
   ``tmax_c`` + ``tmin_c`` (monthly means, °C) — returned as a :class:`MonthlyWeather`.
 
@@ -16,27 +16,24 @@ everywhere, and the error is only visible later.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.core.climate.series import DailySeries, Kind, MonthlyWeather, gap_report
 from kalkan.errors import InputError
 from kalkan.io.daily_temperature import (
     MAX_PROBLEMS_SHOWN,
     PLAUSIBLE_MAX_C,
     PLAUSIBLE_MAX_PRECIP_MM_DAY,
     PLAUSIBLE_MIN_C,
-    DailySeries,
-    Kind,
     RowProblem,
     _calendar,
     _is_sentinel,
     csv_header,
     csv_records,
-    gap_report,
 )
 
 FloatArray = NDArray[np.float64]
@@ -74,40 +71,13 @@ class WeatherFileError(InputError):
         more = len(problems) - MAX_PROBLEMS_SHOWN
         tail = f"\n  … and {more} more." if more > 0 else ""
         super().__init__(
-            f"{path}: {len(problems)} problem(s) in the precipitation/temperature file:\n{shown}{tail}", hint=_HINT
+            f"{path}: {len(problems)} problem(s) in the precipitation/temperature file:\n{shown}{tail}",
+            hint=_HINT,
+            code=problems[0].code,
+            field=problems[0].field,
+            row=problems[0].row,
         )
         self.problems = tuple(problems)
-
-
-@dataclass(frozen=True, slots=True)
-class MonthlyWeather:
-    """Monthly precipitation totals (mm/month) and mean temperatures (°C) on a complete month calendar.
-
-    NaN = missing (an empty cell, a sentinel or a month without a row); ``missing_months`` lists them
-    (``YYYY-MM``). ``tmean_c`` is the file's own mean, or (Tmax + Tmin)/2 where only those are given.
-    """
-
-    months: NDArray[np.datetime64]
-    precip_mm: FloatArray
-    tmean_c: FloatArray
-    source: str
-    kind: Kind
-    licence: str
-    missing_months: tuple[str, ...]
-    absent_months: int
-    notes: tuple[str, ...] = field(default=())
-
-    def gaps_dict(self) -> dict[str, object]:
-        """Missing months, JSON-ready; gaps are never filled."""
-        return {
-            "first_month": str(self.months[0]),
-            "last_month": str(self.months[-1]),
-            "total_months": int(self.months.size),
-            "missing_months": len(self.missing_months),
-            "absent_months": self.absent_months,
-            "periods": list(self.missing_months[:50]),
-            "filled": False,
-        }
 
 
 WEATHER_COLUMNS = ("date", "month", "precip_mm", "tmax_c", "tmin_c", "tmean_c")
@@ -132,22 +102,42 @@ def read_user_weather_csv(
     for h in header:
         if h in _OTHER_UNITS:
             problems.append(
-                RowProblem(name, 1, h, h, f"mm and °C in columns precip_mm/tmean_c (found {_OTHER_UNITS[h]})")
+                RowProblem(
+                    name,
+                    1,
+                    h,
+                    h,
+                    f"mm and °C in columns precip_mm/tmean_c (found {_OTHER_UNITS[h]})",
+                    "input.unsupported",
+                )
             )
     monthly = "month" in header and "date" not in header
     key = "month" if monthly else "date"
     if key not in header:
-        problems.append(RowProblem(name, 1, "date", ",".join(header), "a header with a 'date' or a 'month' column"))
+        problems.append(
+            RowProblem(name, 1, "date", ",".join(header), "a header with a 'date' or a 'month' column", "input.missing")
+        )
     if "precip_mm" not in header:
-        problems.append(RowProblem(name, 1, "precip_mm", ",".join(header), "a header with column 'precip_mm'"))
+        problems.append(
+            RowProblem(name, 1, "precip_mm", ",".join(header), "a header with column 'precip_mm'", "input.missing")
+        )
     has_pair = "tmax_c" in header and "tmin_c" in header
     if "tmean_c" not in header and not has_pair:
         problems.append(
-            RowProblem(name, 1, "tmean_c", ",".join(header), "a header with 'tmean_c' or both 'tmax_c' and 'tmin_c'")
+            RowProblem(
+                name,
+                1,
+                "tmean_c",
+                ",".join(header),
+                "a header with 'tmean_c' or both 'tmax_c' and 'tmin_c'",
+                "input.missing",
+            )
         )
     for h in header:
         if h not in WEATHER_COLUMNS and h not in _OTHER_UNITS and not problems:
-            problems.append(RowProblem(name, 1, h, h, f"one of the columns {', '.join(WEATHER_COLUMNS)}"))
+            problems.append(
+                RowProblem(name, 1, h, h, f"one of the columns {', '.join(WEATHER_COLUMNS)}", "input.unknown")
+            )
     if problems:
         raise WeatherFileError(path, problems)
     temps = [c for c in _TEMPS if c in header]
@@ -163,7 +153,9 @@ def read_user_weather_csv(
             problems.append(RowProblem(name, row, key, text, "a month YYYY-MM" if monthly else "a date YYYY-MM-DD"))
             continue
         if d in first_row:
-            problems.append(RowProblem(name, row, key, text, f"a {key} not already given (row {first_row[d]})"))
+            problems.append(
+                RowProblem(name, row, key, text, f"a {key} not already given (row {first_row[d]})", "input.duplicate")
+            )
             continue
         first_row[d] = row
         vals: list[float] = []
@@ -176,12 +168,14 @@ def read_user_weather_csv(
         by = dict(zip(cols, vals, strict=True))
         tx, tn = by.get("tmax_c", math.nan), by.get("tmin_c", math.nan)
         if not (math.isnan(tx) or math.isnan(tn)) and tn > tx:
-            problems.append(RowProblem(name, row, "tmin_c", f"{tn:g}", f"Tmin ≤ Tmax ({tx:g} °C on this row)"))
+            problems.append(
+                RowProblem(name, row, "tmin_c", f"{tn:g}", f"Tmin ≤ Tmax ({tx:g} °C on this row)", "input.inconsistent")
+            )
         values[d] = vals
     if problems:
         raise WeatherFileError(path, problems)
     if not values:
-        raise InputError(f"{path}: no data rows.", hint=_HINT)
+        raise InputError(f"{path}: no data rows.", hint=_HINT, code="input.empty")
     label = source or f"user file {path.name}"
     if monthly:
         return _monthly(values, cols, label, kind, licence)
@@ -225,15 +219,22 @@ def _cell(name: str, row: int, col: str, text: str, max_p: float, problems: list
         problems.append(RowProblem(name, row, col, text, f"a number in {unit} or an empty cell"))
         return None
     if not math.isfinite(v):
-        problems.append(RowProblem(name, row, col, text, "a finite number"))
+        problems.append(RowProblem(name, row, col, text, "a finite number", "input.range"))
         return None
     if _is_sentinel(v):
         return v
     if col == "precip_mm" and not 0.0 <= v <= max_p:
-        problems.append(RowProblem(name, row, col, text, f"a precipitation in mm within 0…{max_p:g}"))
+        problems.append(RowProblem(name, row, col, text, f"a precipitation in mm within 0…{max_p:g}", "input.range"))
     elif col != "precip_mm" and not PLAUSIBLE_MIN_C <= v <= PLAUSIBLE_MAX_C:
         problems.append(
-            RowProblem(name, row, col, text, f"a temperature in °C within {PLAUSIBLE_MIN_C:g}…{PLAUSIBLE_MAX_C:g}")
+            RowProblem(
+                name,
+                row,
+                col,
+                text,
+                f"a temperature in °C within {PLAUSIBLE_MIN_C:g}…{PLAUSIBLE_MAX_C:g}",
+                "input.range",
+            )
         )
     return v
 

@@ -42,7 +42,9 @@ def _suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         known = ", ".join(f"{k} ({v})" for k, v in FORMATS.items())
-        raise InputError(f"{path}: unknown exposure format {suffix or '(no suffix)'!r}; expected {known}.")
+        raise InputError(
+            f"{path}: unknown exposure format {suffix or '(no suffix)'!r}; expected {known}.", code="input.unsupported"
+        )
     return suffix
 
 
@@ -63,7 +65,9 @@ def read_exposure(
     path = Path(path)
     suffix = _suffix(path)
     if layer is not None and suffix != ".gpkg":
-        raise InputError(f"{path}: a layer can only be chosen in a GeoPackage (.gpkg).")
+        raise InputError(
+            f"{path}: a layer can only be chosen in a GeoPackage (.gpkg).", code="input.options", field="--layer"
+        )
     if suffix == ".csv":
         exposure = read_exposure_csv(path, currency=currency, price_year=price_year)
     elif suffix == ".xml":
@@ -71,7 +75,9 @@ def read_exposure(
     else:
         exposure = read_exposure_gpkg(path, layer=layer, currency=currency, price_year=price_year)
     if len(exposure) == 0 and not allow_empty:
-        raise InputError(f"{path}: no assets (the file has no data rows); an exposure needs at least one asset.")
+        raise InputError(
+            f"{path}: no assets (the file has no data rows); an exposure needs at least one asset.", code="input.empty"
+        )
     return exposure
 
 

@@ -29,7 +29,8 @@ value is a number (empty values become NaN), else as text (empty values become `
 column kept as an extra would silently lose that value.
 
 Every error is an :class:`InputError` that names the file, the row (``data row 1`` is the first row after
-the header; for XML the asset; for GeoPackage the feature id), the field, the bad value and what is expected.
+the header; for XML the asset; for GeoPackage the feature id), the field, the bad value and what is expected;
+it carries the code, the field as the file names it and the row (data row, XML line or feature id).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ MAX_SHOWN = 60
 
 Locate = Callable[[int], tuple[str, str]]
 """Row index (0-based, over all rows read) -> (file, place in the file such as ``data row 12``)."""
+RowOf = Callable[[int], int | None]
+"""Row index (0-based, over all rows read) -> the number the place names (data row, XML line, feature id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +79,9 @@ class RawColumns:
     """Columns of one exposure source before parsing: Arrow arrays keyed by Kalkan field name.
 
     ``headers`` gives the name of each column in the file (for messages), ``locate`` where a row comes
-    from. With ``infer_numbers`` (CSV, XML) a text extra column whose values all parse as numbers becomes
-    numeric; without it (GeoPackage, whose columns are typed) an extra column keeps its declared type.
+    from and ``row_of`` the number of that place (for :attr:`InputError.row`). With ``infer_numbers`` (CSV,
+    XML) a text extra column whose values all parse as numbers becomes numeric; without it (GeoPackage, whose
+    columns are typed) an extra column keeps its declared type.
     """
 
     source: str
@@ -86,19 +90,31 @@ class RawColumns:
     headers: Mapping[str, str]
     locate: Locate
     infer_numbers: bool = True
+    row_of: RowOf | None = None
 
     def header(self, name: str) -> str:
         return self.headers.get(name, name)
+
+    def row(self, k: int) -> int | None:
+        """The number of row ``k``'s place in the file (data row, XML line, feature id), if known."""
+        return None if self.row_of is None else self.row_of(k)
 
     def at(self, k: int, name: str) -> str:
         """``file: data row 12, field 'cost_structural'`` for messages."""
         file, place = self.locate(k)
         return f"{file}: {place}, field '{self.header(name)}'"
 
-    def fail(self, k: int, name: str, expected: str, *, hint: str | None = None) -> InputError:
+    def fail(self, k: int, name: str, expected: str, *, code: str, hint: str | None = None) -> InputError:
+        """The error for row ``k``'s value of column ``name`` (``code`` from :data:`kalkan.errors.CODES`)."""
         value = self.columns[name][k].as_py()
         shown = "an empty value" if value is None or value == "" else f"{shorten(value)!r}"
-        return InputError(f"{self.at(k, name)}: got {shown}; expected {expected}.", hint=hint)
+        return InputError(
+            f"{self.at(k, name)}: got {shown}; expected {expected}.",
+            hint=hint,
+            code=code,
+            field=self.header(name),
+            row=self.row(k),
+        )
 
 
 def shorten(value: Any) -> Any:
@@ -113,31 +129,53 @@ def row_locator(file: str, label: str = "data row") -> Locate:
     return lambda k: (file, f"{label} {k + 1}")
 
 
+def data_row(k: int) -> int:
+    """The 1-based data row of row index ``k`` of a single file (the :data:`RowOf` of :func:`row_locator`)."""
+    return k + 1
+
+
 def check_layout_names(names: list[str], source: str) -> None:
     """Refuse empty, duplicated or unknown ``cost_*``/``occupants_*`` column names (Kalkan layout)."""
     seen: set[str] = set()
     for i, name in enumerate(names):
         if not name.strip():
-            raise InputError(f"{source}: column {i + 1} of the header has no name; every column needs one.")
+            raise InputError(
+                f"{source}: column {i + 1} of the header has no name; every column needs one.", code="input.missing"
+            )
         if name in seen:
-            raise InputError(f"{source}: column '{name}' appears twice in the header; column names must be unique.")
+            raise InputError(
+                f"{source}: column '{name}' appears twice in the header; column names must be unique.",
+                code="input.duplicate",
+                field=name,
+            )
         seen.add(name)
         if name.startswith("cost_") and name not in COST_COLUMNS:
             raise InputError(
                 f"{source}: unknown cost column '{name}'; expected {', '.join(COST_COLUMNS)}.",
                 hint="business interruption or other values go in a column without the 'cost_' prefix.",
+                code="input.unknown",
+                field=name,
             )
         if name.startswith("occupants_") and name not in OCCUPANT_COLUMNS:
-            raise InputError(f"{source}: unknown occupants column '{name}'; expected {', '.join(OCCUPANT_COLUMNS)}.")
+            raise InputError(
+                f"{source}: unknown occupants column '{name}'; expected {', '.join(OCCUPANT_COLUMNS)}.",
+                code="input.unknown",
+                field=name,
+            )
     missing = [c for c in REQUIRED if c not in seen]
     if missing:
         raise InputError(
             f"{source}: missing column(s) {', '.join(repr(c) for c in missing)}; an exposure needs "
             f"{', '.join(REQUIRED)} and at least one of {', '.join(COST_COLUMNS)}. "
-            f"Found: {', '.join(map(repr, names))}."
+            f"Found: {', '.join(map(repr, names))}.",
+            code="input.missing",
+            field=missing[0],
         )
     if not any(c in seen for c in COST_COLUMNS):
-        raise InputError(f"{source}: no replacement cost column; expected at least one of {', '.join(COST_COLUMNS)}.")
+        raise InputError(
+            f"{source}: no replacement cost column; expected at least one of {', '.join(COST_COLUMNS)}.",
+            code="input.missing",
+        )
 
 
 def _first_true(mask: pa.Array | pa.ChunkedArray | NDArray[np.bool_]) -> int:
@@ -177,9 +215,9 @@ def to_float(raw: RawColumns, name: str, expected: str) -> pa.Array:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             k = _first_uncastable(trimmed, pa.float64())
             hint = "use '.' as the decimal separator and no thousands separator." if "," in str(arr[k]) else None
-            raise raw.fail(k, name, expected, hint=hint) from None
+            raise raw.fail(k, name, expected, code="input.type", hint=hint) from None
     k = int(np.argmax(pc.is_valid(arr).to_numpy(zero_copy_only=False))) if len(arr) else 0
-    raise raw.fail(k, name, expected)
+    raise raw.fail(k, name, expected, code="input.type")
 
 
 def numbers(
@@ -192,20 +230,21 @@ def numbers(
     hint: str | None = None,
     allow_empty: bool = False,
 ) -> Floats:
-    """A numeric column: every row has a finite value in [lo, hi], else an error at the first bad row.
+    """A numeric column: every row has a finite value in [lo, hi], else an error at the first bad row
+    (``input.type`` not a number, ``input.missing`` empty, ``input.range`` outside [lo, hi] or not finite).
 
     With ``allow_empty`` a missing value is NaN instead of an error.
     """
     values = to_float(raw, name, expected)
     if values.null_count and not allow_empty:
-        raise raw.fail(_first_true(values.is_null()), name, expected, hint=hint)
+        raise raw.fail(_first_true(values.is_null()), name, expected, code="input.missing", hint=hint)
     out: Floats = np.ascontiguousarray(pc.fill_null(values, math.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
     present = np.ones(len(out), dtype=bool)
     if values.null_count:
         present = ~np.asarray(pc.is_null(values).to_numpy(zero_copy_only=False), dtype=bool)
     bad = (~np.isfinite(out) | (out < lo) | (out > hi)) & present
     if bad.any():
-        raise raw.fail(_first_true(bad), name, expected, hint=hint)
+        raise raw.fail(_first_true(bad), name, expected, code="input.range", hint=hint)
     return out
 
 
@@ -243,7 +282,7 @@ def _ids(raw: RawColumns) -> Strings:
     as_text = column if _is_text(column) else pa.array(texts(raw, "id", repetitive=False), pa.string())
     blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(as_text), ""), True)
     if raw.n and pc.any(blank).as_py():
-        raise raw.fail(_first_true(blank), "id", "a non-empty asset id")
+        raise raw.fail(_first_true(blank), "id", "a non-empty asset id", code="input.missing")
     ids = texts(raw, "id", repetitive=False)
     if len(pc.unique(as_text)) < raw.n:
         first: dict[str, int] = {}
@@ -253,7 +292,10 @@ def _ids(raw: RawColumns) -> Strings:
                 file, _ = raw.locate(k)
                 where0 = place0 if file0 == file else f"{file0}: {place0}"
                 raise InputError(
-                    f"{raw.at(k, 'id')}: asset id {shorten(value)!r} is already used at {where0}; ids must be unique."
+                    f"{raw.at(k, 'id')}: asset id {shorten(value)!r} is already used at {where0}; ids must be unique.",
+                    code="input.duplicate",
+                    field=raw.header("id"),
+                    row=raw.row(k),
                 )
             first[value] = k
     return ids
@@ -281,6 +323,9 @@ def _single_value(raw: RawColumns, name: str, values: NDArray[Any], what: str) -
             f"{raw.at(k, name)}: got {shorten(raw.columns[name][k].as_py())!r} but {place0} has "
             f"{shorten(raw.columns[name][0].as_py())!r}; a file must use one {what} for all assets.",
             hint=f"convert the values to one {what} before reading, or split the file.",
+            code="input.inconsistent",
+            field=raw.header(name),
+            row=raw.row(k),
         )
     return values[0].item() if isinstance(values[0], np.generic) else values[0]
 
@@ -288,12 +333,18 @@ def _single_value(raw: RawColumns, name: str, values: NDArray[Any], what: str) -
 def resolve_currency(raw: RawColumns, given: str | None, found: str | None, found_where: str) -> str:
     """The currency: the file's and the caller's must agree; USD when neither says."""
     if given is not None and not given.strip():
-        raise InputError(f"{raw.source}: the currency given is empty; expected an ISO 4217 code such as USD.")
+        raise InputError(
+            f"{raw.source}: the currency given is empty; expected an ISO 4217 code such as USD.",
+            code="input.missing",
+            field="currency",
+        )
     if found is not None and given is not None and found != given:
         raise InputError(
             f"{raw.source}: {found_where} says the costs are in {found!r}, but {given!r} was given; "
             "Kalkan does not convert currencies.",
             hint="leave the currency option out to use the file's, or convert the file.",
+            code="input.inconsistent",
+            field="currency",
         )
     return found or given or DEFAULT_CURRENCY
 
@@ -302,7 +353,9 @@ def resolve_price_year(raw: RawColumns, given: int | None, found: int | None, fo
     if found is not None and given is not None and found != given:
         raise InputError(
             f"{raw.source}: {found_where} says prices are of {found}, but {given} was given; Kalkan does not "
-            "index prices between years."
+            "index prices between years.",
+            code="input.inconsistent",
+            field="price_year",
         )
     return found if found is not None else given
 
@@ -329,7 +382,9 @@ def build_exposure(raw: RawColumns, *, currency: str | None = None, price_year: 
         others = sorted(c for c in cols if c in COST_COLUMNS and c != "cost_total")
         raise InputError(
             f"{raw.source}: a total replacement value ('{raw.header('cost_total')}') cannot be combined with "
-            f"{', '.join(raw.header(c) for c in others)}: the same value would be counted twice."
+            f"{', '.join(raw.header(c) for c in others)}: the same value would be counted twice.",
+            code="input.inconsistent",
+            field=raw.header("cost_total"),
         )
     ids = _ids(raw)
     crs_hint = (
@@ -344,7 +399,12 @@ def build_exposure(raw: RawColumns, *, currency: str | None = None, price_year: 
     taxonomy = texts(raw, "taxonomy")
     blank = np.flatnonzero(taxonomy == "")
     if blank.size:
-        raise raw.fail(int(blank[0]), "taxonomy", "a GEM building taxonomy string, e.g. 'CR+CIP/LFINF+CDL/HBET:1-3'")
+        raise raw.fail(
+            int(blank[0]),
+            "taxonomy",
+            "a GEM building taxonomy string, e.g. 'CR+CIP/LFINF+CDL/HBET:1-3'",
+            code="input.missing",
+        )
     costs = {
         kind: numbers(
             raw,
@@ -373,27 +433,29 @@ def build_exposure(raw: RawColumns, *, currency: str | None = None, price_year: 
     if critical is not None:
         unknown = np.flatnonzero(~np.isin(critical, [*CRITICAL_TYPES, ""]))
         if unknown.size:
-            raise raw.fail(int(unknown[0]), "critical_type", f"empty or one of {', '.join(CRITICAL_TYPES)}")
+            raise raw.fail(
+                int(unknown[0]), "critical_type", f"empty or one of {', '.join(CRITICAL_TYPES)}", code="input.unknown"
+            )
     site_id = None
     if "site_id" in cols:
         sites = numbers(raw, "site_id", hi=2.0**53 - 1, expected="a hazard-site index: an integer >= 0")
         fraction = np.flatnonzero(sites != np.floor(sites))
         if fraction.size:
-            raise raw.fail(int(fraction[0]), "site_id", "a hazard-site index: an integer >= 0")
+            raise raw.fail(int(fraction[0]), "site_id", "a hazard-site index: an integer >= 0", code="input.type")
         site_id = sites.astype(np.int64)
     found_currency = None
     if "currency" in cols:
         values = texts(raw, "currency")
         blank = np.flatnonzero(_blank(values))
         if blank.size:
-            raise raw.fail(int(blank[0]), "currency", "an ISO 4217 currency code such as USD")
+            raise raw.fail(int(blank[0]), "currency", "an ISO 4217 currency code such as USD", code="input.missing")
         found_currency = _single_value(raw, "currency", values, "currency")
     found_year = None
     if "price_year" in cols:
         years = numbers(raw, "price_year", lo=1800, hi=2200, expected="the year of the prices, e.g. 2021")
         fraction = np.flatnonzero(years != np.floor(years))
         if fraction.size:
-            raise raw.fail(int(fraction[0]), "price_year", "the year of the prices, e.g. 2021")
+            raise raw.fail(int(fraction[0]), "price_year", "the year of the prices, e.g. 2021", code="input.type")
         value = _single_value(raw, "price_year", years, "price year")
         found_year = None if value is None else int(value)
     extra = {name: _extra(raw, name) for name in cols if name not in RESERVED}
@@ -422,7 +484,9 @@ def check_extra_names(exposure: Exposure, target: str, *, also_reserved: frozens
         if not name.strip() or name in RESERVED or name in also_reserved or name.startswith(("cost_", "occupants_")):
             raise InputError(
                 f"{target}: the extra field {name!r} cannot be written: its name is empty or is used by the "
-                "exposure layout (or starts with 'cost_' or 'occupants_'); rename it."
+                "exposure layout (or starts with 'cost_' or 'occupants_'); rename it.",
+                code="input.unsupported",
+                field=name,
             )
 
 
@@ -466,8 +530,10 @@ def extra_to_arrow(values: NDArray[Any]) -> pa.Array:
 def require_file(path: str | os.PathLike[str]) -> Path:
     """``path`` as a Path if it is an existing file; otherwise an InputError saying which it is not."""
     path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found.", code="input.not_found")
     if not path.is_file():
-        raise InputError(f"{path}: file not found." if not path.exists() else f"{path}: not a file.")
+        raise InputError(f"{path}: not a file.", code="input.unreadable")
     return path
 
 
@@ -480,7 +546,9 @@ def atomic_target(path: str | os.PathLike[str], what: str = "file") -> Iterator[
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise InputError(f"{target}: cannot write the {what}: directory {directory} does not exist.")
+        raise InputError(
+            f"{target}: cannot write the {what}: directory {directory} does not exist.", code="input.not_found"
+        )
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     tmp = Path(name)

@@ -15,6 +15,7 @@ with too many or too few fields is an error, not a skipped row. Blank lines are 
 from __future__ import annotations
 
 import csv
+import mmap
 import os
 from pathlib import Path
 
@@ -30,13 +31,21 @@ from kalkan.io.exposure_columns import (
     build_exposure,
     check_extra_names,
     check_layout_names,
+    data_row,
     extra_to_arrow,
     layout_columns,
     require_file,
     row_locator,
 )
 
-__all__ = ["read_csv_text_table", "read_exposure_csv", "write_arrow_csv", "write_exposure_csv"]
+__all__ = [
+    "non_utf8_line",
+    "nul_line",
+    "read_csv_text_table",
+    "read_exposure_csv",
+    "write_arrow_csv",
+    "write_exposure_csv",
+]
 
 
 def _bad_row(path: Path, n_columns: int) -> tuple[int, int] | None:
@@ -53,8 +62,8 @@ def _bad_row(path: Path, n_columns: int) -> tuple[int, int] | None:
     return None
 
 
-def utf8_error(path: Path) -> str | None:
-    """``line N`` of the first byte that is not UTF-8, if any.
+def non_utf8_line(path: Path) -> int | None:
+    """The line (1-based) of the first byte that is not UTF-8, if any.
 
     Checked before parsing (Arrow's SIMD validation over a memory map: under 0.1 s for 250 MB) because
     Arrow's handler for malformed rows cannot receive rows that are not UTF-8.
@@ -72,9 +81,18 @@ def utf8_error(path: Path) -> str | None:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return f"line {line}"
+        return raw.count(b"\n", 0, exc.start) + 1
     return None
+
+
+def nul_line(path: Path) -> int | None:
+    """The line (1-based) of the first NUL byte, if any: a binary file given as CSV, which Arrow would read as
+    text with NULs in its values. A C-speed search over a memory map (no copy of the file)."""
+    if path.stat().st_size == 0:
+        return None
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        at = data.find(b"\x00")
+        return None if at < 0 else data[:at].count(b"\n") + 1
 
 
 def read_csv_text_table(path: str | os.PathLike[str], what: str = "exposure CSV") -> pa.Table:
@@ -86,22 +104,38 @@ def read_csv_text_table(path: str | os.PathLike[str], what: str = "exposure CSV"
     path = Path(path)
     require_file(path)
     try:
-        where = utf8_error(path)
+        line = non_utf8_line(path)
+        nul = None if line else nul_line(path)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc}).") from exc
-    if where:
-        raise InputError(f"{path}: {where} is not valid UTF-8 text; save the {what} as UTF-8.")
+        raise InputError(f"{path}: cannot read the file ({exc}).", code="input.unreadable") from exc
+    if line:
+        raise InputError(
+            f"{path}: line {line} is not valid UTF-8 text; save the {what} as UTF-8.", code="input.encoding", row=line
+        )
+    if nul:
+        raise InputError(
+            f"{path}: line {nul} holds a NUL byte; expected a {what} (text), not a binary file.",
+            code="input.encoding",
+            row=nul,
+        )
     parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda _: "skip")
     try:
         with pacsv.open_csv(path, parse_options=parse) as reader:
             names = list(reader.schema.names)
     except (pa.ArrowException, OSError, ValueError) as exc:
         if "Empty CSV file" in str(exc):
-            raise InputError(f"{path}: the file is empty; expected a header line and one row per asset.") from exc
-        raise InputError(f"{path}: cannot read the header of the {what} ({exc}).") from exc
+            raise InputError(
+                f"{path}: the file is empty; expected a header line and one row per asset.", code="input.empty"
+            ) from exc
+        raise InputError(f"{path}: cannot read the header of the {what} ({exc}).", code="input.syntax") from exc
     if len(set(names)) < len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise InputError(f"{path}: column '{dup}' appears twice in the header; column names must be unique.")
+        raise InputError(
+            f"{path}: column '{dup}' appears twice in the header; column names must be unique.",
+            code="input.duplicate",
+            field=dup,
+            row=1,
+        )
     invalid: list[int] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -118,17 +152,19 @@ def read_csv_text_table(path: str | os.PathLike[str], what: str = "exposure CSV"
     try:
         table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot parse the {what} ({exc}).") from exc
+        raise InputError(f"{path}: cannot parse the {what} ({exc}).", code="input.syntax") from exc
     if invalid:
         found = _bad_row(path, len(names))
         row, fields = found if found else (None, invalid[0])
         where = f"data row {row}" if row else "a row"
         raise InputError(
             f"{path}: {where} has {fields} field(s) but the header has {len(names)}; every row needs one value "
-            "per column (quote values that contain commas)."
+            "per column (quote values that contain commas).",
+            code="input.syntax",
+            row=row,
         )
     if table.column_names != names:
-        raise InputError(f"{path}: the header could not be read consistently; check its quoting.")
+        raise InputError(f"{path}: the header could not be read consistently; check its quoting.", code="input.syntax")
     return table
 
 
@@ -146,6 +182,7 @@ def read_exposure_csv(
         columns={name: table.column(name) for name in names},
         headers={},
         locate=row_locator(str(path)),
+        row_of=data_row,
     )
     return build_exposure(raw, currency=currency, price_year=price_year)
 
@@ -155,14 +192,18 @@ def write_arrow_csv(table: pa.Table, path: str | os.PathLike[str], what: str = "
     target = Path(path)
     awkward = [name for name in table.column_names if any(c in name for c in ',"\r\n') or name != name.strip()]
     if awkward:
-        raise InputError(f"{target}: column names {awkward} cannot be written unquoted in a CSV header.")
+        raise InputError(
+            f"{target}: column names {awkward} cannot be written unquoted in a CSV header.",
+            code="input.unsupported",
+            field=awkward[0],
+        )
     # An unquoted header: OpenQuake's CSV reader takes quoted header names literally (quotes included).
     options = pacsv.WriteOptions(quoting_style="needed", quoting_header="none")
     with atomic_target(target, what) as tmp:
         try:
             pacsv.write_csv(table, tmp, write_options=options)
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"{target}: cannot write the {what} ({exc}).") from exc
+            raise InputError(f"{target}: cannot write the {what} ({exc}).", code="output.unwritable") from exc
     return target
 
 

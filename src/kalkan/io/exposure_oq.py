@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
@@ -97,6 +97,10 @@ class _Doc:
     def line(self, elem: Element) -> str:
         return f"line {self.lines.get(id(elem), 0)}"
 
+    def row(self, elem: Element) -> int | None:
+        """The line of ``elem``'s start tag, for :attr:`InputError.row`."""
+        return self.lines.get(id(elem))
+
     def at(self, elem: Element) -> str:
         return f"{self.path}: {self.line(elem)}"
 
@@ -112,7 +116,12 @@ def _children(elem: Element, name: str) -> list[Element]:
 def _child(doc: _Doc, elem: Element, name: str) -> Element | None:
     found = _children(elem, name)
     if len(found) > 1:
-        raise InputError(f"{doc.at(found[1])}: <{name}> appears twice in <{_local(elem.tag)}>; expected once.")
+        raise InputError(
+            f"{doc.at(found[1])}: <{name}> appears twice in <{_local(elem.tag)}>; expected once.",
+            code="input.duplicate",
+            field=name,
+            row=doc.row(found[1]),
+        )
     return found[0] if found else None
 
 
@@ -121,14 +130,17 @@ def _parse(path: Path) -> _Doc:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc}).") from exc
+        raise InputError(f"{path}: cannot read the file ({exc}).", code="input.unreadable") from exc
     root, lines = parse_with_lines(data, str(path))
     doc = _Doc(path, root, lines)
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     if _local(root.tag) != "nrml" or namespace not in (*NRML_NAMESPACES, ""):
         raise InputError(
             f"{doc.at(root)}: the root element is <{_local(root.tag)}> in namespace {namespace!r}; expected <nrml> "
-            f"in {NRML_05} (an OpenQuake exposure model)."
+            f"in {NRML_05} (an OpenQuake exposure model).",
+            code="input.syntax",
+            field="nrml",
+            row=doc.row(root),
         )
     return doc
 
@@ -136,11 +148,19 @@ def _parse(path: Path) -> _Doc:
 def _attr(doc: _Doc, elem: Element, name: str, allowed: tuple[str, ...] | None = None) -> str:
     value = elem.get(name)
     if value is None or not value.strip():
-        raise InputError(f"{doc.at(elem)}: <{_local(elem.tag)}> has no '{name}' attribute.")
+        raise InputError(
+            f"{doc.at(elem)}: <{_local(elem.tag)}> has no '{name}' attribute.",
+            code="input.missing",
+            field=name,
+            row=doc.row(elem),
+        )
     value = value.strip()
     if allowed is not None and value not in allowed:
         raise InputError(
-            f"{doc.at(elem)}: <{_local(elem.tag)} {name}={value!r}>; expected one of {', '.join(allowed)}."
+            f"{doc.at(elem)}: <{_local(elem.tag)} {name}={value!r}>; expected one of {', '.join(allowed)}.",
+            code="input.unknown",
+            field=name,
+            row=doc.row(elem),
         )
     return value
 
@@ -150,24 +170,45 @@ def _conversions(doc: _Doc, model: Element) -> tuple[dict[str, _Conversion], _Co
     costs: dict[str, _Conversion] = {}
     area = None
     if conv is None:
-        raise InputError(f"{doc.at(model)}: <exposureModel> has no <conversions><costTypes>; cost units are unknown.")
+        raise InputError(
+            f"{doc.at(model)}: <exposureModel> has no <conversions><costTypes>; cost units are unknown.",
+            code="input.missing",
+            field="conversions",
+            row=doc.row(model),
+        )
     cost_types = _child(doc, conv, "costTypes")
     for elem in [] if cost_types is None else _children(cost_types, "costType"):
         name = _attr(doc, elem, "name")
         if name not in (*OQ_COSTS, "business_interruption"):
             raise InputError(
-                f"{doc.at(elem)}: unknown cost type {name!r}; expected {', '.join(OQ_COSTS)} or business_interruption."
+                f"{doc.at(elem)}: unknown cost type {name!r}; expected {', '.join(OQ_COSTS)} or business_interruption.",
+                code="input.unknown",
+                field="name",
+                row=doc.row(elem),
             )
         if name in costs:
-            raise InputError(f"{doc.at(elem)}: cost type {name!r} is declared twice.")
+            raise InputError(
+                f"{doc.at(elem)}: cost type {name!r} is declared twice.",
+                code="input.duplicate",
+                field="name",
+                row=doc.row(elem),
+            )
         retrofitted = elem.get("retrofittedType")
         if retrofitted is not None and retrofitted not in COST_KINDS:
             raise InputError(
-                f"{doc.at(elem)}: <costType retrofittedType={retrofitted!r}>; expected one of {', '.join(COST_KINDS)}."
+                f"{doc.at(elem)}: <costType retrofittedType={retrofitted!r}>; expected one of {', '.join(COST_KINDS)}.",
+                code="input.unknown",
+                field="retrofittedType",
+                row=doc.row(elem),
             )
         costs[name] = _Conversion(_attr(doc, elem, "type", COST_KINDS), _attr(doc, elem, "unit"), retrofitted)
     if not any(k in costs for k in OQ_COSTS):
-        raise InputError(f"{doc.at(conv)}: no <costType> for {', '.join(OQ_COSTS)}; Kalkan needs replacement costs.")
+        raise InputError(
+            f"{doc.at(conv)}: no <costType> for {', '.join(OQ_COSTS)}; Kalkan needs replacement costs.",
+            code="input.missing",
+            field="costType",
+            row=doc.row(conv),
+        )
     area_elem = _child(doc, conv, "area")
     if area_elem is not None:
         area = _Conversion(_attr(doc, area_elem, "type", AREA_KINDS), area_elem.get("unit", ""))
@@ -203,9 +244,19 @@ def _inline(doc: _Doc, assets: Element) -> RawColumns:
         name = _kalkan_name(oq_name)
         column = values.setdefault(name, [None] * n)
         if column[k] is not None:
-            raise InputError(f"{doc.at(elem)}: {oq_name!r} is given twice for this asset (also as {headers[name]!r}).")
+            raise InputError(
+                f"{doc.at(elem)}: {oq_name!r} is given twice for this asset (also as {headers[name]!r}).",
+                code="input.duplicate",
+                field=oq_name,
+                row=doc.row(elem),
+            )
         if headers.setdefault(name, oq_name) != oq_name:
-            raise InputError(f"{doc.at(elem)}: {oq_name!r} and {headers[name]!r} both give the field {name!r}.")
+            raise InputError(
+                f"{doc.at(elem)}: {oq_name!r} and {headers[name]!r} both give the field {name!r}.",
+                code="input.duplicate",
+                field=oq_name,
+                row=doc.row(elem),
+            )
         column[k] = value
 
     for k, asset in enumerate(elems):
@@ -221,7 +272,12 @@ def _inline(doc: _Doc, assets: Element) -> RawColumns:
         for cost in [] if costs is None else _children(costs, "cost"):
             kind = _attr(doc, cost, "type")
             if kind not in (*OQ_COSTS, "business_interruption"):
-                raise InputError(f"{doc.at(cost)}: unknown cost type {kind!r}; expected {', '.join(OQ_COSTS)}.")
+                raise InputError(
+                    f"{doc.at(cost)}: unknown cost type {kind!r}; expected {', '.join(OQ_COSTS)}.",
+                    code="input.unknown",
+                    field="type",
+                    row=doc.row(cost),
+                )
             put(k, kind, cost.get("value"), cost)
             if cost.get("retrofitted") is not None:
                 put(k, "retrofitted", cost.get("retrofitted"), cost)
@@ -232,7 +288,12 @@ def _inline(doc: _Doc, assets: Element) -> RawColumns:
         if tags is not None:
             for key, value in tags.attrib.items():
                 if key in OQ_FIELDS:
-                    raise InputError(f"{doc.at(tags)}: a tag may not be named {key!r} (an OpenQuake asset field).")
+                    raise InputError(
+                        f"{doc.at(tags)}: a tag may not be named {key!r} (an OpenQuake asset field).",
+                        code="input.duplicate",
+                        field=key,
+                        row=doc.row(tags),
+                    )
                 put(k, key, value, tags)
     return RawColumns(
         source=str(doc.path),
@@ -240,6 +301,7 @@ def _inline(doc: _Doc, assets: Element) -> RawColumns:
         columns={name: pa.array(column, pa.string()) for name, column in values.items()},
         headers=headers,
         locate=lambda k: (str(doc.path), places[k]),
+        row_of=lambda k: doc.row(elems[k]),
     )
 
 
@@ -254,7 +316,12 @@ def _from_csv(doc: _Doc, assets: Element, model: Element) -> RawColumns:
         rename[_attr(doc, field, "input")] = oq_name
     files = [doc.path.parent / name for name in _words(assets)]
     if not files:
-        raise InputError(f"{doc.at(assets)}: <assets> is empty; expected <asset> elements or CSV file names.")
+        raise InputError(
+            f"{doc.at(assets)}: <assets> is empty; expected <asset> elements or CSV file names.",
+            code="input.empty",
+            field="assets",
+            row=doc.row(assets),
+        )
     chunks: dict[str, list[pa.Array]] = {}
     headers: dict[str, str] = {}
     offsets: list[tuple[int, str]] = []
@@ -266,12 +333,17 @@ def _from_csv(doc: _Doc, assets: Element, model: Element) -> RawColumns:
         for name, header in zip(names, table.column_names, strict=True):
             if names.count(name) > 1:
                 others = [h for m, h in zip(names, table.column_names, strict=True) if m == name and h != header]
-                raise InputError(f"{file}: columns '{header}' and '{others[0]}' both give the field {name!r}.")
+                raise InputError(
+                    f"{file}: columns '{header}' and '{others[0]}' both give the field {name!r}.",
+                    code="input.duplicate",
+                    field=header,
+                )
             headers.setdefault(name, header)
         if expected_names is not None and sorted(names) != sorted(expected_names):
             raise InputError(
                 f"{file}: columns {', '.join(table.column_names)} differ from those of {files[0].name}; all asset "
-                "files of one exposure model need the same columns."
+                "files of one exposure model need the same columns.",
+                code="input.inconsistent",
             )
         expected_names = names
         for name, header in zip(names, table.column_names, strict=True):
@@ -285,12 +357,16 @@ def _from_csv(doc: _Doc, assets: Element, model: Element) -> RawColumns:
         start, file = offsets[i]
         return file, f"data row {k - start + 1}"
 
+    def row_of(k: int) -> int:
+        return k - offsets[int(np.searchsorted(starts, k, side="right")) - 1][0] + 1
+
     return RawColumns(
         source=str(doc.path),
         n=n,
         columns={name: pa.chunked_array(parts, pa.string()) for name, parts in chunks.items()},
         headers=headers,
         locate=locate,
+        row_of=row_of,
     )
 
 
@@ -309,7 +385,9 @@ def _convert_costs(raw: RawColumns, costs: dict[str, _Conversion], area: _Conver
         else:
             raise InputError(
                 f"{raw.source}: assets give {oq_name!r} values but <conversions><costTypes> declares no "
-                f"<costType name={oq_name!r}>; its type and unit are unknown."
+                f"<costType name={oq_name!r}>; its type and unit are unknown.",
+                code="input.missing",
+                field="costType",
             )
         if kind == "aggregated":
             continue
@@ -319,7 +397,9 @@ def _convert_costs(raw: RawColumns, costs: dict[str, _Conversion], area: _Conver
             if "number" not in columns:
                 raise InputError(
                     f'{raw.source}: the {oq_name} cost is given per building (type="{kind}"), but the assets have '
-                    "no 'number'; Kalkan stores each asset's total cost, which needs the number of buildings."
+                    "no 'number'; Kalkan stores each asset's total cost, which needs the number of buildings.",
+                    code="input.missing",
+                    field="number",
                 )
             with np.errstate(over="ignore"):  # an overflow becomes inf, refused by build_exposure's bounds
                 values = values * numbers(raw, "number", expected="a finite number of buildings >= 0")
@@ -331,11 +411,13 @@ def _convert_costs(raw: RawColumns, costs: dict[str, _Conversion], area: _Conver
                     "Kalkan stores each asset's total replacement cost and cannot guess floor areas.",
                     hint='give <area type="aggregated"|"per_asset" unit="SQM"/> and an area for every asset, '
                     'or convert the costs to type="aggregated".',
+                    code="input.missing",
+                    field="area",
                 )
             with np.errstate(over="ignore"):
                 values = values * numbers(raw, "area", expected=f"a finite area >= 0 ({area.unit or 'area unit'})")
         columns[name] = pa.array(values)
-    return RawColumns(raw.source, raw.n, columns, raw.headers, raw.locate)
+    return replace(raw, columns=columns)
 
 
 def read_exposure_oq(
@@ -345,29 +427,51 @@ def read_exposure_oq(
     doc = _parse(Path(path))
     model = _child(doc, doc.root, "exposureModel")
     if model is None:
-        raise InputError(f"{doc.at(doc.root)}: <nrml> holds no <exposureModel>; is this an exposure file?")
+        raise InputError(
+            f"{doc.at(doc.root)}: <nrml> holds no <exposureModel>; is this an exposure file?",
+            code="input.missing",
+            field="exposureModel",
+            row=doc.row(doc.root),
+        )
     costs, area = _conversions(doc, model)
     periods = _words(_child(doc, model, "occupancyPeriods"))
     for period in periods:
         if period not in OCCUPANT_PERIODS:
-            raise InputError(f"{doc.at(model)}: occupancy period {period!r}; expected {', '.join(OCCUPANT_PERIODS)}.")
+            raise InputError(
+                f"{doc.at(model)}: occupancy period {period!r}; expected {', '.join(OCCUPANT_PERIODS)}.",
+                code="input.unknown",
+                field="occupancyPeriods",
+                row=doc.row(model),
+            )
     assets = _child(doc, model, "assets")
     if assets is None:
-        raise InputError(f"{doc.at(model)}: <exposureModel> has no <assets>.")
+        raise InputError(
+            f"{doc.at(model)}: <exposureModel> has no <assets>.",
+            code="input.missing",
+            field="assets",
+            row=doc.row(model),
+        )
     inline = bool(_children(assets, "asset"))
     raw = _inline(doc, assets) if inline else _from_csv(doc, assets, model)
     if not inline:
         missing = [p for p in periods if f"occupants_{p}" not in raw.columns]
         if missing:
             raise InputError(
-                f"{raw.source}: <occupancyPeriods> lists {', '.join(missing)} but the asset files have no such column."
+                f"{raw.source}: <occupancyPeriods> lists {', '.join(missing)} but the asset files have no such column.",
+                code="input.missing",
+                field=missing[0],
             )
     missing = [name for name in ("id", "lon", "lat", "taxonomy") if name not in raw.columns]
     if missing:
-        raise InputError(f"{raw.source}: the assets have no {', '.join(missing)}; OpenQuake assets need them all.")
+        raise InputError(
+            f"{raw.source}: the assets have no {', '.join(missing)}; OpenQuake assets need them all.",
+            code="input.missing",
+            field=missing[0],
+        )
     if not any(f"cost_{k}" in raw.columns for k in OQ_COSTS):
         raise InputError(
-            f"{raw.source}: the assets give no {', '.join(OQ_COSTS)} cost; Kalkan needs replacement costs."
+            f"{raw.source}: the assets give no {', '.join(OQ_COSTS)} cost; Kalkan needs replacement costs.",
+            code="input.missing",
         )
     raw = _convert_costs(raw, costs, area)
     units = {costs[k].unit for k in OQ_COSTS if k in costs}
@@ -375,6 +479,8 @@ def read_exposure_oq(
         raise InputError(
             f"{doc.path}: cost types use different units ({', '.join(sorted(units))}); Kalkan needs one currency.",
             hint="convert all costs to one currency first.",
+            code="input.inconsistent",
+            field="unit",
         )
     found = resolve_currency(raw, currency, units.pop(), "<costType unit>")
     description = _child(doc, model, "description")
@@ -383,7 +489,9 @@ def read_exposure_oq(
     if found_year is not None and price_year is not None and found_year != price_year:
         raise InputError(
             f"{doc.path}: the description says prices are of {found_year}, but {price_year} was given; Kalkan "
-            "does not index prices between years."
+            "does not index prices between years.",
+            code="input.inconsistent",
+            field="price_year",
         )
     return build_exposure(raw, currency=found, price_year=price_year if price_year is not None else found_year)
 
@@ -395,12 +503,16 @@ def _check_writable(exposure: Exposure, target: str) -> None:
             "replacement value is not split by component, so it cannot be written as an OpenQuake model.",
             hint="write a Kalkan CSV or GeoPackage instead, or split the value into structural, nonstructural "
             "and contents.",
+            code="input.unsupported",
+            field="cost_total",
         )
     bad = [i for i in exposure.id if not ASSET_ID.match(i)]
     if bad:
         raise InputError(
             f"{target}: asset id {bad[0]!r} is not valid for OpenQuake, whose ids have 1-100 letters, digits, "
-            "'-' or '_'; rename the assets."
+            "'-' or '_'; rename the assets.",
+            code="input.type",
+            field="id",
         )
     reserved = OQ_FIELDS | {f.lower() for f in TAG_FIELDS}
     check_extra_names(exposure, target, also_reserved=frozenset(reserved))
@@ -408,7 +520,9 @@ def _check_writable(exposure: Exposure, target: str) -> None:
         if name.lower() in reserved or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name):
             raise InputError(
                 f"{target}: the extra field {name!r} cannot be an OpenQuake tag name (letters, digits, '_', '.', "
-                "'-', not an OpenQuake field name); rename it."
+                "'-', not an OpenQuake field name); rename it.",
+                code="input.unsupported",
+                field=name,
             )
 
 
@@ -457,14 +571,21 @@ def write_exposure_oq(
     csv_path = target.with_name(f"{target.stem}.csv")
     if csv_path == target:
         raise InputError(
-            f"{target}: the exposure XML needs a name not ending in .csv (the assets go in {csv_path.name})."
+            f"{target}: the exposure XML needs a name not ending in .csv (the assets go in {csv_path.name}).",
+            code="input.unsupported",
         )
     if not ASSET_ID.match(model_id):
         raise InputError(
-            f"{target}: model id {model_id!r} is not valid for OpenQuake (1-100 letters, digits, '-', '_')."
+            f"{target}: model id {model_id!r} is not valid for OpenQuake (1-100 letters, digits, '-', '_').",
+            code="input.type",
+            field="model_id",
         )
     if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", description + exposure.currency):
-        raise InputError(f"{target}: the description or currency contains control characters, which XML forbids.")
+        raise InputError(
+            f"{target}: the description or currency contains control characters, which XML forbids.",
+            code="input.type",
+            field="description",
+        )
     _check_writable(exposure, str(target))
     table, tags = _asset_table(exposure)
     prices = f" of price year {exposure.price_year}" if exposure.price_year is not None else ""

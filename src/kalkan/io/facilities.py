@@ -13,11 +13,11 @@ Columns (CSV header; GeoJSON feature properties; GeoPackage attribute columns) a
 Booleans are ``true``/``false`` (also ``yes``/``no``, ``1``/``0``); coordinates are WGS84 (EPSG:4326). Any
 other column is refused, so that a misspelt column is not silently lost.
 
-Every row is checked and every problem collected (row, field, value, expected). By default nothing is
-imported when any row is bad: :class:`InputError` lists the first :data:`MAX_LISTED` problems and their
-count. With ``keep_valid=True`` the valid rows are imported and the rejected rows are written, as read plus
-an ``error`` column, to a rejects CSV (default: ``<file>.rejects.csv`` next to the file). A duplicated id
-rejects both rows.
+Every row is checked and every problem collected (row, field, value, expected, code). By default nothing is
+imported when any row is bad: a :class:`~kalkan.io.row_errors.RowsError` lists the first :data:`MAX_LISTED`
+problems and their count in its message, and holds every one in ``errors``. With ``keep_valid=True`` the
+valid rows are imported and the rejected rows are written, as read plus an ``error`` column, to a rejects CSV
+(default: ``<file>.rejects.csv`` next to the file). A duplicated id rejects both rows.
 
 Writers go through a temporary file renamed onto the target, so a failed write leaves no half file.
 """
@@ -36,6 +36,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kalkan.catalog.cities import ILLUSTRATIVE_CITIES, illustrative_facilities_file
+from kalkan.catalog.files import shipped_path
 from kalkan.core.bounds import FACILITY_OCCUPANTS, FACILITY_VALUE_USD
 from kalkan.core.exposure.facilities import (
     FIELDS,
@@ -61,12 +63,14 @@ from kalkan.io.geopackage import (
     read_point_rows,
 )
 from kalkan.io.jsonfile import load_json_file
+from kalkan.io.row_errors import RowError, RowsError, code_of
 from kalkan.io.text import read_text_file
 
 __all__ = [
     "ILLUSTRATIVE_CITIES",
     "FacilityImport",
     "RowError",
+    "RowsError",
     "illustrative_facilities",
     "read_facilities",
     "read_facilities_csv",
@@ -93,29 +97,11 @@ REQUIRED = (
 )
 MAX_LISTED = 20
 """How many row errors an :class:`InputError` lists (the count says how many there are)."""
-ILLUSTRATIVE_CITIES = ("petropavl", "osh", "dushanbe", "ashgabat", "namangan")
 TRUE = frozenset({"true", "yes", "y", "t", "1"})
 FALSE = frozenset({"false", "no", "n", "f", "0"})
 CAPACITY_MAX = 1e9
 """The largest capacity of any facility type (people served by a utility, vehicles a day on a bridge, m3)."""
 TEXT_FIELDS = ("id", "name", "type", "capacity_unit", "construction_class", "responsible_agency", "source")
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem of one row: ``row`` is 1-based over the records of the file, ``place`` says where."""
-
-    row: int
-    place: str
-    facility_id: str
-    field: str
-    value: str
-    expected: str
-
-    def __str__(self) -> str:
-        ident = f" (id {self.facility_id!r})" if self.facility_id else ""
-        shown = "an empty value" if self.value == "" else repr(self.value)
-        return f"{self.place}{ident}, field '{self.field}': got {shown}; expected {self.expected}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +142,13 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+class _NotFinite(ValueError):
+    """A number that is NaN, infinite or beyond a float's range: an out-of-range value, not a malformed one."""
+
+
 def _number(value: Any) -> float | None:
-    """A number from text or a JSON/SQLite number; None when empty; ValueError when not a number."""
+    """A number from text or a JSON/SQLite number; None when empty; ValueError when not a number
+    (:class:`_NotFinite` when it is a number but not a finite one)."""
     if _empty(value):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -165,9 +156,9 @@ def _number(value: Any) -> float | None:
     try:
         out = float(value.strip()) if isinstance(value, str) else float(value)
     except OverflowError as exc:
-        raise ValueError(value) from exc
+        raise _NotFinite(value) from exc
     if not math.isfinite(out):
-        raise ValueError(value)
+        raise _NotFinite(value)
     return out
 
 
@@ -250,22 +241,24 @@ def _parse(values: Mapping[str, Any]) -> tuple[Facility | None, list[Problem]]:
         raw = values.get(name)
         try:
             value = parse(raw)
-        except (ValueError, TypeError):
-            problems.append(Problem(name, raw, expected))
+        except (ValueError, TypeError) as exc:
+            problems.append(
+                Problem(name, raw, expected, "input.range" if isinstance(exc, _NotFinite) else "input.type")
+            )
             continue
         if name in UPPER and value is not None and value > UPPER[name]:
-            problems.append(Problem(name, raw, expected))
+            problems.append(Problem(name, raw, expected, "input.range"))
             continue
         if value is None or (value == "" and name in DEFAULTS):
             if name in DEFAULTS:
                 value = DEFAULTS[name]
             elif name in REQUIRED:
-                problems.append(Problem(name, raw, f"{expected} (required)"))
+                problems.append(Problem(name, raw, f"{expected} (required)", "input.missing"))
                 continue
         typed[name] = value
     bad = {p.field for p in problems}
     checked = [p for p in check_facility(typed) if p.field not in bad and p.field in typed]
-    problems.extend(Problem(p.field, values.get(p.field), p.expected) for p in checked)
+    problems.extend(Problem(p.field, values.get(p.field), p.expected, p.code) for p in checked)
     if problems:
         return None, problems
     return Facility(**typed), []
@@ -275,7 +268,11 @@ def _check_columns(names: Sequence[str], where: str, *, geometry: bool) -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise InputError(f"{where}: column {name!r} appears twice; column names must be unique.")
+            raise InputError(
+                f"{where}: column {name!r} appears twice; column names must be unique.",
+                code="input.duplicate",
+                field=name,
+            )
         seen.add(name)
     unknown = [n for n in names if n not in FIELDS]
     if unknown:
@@ -283,12 +280,16 @@ def _check_columns(names: Sequence[str], where: str, *, geometry: bool) -> None:
             f"{where}: unknown column(s) {', '.join(map(repr, unknown))}; expected the facility columns "
             f"{', '.join(FIELDS)}.",
             hint="rename misspelt columns; drop columns Kalkan does not use.",
+            code="input.unknown",
+            field=unknown[0],
         )
     required = [c for c in REQUIRED if not (geometry and c in ("lon", "lat"))]
     missing = [c for c in required if c not in seen]
     if missing:
         raise InputError(
-            f"{where}: missing column(s) {', '.join(map(repr, missing))}; required: {', '.join(required)}."
+            f"{where}: missing column(s) {', '.join(map(repr, missing))}; required: {', '.join(required)}.",
+            code="input.missing",
+            field=missing[0],
         )
 
 
@@ -310,12 +311,15 @@ def _finish(
         raise InputError(
             f"{path}: no facility in the file (a header but no data rows); nothing was imported.",
             hint="an empty file would empty the city's registry; Kalkan keeps the stored one.",
+            code="input.empty",
         )
     parsed: list[tuple[_Record, Facility | None, list[Problem]]] = []
     for record in records:
         facility, problems = (None, list(record.problems)) if record.problems else _parse(record.values)
         if facility is not None and within is not None and within.outside(facility.lon, facility.lat).any():
-            problems.append(Problem("lon/lat", f"{facility.lon:.6g}, {facility.lat:.6g}", within.expected))
+            problems.append(
+                Problem("lon/lat", f"{facility.lon:.6g}, {facility.lat:.6g}", within.expected, "input.outside")
+            )
             facility = None
         parsed.append((record, facility, problems))
     by_id: dict[str, list[int]] = {}
@@ -331,7 +335,9 @@ def _finish(
             for k in rows:
                 others = ", ".join(parsed[j][0].place for j in rows if j != k)
                 parsed[k][2].append(
-                    Problem("id", parsed[k][0].values.get("id"), f"a unique id (also used at {others})")
+                    Problem(
+                        "id", parsed[k][0].values.get("id"), f"a unique id (also used at {others})", "input.duplicate"
+                    )
                 )
     valid = [(r, f) for r, f, p in parsed if f is not None and not p]
     if valid:
@@ -344,6 +350,7 @@ def _finish(
                         "price_year",
                         record.values.get("price_year"),
                         f"{first.price_year} like {first_record.place} (one price year per registry)",
+                        "input.inconsistent",
                     )
                 )
     errors: list[RowError] = []
@@ -352,15 +359,19 @@ def _finish(
             ident = _text(record.values.get("id"))
         except ValueError:
             ident = ""
-        errors.extend(RowError(record.row, record.place, ident, p.field, _shown(p.value), p.expected) for p in problems)
+        errors.extend(
+            RowError(record.row, record.place, ident, p.field, _shown(p.value), p.expected, p.code) for p in problems
+        )
     if errors and not keep_valid:
         listed = "\n".join(f"  {e}" for e in errors[:MAX_LISTED])
         more = f"\n  ... and {len(errors) - MAX_LISTED} more" if len(errors) > MAX_LISTED else ""
         n_bad = sum(1 for _, _, p in parsed if p)
-        raise InputError(
+        raise RowsError(
             f"{path}: {len(errors)} error(s) in {n_bad} of {len(records)} row(s); nothing was imported:\n"
             f"{listed}{more}",
+            errors,
             hint="fix the rows, or import the valid rows with keep_valid (the rejected rows go to a rejects CSV).",
+            code=code_of(errors),
         )
     good = [f for _, f, p in parsed if f is not None and not p]
     table = FacilityTable.from_facilities(good, origin=str(path))
@@ -378,7 +389,11 @@ def _finish(
                 )
                 writer.writerow([*(record.original.get(c, "") for c in columns), message])
         if not good:
-            raise InputError(f"{path}: no valid facility to store (all {len(records)} rejected); see {written}.")
+            raise RowsError(
+                f"{path}: no valid facility to store (all {len(records)} rejected); see {written}.",
+                errors,
+                code=code_of(errors),
+            )
     return FacilityImport(table=table, errors=tuple(errors), rejects_path=written, n_read=len(records))
 
 
@@ -397,7 +412,9 @@ def read_facilities_csv(
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
         if header is None:
-            raise InputError(f"{path}: the file is empty; expected a header row with {', '.join(REQUIRED)}.")
+            raise InputError(
+                f"{path}: the file is empty; expected a header row with {', '.join(REQUIRED)}.", code="input.empty"
+            )
         header = [h.strip() for h in header]
         _check_columns(header, str(path), geometry=False)
         for k, cells in enumerate(reader):
@@ -407,26 +424,28 @@ def read_facilities_csv(
             values = dict(zip(header, cells, strict=False))
             problems: tuple[Problem, ...] = ()
             if len(cells) > len(header):
-                problems = (Problem("(row)", ",".join(cells[len(header) :]), f"{len(header)} values"),)
+                problems = (Problem("(row)", ",".join(cells[len(header) :]), f"{len(header)} values", "input.syntax"),)
             elif len(cells) < len(header):
-                problems = (Problem("(row)", f"{len(cells)} values", f"{len(header)} values, one per column"),)
+                problems = (
+                    Problem("(row)", f"{len(cells)} values", f"{len(header)} values, one per column", "input.syntax"),
+                )
             records.append(_Record(k + 1, place, values, {h: values.get(h, "") for h in header}, problems))
     except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV ({exc}).") from exc
+        raise InputError(f"{path}: not a readable CSV ({exc}).", code="input.syntax") from exc
     return _finish(records, path, header, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
 
 
 def _point(geometry: Any) -> tuple[float, float] | Problem:
     if not isinstance(geometry, dict) or geometry.get("type") != "Point":
         kind = geometry.get("type") if isinstance(geometry, dict) else geometry
-        return Problem("geometry", kind, "a GeoJSON Point")
+        return Problem("geometry", kind, "a GeoJSON Point", "input.type")
     coords = geometry.get("coordinates")
     if not (
         isinstance(coords, list)
         and len(coords) in (2, 3)
         and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords)
     ):
-        return Problem("geometry", coords, "Point coordinates [lon, lat] in WGS84 degrees")
+        return Problem("geometry", coords, "Point coordinates [lon, lat] in WGS84 degrees", "input.type")
     return float(coords[0]), float(coords[1])
 
 
@@ -442,7 +461,11 @@ def _agree(values: dict[str, Any], lon: float, lat: float) -> list[Problem]:
         except (TypeError, ValueError, OverflowError):
             same = False
         if not same:
-            out.append(Problem(name, given, f"{coordinate!r}, the geometry's coordinate (or no attribute)"))
+            out.append(
+                Problem(
+                    name, given, f"{coordinate!r}, the geometry's coordinate (or no attribute)", "input.inconsistent"
+                )
+            )
     values["lon"], values["lat"] = lon, lat
     return out
 
@@ -463,7 +486,7 @@ def read_facilities_geojson(
         or data.get("type") != "FeatureCollection"
         or not isinstance(data.get("features"), list)
     ):
-        raise InputError(f"{path}: expected a GeoJSON FeatureCollection with a 'features' list.")
+        raise InputError(f"{path}: expected a GeoJSON FeatureCollection with a 'features' list.", code="input.syntax")
     crs = data.get("crs")
     if crs is not None:
         properties = crs.get("properties") if isinstance(crs, dict) else None
@@ -473,13 +496,16 @@ def read_facilities_geojson(
                 f"{path}: the collection declares the coordinate reference system {name!r}; Kalkan reads "
                 "facilities in WGS84 longitude/latitude (EPSG:4326, as RFC 7946 requires).",
                 hint=f"reproject, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson {path.name}.",
+                code="input.unsupported",
+                field="crs",
             )
     names: list[str] = []
     for feature in data["features"]:
         properties = feature.get("properties") if isinstance(feature, dict) else None
         if isinstance(properties, dict):
             names.extend(str(n) for n in properties if str(n) not in names)
-    _check_columns(names, str(path), geometry=True)
+    if data["features"]:  # a collection without features is refused below as empty, not for its columns
+        _check_columns(names, str(path), geometry=True)
     columns = ["lon", "lat", *(n for n in names if n not in ("lon", "lat"))]
     records = []
     for k, feature in enumerate(data["features"]):
@@ -487,7 +513,7 @@ def read_facilities_geojson(
         properties = feature.get("properties") if isinstance(feature, dict) else None
         problems: list[Problem] = []
         if not isinstance(properties, dict):
-            problems.append(Problem("properties", properties, "an object of facility columns"))
+            problems.append(Problem("properties", properties, "an object of facility columns", "input.type"))
             properties = {}
         values = dict(properties)
         point = _point(feature.get("geometry") if isinstance(feature, dict) else None)
@@ -515,7 +541,9 @@ def read_facilities_gpkg(
     attributes = [name for name, _ in layer_rows.attributes]
     _check_columns(attributes, f"{path}: layer '{table}'", geometry=True)
     columns = ["lon", "lat", *(a for a in attributes if a not in ("lon", "lat"))]
-    where = _Layer(path, table, [int(r[0]) if isinstance(r[0], int) else k for k, r in enumerate(rows)])
+    where = _Layer(
+        path, table, [int(r[0]) if isinstance(r[0], int) else k for k, r in enumerate(rows)], layer_rows.geom_column
+    )
     records = []
     for k, row in enumerate(rows):
         values = dict(zip(attributes, row[2:], strict=True))
@@ -524,14 +552,14 @@ def read_facilities_gpkg(
             lon, lat = _decode_point(where, k, row[1], srs_id)
         except InputError as exc:
             prefix = "{}: {}: ".format(*where.locate(k))
-            problems.append(Problem("geometry", _shown(row[1]), exc.message.removeprefix(prefix).rstrip(".")))
+            problems.append(Problem("geometry", _shown(row[1]), exc.message.removeprefix(prefix).rstrip("."), exc.code))
         except (TypeError, ValueError, IndexError) as exc:
-            problems.append(Problem("geometry", _shown(row[1]), f"a GeoPackage binary Point ({exc})"))
+            problems.append(Problem("geometry", _shown(row[1]), f"a GeoPackage binary Point ({exc})", "input.syntax"))
         else:
             problems.extend(_agree(values, lon, lat))
         for name, value in list(values.items()):
             if isinstance(value, bytes):
-                problems.append(Problem(name, value, "text or a number, not binary data"))
+                problems.append(Problem(name, value, "text or a number, not binary data", "input.type"))
                 values[name] = None
         original = {n: _shown(values.get(n)) for n in columns}
         records.append(_Record(k + 1, where.locate(k)[1], values, original, tuple(problems)))
@@ -554,18 +582,20 @@ def read_facilities(
         return read_facilities_geojson(path, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
     if suffix == ".gpkg":
         return read_facilities_gpkg(path, layer=layer, keep_valid=keep_valid, rejects_path=rejects_path, within=within)
-    raise InputError(f"{path}: unknown facility file type {suffix!r}; expected .csv, .geojson or .gpkg.")
+    raise InputError(
+        f"{path}: unknown facility file type {suffix!r}; expected .csv, .geojson or .gpkg.", code="input.unsupported"
+    )
 
 
 def illustrative_facilities(city: str) -> FacilityTable:
     """Kalkan's illustrative (invented) facility set of a founding city; see data/facilities/README.md."""
     if city not in ILLUSTRATIVE_CITIES:
         raise InputError(
-            f"no illustrative facility set for {city!r}; expected one of {', '.join(ILLUSTRATIVE_CITIES)}."
+            f"no illustrative facility set for {city!r}; expected one of {', '.join(ILLUSTRATIVE_CITIES)}.",
+            code="input.unknown",
+            field="city",
         )
-    from kalkan.catalog.sources import data_root
-
-    return read_facilities_csv(data_root() / "facilities" / f"{city}_illustrative.csv").table
+    return read_facilities_csv(shipped_path(illustrative_facilities_file(city))).table
 
 
 def _cell(value: Any) -> Any:
@@ -676,7 +706,7 @@ def write_facilities_gpkg(table: FacilityTable, path: str | os.PathLike[str], *,
             )
             con.commit()
         except sqlite3.Error as exc:
-            raise InputError(f"{target}: cannot write the GeoPackage ({exc}).") from exc
+            raise InputError(f"{target}: cannot write the GeoPackage ({exc}).", code="output.unwritable") from exc
         finally:
             con.close()
     return target

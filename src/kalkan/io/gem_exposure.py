@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from kalkan.catalog.files import GEM_EXPOSURE_COUNTRIES, GEM_EXPOSURE_SOURCE
+from kalkan.catalog.sources import data_source
+from kalkan.core.exposure.gem import GemExposureRow
 from kalkan.errors import InputError
 
 COLUMNS = ("ID_1", "NAME_1", "OCCUPANCY", "TAXONOMY", "BUILDINGS", "COST_STRUCTURAL_USD", "COST_NONSTRUCTURAL_USD",
@@ -25,47 +27,24 @@ COLUMNS = ("ID_1", "NAME_1", "OCCUPANCY", "TAXONOMY", "BUILDINGS", "COST_STRUCTU
 
 OCCUPANCIES = ("Res", "Com", "Ind")
 
-COUNTRIES = {"KZ": "Kazakhstan", "KG": "Kyrgyzstan", "TJ": "Tajikistan", "TM": "Turkmenistan", "UZ": "Uzbekistan"}
-"""Country folder of the shipped model by the ISO 3166-1 alpha-2 prefix of ``ID_1`` (e.g. ``KG-O``)."""
-
-SOURCE_ID = "gem_global_exposure_model_central_asia"
-"""Id of the shipped files in ``kalkan/data/sources.json``."""
-
-
-@dataclass(frozen=True, slots=True)
-class GemExposureRow:
-    """One building class of one admin-1 unit; costs in whole US cents of 2021, occupants in people."""
-
-    id_1: str
-    name_1: str
-    occupancy: str
-    taxonomy: str
-    buildings: float
-    cost_structural_cents: int
-    cost_nonstructural_cents: int
-    cost_contents_cents: int
-    occupants_day: float
-    occupants_night: float
-    occupants_transit: float
-    source: str
-    line: int
-
-    def cost_cents(self, cost_type: str) -> int:
-        """The replacement cost of ``cost_type`` (structural, nonstructural or contents), in US cents."""
-        return int(getattr(self, f"cost_{cost_type}_cents"))
-
-    def occupants(self, period: str) -> float:
-        """People present at ``period`` (day, night or transit)."""
-        return float(getattr(self, f"occupants_{period}"))
+COUNTRIES = GEM_EXPOSURE_COUNTRIES
+"""Country folder of the shipped model by the ISO 3166-1 alpha-2 prefix of ``ID_1`` (the catalogue's)."""
 
 
 def _cents(path: Path, line: int, field: str, text: str) -> int:
     try:
         value = Decimal(text.strip())
     except InvalidOperation as exc:
-        raise InputError(f"{path}, line {line}, field '{field}': {text!r} is not a number.") from exc
+        raise InputError(
+            f"{path}, line {line}, field '{field}': {text!r} is not a number.", code="input.type", field=field, row=line
+        ) from exc
     if not value.is_finite() or value < 0:
-        raise InputError(f"{path}, line {line}, field '{field}': {text!r}; expected a finite value >= 0 (USD).")
+        raise InputError(
+            f"{path}, line {line}, field '{field}': {text!r}; expected a finite value >= 0 (USD).",
+            code="input.range",
+            field=field,
+            row=line,
+        )
     return int((value * 100).to_integral_value())
 
 
@@ -73,9 +52,16 @@ def _number(path: Path, line: int, field: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError as exc:
-        raise InputError(f"{path}, line {line}, field '{field}': {text!r} is not a number.") from exc
+        raise InputError(
+            f"{path}, line {line}, field '{field}': {text!r} is not a number.", code="input.type", field=field, row=line
+        ) from exc
     if not math.isfinite(value) or value < 0:
-        raise InputError(f"{path}, line {line}, field '{field}': {text!r}; expected a finite value >= 0.")
+        raise InputError(
+            f"{path}, line {line}, field '{field}': {text!r}; expected a finite value >= 0.",
+            code="input.range",
+            field=field,
+            row=line,
+        )
     return value
 
 
@@ -87,19 +73,26 @@ def read_gem_adm1(path: Path | str) -> list[GemExposureRow]:
             reader = csv.DictReader(fh)
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}.")
+                raise InputError(
+                    f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}.",
+                    code="input.missing",
+                    field=missing[0],
+                )
             raw = list(reader)
     except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+        raise InputError(f"{path}: file not found.", code="input.not_found") from exc
     rows = []
     for line, rec in enumerate(raw, start=2):
         for c in COLUMNS:
             if rec.get(c) is None or not rec[c].strip():
-                raise InputError(f"{path}, line {line}, field '{c}': empty.")
+                raise InputError(f"{path}, line {line}, field '{c}': empty.", code="input.missing", field=c, row=line)
         if rec["OCCUPANCY"] not in OCCUPANCIES:
             raise InputError(
                 f"{path}, line {line}, field 'OCCUPANCY': {rec['OCCUPANCY']!r}; "
-                f"expected one of {', '.join(OCCUPANCIES)}."
+                f"expected one of {', '.join(OCCUPANCIES)}.",
+                code="input.unknown",
+                field="OCCUPANCY",
+                row=line,
             )
         rows.append(
             GemExposureRow(
@@ -125,11 +118,13 @@ def read_gem_adm1(path: Path | str) -> list[GemExposureRow]:
 
 def shipped_adm1_paths(country: str) -> list[Path]:
     """The shipped Res, Com and Ind Adm1 files of ``country`` (a folder name such as ``Kyrgyzstan``)."""
-    from kalkan.catalog.sources import data_source
-
     if country not in COUNTRIES.values():
-        raise InputError(f"No GEM exposure files for {country!r}; shipped: {', '.join(COUNTRIES.values())}.")
-    return [p for p in data_source(SOURCE_ID).paths() if p.parent.name == country and p.suffix == ".csv"]
+        raise InputError(
+            f"No GEM exposure files for {country!r}; shipped: {', '.join(COUNTRIES.values())}.",
+            code="input.unknown",
+            field="country",
+        )
+    return [p for p in data_source(GEM_EXPOSURE_SOURCE).paths() if p.parent.name == country and p.suffix == ".csv"]
 
 
 @cache
@@ -141,9 +136,22 @@ def admin1_rows(id_1: str) -> list[GemExposureRow]:
     """Every row (Res, Com and Ind) of the admin-1 unit ``id_1`` (e.g. ``KG-O``) in the shipped files."""
     country = COUNTRIES.get(id_1.split("-")[0])
     if country is None:
-        raise InputError(f"Admin-1 id {id_1!r}: expected a prefix among {', '.join(COUNTRIES)} (e.g. 'KG-O').")
+        raise InputError(
+            f"Admin-1 id {id_1!r}: expected a prefix among {', '.join(COUNTRIES)} (e.g. 'KG-O').",
+            code="input.unknown",
+            field="admin1",
+        )
     rows = [r for r in _country_rows(country) if r.id_1 == id_1]
     if not rows:
         ids = sorted({r.id_1 for r in _country_rows(country)})
-        raise InputError(f"Admin-1 id {id_1!r} is not in the GEM files of {country}; known: {', '.join(ids)}.")
+        raise InputError(
+            f"Admin-1 id {id_1!r} is not in the GEM files of {country}; known: {', '.join(ids)}.",
+            code="input.unknown",
+            field="admin1",
+        )
     return rows
+
+
+def shipped_gem_taxonomies() -> tuple[str, ...]:
+    """Every TAXONOMY of the shipped GEM Central Asia Adm1 exposure files (sorted, distinct)."""
+    return tuple(sorted({row.taxonomy for country in COUNTRIES.values() for row in _country_rows(country)}))

@@ -128,53 +128,68 @@ def point_blobs(lon: NDArray[np.float64], lat: NDArray[np.float64], srs_id: int 
 
 
 class _Layer:
-    """Where a feature is, for messages: the file, the layer and the feature id."""
+    """Where a feature is, for messages: the file, the layer, the feature id and the geometry column."""
 
-    def __init__(self, path: Path, name: str, fids: Sequence[int]) -> None:
-        self.path, self.name, self.fids = path, name, fids
+    def __init__(self, path: Path, name: str, fids: Sequence[int], geom_column: str = "geom") -> None:
+        self.path, self.name, self.fids, self.geom_column = path, name, fids, geom_column
 
     def locate(self, k: int) -> tuple[str, str]:
         return str(self.path), f"layer '{self.name}', feature fid {self.fids[k]}"
 
-    def error(self, k: int, what: str, *, hint: str | None = None) -> InputError:
+    def row(self, k: int) -> int:
+        """The feature id of feature ``k`` (what messages name), for :attr:`InputError.row`."""
+        return int(self.fids[k])
+
+    def error(self, k: int, what: str, *, code: str, field: str | None = None, hint: str | None = None) -> InputError:
+        """The error of feature ``k``; ``field`` defaults to the geometry column."""
         file, place = self.locate(k)
-        return InputError(f"{file}: {place}: {what}", hint=hint)
+        return InputError(
+            f"{file}: {place}: {what}", hint=hint, code=code, field=field or self.geom_column, row=self.row(k)
+        )
 
 
 def _decode_point(layer: _Layer, k: int, blob: Any, srs_id: int) -> tuple[float, float]:
     """(x, y) of one GeoPackage binary Point; anything else is an error naming the feature."""
     if blob is None:
-        raise layer.error(k, "has no geometry (NULL); every asset needs a point.")
+        raise layer.error(k, "has no geometry (NULL); every asset needs a point.", code="input.missing")
     if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP":
-        raise layer.error(k, "the geometry is not GeoPackage binary (it must start with the bytes 'GP').")
+        raise layer.error(
+            k, "the geometry is not GeoPackage binary (it must start with the bytes 'GP').", code="input.syntax"
+        )
     flags = blob[3]
     if flags & 0b0010_0000:
-        raise layer.error(k, "the geometry uses an extended GeoPackage geometry type; expected a Point.")
+        raise layer.error(
+            k, "the geometry uses an extended GeoPackage geometry type; expected a Point.", code="input.unsupported"
+        )
     if flags & 0b0001_0000:
-        raise layer.error(k, "the geometry is empty; every asset needs a point.")
+        raise layer.error(k, "the geometry is empty; every asset needs a point.", code="input.missing")
     indicator = (flags >> 1) & 0b111
     if indicator >= len(ENVELOPE_BYTES):
-        raise layer.error(k, f"the geometry header has an invalid envelope indicator {indicator}.")
+        raise layer.error(k, f"the geometry header has an invalid envelope indicator {indicator}.", code="input.syntax")
     header = "<" if flags & 1 else ">"
     try:
         (blob_srs,) = struct.unpack_from(header + "i", blob, 4)
         start = 8 + ENVELOPE_BYTES[indicator]
         order = blob[start]
         if order not in (0, 1):
-            raise layer.error(k, f"the WKB byte-order byte is {order}; expected 0 or 1.")
+            raise layer.error(k, f"the WKB byte-order byte is {order}; expected 0 or 1.", code="input.syntax")
         wkb = "<" if order == 1 else ">"
         (code,) = struct.unpack_from(wkb + "I", blob, start + 1)
         if code != 1:
             name = _wkb_name(code)
             hint = "drop the Z/M values, e.g. ogr2ogr -dim XY." if code % 1000 == 1 else None
-            raise layer.error(k, f"the geometry is a {name}; expected a 2-D Point per asset.", hint=hint)
+            raise layer.error(
+                k, f"the geometry is a {name}; expected a 2-D Point per asset.", code="input.type", hint=hint
+            )
         x, y = struct.unpack_from(wkb + "dd", blob, start + 5)
     except (struct.error, IndexError) as exc:
-        raise layer.error(k, f"the geometry is truncated ({len(blob)} bytes).") from exc
+        raise layer.error(k, f"the geometry is truncated ({len(blob)} bytes).", code="input.syntax") from exc
     if blob_srs != srs_id:
-        raise layer.error(k, f"the geometry has srs_id {blob_srs}, but the layer's is {srs_id}.")
+        raise layer.error(
+            k, f"the geometry has srs_id {blob_srs}, but the layer's is {srs_id}.", code="input.inconsistent"
+        )
     if math.isnan(x) and math.isnan(y):
-        raise layer.error(k, "the geometry is an empty point; every asset needs a point.")
+        raise layer.error(k, "the geometry is an empty point; every asset needs a point.", code="input.missing")
     return float(x), float(y)
 
 
@@ -211,7 +226,9 @@ def _attribute(layer: _Layer, name: str, declared: str, values: Sequence[Any]) -
         pass
     for k, v in enumerate(values):
         if isinstance(v, bytes):
-            raise layer.error(k, f"field '{name}' holds binary data; expected text or a number.")
+            raise layer.error(
+                k, f"field '{name}' holds binary data; expected text or a number.", code="input.type", field=name
+            )
     if not text_affinity and all(v is None or isinstance(v, int | float) for v in values):
         return pa.array([None if v is None else float(v) for v in values], pa.float64())
     return pa.array([None if v is None else _text(v) for v in values], pa.string())
@@ -246,10 +263,12 @@ def open_gpkg(path: Path) -> sqlite3.Connection:
     are plain tables (:func:`require_plain_table`) before querying them.
     """
     require_file(path)
+    if path.stat().st_size == 0:  # SQLite would open it as an empty database and find no table
+        raise InputError(f"{path}: the file is empty; expected a GeoPackage.", code="input.empty")
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise InputError(f"{path}: cannot open the GeoPackage ({exc}).") from exc
+        raise InputError(f"{path}: cannot open the GeoPackage ({exc}).", code="input.unreadable") from exc
     deadline = time.monotonic() + GPKG_QUERY_SECONDS
     con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     try:
@@ -258,7 +277,9 @@ def open_gpkg(path: Path) -> sqlite3.Connection:
             require_plain_table(con, path, table)
     except sqlite3.DatabaseError as exc:
         con.close()
-        raise InputError(f"{path}: not a readable GeoPackage (not an SQLite database: {exc}).") from exc
+        raise InputError(
+            f"{path}: not a readable GeoPackage (not an SQLite database: {exc}).", code="input.syntax"
+        ) from exc
     except InputError:
         con.close()
         raise
@@ -270,7 +291,7 @@ def require_plain_table(con: sqlite3.Connection, path: Path, table: str) -> None
     query reads it: a view can run an endless recursive query, a virtual table any module's code."""
     row = con.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
     if row is None:
-        raise InputError(f"{path}: not a readable GeoPackage (no table {table!r}).")
+        raise InputError(f"{path}: not a readable GeoPackage (no table {table!r}).", code="input.missing", field=table)
     kind, sql = row
     if kind != "table" or str(sql or "").lstrip().upper().startswith("CREATE VIRTUAL"):
         what = "a virtual table" if kind == "table" else f"a {kind}"
@@ -278,6 +299,8 @@ def require_plain_table(con: sqlite3.Connection, path: Path, table: str) -> None
             f"{path}: {table!r} is {what}, not a plain table; Kalkan reads GeoPackage layers and core tables only "
             "from ordinary tables (a view can hide a query that never ends).",
             hint=f"materialise it, e.g. ogr2ogr out.gpkg {path.name} (which writes plain tables).",
+            code="input.unsafe",
+            field=table,
         )
 
 
@@ -295,13 +318,25 @@ def _choose_layer(con: sqlite3.Connection, path: Path, layer: str | None) -> tup
     names = [str(r[0]) for r in rows]
     if layer is None and len(rows) != 1:
         found = ", ".join(names) or "none"
-        raise InputError(f"{path}: choose a layer; the GeoPackage has {len(rows)} feature layers ({found}).")
+        raise InputError(
+            f"{path}: choose a layer; the GeoPackage has {len(rows)} feature layers ({found}).",
+            code="input.options" if rows else "input.empty",
+            field="--layer" if rows else None,
+        )
     chosen = rows[0] if layer is None else next((r for r in rows if r[0] == layer), None)
     if chosen is None:
-        raise InputError(f"{path}: no feature layer {layer!r}; found {', '.join(names) or 'none'}.")
+        raise InputError(
+            f"{path}: no feature layer {layer!r}; found {', '.join(names) or 'none'}.",
+            code="input.unknown",
+            field="--layer",
+        )
     table, column, kind, srs_id = chosen
     if not isinstance(srs_id, int):
-        raise InputError(f"{path}: gpkg_geometry_columns gives layer '{table}' the srs_id {srs_id!r}; expected 4326.")
+        raise InputError(
+            f"{path}: gpkg_geometry_columns gives layer '{table}' the srs_id {srs_id!r}; expected 4326.",
+            code="input.type",
+            field="srs_id",
+        )
     return str(table), str(column), str(kind), srs_id
 
 
@@ -320,6 +355,8 @@ def _check_srs(con: sqlite3.Connection, path: Path, table: str, srs_id: int) -> 
         f"{path}: layer '{table}' uses srs_id {srs_id} ({name}); Kalkan reads exposure points in EPSG:4326 "
         "(WGS84 longitude/latitude degrees).",
         hint=f"reproject the layer to EPSG:4326, e.g. ogr2ogr -t_srs EPSG:4326 out.gpkg {path.name}.",
+        code="input.unsupported",
+        field="srs_id",
     )
 
 
@@ -352,7 +389,7 @@ def read_point_rows(path: Path, layer: str | None) -> PointRows:
         order = _ident(fid_column) if fid_column != "rowid" else "rowid"
         rows = con.execute(f"SELECT {select} FROM {_ident(table)} ORDER BY {order}").fetchall()  # noqa: S608
     except sqlite3.Error as exc:
-        raise InputError(f"{path}: not a readable GeoPackage ({exc}).") from exc
+        raise InputError(f"{path}: not a readable GeoPackage ({exc}).", code="input.unreadable") from exc
     finally:
         con.close()
     return PointRows(table, geom_column, geom_type, srs_id, attributes, rows)
@@ -376,12 +413,16 @@ def read_exposure_gpkg(
     )
     attributes, rows = layer_rows.attributes, layer_rows.rows
     columns = list(zip(*rows, strict=True)) if rows else [()] * (2 + len(attributes))
-    where = _Layer(path, table, [int(f) for f in columns[0]])
+    where = _Layer(path, table, [int(f) for f in columns[0]], geom_column)
     names = [a for a, _ in attributes]
     check_layout_names([*names, *(c for c in ("lon", "lat") if c not in names)], f"{path}: layer '{table}'")
     lon, lat = _decode_points(where, list(columns[1]), srs_id)
     if geom_type.upper() not in ("POINT", "GEOMETRY") and len(rows) == 0:
-        raise InputError(f"{path}: layer '{table}' has geometry type {geom_type}; expected POINT.")
+        raise InputError(
+            f"{path}: layer '{table}' has geometry type {geom_type}; expected POINT.",
+            code="input.type",
+            field=geom_column,
+        )
     arrays = {
         name: _attribute(where, name, declared, values)
         for (name, declared), values in zip(attributes, columns[2:], strict=True)
@@ -396,6 +437,8 @@ def read_exposure_gpkg(
                     k,
                     f"attribute '{name}' is {given[k]!r} but the point geometry says {expected[k]!r}; "
                     "remove the attribute or make them agree.",
+                    code="input.inconsistent",
+                    field=name,
                 )
         arrays[name] = pa.array(coords)
     raw = RawColumns(
@@ -405,6 +448,7 @@ def read_exposure_gpkg(
         headers={"lon": f"{geom_column} (x)", "lat": f"{geom_column} (y)"},
         locate=where.locate,
         infer_numbers=False,
+        row_of=where.row,
     )
     return build_exposure(raw, currency=currency, price_year=price_year)
 
@@ -438,9 +482,17 @@ def write_exposure_gpkg(exposure: Exposure, path: str | os.PathLike[str], *, lay
     lowered = [c.lower() for c in ("fid", "geom", *columns)]
     if len(set(lowered)) < len(lowered):
         dup = next(c for c in lowered if lowered.count(c) > 1)
-        raise InputError(f"{target}: two fields are both named {dup!r} (SQLite column names ignore case); rename one.")
+        raise InputError(
+            f"{target}: two fields are both named {dup!r} (SQLite column names ignore case); rename one.",
+            code="input.duplicate",
+            field=dup,
+        )
     if not layer or layer.lower().startswith("gpkg_") or layer.lower().startswith("rtree_"):
-        raise InputError(f"{target}: layer name {layer!r} is empty or reserved by GeoPackage; choose another.")
+        raise InputError(
+            f"{target}: layer name {layer!r} is empty or reserved by GeoPackage; choose another.",
+            code="input.unsupported",
+            field="--layer",
+        )
     definitions = ", ".join(f"{_ident(name)} {_sql_type(values)}" for name, values in columns.items())
     n = len(exposure)
     bbox = (
@@ -500,7 +552,7 @@ def write_exposure_gpkg(exposure: Exposure, path: str | os.PathLike[str], *, lay
             con.executemany(f"INSERT INTO {_ident(layer)} ({names}) VALUES ({marks})", rows)  # noqa: S608
             con.commit()
         except (sqlite3.Error, UnicodeEncodeError, OverflowError) as exc:
-            raise InputError(f"{target}: cannot write the GeoPackage ({exc}).") from exc
+            raise InputError(f"{target}: cannot write the GeoPackage ({exc}).", code="output.unwritable") from exc
         finally:
             con.close()
     return target

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import rasterio  # type: ignore[import-untyped]
+from affine import Affine
 from numpy.typing import NDArray
 
 from kalkan.errors import InputError
+from kalkan.io.exposure_columns import atomic_target
 
 Floats = NDArray[np.float64]
 ON_NODE_TOLERANCE = 0.01
@@ -80,14 +83,12 @@ def write_grid_geotiff(
 ) -> Path:
     """Write ``values`` (sites x bands) on ``grid`` as a float32 GeoTIFF with NaN nodata, atomically; each band's
     description is its name, and the file carries ``units`` and the given ``tags``."""
-    import rasterio  # type: ignore[import-untyped]
-    from affine import Affine
-
-    from kalkan.io.exposure_columns import atomic_target
-
     v = np.asarray(values, dtype=np.float64)
     if v.ndim != 2 or v.shape != (grid.col.size, len(bands)):
-        raise InputError(f"{path}: expected {grid.col.size} sites x {len(bands)} band(s) of values; got {v.shape}.")
+        raise InputError(
+            f"{path}: expected {grid.col.size} sites x {len(bands)} band(s) of values; got {v.shape}.",
+            code="input.inconsistent",
+        )
     data = np.full((len(bands), grid.height, grid.width), np.nan, dtype=np.float32)
     data[:, grid.row, grid.col] = v.T
     with atomic_target(path, "GeoTIFF") as tmp, rasterio.open(

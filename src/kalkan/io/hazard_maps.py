@@ -36,8 +36,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import rasterio  # type: ignore[import-untyped]
 from numpy.typing import NDArray
+from rasterio.crs import CRS  # type: ignore[import-untyped]
+from rasterio.errors import CRSError  # type: ignore[import-untyped]
+from rasterio.warp import transform  # type: ignore[import-untyped]
+from rasterio.windows import Window  # type: ignore[import-untyped]
 
+from kalkan.core.geometry import points_in_geojson
 from kalkan.errors import InputError
 from kalkan.io.geopackage import open_gpkg, require_plain_table
 from kalkan.io.jsonfile import load_json_file
@@ -179,19 +185,24 @@ def normalise_peril(peril: str) -> str:
     """The stored peril name (``river_flood`` -> ``riverine_flood``); unknown names are an InputError."""
     key = peril.strip().lower()
     if key not in PERILS:
-        raise InputError(f"Peril {peril!r}: expected one of {', '.join(PERILS)}.")
+        raise InputError(f"Peril {peril!r}: expected one of {', '.join(PERILS)}.", code="input.unknown", field="peril")
     return PERILS[key]
 
 
 def _check_unit(unit: str) -> str:
     key = unit.strip().lower()
     if key not in UNITS:
-        raise InputError(f"Unit {unit!r}: expected one of {', '.join(UNITS)} ({'; '.join(UNITS.values())}).")
+        raise InputError(
+            f"Unit {unit!r}: expected one of {', '.join(UNITS)} ({'; '.join(UNITS.values())}).",
+            code="input.unknown",
+            field="unit",
+        )
     return key
 
 
-def check_return_periods(rps: Sequence[float], where: str) -> tuple[float, ...]:
-    """Return periods (years) as given, if every one is finite, above 1 and larger than the one before."""
+def check_return_periods(rps: Sequence[float], where: str, field: str = "--rp") -> tuple[float, ...]:
+    """Return periods (years) as given, if every one is finite, above 1 and larger than the one before;
+    ``field`` names where the user gave them (the option, a manifest field or a layer attribute)."""
     out: list[float] = []
     for k, rp in enumerate(rps):
         value = float(rp)
@@ -199,16 +210,20 @@ def check_return_periods(rps: Sequence[float], where: str) -> tuple[float, ...]:
             raise InputError(
                 f"{where}: return period #{k + 1} is {rp!r} years; expected a finite number above 1 year "
                 f"(a return period of 1 year or less is not an annual-maximum event) and at most "
-                f"{RETURN_PERIOD_MAX_YEARS:g} years."
+                f"{RETURN_PERIOD_MAX_YEARS:g} years.",
+                code="input.range",
+                field=field,
             )
         if out and value <= out[-1]:
             raise InputError(
                 f"{where}: return periods must be strictly increasing; #{k + 1} ({value:g} years) follows "
-                f"{out[-1]:g} years. List the maps from the most frequent (smallest) to the rarest."
+                f"{out[-1]:g} years. List the maps from the most frequent (smallest) to the rarest.",
+                code="input.inconsistent",
+                field=field,
             )
         out.append(value)
     if not out:
-        raise InputError(f"{where}: no return-period map given.")
+        raise InputError(f"{where}: no return-period map given.", code="input.empty", field=field)
     return tuple(out)
 
 
@@ -221,10 +236,18 @@ def parse_map_argument(text: str) -> MapSpec:
         try:
             rp = float(left.strip().lower().removeprefix("rp").removesuffix("y"))
         except ValueError as exc:
-            raise InputError(f"--rp {text!r}: {left!r} is not a return period in years (write 100=FILE).") from exc
+            raise InputError(
+                f"--rp {text!r}: {left!r} is not a return period in years (write 100=FILE).",
+                code="input.type",
+                field="--rp",
+            ) from exc
     path, _, layer = raw.partition("#")
     if not path:
-        raise InputError(f"--rp {text!r}: no file given (write RP=FILE.tif or RP=FILE.gpkg#TABLE).")
+        raise InputError(
+            f"--rp {text!r}: no file given (write RP=FILE.tif or RP=FILE.gpkg#TABLE).",
+            code="input.missing",
+            field="--rp",
+        )
     return MapSpec(rp, Path(path), layer or None)
 
 
@@ -235,39 +258,66 @@ def read_manifest(path: Path) -> tuple[str, str, list[MapSpec]]:
     """
     data = load_json_file(path, max_bytes=1 << 20)
     if not isinstance(data, dict):
-        raise InputError(f"{path}: the manifest must be a JSON object with 'peril', 'unit' and 'maps'.")
+        raise InputError(
+            f"{path}: the manifest must be a JSON object with 'peril', 'unit' and 'maps'.", code="input.syntax"
+        )
     for key in ("peril", "unit", "maps"):
         if key not in data:
-            raise InputError(f"{path}: field '{key}' is missing.")
+            raise InputError(f"{path}: field '{key}' is missing.", code="input.missing", field=key)
     unknown = [k for k in data if k not in ("peril", "unit", "maps")]
     if unknown:
-        raise InputError(f"{path}: unknown field(s) {', '.join(map(repr, unknown))}; expected peril, unit and maps.")
+        raise InputError(
+            f"{path}: unknown field(s) {', '.join(map(repr, unknown))}; expected peril, unit and maps.",
+            code="input.unknown",
+            field=unknown[0],
+        )
     for key in ("peril", "unit"):
         if not isinstance(data[key], str):
-            raise InputError(f"{path}: field '{key}' is {data[key]!r}; expected a text.")
+            raise InputError(f"{path}: field '{key}' is {data[key]!r}; expected a text.", code="input.type", field=key)
     if not isinstance(data["maps"], list) or not data["maps"]:
-        raise InputError(f"{path}: 'maps' must be a non-empty list.")
+        raise InputError(
+            f"{path}: 'maps' must be a non-empty list.",
+            code="input.empty" if data["maps"] == [] else "input.type",
+            field="maps",
+        )
     specs: list[MapSpec] = []
     for k, item in enumerate(data["maps"]):
         if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"].strip():
-            raise InputError(f"{path}: maps[{k}] needs 'path' (and 'return_period_years').")
+            missing = isinstance(item, dict) and item.get("path") in (None, "")
+            raise InputError(
+                f"{path}: maps[{k}] needs 'path' (and 'return_period_years').",
+                code="input.missing" if missing else "input.type",
+                field=f"maps[{k}].path" if isinstance(item, dict) else f"maps[{k}]",
+            )
         unknown = [key for key in item if key not in ("return_period_years", "path", "layer")]
         if unknown:
             raise InputError(
                 f"{path}: maps[{k}] has unknown field(s) {', '.join(map(repr, unknown))}; expected "
-                "return_period_years, path and layer."
+                "return_period_years, path and layer.",
+                code="input.unknown",
+                field=f"maps[{k}].{unknown[0]}",
             )
         rp = item.get("return_period_years")
         if rp is not None and (isinstance(rp, bool) or not isinstance(rp, int | float)):
-            raise InputError(f"{path}: maps[{k}].return_period_years is {rp!r}; expected a number of years.")
+            raise InputError(
+                f"{path}: maps[{k}].return_period_years is {rp!r}; expected a number of years.",
+                code="input.type",
+                field=f"maps[{k}].return_period_years",
+            )
         if rp is not None and not (math.isfinite(rp) and 1.0 < rp <= RETURN_PERIOD_MAX_YEARS):
             raise InputError(
                 f"{path}: maps[{k}].return_period_years is {rp!r}; expected a number of years above 1 and at "
-                f"most {RETURN_PERIOD_MAX_YEARS:g}."
+                f"most {RETURN_PERIOD_MAX_YEARS:g}.",
+                code="input.range",
+                field=f"maps[{k}].return_period_years",
             )
         layer = item.get("layer")
         if layer is not None and not isinstance(layer, str):
-            raise InputError(f"{path}: maps[{k}].layer is {layer!r}; expected a table name.")
+            raise InputError(
+                f"{path}: maps[{k}].layer is {layer!r}; expected a table name.",
+                code="input.type",
+                field=f"maps[{k}].layer",
+            )
         file = Path(str(item["path"]))
         specs.append(MapSpec(None if rp is None else float(rp), file if file.is_absolute() else path.parent / file,
                              item.get("layer")))  # fmt: skip
@@ -298,7 +348,9 @@ def _check_unit_tag(tag: str | None, declared: str, where: str) -> None:
     if stated is None:
         raise InputError(
             f"{where}: the map states the unit {tag!r}, which Kalkan does not know; expected one of "
-            f"{', '.join(sorted(set(_UNIT_WORDS.values())))} (declared: {declared!r})."
+            f"{', '.join(sorted(set(_UNIT_WORDS.values())))} (declared: {declared!r}).",
+            code="input.unknown",
+            field="units",
         )
     if stated != declared:
         raise InputError(
@@ -306,14 +358,13 @@ def _check_unit_tag(tag: str | None, declared: str, where: str) -> None:
             f"{declared!r}; declare the unit the file is in (e.g. --unit {stated}) or fix the file's tag."
             if stated in UNITS
             else f"{where}: the map states its values are in {tag!r} ({stated}); Kalkan reads depths in m or cm "
-            "only: convert the map first."
+            "only: convert the map first.",
+            code="input.inconsistent" if stated in UNITS else "input.unsupported",
+            field="units",
         )
 
 
 def _to_site_crs(ds_crs: Any, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Any, Any]:
-    from rasterio.crs import CRS  # type: ignore[import-untyped]
-    from rasterio.warp import transform  # type: ignore[import-untyped]
-
     wgs84 = CRS.from_epsg(4326)
     if ds_crs == wgs84:
         return lon.copy(), lat.copy()
@@ -322,8 +373,9 @@ def _to_site_crs(ds_crs: Any, lon: NDArray[np.float64], lat: NDArray[np.float64]
 
 
 def _check_values(values: NDArray[np.float64], valid: NDArray[np.bool_], unit: str, where: str,
-                  row0: int, col0: int) -> None:  # fmt: skip
-    """Refuse implausible values (in the declared unit), naming the first bad cell (absolute row/col)."""
+                  row0: int, col0: int, *, field: str | None = None, row: int | None = None) -> None:  # fmt: skip
+    """Refuse implausible values (in the declared unit), naming the first bad cell (absolute row/col); ``field``
+    and ``row`` are the attribute and feature of a polygon's value."""
     if unit == "class":
         bad = valid & ((values < 0) | (values > CLASS_MAX) | (values != np.round(values)))
         expect = f"a whole susceptibility class 0-{CLASS_MAX}"
@@ -336,7 +388,10 @@ def _check_values(values: NDArray[np.float64], valid: NDArray[np.bool_], unit: s
         raise InputError(
             f"{where}: cell row {row0 + r}, col {col0 + c} holds {float(values[r, c])!r} {unit}; expected {expect} "
             f"({int(bad.sum())} such cell(s) near the sites). A unit error (cm or mm read as m) is the usual "
-            "cause; nodata cells must carry the file's nodata value."
+            "cause; nodata cells must carry the file's nodata value.",
+            code="input.range",
+            field=field,
+            row=row,
         )
 
 
@@ -345,7 +400,9 @@ def _check_extent(ds: Any, where: str) -> None:
     EPSG:4326, or degrees labelled as metres are the usual cause)."""
     left, bottom, right, top = (float(v) for v in ds.bounds)
     if not all(math.isfinite(v) for v in (left, bottom, right, top)):
-        raise InputError(f"{where}: the raster's geotransform gives non-finite bounds; the file is damaged.")
+        raise InputError(
+            f"{where}: the raster's geotransform gives non-finite bounds; the file is damaged.", code="input.syntax"
+        )
     if ds.crs.is_geographic and (min(left, right) < -540 or max(left, right) > 540 or min(bottom, top) < -91
                                  or max(bottom, top) > 91):  # fmt: skip
         raise InputError(
@@ -353,17 +410,19 @@ def _check_extent(ds: Any, where: str) -> None:
             f"degrees, but its CRS ({ds.crs.to_string()}) is geographic; the CRS is wrong (projected coordinates "
             "labelled as degrees?).",
             hint="assign the CRS the grid was made in (e.g. gdal_edit.py -a_srs EPSG:32642 FILE).",
+            code="input.inconsistent",
+            field="crs",
         )
 
 
 def _read_window(ds: Any, window: Any, where: str) -> Any:
     """Band 1 in ``window`` as a masked array; a damaged (truncated) file is an InputError."""
-    import rasterio  # type: ignore[import-untyped]
-
     try:
         return ds.read(1, window=window, masked=True)
     except (rasterio.errors.RasterioError, OSError, ValueError) as exc:
-        raise InputError(f"{where}: the raster cannot be read ({exc}); the file is damaged or truncated.") from exc
+        raise InputError(
+            f"{where}: the raster cannot be read ({exc}); the file is damaged or truncated.", code="input.unreadable"
+        ) from exc
 
 
 def sample_raster(
@@ -376,26 +435,27 @@ def sample_raster(
     no valid value at any site (all sites outside it or on nodata: a wrong CRS, the wrong area or an empty
     map).
     """
-    import rasterio
-    from rasterio.windows import Window  # type: ignore[import-untyped]
-
     where = spec.label
     if not spec.path.exists():
-        raise InputError(f"{where}: file not found.")
+        raise InputError(f"{where}: file not found.", code="input.not_found")
+    if spec.path.is_file() and spec.path.stat().st_size == 0:
+        raise InputError(f"{where}: the file is empty; expected a raster.", code="input.empty")
     if spec.path.suffix.lower() == ".gpkg":
         _gpkg_contents(spec.path)  # every table a plain table before GDAL queries them
     options = {"TABLE": spec.layer} if spec.layer else {}
     try:
         ds_ctx = rasterio.open(spec.path, **options)
     except (rasterio.errors.RasterioError, OSError, ValueError) as exc:
-        raise InputError(f"{where}: not a readable raster ({exc}).") from exc
+        raise InputError(f"{where}: not a readable raster ({exc}).", code="input.syntax") from exc
     with ds_ctx as ds:
         if ds.count < 1:
-            raise InputError(f"{where}: the raster has no band.")
+            raise InputError(f"{where}: the raster has no band.", code="input.empty")
         if ds.crs is None:
             raise InputError(
                 f"{where}: the raster has no coordinate reference system; Kalkan cannot place the sites on it.",
                 hint="assign one (e.g. gdal_edit.py -a_srs EPSG:32642 FILE) after checking the map's metadata.",
+                code="input.missing",
+                field="crs",
             )
         _check_extent(ds, where)
         tag = _unit_tag(ds)
@@ -403,7 +463,11 @@ def sample_raster(
         try:
             xs, ys = _to_site_crs(ds.crs, lon, lat)
         except (rasterio.errors.RasterioError, ValueError) as exc:
-            raise InputError(f"{where}: the sites cannot be transformed to the raster's CRS ({exc}).") from exc
+            raise InputError(
+                f"{where}: the sites cannot be transformed to the raster's CRS ({exc}).",
+                code="input.unsupported",
+                field="crs",
+            ) from exc
         a, b, c, d, e, f = tuple(~ds.transform)[:6]  # map x/y -> fractional col/row (GDAL pixel-is-area)
         fc = np.asarray(a * xs + b * ys + c, dtype=np.float64)
         fr = np.asarray(d * xs + e * ys + f, dtype=np.float64)
@@ -427,7 +491,8 @@ def sample_raster(
                 r, cc = (int(v[0]) for v in np.nonzero(infinite))
                 raise InputError(
                     f"{where}: cell row {r0 + r}, col {c0 + cc} holds {float(data[r, cc])!r} {unit}; expected a "
-                    f"finite value, or the file's nodata value ({int(infinite.sum())} such cell(s) near the sites)."
+                    f"finite value, or the file's nodata value ({int(infinite.sum())} such cell(s) near the sites).",
+                    code="input.range",
                 )
             valid = unmasked & np.isfinite(data)
             _check_values(data, valid, unit, where, r0, c0)
@@ -452,6 +517,7 @@ def sample_raster(
                 f"{where}: the map gives no value at any site ({reason}); a map that covers the city and has "
                 "values there is expected (a wrong CRS, the wrong area or an empty map are the usual causes).",
                 hint="where a map is dry, give depth 0 rather than nodata.",
+                code="input.outside",
             )
     notes: tuple[str, ...] = ("values declared in cm, divided by 100 to m",) if unit == "cm" else ()
     return MapSample(spec, values, n_nodata, int((~inside).sum()), crs_text, "raster", tag, fallback, notes)
@@ -493,13 +559,17 @@ def _bilinear(
 def _gpkg_connect(path: Path) -> sqlite3.Connection:
     """A guarded read-only connection (:func:`kalkan.io.geopackage.open_gpkg`: plain core tables, a time limit)."""
     if not path.exists():
-        raise InputError(f"{path}: file not found.")
+        raise InputError(f"{path}: file not found.", code="input.not_found")
     con = open_gpkg(path)
     try:
         con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall()
     except sqlite3.Error as exc:
         con.close()
-        raise InputError(f"{path}: not a GeoPackage (no readable gpkg_contents table: {exc}).") from exc
+        raise InputError(
+            f"{path}: not a GeoPackage (no readable gpkg_contents table: {exc}).",
+            code="input.syntax",
+            field="gpkg_contents",
+        ) from exc
     return con
 
 
@@ -512,7 +582,7 @@ def _gpkg_contents(path: Path) -> list[tuple[str, str]]:
             require_plain_table(con, path, name)
         return rows
     except sqlite3.Error as exc:
-        raise InputError(f"{path}: not a readable GeoPackage ({exc}).") from exc
+        raise InputError(f"{path}: not a readable GeoPackage ({exc}).", code="input.unreadable") from exc
     finally:
         con.close()
 
@@ -526,15 +596,25 @@ def specs_from_gpkg(path: Path, layer: str | None = None) -> list[MapSpec]:
     if layer is not None:
         kinds = dict(contents)
         if layer not in kinds:
-            raise InputError(f"{path}: no layer {layer!r}; it has {', '.join(n for n, _ in contents) or 'none'}.")
+            raise InputError(
+                f"{path}: no layer {layer!r}; it has {', '.join(n for n, _ in contents) or 'none'}.",
+                code="input.unknown",
+                field="--layer",
+            )
         if kinds[layer] == "features":
             return [MapSpec(None, path, layer)]
         raise InputError(
-            f"{path}#{layer}: a raster table needs its return period: write --rp RP={path}#{layer} for each table."
+            f"{path}#{layer}: a raster table needs its return period: write --rp RP={path}#{layer} for each table.",
+            code="input.options",
+            field="--rp",
         )
     if features:
         if len(features) > 1:
-            raise InputError(f"{path}: several features layers ({', '.join(features)}); name one with --layer.")
+            raise InputError(
+                f"{path}: several features layers ({', '.join(features)}); name one with --layer.",
+                code="input.options",
+                field="--layer",
+            )
         return [MapSpec(None, path, features[0])]
     specs = []
     for name in rasters:
@@ -542,18 +622,21 @@ def specs_from_gpkg(path: Path, layer: str | None = None) -> list[MapSpec]:
         if m is None:
             raise InputError(
                 f"{path}: raster table {name!r} does not end in its return period (e.g. depth_rp100); give "
-                f"each table as --rp RP={path}#TABLE instead."
+                f"each table as --rp RP={path}#TABLE instead.",
+                code="input.options",
+                field="--rp",
             )
         specs.append(MapSpec(float(m.group(1)), path, name))
     if not specs:
-        raise InputError(f"{path}: no features layer and no raster table in gpkg_contents.")
+        raise InputError(
+            f"{path}: no features layer and no raster table in gpkg_contents.",
+            code="input.empty",
+            field="gpkg_contents",
+        )
     return sorted(specs, key=lambda s: s.return_period_years or 0.0)
 
 
 def _gpkg_crs(con: sqlite3.Connection, path: Path, table: str) -> Any:
-    from rasterio.crs import CRS
-    from rasterio.errors import CRSError  # type: ignore[import-untyped]
-
     where = f"{path}#{table}"
     row = con.execute(
         "SELECT g.column_name, g.srs_id, s.organization, s.organization_coordsys_id, s.definition "
@@ -562,42 +645,67 @@ def _gpkg_crs(con: sqlite3.Connection, path: Path, table: str) -> Any:
         (table,),
     ).fetchone()
     if row is None:
-        raise InputError(f"{where}: no row in gpkg_geometry_columns; not a features layer.")
+        raise InputError(
+            f"{where}: no row in gpkg_geometry_columns; not a features layer.",
+            code="input.missing",
+            field="gpkg_geometry_columns",
+        )
     column, srs_id, org, org_id, definition = row
     if srs_id in (-1, 0) or org is None or (str(definition or "").strip().lower() in ("", "undefined")):
         raise InputError(
             f"{where}: the layer has no coordinate reference system (srs_id {srs_id}); Kalkan cannot place "
-            "the sites on it. Assign the CRS the polygons were drawn in."
+            "the sites on it. Assign the CRS the polygons were drawn in.",
+            code="input.missing",
+            field="srs_id",
         )
     try:
         if str(org).upper() == "EPSG":
             return str(column), CRS.from_epsg(int(org_id))
         return str(column), CRS.from_wkt(str(definition))
     except CRSError as exc:
-        raise InputError(f"{where}: the layer's CRS (srs_id {srs_id}) cannot be read ({exc}).") from exc
+        raise InputError(
+            f"{where}: the layer's CRS (srs_id {srs_id}) cannot be read ({exc}).", code="input.syntax", field="srs_id"
+        ) from exc
 
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 
-def _gpkg_geometry(blob: Any, where: str) -> dict[str, Any] | None:
+def _gpkg_geometry(blob: Any, where: str, column: str, fid: int | None) -> dict[str, Any] | None:
     """A GeoJSON-like Polygon/MultiPolygon from GeoPackage binary (OGC 12-128r17, clause 2.1.3: ``GP``
-    header, optional envelope, ISO WKB), or None when the geometry is empty."""
+    header, optional envelope, ISO WKB), or None when the geometry is empty; errors name ``where`` and carry
+    the geometry ``column`` and the feature id ``fid``."""
     data = bytes(blob)
     if len(data) < 8 or data[:2] != b"GP":
-        raise InputError(f"{where}: not GeoPackage binary geometry (no 'GP' magic).")
+        raise InputError(
+            f"{where}: not GeoPackage binary geometry (no 'GP' magic).", code="input.syntax", field=column, row=fid
+        )
     flags = data[3]
     if flags & 0b10000:
         return None
     env = (flags >> 1) & 0b111
     if env not in _ENVELOPE_BYTES:
-        raise InputError(f"{where}: invalid envelope indicator {env} in the geometry header.")
+        raise InputError(
+            f"{where}: invalid envelope indicator {env} in the geometry header.",
+            code="input.syntax",
+            field=column,
+            row=fid,
+        )
     try:
         geometry, _ = _wkb(data, 8 + _ENVELOPE_BYTES[env], where)
     except (struct.error, ValueError, IndexError) as exc:
-        raise InputError(f"{where}: the geometry is truncated or damaged ({exc}).") from exc
+        raise InputError(
+            f"{where}: the geometry is truncated or damaged ({exc}).", code="input.syntax", field=column, row=fid
+        ) from exc
+    except InputError as exc:
+        raise InputError(exc.message, code=exc.code, field=column, row=fid) from exc
     if not all(np.isfinite(ring).all() for rings in _polygons_of(geometry) for ring in rings):
-        raise InputError(f"{where}: the geometry has non-finite (NaN or infinite) coordinates.")
+        raise InputError(
+            f"{where}: the geometry has non-finite (NaN or infinite) coordinates.",
+            code="input.range",
+            field=column,
+            row=fid,
+        )
     return geometry
 
 
@@ -621,10 +729,10 @@ def _wkb(data: bytes, pos: int, where: str) -> tuple[dict[str, Any], int]:
         for _ in range(n):
             part, pos = _wkb(data, pos, where)
             if part["type"] != "Polygon":
-                raise InputError(f"{where}: a MultiPolygon part is a {part['type']}.")
+                raise InputError(f"{where}: a MultiPolygon part is a {part['type']}.", code="input.type")
             polys.append(part["coordinates"])
         return {"type": "MultiPolygon", "coordinates": polys}, pos
-    raise InputError(f"{where}: geometry type code {code}; expected Polygon or MultiPolygon.")
+    raise InputError(f"{where}: geometry type code {code}; expected Polygon or MultiPolygon.", code="input.type")
 
 
 def _rings(data: bytes, pos: int, order: str, dims: int) -> tuple[list[NDArray[np.float64]], int]:
@@ -644,8 +752,6 @@ def sample_gpkg_polygons(
     spec: MapSpec, lon: NDArray[np.float64], lat: NDArray[np.float64], unit: str
 ) -> tuple[tuple[float, ...] | None, list[MapSample], list[str]]:
     """Values of a polygon layer at the sites, one sample per return period (by ``return_period``)."""
-    from kalkan.core.geometry import points_in_geojson
-
     assert spec.layer is not None
     where = f"{spec.path}#{spec.layer}"
     con = _gpkg_connect(spec.path)
@@ -661,34 +767,59 @@ def sample_gpkg_polygons(
             stated = f"; it has {', '.join(others)}" if others else ""
             raise InputError(
                 f"{where}: declared unit {unit!r} needs the attribute '{wanted}'{stated}. Declare the unit the "
-                "layer is in."
+                "layer is in.",
+                code="input.missing",
+                field=wanted,
             )
         has_rp = "return_period" in lower
         if not has_rp and unit != "class":
-            raise InputError(f"{where}: no 'return_period' attribute (years); depth polygons need one per feature.")
+            raise InputError(
+                f"{where}: no 'return_period' attribute (years); depth polygons need one per feature.",
+                code="input.missing",
+                field="return_period",
+            )
         fid = next((n for n in names if n.lower() in ("fid", "ogc_fid", "id")), "rowid")
         rp_sql = f'"{lower["return_period"]}"' if has_rp else "NULL"
         # Identifiers come from the file's own gpkg_contents / table_info, not from free text.
         query = f'SELECT {fid}, {rp_sql}, "{lower[wanted]}", "{column}" FROM "{spec.layer}"'  # noqa: S608
         rows = con.execute(query).fetchall()
     except sqlite3.Error as exc:
-        raise InputError(f"{where}: cannot read the layer ({exc}).") from exc
+        raise InputError(f"{where}: cannot read the layer ({exc}).", code="input.unreadable") from exc
     finally:
         con.close()
     if not rows:
-        raise InputError(f"{where}: the layer has no features.")
+        raise InputError(f"{where}: the layer has no features.", code="input.empty")
     xs, ys = _to_site_crs(crs, lon, lat)
     by_rp: dict[float | None, list[tuple[dict[str, Any], float]]] = {}
     for feature_id, rp, value, blob in rows:
         at = f"{where}, feature {feature_id}"
+        feature_row = feature_id if isinstance(feature_id, int) else None
         if has_rp and (isinstance(rp, bool) or not isinstance(rp, int | float) or not math.isfinite(rp) or rp <= 1):
-            raise InputError(f"{at}: return_period is {rp!r}; expected a number of years above 1.")
+            is_number = isinstance(rp, int | float) and not isinstance(rp, bool)
+            raise InputError(
+                f"{at}: return_period is {rp!r}; expected a number of years above 1.",
+                code="input.missing" if rp is None else "input.range" if is_number else "input.type",
+                field=lower["return_period"],
+                row=feature_row,
+            )
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise InputError(f"{at}: {wanted} is {value!r}; expected a number.")
-        _check_values(np.array([[float(value)]]), np.array([[True]]), unit, f"{at}, field {wanted}", 0, 0)
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            raise InputError(
+                f"{at}: {wanted} is {value!r}; expected a number.",
+                code="input.missing" if value is None else "input.range" if is_number else "input.type",
+                field=lower[wanted],
+                row=feature_row,
+            )
+        _check_values(np.array([[float(value)]]), np.array([[True]]), unit, f"{at}, field {wanted}", 0, 0,
+                      field=lower[wanted], row=feature_row)  # fmt: skip
         if blob is None:
-            raise InputError(f"{at}: the feature has no geometry (NULL); every feature needs a polygon.")
-        geom = _gpkg_geometry(blob, at)
+            raise InputError(
+                f"{at}: the feature has no geometry (NULL); every feature needs a polygon.",
+                code="input.missing",
+                field=column,
+                row=feature_row,
+            )
+        geom = _gpkg_geometry(blob, at, column, feature_row)
         if geom is None:
             continue
         by_rp.setdefault(None if rp is None else float(rp), []).append((geom, float(value)))
@@ -727,11 +858,16 @@ def sample_gpkg_polygons(
         )
     rps = None if keys == [None] else tuple(float(k) for k in keys if k is not None)
     if None in by_rp and len(keys) > 1:
-        raise InputError(f"{where}: some features have a return_period and some do not.")
+        raise InputError(
+            f"{where}: some features have a return_period and some do not.",
+            code="input.inconsistent",
+            field="return_period",
+        )
     if not any(np.isfinite(sample.values).any() for sample in samples):
         raise InputError(
             f"{where}: no site lies in any polygon of the layer ({len(rows)} feature(s), CRS {crs.to_string()}); "
-            "a layer that covers the city is expected (a wrong CRS or the wrong area are the usual causes)."
+            "a layer that covers the city is expected (a wrong CRS or the wrong area are the usual causes).",
+            code="input.outside",
         )
     return rps, samples, warnings
 
@@ -783,40 +919,53 @@ def read_hazard_maps(
     stored_peril = normalise_peril(peril)
     declared = _check_unit(unit)
     if method not in ("nearest", "bilinear"):
-        raise InputError(f"Sampling method {method!r}: expected nearest or bilinear.")
+        raise InputError(
+            f"Sampling method {method!r}: expected nearest or bilinear.", code="input.unknown", field="method"
+        )
     if stored_peril == "landslide" and declared != "class":
         raise InputError(
             "landslide maps are read as susceptibility classes (--unit class); Kalkan has no landslide "
-            "intensity measure with vulnerability functions."
+            "intensity measure with vulnerability functions.",
+            code="input.inconsistent",
+            field="unit",
         )
     if declared == "class" and stored_peril != "landslide":
         raise InputError(f"{peril}: susceptibility classes are accepted for landslide only; flood and mudflow "
-                         "maps must be depths (--unit m or cm).")  # fmt: skip
+                         "maps must be depths (--unit m or cm).", code="input.inconsistent", field="unit")  # fmt: skip
     lon = np.ascontiguousarray(lon, dtype=np.float64)
     lat = np.ascontiguousarray(lat, dtype=np.float64)
     if lon.shape != lat.shape or lon.ndim != 1 or lon.size == 0:
-        raise InputError("Sites: lon and lat must be two equal, non-empty lists of WGS84 degrees.")
+        raise InputError(
+            "Sites: lon and lat must be two equal, non-empty lists of WGS84 degrees.",
+            code="input.empty" if lon.size == 0 or lat.size == 0 else "input.inconsistent",
+        )
     if not (np.all(np.abs(lon) <= 180) and np.all(np.abs(lat) <= 90)):
-        raise InputError("Sites: lon/lat outside [-180, 180] x [-90, 90] (or NaN); sites must be WGS84 degrees.")
+        raise InputError(
+            "Sites: lon/lat outside [-180, 180] x [-90, 90] (or NaN); sites must be WGS84 degrees.", code="input.range"
+        )
     if not specs:
-        raise InputError("No hazard map given.")
+        raise InputError("No hazard map given.", code="input.missing", field="--rp")
     samples: list[MapSample] = []
     warnings: list[str] = []
     rps: tuple[float, ...] | None
     polygon_specs = [s for s in specs if s.path.suffix.lower() == ".gpkg" and s.layer and _is_features(s)]
     if polygon_specs:
         if len(specs) != 1:
-            raise InputError("A GeoPackage polygon layer carries all return periods; give it alone.")
+            raise InputError(
+                "A GeoPackage polygon layer carries all return periods; give it alone.", code="input.options"
+            )
         rps, samples, warnings = sample_gpkg_polygons(polygon_specs[0], lon, lat, declared)
         if rps is not None:
-            check_return_periods(rps, f"{polygon_specs[0].label} (return_period attribute)")
+            check_return_periods(rps, f"{polygon_specs[0].label} (return_period attribute)", "return_period")
     else:
         given = [s.return_period_years for s in specs]
         if any(rp is None for rp in given):
             if declared != "class" or len(specs) != 1:
                 raise InputError(
                     "Every map needs its return period (RP=FILE); only a single susceptibility-class map may "
-                    "come without one."
+                    "come without one.",
+                    code="input.missing",
+                    field="--rp",
                 )
             rps = None
         else:

@@ -53,24 +53,32 @@ def decode_json(data: bytes, source: str, *, max_depth: int = MAX_JSON_DEPTH) ->
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            f"{source}: line {line} (byte {exc.start}) is not valid UTF-8 text; save the file as UTF-8."
+            f"{source}: line {line} (byte {exc.start}) is not valid UTF-8 text; save the file as UTF-8.",
+            code="input.encoding",
+            row=line,
         ) from exc
     if not text.strip():
-        raise InputError(f"{source}: the file is empty; expected a JSON document.")
+        raise InputError(f"{source}: the file is empty; expected a JSON document.", code="input.empty")
     try:
         value = json.loads(text, parse_constant=_constant, parse_float=_float)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from exc
+        raise InputError(
+            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.",
+            code="input.syntax",
+            row=exc.lineno,
+        ) from exc
     except RecursionError as exc:
         raise InputError(
-            f"{source}: the JSON nests arrays or objects too deeply; Kalkan reads at most {max_depth} levels."
+            f"{source}: the JSON nests arrays or objects too deeply; Kalkan reads at most {max_depth} levels.",
+            code="input.too_large",
         ) from exc
     except ValueError as exc:  # from the hooks above, or an integer literal of thousands of digits
-        raise InputError(f"{source}: the JSON holds {exc}; expected finite numbers only.") from exc
+        raise InputError(f"{source}: the JSON holds {exc}; expected finite numbers only.", code="input.range") from exc
     if _depth(value) > max_depth:
         raise InputError(
             f"{source}: the JSON nests arrays or objects {_depth(value)} levels deep; Kalkan reads at most "
-            f"{max_depth} levels."
+            f"{max_depth} levels.",
+            code="input.too_large",
         )
     return value
 
@@ -81,15 +89,16 @@ def load_json_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES, max_dep
     try:
         size = p.stat().st_size
         if not p.is_file():
-            raise InputError(f"{p}: not a file; expected a JSON file.")
+            raise InputError(f"{p}: not a file; expected a JSON file.", code="input.unreadable")
         if size > max_bytes:
             raise InputError(
                 f"{p}: the file is {size / 2**20:,.1f} MiB; Kalkan reads JSON files of at most "
-                f"{max_bytes / 2**20:,.0f} MiB."
+                f"{max_bytes / 2**20:,.0f} MiB.",
+                code="input.too_large",
             )
         data = p.read_bytes()
     except FileNotFoundError as exc:
-        raise InputError(f"{p}: file not found.") from exc
+        raise InputError(f"{p}: file not found.", code="input.not_found") from exc
     except OSError as exc:
-        raise InputError(f"{p}: cannot read the file ({exc.strerror or exc}).") from exc
+        raise InputError(f"{p}: cannot read the file ({exc.strerror or exc}).", code="input.unreadable") from exc
     return decode_json(data, str(p), max_depth=max_depth)

@@ -50,6 +50,7 @@ import numpy as np
 
 from kalkan.core.hazard.hazardset import IMT_UNITS, imt_family
 from kalkan.core.vulnerability.functions import LOSS_TYPES, FragilityFunction, VulnerabilityFunction
+from kalkan.core.vulnerability.library import VulnerabilityModel
 from kalkan.errors import InputError
 from kalkan.io.xml import parse_with_lines, read_file_bytes
 
@@ -58,18 +59,6 @@ NRML_04 = "http://openquake.org/xmlns/nrml/0.4"
 
 _LOSS_CATEGORY_ALIASES = {"fatalities": "occupants"}
 _NRML_DISTRIBUTIONS = ("LN", "BT")
-
-
-@dataclass(frozen=True, slots=True)
-class VulnerabilityModel:
-    """The functions of one NRML vulnerability model (one loss type), by id in file order."""
-
-    id: str
-    loss_type: str
-    asset_category: str
-    description: str
-    functions: dict[str, VulnerabilityFunction]
-    source: str = field(default="<memory>", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +114,10 @@ class _Doc:
             raise InputError(
                 f"{source}, line {self.line(root)}: the root element is <{local}>"
                 + (f" in namespace {ns!r}" if ns else " without a namespace")
-                + f'; expected <nrml xmlns="{NRML_05}"> (or NRML 0.4).'
+                + f'; expected <nrml xmlns="{NRML_05}"> (or NRML 0.4).',
+                code="input.unsupported",
+                field="nrml",
+                row=self.line(root),
             )
         self.ns = ns
 
@@ -144,52 +136,67 @@ class _Doc:
         return out
 
     def fail(
-        self, elem: Element, what: str | None, field_name: str | None, expected: str, got: Any = None
+        self,
+        elem: Element,
+        what: str | None,
+        field_name: str | None,
+        expected: str,
+        got: Any = None,
+        *,
+        code: str = "input.type",
     ) -> InputError:
+        """The error for ``elem``: file, line, element and field, what was expected and what was found."""
         msg = f"{self.where(elem, what, field_name)}: expected {expected}"
         if got is not None:
             shown = repr(got)
             msg += f", got {shown[:77] + '...' if len(shown) > 80 else shown}"
-        return InputError(msg + ".")
+        return InputError(msg + ".", code=code, field=field_name, row=self.line(elem) or None)
 
     def attr(self, elem: Element, name: str, what: str | None = None) -> str:
         value = elem.get(name)
         if value is None or not value.strip():
-            raise self.fail(elem, what, name, f"a non-empty attribute {name}=... on <{_local(elem.tag)}>")
+            raise self.fail(
+                elem, what, name, f"a non-empty attribute {name}=... on <{_local(elem.tag)}>", code="input.missing"
+            )
         return value.strip()
 
     def one(self, parent: Element, local: str, what: str | None) -> Element:
         found = parent.findall(self.q(local))
         if len(found) != 1:
-            raise self.fail(parent, what, local, f"exactly one <{local}> element (found {len(found)})")
+            code = "input.missing" if not found else "input.duplicate"
+            raise self.fail(parent, what, local, f"exactly one <{local}> element (found {len(found)})", code=code)
         return found[0]
 
     def numbers(self, elem: Element, what: str | None, field_name: str) -> list[float]:
         if len(elem):
-            raise self.fail(elem, what, field_name, "numbers separated by spaces (no nested elements)")
+            raise self.fail(
+                elem, what, field_name, "numbers separated by spaces (no nested elements)", code="input.syntax"
+            )
         out: list[float] = []
         for k, token in enumerate((elem.text or "").split()):
             try:
                 value = float(token)
             except ValueError:
-                value = math.nan
+                raise self.fail(elem, what, field_name, f"finite numbers (value #{k + 1})", token) from None
             if not math.isfinite(value):
-                raise self.fail(elem, what, field_name, f"finite numbers (value #{k + 1})", token)
+                raise self.fail(elem, what, field_name, f"finite numbers (value #{k + 1})", token, code="input.range")
             out.append(value)
         if not out:
-            raise self.fail(elem, what, field_name, "at least one number", elem.text or "")
+            raise self.fail(elem, what, field_name, "at least one number", elem.text or "", code="input.empty")
         return out
 
     def number_attr(self, elem: Element, name: str, what: str | None, *, required: bool) -> float | None:
         raw = elem.get(name)
         if raw is None and not required:
             return None
+        if raw is None:
+            raise self.fail(elem, what, name, "a non-negative number", raw, code="input.missing")
         try:
-            value = float(raw) if raw is not None else math.nan
+            value = float(raw)
         except ValueError:
-            value = math.nan
+            raise self.fail(elem, what, name, "a non-negative number", raw) from None
         if not math.isfinite(value) or value < 0:
-            raise self.fail(elem, what, name, "a non-negative number", raw)
+            raise self.fail(elem, what, name, "a non-negative number", raw, code="input.range")
         return value
 
 
@@ -201,16 +208,27 @@ def _unit(doc: _Doc, elem: Element, what: str, imt: str) -> str:
     family = imt_family(imt)
     if family not in IMT_UNITS or imt == "SA":
         known = ", ".join(sorted([*(k for k in IMT_UNITS if k != "SA"), "SA(T)"]))
-        raise doc.fail(elem, what, "imt", f"a known intensity measure type ({known}; SA needs its period)", imt)
+        raise doc.fail(
+            elem,
+            what,
+            "imt",
+            f"a known intensity measure type ({known}; SA needs its period)",
+            imt,
+            code="input.unknown",
+        )
     return IMT_UNITS[family][0]
 
 
 def _check_levels(doc: _Doc, elem: Element, what: str, field_name: str, levels: Sequence[float]) -> None:
     if len(levels) < 2:
-        raise doc.fail(elem, what, field_name, f"at least two intensity levels (found {len(levels)})")
+        raise doc.fail(
+            elem, what, field_name, f"at least two intensity levels (found {len(levels)})", code="input.empty"
+        )
     for k, value in enumerate(levels):
         if value < 0:
-            raise doc.fail(elem, what, field_name, f"non-negative intensity levels (level #{k + 1})", value)
+            raise doc.fail(
+                elem, what, field_name, f"non-negative intensity levels (level #{k + 1})", value, code="input.range"
+            )
         if k and value <= levels[k - 1]:
             raise doc.fail(
                 elem,
@@ -218,6 +236,7 @@ def _check_levels(doc: _Doc, elem: Element, what: str, field_name: str, levels: 
                 field_name,
                 f"strictly increasing intensity levels (level #{k + 1} after {levels[k - 1]})",
                 value,
+                code="input.inconsistent",
             )
 
 
@@ -234,25 +253,35 @@ def _loss_ratios(
     _check_count(doc, cov_el, what, cov_tag, cov, n)
     for k, c in enumerate(cov):
         if c < 0:
-            raise doc.fail(cov_el, what, cov_tag, f"non-negative values (value #{k + 1})", c)
+            raise doc.fail(cov_el, what, cov_tag, f"non-negative values (value #{k + 1})", c, code="input.range")
     return mean, cov
 
 
 def _check_count(doc: _Doc, elem: Element, what: str, field_name: str, values: Sequence[float], n: int) -> None:
     if len(values) != n:
-        raise doc.fail(elem, what, field_name, f"{n} values, one per intensity level (found {len(values)})")
+        raise doc.fail(
+            elem,
+            what,
+            field_name,
+            f"{n} values, one per intensity level (found {len(values)})",
+            code="input.inconsistent",
+        )
 
 
 def _check_fractions(doc: _Doc, elem: Element, what: str, field_name: str, values: Sequence[float]) -> None:
     for k, value in enumerate(values):
         if not 0.0 <= value <= 1.0:
-            raise doc.fail(elem, what, field_name, f"values in [0, 1] (value #{k + 1})", value)
+            raise doc.fail(elem, what, field_name, f"values in [0, 1] (value #{k + 1})", value, code="input.range")
 
 
 def _loss_type(doc: _Doc, model: Element, override: str | None) -> str:
     if override is not None:
         if override not in LOSS_TYPES:
-            raise InputError(f"{doc.source}: loss_type {override!r} is not one of {', '.join(LOSS_TYPES)}.")
+            raise InputError(
+                f"{doc.source}: loss_type {override!r} is not one of {', '.join(LOSS_TYPES)}.",
+                code="input.unknown",
+                field="loss_type",
+            )
         return override
     raw = doc.attr(model, "lossCategory")
     loss_type = _LOSS_CATEGORY_ALIASES.get(raw.lower(), raw)
@@ -263,6 +292,7 @@ def _loss_type(doc: _Doc, model: Element, override: str | None) -> str:
             "lossCategory",
             f"one of {', '.join(LOSS_TYPES)} (or pass loss_type= to say which loss type the file describes)",
             raw,
+            code="input.unknown",
         )
     return loss_type
 
@@ -271,7 +301,7 @@ def _model_element(doc: _Doc, local: str) -> Element:
     children = list(doc.root)
     if len(children) != 1 or _local(children[0].tag) != local:
         found = ", ".join(f"<{_local(c.tag)}>" for c in children) or "nothing"
-        raise doc.fail(doc.root, None, None, f"one <{local}> inside <nrml> (found {found})")
+        raise doc.fail(doc.root, None, None, f"one <{local}> inside <nrml> (found {found})", code="input.syntax")
     return children[0]
 
 
@@ -280,7 +310,9 @@ def _build(doc: _Doc, elem: Element, make: Any, **kwargs: Any) -> Any:
     try:
         return make(**kwargs)
     except InputError as exc:
-        raise InputError(f"{exc.message} (line {doc.line(elem)})") from exc
+        raise InputError(
+            f"{exc.message} (line {doc.line(elem)})", code=exc.code, field=exc.field, row=doc.line(elem) or None
+        ) from exc
 
 
 # -------------------------------------------------------------------------------------- vulnerability
@@ -300,12 +332,19 @@ def parse_vulnerability_model(
         fid = doc.attr(elem, "id", "<vulnerabilityFunction>")
         what = f"vulnerability function '{fid}'"
         if fid in functions:
-            raise doc.fail(elem, what, "id", "ids unique within the file", fid)
+            raise doc.fail(elem, what, "id", "ids unique within the file", fid, code="input.duplicate")
         dist = doc.attr(elem, "dist", what)
         if dist == "PM":
-            raise doc.fail(elem, what, "dist", "LN or BT (probability-mass functions, PM, are not supported)", dist)
+            raise doc.fail(
+                elem,
+                what,
+                "dist",
+                "LN or BT (probability-mass functions, PM, are not supported)",
+                dist,
+                code="input.unsupported",
+            )
         if dist not in _NRML_DISTRIBUTIONS:
-            raise doc.fail(elem, what, "dist", "LN (lognormal) or BT (beta)", dist)
+            raise doc.fail(elem, what, "dist", "LN (lognormal) or BT (beta)", dist, code="input.unknown")
         imls_el = doc.one(elem, "imls", what)
         imt = doc.attr(imls_el, "imt", what)
         unit = _unit(doc, imls_el, what, imt)
@@ -327,7 +366,7 @@ def parse_vulnerability_model(
             source=source,
         )
     if not functions:
-        raise doc.fail(model, None, "vulnerabilityFunction", "at least one <vulnerabilityFunction>")
+        raise doc.fail(model, None, "vulnerabilityFunction", "at least one <vulnerabilityFunction>", code="input.empty")
     return VulnerabilityModel(
         id=model.get("id", ""),
         loss_type=lt,
@@ -348,7 +387,9 @@ def _parse_vulnerability_04(doc: _Doc, model: Element, override: str | None) -> 
     loss_types: set[str] = set()
     sets = model.findall(doc.q("discreteVulnerabilitySet"))
     if not sets:
-        raise doc.fail(model, None, "discreteVulnerabilitySet", "at least one <discreteVulnerabilitySet>")
+        raise doc.fail(
+            model, None, "discreteVulnerabilitySet", "at least one <discreteVulnerabilitySet>", code="input.empty"
+        )
     for vset in sets:
         lt = _loss_type(doc, vset, override)
         loss_types.add(lt)
@@ -358,13 +399,17 @@ def _parse_vulnerability_04(doc: _Doc, model: Element, override: str | None) -> 
             fid = doc.attr(elem, "vulnerabilityFunctionID", "<discreteVulnerability>")
             what = f"vulnerability function '{fid}'"
             if fid in functions:
-                raise doc.fail(elem, what, "vulnerabilityFunctionID", "ids unique within the file", fid)
+                raise doc.fail(
+                    elem, what, "vulnerabilityFunctionID", "ids unique within the file", fid, code="input.duplicate"
+                )
             unit = _unit(doc, iml_el, what, imt)
             imls = doc.numbers(iml_el, what, "IML")
             _check_levels(doc, iml_el, what, "IML", imls)
             dist = doc.attr(elem, "probabilisticDistribution", what)
             if dist not in _NRML_DISTRIBUTIONS:
-                raise doc.fail(elem, what, "probabilisticDistribution", "LN (lognormal) or BT (beta)", dist)
+                raise doc.fail(
+                    elem, what, "probabilisticDistribution", "LN (lognormal) or BT (beta)", dist, code="input.unknown"
+                )
             mean, cov = _loss_ratios(doc, elem, what, "lossRatio", "coefficientsVariation", len(imls))
             functions[fid] = _build(
                 doc,
@@ -383,10 +428,12 @@ def _parse_vulnerability_04(doc: _Doc, model: Element, override: str | None) -> 
     if len(loss_types) != 1:
         raise InputError(
             f"{doc.source}: the sets have several loss categories ({', '.join(sorted(loss_types))}); "
-            "a vulnerability model describes one loss type."
+            "a vulnerability model describes one loss type.",
+            code="input.inconsistent",
+            field="lossCategory",
         )
     if not functions:
-        raise doc.fail(model, None, "discreteVulnerability", "at least one <discreteVulnerability>")
+        raise doc.fail(model, None, "discreteVulnerability", "at least one <discreteVulnerability>", code="input.empty")
     first = sets[0]
     return VulnerabilityModel(
         id=first.get("vulnerabilitySetID", ""),
@@ -424,11 +471,13 @@ def format_vulnerability_model(
     """
     funcs = list(functions)
     if not funcs:
-        raise InputError("NRML writer: no vulnerability functions to write.")
+        raise InputError("NRML writer: no vulnerability functions to write.", code="input.empty")
     loss_types = {f.loss_type for f in funcs}
     if len(loss_types) != 1:
         raise InputError(
-            f"NRML writer: one model holds one loss type; got {', '.join(sorted(loss_types))}. Write one file each."
+            f"NRML writer: one model holds one loss type; got {', '.join(sorted(loss_types))}. Write one file each.",
+            code="input.inconsistent",
+            field="loss_type",
         )
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -441,10 +490,12 @@ def format_vulnerability_model(
     for f in funcs:
         if f.paa is not None or f.below_first != "zero":
             raise InputError(
-                f"NRML writer: function '{f.id}' uses paa or below_first='clamp', which NRML cannot express."
+                f"NRML writer: function '{f.id}' uses paa or below_first='clamp', which NRML cannot express.",
+                code="input.unsupported",
+                field="distribution",
             )
         if f.id in seen:
-            raise InputError(f"NRML writer: function id '{f.id}' appears twice.")
+            raise InputError(f"NRML writer: function id '{f.id}' appears twice.", code="input.duplicate", field="id")
         seen.add(f.id)
         dist = "LN" if f.distribution == "none" else f.distribution
         cov = np.zeros_like(f.intensity) if f.cov is None else f.cov
@@ -484,21 +535,30 @@ def parse_fragility_model(
     doc = _Doc(data.encode("utf-8") if isinstance(data, str) else data, source)
     if doc.ns == NRML_04:
         raise InputError(
-            f"{source}: NRML 0.4 fragility models are not supported; upgrade the file with `oq upgrade_nrml`."
+            f"{source}: NRML 0.4 fragility models are not supported; upgrade the file with `oq upgrade_nrml`.",
+            code="input.unsupported",
+            field="nrml",
         )
     model = _model_element(doc, "fragilityModel")
     lt = _loss_type(doc, model, None)
     ls_el = doc.one(model, "limitStates", None)
     limit_states = tuple((ls_el.text or "").split())
     if not limit_states or len(set(limit_states)) != len(limit_states):
-        raise doc.fail(ls_el, None, "limitStates", "distinct limit-state names separated by spaces", ls_el.text)
+        raise doc.fail(
+            ls_el,
+            None,
+            "limitStates",
+            "distinct limit-state names separated by spaces",
+            ls_el.text,
+            code="input.duplicate",
+        )
     functions: dict[str, FragilityFunction] = {}
     ranges: dict[str, IntensityRange] = {}
     for elem in model.findall(doc.q("fragilityFunction")):
         fid = doc.attr(elem, "id", "<fragilityFunction>")
         what = f"fragility function '{fid}'"
         if fid in functions:
-            raise doc.fail(elem, what, "id", "ids unique within the file", fid)
+            raise doc.fail(elem, what, "id", "ids unique within the file", fid, code="input.duplicate")
         fmt = doc.attr(elem, "format", what)
         imls_el = doc.one(elem, "imls", what)
         imt = doc.attr(imls_el, "imt", what)
@@ -509,11 +569,11 @@ def parse_fragility_model(
         elif fmt == "discrete":
             func, rng = _discrete(doc, elem, imls_el, what, fid, imt, unit, limit_states, ndl)
         else:
-            raise doc.fail(elem, what, "format", "'discrete' or 'continuous'", fmt)
+            raise doc.fail(elem, what, "format", "'discrete' or 'continuous'", fmt, code="input.unknown")
         functions[fid] = func
         ranges[fid] = rng
     if not functions:
-        raise doc.fail(model, None, "fragilityFunction", "at least one <fragilityFunction>")
+        raise doc.fail(model, None, "fragilityFunction", "at least one <fragilityFunction>", code="input.empty")
     return FragilityModel(
         id=model.get("id", ""),
         loss_type=lt,
@@ -531,13 +591,22 @@ def _by_limit_state(doc: _Doc, elem: Element, local: str, what: str, limit_state
     for child in elem.findall(doc.q(local)):
         ls = doc.attr(child, "ls", what)
         if ls not in limit_states:
-            raise doc.fail(child, what, "ls", f"one of the model's limit states ({' '.join(limit_states)})", ls)
+            raise doc.fail(
+                child,
+                what,
+                "ls",
+                f"one of the model's limit states ({' '.join(limit_states)})",
+                ls,
+                code="input.unknown",
+            )
         if ls in found:
-            raise doc.fail(child, what, "ls", "each limit state once", ls)
+            raise doc.fail(child, what, "ls", "each limit state once", ls, code="input.duplicate")
         found[ls] = child
     missing = [ls for ls in limit_states if ls not in found]
     if missing:
-        raise doc.fail(elem, what, local, f"one <{local}> per limit state; missing {', '.join(missing)}")
+        raise doc.fail(
+            elem, what, local, f"one <{local}> per limit state; missing {', '.join(missing)}", code="input.missing"
+        )
     return [found[ls] for ls in limit_states]
 
 
@@ -555,7 +624,9 @@ def _continuous(
 ) -> tuple[FragilityFunction, IntensityRange]:
     shape = doc.attr(elem, "shape", what)
     if shape != "logncdf":
-        raise doc.fail(elem, what, "shape", "'logncdf' (the only continuous shape NRML defines)", shape)
+        raise doc.fail(
+            elem, what, "shape", "'logncdf' (the only continuous shape NRML defines)", shape, code="input.unsupported"
+        )
     if ndl and not ignore_no_damage_limit:
         raise doc.fail(
             imls_el,
@@ -564,6 +635,7 @@ def _continuous(
             "no noDamageLimit on a continuous function (Kalkan's lognormal function has no cut-off; pass "
             "ignore_no_damage_limit=True to accept the function without it)",
             ndl,
+            code="input.unsupported",
         )
     min_iml = doc.number_attr(imls_el, "minIML", what, required=False)
     max_iml = doc.number_attr(imls_el, "maxIML", what, required=False)
@@ -573,12 +645,15 @@ def _continuous(
         values = []
         for name in ("mean", "stddev"):
             raw = params.get(name)
+            expected = f"a positive number (limit state '{params.get('ls')}')"
+            if raw is None:
+                raise doc.fail(params, what, name, expected, raw, code="input.missing")
             try:
-                value = float(raw) if raw is not None else math.nan
+                value = float(raw)
             except ValueError:
-                value = math.nan
+                raise doc.fail(params, what, name, expected, raw) from None
             if not (math.isfinite(value) and value > 0):
-                raise doc.fail(params, what, name, f"a positive number (limit state '{params.get('ls')}')", raw)
+                raise doc.fail(params, what, name, expected, raw, code="input.range")
             values.append(value)
         try:
             median, beta = lognormal_median_beta(values[0], values[1])
@@ -586,7 +661,7 @@ def _continuous(
             median = beta = math.inf
         if not (math.isfinite(median) and median > 0 and math.isfinite(beta) and beta > 0):
             expected = f"a stddev/mean ratio that gives a lognormal (limit state '{params.get('ls')}')"
-            raise doc.fail(params, what, "stddev", expected, params.get("stddev"))
+            raise doc.fail(params, what, "stddev", expected, params.get("stddev"), code="input.range")
         medians.append(median)
         betas.append(beta)
     func = _build(
@@ -628,7 +703,14 @@ def _discrete(
     p = np.asarray(table, dtype=np.float64)
     if ndl is not None and ndl > x[0]:
         if ndl >= x[-1]:
-            raise doc.fail(imls_el, what, "noDamageLimit", f"a value below the last intensity level {x[-1]}", ndl)
+            raise doc.fail(
+                imls_el,
+                what,
+                "noDamageLimit",
+                f"a value below the last intensity level {x[-1]}",
+                ndl,
+                code="input.range",
+            )
         keep = x > ndl
         at_ndl = np.array([np.interp(ndl, x, row) for row in p])
         x = np.concatenate([[ndl], x[keep]])

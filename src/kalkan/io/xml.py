@@ -54,11 +54,16 @@ def parse_with_lines(data: bytes, source: str) -> tuple[Element, dict[int, int]]
         line, column = getattr(exc, "position", (0, 0))
         code = getattr(exc, "code", None)
         reason = expat.ErrorString(code) if isinstance(code, int) else str(exc)
-        raise InputError(f"{source}: not valid XML at line {line}, column {column + 1}: {reason}.") from exc
+        raise InputError(
+            f"{source}: not valid XML at line {line}, column {column + 1}: {reason}.",
+            code="input.syntax",
+            row=line or None,
+        ) from exc
     except DefusedXmlException as exc:
         raise InputError(
             f"{source}: the XML declares entities or external references, or a document type (DTD) ({exc}); "
-            "the files Kalkan reads need none and Kalkan refuses them for safety."
+            "the files Kalkan reads need none and Kalkan refuses them for safety.",
+            code="input.unsafe",
         ) from exc
     return root, target.lines
 
@@ -69,6 +74,6 @@ def read_file_bytes(path: Path | str) -> tuple[bytes, str]:
     try:
         return p.read_bytes(), str(p)
     except FileNotFoundError as exc:
-        raise InputError(f"{p}: file not found.") from exc
+        raise InputError(f"{p}: file not found.", code="input.not_found") from exc
     except OSError as exc:
-        raise InputError(f"{p}: cannot read the file ({exc.strerror or exc}).") from exc
+        raise InputError(f"{p}: cannot read the file ({exc.strerror or exc}).", code="input.unreadable") from exc

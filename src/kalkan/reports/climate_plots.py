@@ -15,9 +15,11 @@ SSP_COLOURS = {"ssp126": "#1d3354", "ssp245": "#eadd3d", "ssp370": "#e71d25", "s
 def check_plot_path(path: Path) -> None:
     """Refuse a plot file name whose format Kalkan does not write, before anything is computed."""
     if path.suffix.lower() not in PLOT_SUFFIXES:
-        raise InputError(f"{path}: the plot file must end in {' or '.join(PLOT_SUFFIXES)}.")
+        raise InputError(
+            f"{path}: the plot file must end in {' or '.join(PLOT_SUFFIXES)}.", code="input.unsupported", field="--plot"
+        )
     if not path.parent.exists():
-        raise InputError(f"{path}: folder {path.parent} does not exist.")
+        raise InputError(f"{path}: folder {path.parent} does not exist.", code="input.not_found", field="--plot")
 
 
 def plot_warming_paths(paths: list[WarmingPath], out: Path, *, title: str) -> Path:

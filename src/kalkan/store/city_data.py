@@ -108,6 +108,7 @@ def save_exposure(
             f"{exposure.source}: cost types {', '.join(other)} cannot be stored (the store keeps "
             f"{', '.join(STORED_COSTS)}); convert or drop them explicitly before importing.",
             code="input.unsupported",
+            field=f"cost_{other[0]}",
         )
     if len(exposure) == 0:
         raise InputError(f"{exposure.source}: the exposure has no assets; nothing to store.", code="input.empty")
@@ -152,6 +153,7 @@ def load_exposure(session: Session, city_id: str) -> Exposure:
             f"City '{city_id}' has no exposure in the store.",
             hint=f"Run `kalkan city load {city_id}` (founding cities) or `kalkan city import-exposure`.",
             code="not_found.data",
+            field="exposure",
         )
     columns = [
         ExposureAsset.asset_id, ExposureAsset.lon, ExposureAsset.lat, ExposureAsset.taxonomy, ExposureAsset.number,

@@ -25,17 +25,30 @@ def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
     except ArgumentError as exc:
-        raise StoreError(f"{DATABASE_URL_ENV} is not a valid database URL: {raw!r}.", hint=_URL_HELP) from exc
+        raise StoreError(
+            f"{DATABASE_URL_ENV} is not a valid database URL: {raw!r}.",
+            hint=_URL_HELP,
+            code="store.config",
+            field=DATABASE_URL_ENV,
+        ) from exc
     backend = url.get_backend_name()
     if backend == "postgresql":
         if url.get_driver_name() not in ("psycopg", "psycopg2") or url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
     elif backend != "sqlite":
         raise StoreError(
-            f"Unsupported database {backend!r} in {url.render_as_string(hide_password=True)}.", hint=_URL_HELP
+            f"Unsupported database {backend!r} in {url.render_as_string(hide_password=True)}.",
+            hint=_URL_HELP,
+            code="store.config",
+            field=DATABASE_URL_ENV,
         )
     elif url.database in (None, "", ":memory:"):
-        raise StoreError("An in-memory SQLite database cannot hold Kalkan's data between commands.", hint=_URL_HELP)
+        raise StoreError(
+            "An in-memory SQLite database cannot hold Kalkan's data between commands.",
+            hint=_URL_HELP,
+            code="store.config",
+            field=DATABASE_URL_ENV,
+        )
     return url
 
 
@@ -63,7 +76,11 @@ def busy_timeout_ms() -> int:
     except ValueError:
         value = -1
     if not 0 <= value <= 3_600_000:
-        raise StoreError(f"{BUSY_TIMEOUT_ENV}={raw!r}: expected a whole number of milliseconds from 0 to 3600000.")
+        raise StoreError(
+            f"{BUSY_TIMEOUT_ENV}={raw!r}: expected a whole number of milliseconds from 0 to 3600000.",
+            code="store.config",
+            field=BUSY_TIMEOUT_ENV,
+        )
     return value
 
 
@@ -106,6 +123,7 @@ def busy_error(url: URL) -> StoreError:
         f"The database {url.database} is busy: another Kalkan process is writing to it and did not finish within "
         f"{busy_timeout_ms() / 1000:g} s. Nothing was changed by this command.",
         hint=f"Retry when the other command has finished (or set {BUSY_TIMEOUT_ENV} to wait longer).",
+        code="store.busy",
     )
 
 
@@ -130,6 +148,7 @@ def make_engine(raw_url: str, *, create: bool = True) -> Engine:
             raise StoreError(
                 f"There is no Kalkan database at {path}.",
                 hint="Run `kalkan db upgrade` to create it and load the coalition's reference data.",
+                code="store.unreachable",
             )
         if create:
             try:
@@ -138,6 +157,7 @@ def make_engine(raw_url: str, *, create: bool = True) -> Engine:
                 raise StoreError(
                     f"Cannot create the directory {path.parent} for the SQLite database: {exc.strerror}.",
                     hint=_URL_HELP,
+                    code="store.unreachable",
                 ) from exc
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_connect)
@@ -147,7 +167,9 @@ def make_engine(raw_url: str, *, create: bool = True) -> Engine:
         try:
             engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
         except NoSuchModuleError as exc:  # pragma: no cover - psycopg is a dependency
-            raise StoreError(f"No driver for {describe(url)}.", hint="pip install 'psycopg[binary]'") from exc
+            raise StoreError(
+                f"No driver for {describe(url)}.", hint="pip install 'psycopg[binary]'", code="store.config"
+            ) from exc
     check_connection(engine)
     return engine
 
@@ -160,7 +182,9 @@ def check_connection(engine: Engine) -> None:
             if url.get_backend_name() == "sqlite":
                 mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
                 if str(mode).lower() != "wal":  # pragma: no cover - only on filesystems without shm
-                    raise StoreError(f"SQLite refused WAL mode for {url.database} (got {mode}).")
+                    raise StoreError(
+                        f"SQLite refused WAL mode for {url.database} (got {mode}).", code="store.unreachable"
+                    )
                 conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
             else:
                 conn.execute(text("SELECT 1"))
@@ -177,7 +201,7 @@ def check_connection(engine: Engine) -> None:
         engine.dispose()
         if isinstance(exc.orig, sqlite3.DatabaseError):
             raise _corrupt_sqlite(url, str(exc.orig)) from exc
-        raise StoreError(f"The database at {describe(url)} failed: {exc.orig}") from exc
+        raise StoreError(f"The database at {describe(url)} failed: {exc.orig}", code="store.unreachable") from exc
 
 
 def _connection_error(url: URL, exc: OperationalError) -> StoreError:
@@ -185,12 +209,15 @@ def _connection_error(url: URL, exc: OperationalError) -> StoreError:
     if url.get_backend_name() == "sqlite":
         if "not a database" in detail or "malformed" in detail:
             return _corrupt_sqlite(url, detail)
-        return StoreError(f"Cannot open the SQLite database {url.database}: {detail}.", hint=_URL_HELP)
+        return StoreError(
+            f"Cannot open the SQLite database {url.database}: {detail}.", hint=_URL_HELP, code="store.unreachable"
+        )
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
     return StoreError(
         f"Cannot connect to PostgreSQL at {where} (database {url.database!r}, URL {describe(url)}): {detail}",
         hint="Check that the server is running and reachable, that the database exists and the credentials "
         f"are right, or unset {DATABASE_URL_ENV} to use the embedded SQLite database.",
+        code="store.unreachable",
     )
 
 
@@ -199,4 +226,5 @@ def _corrupt_sqlite(url: URL, detail: str) -> StoreError:
         f"{url.database} is not a usable SQLite database ({detail}). It may be corrupt or another kind of "
         "file; Kalkan left it untouched.",
         hint="Move the file aside (or restore a backup) and run `kalkan db upgrade` to create a new database.",
+        code="store.corrupt",
     )

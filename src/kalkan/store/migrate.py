@@ -73,7 +73,8 @@ def migration_transaction(engine: Engine) -> Iterator[Connection]:
                     if broken:
                         raise StoreError(
                             f"The schema change would leave {len(broken)} row(s) pointing at missing rows "
-                            f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed."
+                            f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed.",
+                            code="store.corrupt",
                         )
         finally:
             if raw is not None:

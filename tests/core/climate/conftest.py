@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kalkan.core.climate.scenarios import TasTable, load_tas_table
+from kalkan.core.climate.scenarios import TasTable
+from kalkan.io.ar6 import load_tas_table
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from kalkan.app.drought import city_drought
 from kalkan.cli import app
 from kalkan.cli.climate import climate_app
 from kalkan.core.climate.bias_adjustment import bias_adjust
-from kalkan.io.daily_temperature import DailySeries, gap_report
+from kalkan.core.climate.series import DailySeries, gap_report
 
 runner = CliRunner()
 NORMALS_CSV = (

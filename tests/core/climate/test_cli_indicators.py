@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from kalkan.cli.climate import climate_app
 from kalkan.core.climate.scenarios import Scenario, parse_statistic, regional_change
 from kalkan.errors import InputError
+from kalkan.io.ar6 import load_tas_table
 from kalkan.io.daily_temperature import load_city_series
 
 runner = CliRunner()
@@ -26,7 +27,7 @@ def test_future_hot_days_recomputed_from_the_shifted_series() -> None:
     (future,) = data["futures"]
     sc = future["scenario"]
     assert (sc["ssp"], sc["window"], sc["percentile"]) == ("ssp585", "2081-2100", 50)
-    change = regional_change(Scenario("ssp585", 2090, parse_statistic(50.0)), "WCA")
+    change = regional_change(Scenario("ssp585", 2090, parse_statistic(50.0)), "WCA", load_tas_table())
     assert sc["delta_tas_c"] == round(change.delta_tas_c, 2)
     # independent recomputation: days with Tmax >= 35 °C after adding each month's warming, in the valid years
     series = load_city_series("namangan")

@@ -16,6 +16,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from kalkan.app.drought import city_drought
+from kalkan.catalog.cities import SHIPPED_SERIES, cities_without_precipitation
 from kalkan.cli.drought import climate_drought
 from kalkan.core.climate.drought import (
     Calibration,
@@ -31,9 +32,11 @@ from kalkan.core.climate.drought import (
     thornthwaite_pet_mm_month,
     water_balance,
 )
+from kalkan.core.climate.series import DailySeries, MonthlyWeather, gap_report
 from kalkan.errors import InputError
-from kalkan.io.daily_temperature import DailySeries, cities_without_precipitation, gap_report
-from kalkan.io.daily_weather import MonthlyWeather, WeatherFileError, read_user_weather_csv
+from kalkan.io.daily_temperature import load_city_series
+from kalkan.io.daily_weather import WeatherFileError, read_user_weather_csv
+from tests.errors import expect_error
 
 F = NDArray[np.float64]
 
@@ -143,10 +146,12 @@ def test_too_short_calibration_is_an_error() -> None:
     rng = np.random.default_rng(1)
     mw = monthly_weather(rng.gamma(2.0, 10.0, 60), np.full(60, 12.0), start="1995-01")
     wb = water_balance(mw, 40.0)
-    with pytest.raises(InputError, match="too few"):
+    with pytest.raises(InputError) as info:
         calibrate(wb, "SPI", 3)
-    with pytest.raises(InputError, match="does not overlap"):
+    expect_error(info, "input.empty", "calibration")
+    with pytest.raises(InputError) as info:
         baseline(monthly_weather(np.ones(24), np.ones(24), start="2020-01"), 40.0)
+    expect_error(info, "input.outside", "calibration")
 
 
 @pytest.fixture(scope="module")
@@ -282,12 +287,15 @@ def test_user_csv_reports_every_bad_row(tmp_path: Path) -> None:
     )
     with pytest.raises(WeatherFileError) as err:
         read_user_weather_csv(bad)
-    found = {(p.row, p.field) for p in err.value.problems}
-    assert found == {(2, "precip_mm"), (3, "date"), (4, "precip_mm"), (4, "tmin_c"), (5, "date")}
+    found = {(p.row, p.field, p.code) for p in err.value.problems}
+    assert found == {(2, "precip_mm", "input.range"), (3, "date", "input.type"), (4, "precip_mm", "input.type"),
+                     (4, "tmin_c", "input.inconsistent"), (5, "date", "input.duplicate")}  # fmt: skip
+    expect_error(err, "input.range", "precip_mm", 2)  # the error names the first problem
     inches = tmp_path / "in.csv"
     inches.write_text("month,precip_in,tmean_c\n2001-01,1,2\n")
-    with pytest.raises(WeatherFileError, match="inches"):
+    with pytest.raises(WeatherFileError) as err:
         read_user_weather_csv(inches)
+    expect_error(err, "input.unsupported", "precip_in", 1)
 
 
 # --- shipped data, service and CLI ----------------------------------------------------------------------
@@ -322,8 +330,6 @@ def test_shipped_petropavl_spei_and_a_drier_future(petropavl: dict[str, Any]) ->
 
 @pytest.mark.parametrize("city", ["osh", "namangan"])
 def test_shipped_cfsr_cities_calibrate_on_the_overlap(city: str) -> None:
-    from kalkan.io.daily_temperature import SHIPPED_SERIES, load_city_series
-
     lat = SHIPPED_SERIES[city].latitude_deg
     assert lat is not None
     base = baseline(load_city_series(city), lat, scales=(3,))

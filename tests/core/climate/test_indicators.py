@@ -27,8 +27,9 @@ from kalkan.core.climate.indicators import (
     heating_degree_days,
     year_selection,
 )
+from kalkan.core.climate.series import DailySeries, gap_report
 from kalkan.errors import InputError, NotFoundError
-from kalkan.io.daily_temperature import DailySeries, gap_report
+from tests.errors import expect_error
 
 F = NDArray[np.float64]
 
@@ -204,10 +205,13 @@ def test_uniform_warming_never_reduces_heat_or_raises_frost(warming: float) -> N
 
 def test_shift_rejects_bad_deltas() -> None:
     s = hand_year()
-    with pytest.raises(InputError, match="12 values"):
+    with pytest.raises(InputError) as info:
         shift(s, [1.0] * 11)
-    with pytest.raises(InputError, match="month 3"):
+    expect_error(info, "input.inconsistent", "monthly_delta_c")
+    with pytest.raises(InputError) as info:
         shift(s, [1.0, 1.0, math.nan] + [1.0] * 9)
+    expect_error(info, "input.range", "monthly_delta_c")
+    assert "month 3" in str(info.value)  # the month the user gave wrong
 
 
 # --- heat mortality ---------------------------------------------------------------------------------------
@@ -240,10 +244,12 @@ def test_relative_risk_and_af_are_zero_below_mmt() -> None:
 
 
 def test_heat_deaths_rejects_bad_inputs() -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as info:
         heat_attributable_deaths(np.array([np.nan]), 25.0, 1.02, 1, 1)
-    with pytest.raises(InputError):
+    expect_error(info, "input.empty", "tmean_c")
+    with pytest.raises(InputError) as info:
         heat_attributable_deaths(np.array([30.0]), 25.0, 0.98, 1, 1)
+    expect_error(info, "input.range")
 
 
 # --- service ----------------------------------------------------------------------------------------------
@@ -288,7 +294,9 @@ def test_city_indicators_station_tmean_only() -> None:
 def test_city_indicators_with_user_series_and_errors() -> None:
     r = city_indicators("osh", series=hand_year())
     assert r["data"]["source"] == "test" and r["indicators"]["frost_days_tmin_lt_0c"]["value"] == 3
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as info:
         city_indicators("almaty")
-    with pytest.raises(InputError):
+    expect_error(info, "not_found.city", "city")
+    with pytest.raises(InputError) as bad:
         city_indicators("osh", monthly_delta_c=[1.0] * 3)
+    expect_error(bad, "input.inconsistent", "monthly_delta_c")

@@ -6,6 +6,8 @@ import pytest
 
 from kalkan.core.climate.precipitation import SCALING_NOTE, precipitation_change, sample_precipitation
 from kalkan.errors import InputError
+from kalkan.io.ar6 import load_pr_cube
+from tests.errors import expect_error
 
 
 def test_scaling_is_linear_in_gwl() -> None:
@@ -19,8 +21,9 @@ def test_scaling_is_linear_in_gwl() -> None:
 
 
 def test_unknown_region() -> None:
-    with pytest.raises(InputError, match="No precipitation sensitivity for region 'TIB'"):
+    with pytest.raises(InputError) as info:
         precipitation_change("TIB", 1.0)
+    expect_error(info, "input.unknown", "region")
 
 
 @pytest.mark.parametrize(
@@ -34,14 +37,19 @@ def test_unknown_region() -> None:
     ],
 )
 def test_sample_reproduces_readme(region: str, ssp: str, base: float, window: float, pct: float) -> None:
-    s = sample_precipitation(region, ssp)
+    s = sample_precipitation(load_pr_cube(), region, ssp)
     assert round(s.baseline_mm_per_day, 3) == base
     assert round(s.window_mm_per_day, 3) == window
     assert round(s.change_pct, 1) == pct
 
 
 def test_sample_gaps() -> None:
-    with pytest.raises(InputError, match="Data gap: the precipitation sample has no 'ssp126' run"):
-        sample_precipitation("WCA", "ssp126")
-    with pytest.raises(InputError, match="covers 1995-2014 and 2081-2100 only"):
-        sample_precipitation("WCA", "ssp245", 2041, 2060)
+    with pytest.raises(InputError) as info:
+        sample_precipitation(load_pr_cube(), "WCA", "ssp126")
+    expect_error(info, "input.empty", "ssp")
+    with pytest.raises(InputError) as info:
+        sample_precipitation(load_pr_cube(), "WCA", "ssp245", 2041, 2060)
+    expect_error(info, "input.empty", "first_year")
+    with pytest.raises(InputError) as info:
+        sample_precipitation(load_pr_cube(), "EAS", "ssp245")
+    expect_error(info, "input.unknown", "region")

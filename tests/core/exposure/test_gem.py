@@ -1,110 +1,29 @@
-"""GEM Central Asia exposure of a city: totals against the files read independently, shares, grid, errors."""
+"""GEM exposure spread over a city (the science): exact cents, uniform cells, shares and their refusals."""
 
 from __future__ import annotations
 
-import csv
-import json
-from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kalkan.app.reference_data import founding_city_data
-from kalkan.catalog.sources import data_root
-from kalkan.core.exposure.gem import CITY_ADMIN1, build_city_exposure, city_exposure, largest_remainder
-from kalkan.core.vulnerability.library import gem_central_asia
+from kalkan.core.exposure.gem import (
+    RESIDENTS_PROXY,
+    admin1_share,
+    build_city_exposure,
+    city_share,
+    clip_to_country,
+    largest_remainder,
+    outline_from_geojson,
+    region_residents,
+)
 from kalkan.errors import InputError
-from kalkan.io.gem_exposure import COLUMNS, admin1_rows, read_gem_adm1
+from kalkan.io.gem_exposure import admin1_rows
+from tests.errors import expect_error
 
-GEM = data_root() / "gem_global_exposure_model" / "Central_Asia"
-COUNTRY = {"TJ-DU": "Tajikistan", "TM-S": "Turkmenistan", "KG-O": "Kyrgyzstan", "UZ-NG": "Uzbekistan",
-           "KZ-SEV": "Kazakhstan"}  # fmt: skip
 SQUARE = {"type": "Polygon", "coordinates": [[[74.0, 42.0], [74.1, 42.0], [74.1, 42.1], [74.0, 42.1], [74.0, 42.0]]]}
-
-
-def _independent_totals(id_1: str) -> dict[str, Any]:
-    """Sums of one admin-1 unit read with the csv module alone (costs as exact Decimal cents)."""
-    out: dict[str, Any] = {"cents": dict.fromkeys(("structural", "nonstructural", "contents"), Decimal(0)),
-                           "buildings": 0.0, "day": 0.0, "night": 0.0, "transit": 0.0, "res_night": 0.0}  # fmt: skip
-    country = COUNTRY[id_1]
-    for occ in ("Res", "Com", "Ind"):
-        with (GEM / country / f"Exposure_{occ}_{country}_Adm1.csv").open(newline="") as fh:
-            for rec in csv.DictReader(fh):
-                if rec["ID_1"] != id_1:
-                    continue
-                for k in out["cents"]:
-                    out["cents"][k] += Decimal(rec[f"COST_{k.upper()}_USD"]) * 100
-                out["buildings"] += float(rec["BUILDINGS"])
-                for p in ("day", "night", "transit"):
-                    out[p] += float(rec[f"OCCUPANTS_PER_ASSET_{p.upper()}"])
-                if occ == "Res":
-                    out["res_night"] += float(rec["OCCUPANTS_PER_ASSET_NIGHT"])
-    return out
-
-
-@pytest.fixture(scope="module")
-def cities() -> dict[str, tuple[Any, dict[str, Any]]]:
-    return {c: city_exposure(c, cell_km=1.0) for c in CITY_ADMIN1}
-
-
-@pytest.mark.parametrize("city_id", sorted(CITY_ADMIN1))
-def test_totals_equal_share_times_gem_files(city_id: str, cities: dict[str, tuple[Any, dict[str, Any]]]) -> None:
-    exposure, record = cities[city_id]
-    ref = _independent_totals(record["admin1_id"])
-    share = record["share"]
-    for k, cents in ref["cents"].items():
-        expected = round(Fraction(share) * Fraction(cents))
-        assert round(float(exposure.costs[k].sum()) * 100) == expected, k
-        assert record["totals"][f"cost_{k}_usd"] == pytest.approx(expected / 100, abs=0.005)
-    assert float(exposure.number.sum()) == pytest.approx(share * ref["buildings"], rel=1e-9)
-    for p in ("day", "night", "transit"):
-        assert float(exposure.occupants[p].sum()) == pytest.approx(share * ref[p], rel=1e-9)
-    assert record["region_residents"] == ref["res_night"]
-    assert exposure.price_year == 2021
-    assert exposure.currency == "USD"
-    assert record["n_cells"] * record["n_building_classes"] == len(exposure)
-
-
-def test_whole_units_and_osh_share(cities: dict[str, tuple[Any, dict[str, Any]]]) -> None:
-    assert cities["dushanbe"][1]["share"] == 1.0
-    assert cities["ashgabat"][1]["share"] == 1.0
-    facts = {c.id: c for c in founding_city_data()[0]}
-    osh = cities["osh"][1]
-    residents = _independent_totals("KG-O")["res_night"]
-    assert osh["admin1_id"] == "KG-O"
-    assert osh["city_population"] == facts["osh"].population.value
-    assert osh["city_population_year"] == facts["osh"].population.year
-    assert osh["share"] == pytest.approx(facts["osh"].population.value / residents, rel=1e-12)
-    assert 0 < osh["share"] < 1
-    assert "OCCUPANTS_PER_ASSET_NIGHT" in osh["share_basis"]
-
-
-@pytest.mark.parametrize("city_id", sorted(CITY_ADMIN1))
-def test_assets_inside_the_outline_bounding_box(city_id: str, cities: dict[str, tuple[Any, dict[str, Any]]]) -> None:
-    exposure, record = cities[city_id]
-    _, outlines, _ = founding_city_data()
-    geom = next(g for g in outlines[city_id] if g.kind == record["outline_kind"])
-    coords = json.loads(geom.geojson)["coordinates"]
-    polys = [coords] if json.loads(geom.geojson)["type"] == "Polygon" else coords
-    pts = np.vstack([np.asarray(p[0]) for p in polys])
-    assert exposure.lon.min() >= pts[:, 0].min() - 1e-5
-    assert exposure.lon.max() <= pts[:, 0].max() + 1e-5
-    assert exposure.lat.min() >= pts[:, 1].min() - 1e-5
-    assert exposure.lat.max() <= pts[:, 1].max() + 1e-5
-    assert set(exposure.occupancy.tolist()) <= {"res", "com", "ind"}
-    assert str(exposure.district[0]).startswith("cell-")
-
-
-def test_every_taxonomy_has_a_structural_function(cities: dict[str, tuple[Any, dict[str, Any]]]) -> None:
-    vs = gem_central_asia()
-    taxonomies = {t for e, _ in cities.values() for t in e.taxonomy.tolist()}
-    missing = sorted(t for t in taxonomies if vs.resolve("structural", t) is None)
-    assert not missing
 
 
 def test_costs_are_spread_equally_within_a_cent() -> None:
@@ -128,54 +47,15 @@ def test_tiny_outline_gets_one_cell_at_its_centroid() -> None:
 
 @pytest.mark.parametrize("share", [0.0, -0.1, 1.01, float("nan")])
 def test_share_outside_zero_one_is_refused(share: float) -> None:
-    with pytest.raises(InputError, match="share"):
+    with pytest.raises(InputError) as info:
         build_city_exposure(admin1_rows("KG-O"), share, SQUARE, city_id="t")
+    expect_error(info, "input.range", "share")
 
 
 def test_rows_of_two_units_are_refused() -> None:
-    with pytest.raises(InputError, match="several admin-1 units"):
+    with pytest.raises(InputError) as info:
         build_city_exposure([*admin1_rows("KG-O"), *admin1_rows("KG-B")], 0.5, SQUARE, city_id="t")
-
-
-def test_unknown_admin1_and_city() -> None:
-    with pytest.raises(InputError, match="KG-O"):
-        admin1_rows("KG-ZZ")
-    with pytest.raises(InputError, match="known"):
-        city_exposure("bishkek")
-
-
-def test_missing_file_and_field(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not found"):
-        read_gem_adm1(tmp_path / "nope.csv")
-    src = GEM / "Kyrgyzstan" / "Exposure_Res_Kyrgyzstan_Adm1.csv"
-    lines = src.read_text().splitlines()
-    header = lines[0].split(",")
-    drop = header.index("COST_CONTENTS_USD")
-    no_col = tmp_path / "no_col.csv"
-    no_col.write_text("\n".join(",".join(v for i, v in enumerate(ln.split(",")) if i != drop) for ln in lines[:3]))
-    with pytest.raises(InputError, match="COST_CONTENTS_USD") as err:
-        read_gem_adm1(no_col)
-    assert str(no_col) in str(err.value)
-    bad = tmp_path / "bad.csv"
-    row = lines[2].split(",")
-    row[header.index("BUILDINGS")] = "many"
-    bad.write_text("\n".join([lines[0], lines[1], ",".join(row)]))
-    with pytest.raises(InputError, match=r"line 3, field 'BUILDINGS'"):
-        read_gem_adm1(bad)
-    row[header.index("BUILDINGS")] = "-1"
-    bad.write_text("\n".join([lines[0], lines[1], ",".join(row)]))
-    with pytest.raises(InputError, match=r"line 3, field 'BUILDINGS'"):
-        read_gem_adm1(bad)
-
-
-def test_reader_keeps_every_row_and_column() -> None:
-    path = GEM / "Kazakhstan" / "Exposure_Res_Kazakhstan_Adm1.csv"
-    rows = read_gem_adm1(path)
-    with path.open(newline="") as fh:
-        raw = list(csv.DictReader(fh))
-    assert len(rows) == len(raw) == 254
-    assert set(COLUMNS) <= set(raw[0])
-    assert rows[0].cost_structural_cents == int(Decimal(raw[0]["COST_STRUCTURAL_USD"]) * 100)
+    expect_error(info, "input.inconsistent", "ID_1")
 
 
 @given(
@@ -198,62 +78,61 @@ def test_largest_remainder_edge_cases() -> None:
         largest_remainder(1, [0])
 
 
-ISO3 = {"TJ-DU": "TJK", "TM-S": "TKM", "KG-O": "KGZ", "UZ-NG": "UZB", "KZ-SEV": "KAZ"}
+def test_city_share_is_population_over_residents() -> None:
+    """Hand calculation: share = population / residents (night occupants of the Res rows), whole unit = 1."""
+    rows = admin1_rows("KG-O")
+    residents = sum(r.occupants_night for r in rows if r.occupancy == "Res")
+    assert region_residents(rows) == residents
+    share, basis = city_share(rows, city_id="osh", population=100_000, whole=False)
+    assert share == pytest.approx(100_000 / residents, rel=1e-15) and RESIDENTS_PROXY in basis
+    assert city_share(rows, city_id="osh", population=100_000, whole=True)[0] == 1.0
+    with pytest.raises(InputError) as info:
+        city_share(rows, city_id="osh", population=residents * 2, whole=False)
+    expect_error(info, "input.range", "population")
+    no_res = [r for r in rows if r.occupancy != "Res"]
+    with pytest.raises(InputError) as info:
+        city_share(no_res, city_id="osh", population=1, whole=False)
+    expect_error(info, "input.empty", "OCCUPANTS_PER_ASSET_NIGHT")
 
 
-def _country(iso3: str) -> dict[str, Any]:
-    path = data_root() / "geo" / "natural_earth" / "ne_10m_admin0_central_asia5.geojson"
-    return next(f["geometry"] for f in json.loads(path.read_text())["features"] if f["properties"]["ADM0_A3"] == iso3)
+def test_admin1_share_choices_and_refusals() -> None:
+    rows = admin1_rows("KG-O")
+    residents = region_residents(rows)
+    assert admin1_share(rows) == (1.0, "whole admin-1 unit (no share or population given)")
+    assert admin1_share(rows, share=0.25)[0] == 0.25
+    assert admin1_share(rows, population=residents / 4)[0] == pytest.approx(0.25, rel=1e-12)
+    for kwargs, code in (({"share": 0.5, "population": 10.0}, "input.options"), ({"population": -5.0}, "input.range"),
+                         ({"population": residents * 1.5}, "input.range")):  # fmt: skip
+        with pytest.raises(InputError) as info:
+            admin1_share(rows, **kwargs)  # type: ignore[arg-type]
+        expect_error(info, code, "--population")
 
 
-@pytest.mark.parametrize("city_id", sorted(CITY_ADMIN1))
-def test_assets_stay_inside_the_outline_and_the_country(
-    city_id: str, cities: dict[str, tuple[Any, dict[str, Any]]]
-) -> None:
-    """Never across a border: every cell lies in the city's country (Natural Earth 1:10m admin-0)."""
-    from kalkan.app.city_outline import founding_outline
-    from kalkan.core.geometry import near_edge, points_in_geojson
-
-    exposure, record = cities[city_id]
-    outline = founding_outline(city_id)
-    assert record["outline_kind"] == outline.kind == ("admin_boundary" if city_id in ("osh", "dushanbe", "ashgabat")
-                                                      else "urban_extent")  # fmt: skip
-    assert points_in_geojson(_country(ISO3[record["admin1_id"]]), exposure.lon, exposure.lat).all()
-    inside = points_in_geojson(outline.geometry, exposure.lon, exposure.lat)
-    # cells on the outline's edge may fall just outside once rounded to 5 decimals (about 1 m)
-    assert (inside | near_edge(outline.geometry, exposure.lon, exposure.lat, 1e-5)).all()
+def test_clip_to_country_cuts_keeps_or_refuses() -> None:
+    country = {"type": "Polygon", "coordinates": [[[74.0, 42.0], [74.05, 42.0], [74.05, 42.1], [74.0, 42.1],
+                                                   [74.0, 42.0]]]}  # fmt: skip
+    assert clip_to_country(SQUARE, None, "X (XXX)", "t") is SQUARE
+    half = clip_to_country(SQUARE, country, "X (XXX)", "t")
+    xs = [p[0] for p in half["coordinates"][0]]
+    assert max(xs) == pytest.approx(74.05) and min(xs) == pytest.approx(74.0)
+    far = {"type": "Polygon", "coordinates": [[[10.0, 10.0], [10.1, 10.0], [10.1, 10.1], [10.0, 10.0]]]}
+    with pytest.raises(InputError) as info:
+        clip_to_country(far, country, "X (XXX)", "t")
+    expect_error(info, "input.outside", "outline")
 
 
-def test_osh_is_spread_over_osh_city_not_the_fergana_valley(cities: dict[str, tuple[Any, dict[str, Any]]]) -> None:
-    """The issue's numbers: the NE urban extent reached 40.99 N with 65 % of the value north of 40.65 N; Osh's
-    administrative boundary (Who's On First 'Osh City', read here with plain json) ends at 40.589 N."""
-    exposure, record = cities["osh"]
-    wof = json.loads((data_root() / "geo" / "whosonfirst" / "wof_coalition_city_geometries.geojson").read_text())
-    osh = next(f for f in wof["features"] if f["properties"]["city_id"] == "osh")
-    max_lat = max(p[1] for p in osh["geometry"]["coordinates"][0])
-    assert max_lat < 40.6
-    assert exposure.lat.max() <= max_lat + 1e-5
-    assert not (exposure.lat > 40.65).any()
-    assert record["outline_area_km2"] == pytest.approx(osh["properties"]["area_m2"] / 1e6, rel=0.01)
-
-
-def test_a_user_outline_across_the_border_is_cut_to_the_units_country() -> None:
-    """KG-O over a box that straddles the Kyrgyz-Uzbek border east of Andijan: only Kyrgyz cells, totals intact."""
-    from kalkan.core.exposure.gem import admin1_exposure
-    from kalkan.core.geometry import distance_outside_km, points_in_geojson
-
-    box = {"type": "Polygon", "coordinates": [[[72.55, 40.55], [72.85, 40.55], [72.85, 40.75], [72.55, 40.75],
-                                               [72.55, 40.55]]]}  # fmt: skip
-    kgz = _country("KGZ")
-    exposure, record = admin1_exposure("KG-O", box, share=0.1, cell_km=2.0)
-    assert record["outline_clipped_to_country"] and record["country_iso3"] == "KGZ"
-    # cells are rounded to 5 decimals (about 1 m): one on the border itself may fall a millimetre beyond it
-    assert (distance_outside_km(kgz, exposure.lon, exposure.lat) < 0.002).all()
-    gx, gy = np.meshgrid(np.linspace(72.55, 72.85, 61), np.linspace(40.55, 40.75, 41))
-    assert not points_in_geojson(kgz, gx.ravel(), gy.ravel()).all()  # the box itself does cross the border
-    ref = _independent_totals("KG-O")
-    for k, cents in ref["cents"].items():
-        assert round(float(exposure.costs[k].sum()) * 100) == round(Fraction(0.1) * Fraction(cents))
-    with pytest.raises(InputError, match="wholly outside Kyrgyzstan"):
-        admin1_exposure("KG-O", {"type": "Polygon", "coordinates": [[[70.0, 41.3], [70.1, 41.3], [70.1, 41.4],
-                                                                     [70.0, 41.3]]]}, share=0.1)  # fmt: skip
+@pytest.mark.parametrize(
+    ("data", "code", "field"),
+    [
+        ({"type": "FeatureCollection", "features": []}, "input.inconsistent", "features"),
+        ({"type": "Point", "coordinates": [74.0, 42.0]}, "input.unsupported", "type"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0]]]}, "input.type", "coordinates"),
+        ({"type": "Polygon", "coordinates": [[[7400000, 42], [7400001, 42], [7400001, 43], [7400000, 42]]]},
+         "input.range", "coordinates"),
+    ],
+)  # fmt: skip
+def test_outline_refusals(data: dict[str, object], code: str, field: str) -> None:
+    with pytest.raises(InputError) as info:
+        outline_from_geojson(data, "outline.geojson")
+    expect_error(info, code, field)
+    assert str(info.value).startswith("outline.geojson")

@@ -25,9 +25,12 @@ from kalkan.core.exposure.table import Exposure
 from kalkan.errors import ConflictError, InputError
 from kalkan.io.exposure import read_exposure
 from kalkan.io.exposure_csv import write_exposure_csv
+from kalkan.io.ssp import shipped_ssp_tables
+from tests.errors import expect_error
 
 DRIVERS = data_root() / "ssp" / "ssp_v3_drivers_2024-04-12_central_asia.csv"
 OECD = data_root() / "ssp" / "ssp_v31_oecd_env_growth_2023_gdp_central_asia.csv"
+TABLES = shipped_ssp_tables()
 
 
 def drivers_row(ssp: str, iso: str, variable: str) -> dict[str, str]:
@@ -69,7 +72,7 @@ def test_dushanbe_ssp2_2050_single_year_by_hand() -> None:
     g2021 = 0.8 * gdp_pc("SSP2", "TJK", 2020) + 0.2 * gdp_pc("SSP2", "TJK", 2025)
     p = urban("SSP2", "TJK", 2050) / u2021
     g = gdp_pc("SSP2", "TJK", 2050) / g2021
-    f = growth_factors("TJK", "ssp245", year=2050)
+    f = growth_factors("TJK", "ssp245", tables=TABLES, year=2050)
     assert f.ssp == "SSP2" and f.base_year == 2021 and f.period == "2050"
     assert f.urban_population_factor == pytest.approx(p, rel=1e-12)
     assert f.gdp_per_capita_factor == pytest.approx(g, rel=1e-12)
@@ -85,7 +88,7 @@ def test_window_mean_is_the_mean_of_annual_factors() -> None:
     years = range(2041, 2061)
     p = [lin(lambda y: urban(ssp, iso, y), y) / u0 for y in years]
     g = [lin(lambda y: gdp_pc(ssp, iso, y), y) / g0 for y in years]
-    f = growth_factors(iso, "ssp585", horizon=2050, base_year=2020, elasticity=0.5)
+    f = growth_factors(iso, "ssp585", tables=TABLES, horizon=2050, base_year=2020, elasticity=0.5)
     assert f.period == "2041-2060 (window mean)"
     assert f.urban_population_factor == pytest.approx(np.mean(p), rel=1e-12)
     assert f.gdp_per_capita_factor == pytest.approx(np.mean(g), rel=1e-12)
@@ -93,11 +96,11 @@ def test_window_mean_is_the_mean_of_annual_factors() -> None:
 
 
 def test_interpolation_is_linear_between_steps() -> None:
-    proj = country_projection("UZB", "SSP3")
+    proj = country_projection(TABLES, "UZB", "SSP3")
     u45, u50 = urban("SSP3", "UZB", 2045), urban("SSP3", "UZB", 2050)
     assert float(proj.urban_population_at(2047.0)) == pytest.approx(u45 + 0.4 * (u50 - u45), rel=1e-12)
     assert float(proj.urban_population_at(2050.0)) == pytest.approx(u50, rel=1e-12)
-    g = growth_factors("UZB", "SSP3", year=2020, base_year=2020)
+    g = growth_factors("UZB", "SSP3", tables=TABLES, year=2020, base_year=2020)
     assert g.urban_population_factor == g.value_factor == 1.0
 
 
@@ -105,36 +108,52 @@ def test_ssp_names() -> None:
     assert [parse_ssp(s) for s in ("ssp126", "ssp245", "ssp370", "ssp585", "SSP4", "3")] == [
         "SSP1", "SSP2", "SSP3", "SSP5", "SSP4", "SSP3",
     ]  # fmt: skip
-    with pytest.raises(InputError, match="Unknown SSP"):
+    with pytest.raises(InputError) as info:
         parse_ssp("ssp119")
+    expect_error(info, "input.unknown", "--ssp")
 
 
 def test_overrides() -> None:
-    base = growth_factors("KGZ", "SSP2", year=2050)
-    f = growth_factors("KGZ", "SSP2", year=2050, overrides=Overrides(population_factor=1.5))
+    base = growth_factors("KGZ", "SSP2", tables=TABLES, year=2050)
+    f = growth_factors("KGZ", "SSP2", tables=TABLES, year=2050, overrides=Overrides(population_factor=1.5))
     assert f.urban_population_factor == 1.5
     assert f.value_factor == pytest.approx(1.5 * base.gdp_per_capita_factor, rel=1e-12)
-    v = growth_factors("KGZ", "SSP2", year=2050, overrides=Overrides(value_factor=2.0, population_growth_pct=1.0))
+    v = growth_factors(
+        "KGZ", "SSP2", tables=TABLES, year=2050, overrides=Overrides(value_factor=2.0, population_growth_pct=1.0)
+    )
     assert v.value_factor == 2.0
     assert v.urban_population_factor == pytest.approx(1.01**29, rel=1e-12)
-    w = growth_factors("KGZ", "SSP2", horizon=2050, overrides=Overrides(gdp_per_capita_growth_pct=3.0))
+    w = growth_factors("KGZ", "SSP2", tables=TABLES, horizon=2050, overrides=Overrides(gdp_per_capita_growth_pct=3.0))
     assert w.gdp_per_capita_factor == pytest.approx(np.mean([1.03 ** (y - 2021) for y in range(2041, 2061)]))
     assert w.as_dict()["overrides"] == {"gdp_per_capita_growth_pct": 3.0}
-    with pytest.raises(InputError, match="not both"):
+    with pytest.raises(InputError) as info:
         Overrides(value_factor=2.0, value_growth_pct=1.0)
-    with pytest.raises(InputError, match="positive"):
+    expect_error(info, "input.options", "--value-growth")
+    with pytest.raises(InputError) as info:
         Overrides(population_factor=0.0)
+    expect_error(info, "input.range", "--population-factor")
+    with pytest.raises(InputError) as info:
+        Overrides(gdp_per_capita_growth_pct=-100.0)
+    expect_error(info, "input.range", "--gdp-per-capita-growth")
 
 
 def test_errors() -> None:
-    with pytest.raises(InputError, match="outside the SSP projections"):
-        growth_factors("TJK", "SSP2", horizon=2025)
-    with pytest.raises(InputError, match="No SSP projections for country"):
-        growth_factors("AFG", "SSP2", horizon=2050)
-    with pytest.raises(InputError, match="not both"):
-        growth_factors("TJK", "SSP2", horizon=2050, year=2050)
-    with pytest.raises(InputError, match="elasticity"):
-        growth_factors("TJK", "SSP2", horizon=2050, elasticity=float("nan"))
+    with pytest.raises(InputError) as info:
+        growth_factors("TJK", "SSP2", tables=TABLES, horizon=2025)
+    expect_error(info, "input.range", "--horizon")
+    with pytest.raises(InputError) as info:
+        growth_factors("AFG", "SSP2", tables=TABLES, horizon=2050)
+    expect_error(info, "input.unknown", "--country")
+    assert "KAZ, KGZ, TJK, TKM, UZB" in str(info.value)  # the shipped countries, from the tables
+    with pytest.raises(InputError) as info:
+        growth_factors("TJK", "SSP2", tables=TABLES, horizon=2050, year=2050)
+    expect_error(info, "input.options", "--year")
+    with pytest.raises(InputError) as info:
+        growth_factors("TJK", "SSP2", tables=TABLES, horizon=2050, elasticity=float("nan"))
+    expect_error(info, "input.range", "--elasticity")
+    with pytest.raises(InputError) as info:
+        growth_factors("TJK", "SSP2", tables=TABLES, horizon=2050, base_year=2019)
+    expect_error(info, "input.range", "--base-year")
 
 
 def small_exposure() -> Exposure:
@@ -148,7 +167,7 @@ def small_exposure() -> Exposure:
 
 def test_project_exposure_scales_totals_exactly() -> None:
     e0 = small_exposure()
-    f = growth_factors("TJK", "ssp585", horizon=2050)
+    f = growth_factors("TJK", "ssp585", tables=TABLES, horizon=2050)
     e1 = project_exposure(e0, f)
     assert e1.price_year == 2021 and e1.currency == "USD" and list(e1.id) == list(e0.id)
     for k in e0.costs:
@@ -208,7 +227,7 @@ def test_cli_project_city(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_
         ["project", "--city", "dushanbe", "--ssp", "ssp585", "--year", "2050", "--output", str(target), "--json"],
     )
     assert result.exit_code == 0, result.output
-    f = growth_factors("TJK", "SSP5", year=2050)
+    f = growth_factors("TJK", "SSP5", tables=TABLES, year=2050)
     record = json.loads(result.stdout)
     assert record["factors"]["country_iso3"] == "TJK"
     assert record["factors"]["value_factor"] == pytest.approx(f.value_factor, rel=1e-12)

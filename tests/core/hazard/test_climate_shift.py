@@ -18,6 +18,8 @@ from kalkan.core.hazard.climate_shift import (
 )
 from kalkan.core.hazard.return_period import hazard_from_return_period_maps
 from kalkan.errors import InputError
+from kalkan.io.ar6 import load_tas_table
+from tests.errors import expect_error
 
 # IPCC AR6 WGI TS.12 data (github.com/IPCC-WG1/TS_Fig12, Extremes/Rx1day_freq_change_10_year_event.csv,
 # column 50th): 10-year Rx1day event frequency vs 1850-1900 at GWL 1, 1.5, 2, 3, 4 °C.
@@ -39,8 +41,9 @@ def test_interpolation_extrapolation_and_baseline() -> None:
     # 1995-2014 is 0.85 °C above 1850-1900: m(0.85) = 1 + 0.85 x 0.32 = 1.272
     assert baseline_relative_multiplier(0.0)[0] == pytest.approx(1.0)
     assert baseline_relative_multiplier(1.15)[0] == pytest.approx(1.74 / 1.272)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as info:
         frequency_multiplier(1.0, 20)
+    expect_error(info, "input.unknown", "reference_event_years")
 
 
 @given(st.floats(min_value=-1.0, max_value=5.0), st.floats(min_value=0.0, max_value=1.0))
@@ -50,8 +53,9 @@ def test_multiplier_grows_with_warming(gwl: float, step: float) -> None:
 
 
 def test_scenario_shift_uses_the_climate_module_gwl() -> None:
-    shift = climate_shift("riverine_flood", ssp="ssp245", horizon=2050, percentile=50, region="WCA")
-    change = regional_change(Scenario("ssp245", 2050), "WCA")
+    table = load_tas_table()
+    shift = climate_shift("riverine_flood", ssp="ssp245", horizon=2050, percentile=50, region="WCA", table=table)
+    change = regional_change(Scenario("ssp245", 2050), "WCA", table)
     assert shift.gwl_c == pytest.approx(change.gwl_c)
     assert shift.window == "2041-2060" and shift.statistic == "median"
     m = frequency_multiplier(change.gwl_c + 0.85)[0] / frequency_multiplier(0.85)[0]
@@ -59,7 +63,7 @@ def test_scenario_shift_uses_the_climate_module_gwl() -> None:
     assert shift.heavy_precip_intensity_pct == pytest.approx(precipitation_change("WCA", change.gwl_c).heavy_pct)
     record = shift.as_dict()
     assert record["ssp"] == "ssp245" and "TS_Fig12" in record["citation"] and "SPM B.2.4" in record["citation"]
-    snow = climate_shift("snowmelt_flood", ssp="ssp245", horizon=2050)
+    snow = climate_shift("snowmelt_flood", ssp="ssp245", horizon=2050, table=table)
     assert any("earlier" in n for n in snow.notes)
 
 
@@ -71,9 +75,12 @@ def test_apply_and_user_factor() -> None:
     assert shifted.frequency.tolist() == pytest.approx([0.18, 0.02])
     assert "CLIMATE-SHIFTED" in shifted.source and "user factor" in shifted.source
     assert (shifted.intensity != h.intensity).nnz == 0
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as info:
         climate_shift("riverine_flood", factor=0.0)
-    with pytest.raises(InputError, match="--ssp and --horizon"):
+    expect_error(info, "input.range", "--frequency-factor")
+    with pytest.raises(InputError) as info:
         climate_shift("riverine_flood", ssp="ssp245")
-    with pytest.raises(InputError, match="is for mudflow"):
+    expect_error(info, "input.options", "--horizon")
+    with pytest.raises(InputError) as info:
         apply_climate_shift(h, climate_shift("mudflow", factor=1.5))
+    expect_error(info, "input.inconsistent", "peril")

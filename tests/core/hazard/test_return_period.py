@@ -18,10 +18,10 @@ from kalkan.core.hazard.return_period import (
     susceptibility_indicator,
     trapezoid_aal,
 )
-from kalkan.core.vulnerability.jrc import jrc_asia_curves
 from kalkan.errors import InputError
 from kalkan.io.exposure import write_exposure
 from kalkan.io.hazard import save_hazard
+from kalkan.io.shipped_vulnerability import jrc_asia_curves
 
 RPS = (10.0, 50.0, 100.0, 500.0)
 

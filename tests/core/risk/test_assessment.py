@@ -16,10 +16,10 @@ from scipy import sparse
 from kalkan.app.risk import run_assessment
 from kalkan.core.exposure.table import Exposure
 from kalkan.core.hazard.hazardset import HazardSet
-from kalkan.core.vulnerability.library import gem_central_asia
 from kalkan.errors import InputError
 from kalkan.io.exposure_csv import write_exposure_csv
 from kalkan.io.hazard import save_hazard
+from kalkan.io.shipped_vulnerability import gem_central_asia
 from tests.errors import expect_error
 
 TAX = ["CR+PC/LPB+CDL/HBET:5-9/RES", "CR+CIP/LWAL+CDL/HBET:1-2/COM", "CR+PC/LPB+CDL/HBET:5-9/RES"]

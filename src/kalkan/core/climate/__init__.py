@@ -1,6 +1,7 @@
 """Climate scenarios: regional warming per SSP and horizon from the IPCC AR6 Atlas CMIP6 data, GWL scaling.
 
-Importing this package reads nothing; the data table is loaded (and cached in memory) on first use.
+Importing this package reads nothing: the functions take the AR6 table as a value (:func:`kalkan.io.ar6.load_tas_table`
+reads the shipped one, once per process).
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from kalkan.core.climate.scenarios import (
     Scenario,
     Statistic,
     Window,
-    city_region,
-    city_scenarios,
     horizon_window,
-    load_tas_table,
     parse_statistic,
     region_scenarios,
     regional_change,
@@ -33,10 +31,7 @@ __all__ = [
     "Scenario",
     "Statistic",
     "Window",
-    "city_region",
-    "city_scenarios",
     "horizon_window",
-    "load_tas_table",
     "parse_statistic",
     "precipitation_change",
     "region_scenarios",

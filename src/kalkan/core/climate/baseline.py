@@ -37,9 +37,11 @@ def parse_years(text: str, option: str) -> tuple[int, int]:
     try:
         first, last = (int(x) for x in text.split("-"))
     except ValueError as exc:
-        raise InputError(f"{option} {text!r}: expected FIRST-LAST, e.g. {BASELINE_LABEL}.") from exc
+        raise InputError(
+            f"{option} {text!r}: expected FIRST-LAST, e.g. {BASELINE_LABEL}.", code="input.type", field=option
+        ) from exc
     if first > last:
-        raise InputError(f"{option} {text!r}: the first year is after the last.")
+        raise InputError(f"{option} {text!r}: the first year is after the last.", code="input.range", field=option)
     return first, last
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kalkan.io.daily_temperature import DailySeries
+from kalkan.core.climate.series import DailySeries
 
 MIN_OVERLAP_YEARS = 5
 """Fewest distinct years with data of a calendar month, within the normals' period, to adjust that month."""

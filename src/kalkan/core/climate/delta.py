@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from kalkan.core.climate.series import DailySeries
 from kalkan.errors import InputError
-from kalkan.io.daily_temperature import DailySeries
 
 #: Largest monthly change accepted, °C: beyond any CMIP6 regional projection to 2100.
 MAX_ABS_DELTA_C = 20.0
@@ -28,11 +28,17 @@ def validate_monthly_delta(monthly_delta_c: Sequence[float]) -> tuple[float, ...
     """Twelve finite monthly changes (January first), in °C, each within ±20 °C."""
     values = tuple(float(x) for x in monthly_delta_c)
     if len(values) != 12:
-        raise InputError(f"monthly_delta_c: expected 12 values (January…December, °C), got {len(values)}.")
+        raise InputError(
+            f"monthly_delta_c: expected 12 values (January…December, °C), got {len(values)}.",
+            code="input.inconsistent",
+            field="monthly_delta_c",
+        )
     for i, v in enumerate(values, start=1):
         if not math.isfinite(v) or abs(v) > MAX_ABS_DELTA_C:
             raise InputError(
-                f"monthly_delta_c, month {i}: expected a finite change within ±{MAX_ABS_DELTA_C:g} °C, got {v!r}."
+                f"monthly_delta_c, month {i}: expected a finite change within ±{MAX_ABS_DELTA_C:g} °C, got {v!r}.",
+                code="input.range",
+                field="monthly_delta_c",
             )
     return values
 

@@ -50,9 +50,10 @@ from numpy.typing import NDArray
 
 from kalkan.core.climate.baseline import BASELINE_LABEL, BASELINE_YEARS
 from kalkan.core.climate.delta import validate_monthly_delta
+from kalkan.core.climate.precipitation import precipitation_change
+from kalkan.core.climate.scenarios import Scenario, Statistic, TasTable, regional_change
+from kalkan.core.climate.series import DailySeries, MonthlyWeather
 from kalkan.errors import InputError
-from kalkan.io.daily_temperature import DailySeries
-from kalkan.io.daily_weather import MonthlyWeather
 
 FloatArray = NDArray[np.float64]
 PetMethod = Literal["hargreaves", "thornthwaite"]
@@ -167,7 +168,9 @@ def _time(xr: Any, stamps: NDArray[np.datetime64], x: FloatArray, units: str) ->
 
 def _latitude(xr: Any, latitude_deg: float) -> Any:
     if not -90.0 <= latitude_deg <= 90.0:
-        raise InputError(f"Latitude {latitude_deg!r}: expected degrees north within -90…90.")
+        raise InputError(
+            f"Latitude {latitude_deg!r}: expected degrees north within -90…90.", code="input.range", field="latitude"
+        )
     return xr.DataArray(float(latitude_deg), attrs={"units": "degrees_north"})
 
 
@@ -233,10 +236,18 @@ def water_balance(
     method = pet_method or default_pet_method(source)
     delta = np.asarray(validate_monthly_delta(delta_t_c) if delta_t_c is not None else [0.0] * 12)
     if not (math.isfinite(precip_factor) and precip_factor > 0):
-        raise InputError(f"Precipitation factor {precip_factor!r}: expected a positive number.")
+        raise InputError(
+            f"Precipitation factor {precip_factor!r}: expected a positive number.",
+            code="input.range",
+            field="precip_factor",
+        )
     if isinstance(source, MonthlyWeather):
         if method == "hargreaves":
-            raise InputError("Hargreaves PET needs daily Tmax and Tmin; a monthly file allows Thornthwaite only.")
+            raise InputError(
+                "Hargreaves PET needs daily Tmax and Tmin; a monthly file allows Thornthwaite only.",
+                code="input.options",
+                field="pet",
+            )
         sel = _between(source.months, first_month, last_month)
         months = source.months[sel]
         month_no = months.astype(np.int64) % 12
@@ -249,23 +260,31 @@ def water_balance(
                 f"{source.source}: no precipitation in this series, so no water balance or drought index can be "
                 "computed from it.",
                 hint="Supply a CSV with daily or monthly precip_mm and temperatures (--precip-file).",
+                code="input.missing",
+                field="precip_mm",
             )
         sel = _between(source.dates.astype("datetime64[M]"), first_month, last_month)
         dates = source.dates[sel]
         if dates.size == 0:
-            raise InputError(f"{source.source}: no day between {first_month} and {last_month}.")
+            raise InputError(f"{source.source}: no day between {first_month} and {last_month}.", code="input.empty")
         per_day = delta[source.months[sel] - 1]
         months, precip = monthly_total(dates, source.precip_mm[sel] * precip_factor)
         if method == "hargreaves":
             if source.tmax_c is None or source.tmin_c is None:
-                raise InputError(f"{source.source}: Hargreaves PET needs daily Tmax and Tmin.")
+                raise InputError(
+                    f"{source.source}: Hargreaves PET needs daily Tmax and Tmin.", code="input.missing", field="tmax_c"
+                )
             tx, tn = source.tmax_c[sel] + per_day, source.tmin_c[sel] + per_day
             _, pet = monthly_total(dates, hargreaves_pet_mm_day(dates, tx, tn, latitude_deg))
             _, tmean = monthly_mean(dates, (tx + tn) / 2.0)
         else:
             mean = source.mean_temperature_c()
             if mean is None:
-                raise InputError(f"{source.source}: Thornthwaite PET needs a daily mean temperature or Tmax and Tmin.")
+                raise InputError(
+                    f"{source.source}: Thornthwaite PET needs a daily mean temperature or Tmax and Tmin.",
+                    code="input.missing",
+                    field="tmean_c",
+                )
             _, tmean = monthly_mean(dates, mean[0][sel] + per_day)
             pet = thornthwaite_pet_mm_month(months, tmean, latitude_deg)
     missing = np.isnan(precip) | np.isnan(pet)
@@ -291,7 +310,7 @@ def rolling_sum(x: FloatArray, window: int) -> FloatArray:
     """k-month running sums ending at each month; NaN if any month of the window is NaN or before the start."""
     out = np.full(x.size, np.nan)
     if window < 1:
-        raise InputError(f"Time scale {window}: expected a number of months ≥ 1.")
+        raise InputError(f"Time scale {window}: expected a number of months ≥ 1.", code="input.range", field="scale")
     if x.size >= window:
         c = np.concatenate([[0.0], np.cumsum(np.nan_to_num(x))])
         n = np.concatenate([[0], np.cumsum(np.isnan(x))])
@@ -422,6 +441,8 @@ def calibrate(
             f"{index}-{scale_months}: too few valid {scale_months}-month values in {years[0]}-{years[1]} to "
             f"calibrate (need {min_years} per calendar month; month: count {', '.join(short)}).",
             hint=f"Supply a series that covers more of {BASELINE_LABEL}, or choose another calibration period.",
+            code="input.empty",
+            field="calibration",
         )
     idx = np.flatnonzero(in_cal)
     sel = slice(int(idx[0]), int(idx[-1]) + 1)
@@ -432,7 +453,11 @@ def calibrate(
         fits = [glo_as_fisk(*fit_glo_lmoments(sample[month_no == m])) for m in range(12)]
         unfit = [str(m + 1) for m, (f, _) in enumerate(fits) if not np.isfinite(f).all()]
         if unfit:
-            raise InputError(f"SPEI-{scale_months}: no spread in calendar month(s) {', '.join(unfit)} to fit.")
+            raise InputError(
+                f"SPEI-{scale_months}: no spread in calendar month(s) {', '.join(unfit)} to fit.",
+                code="input.range",
+                field="precip_mm",
+            )
         direct = np.array([f if not mirrored else (np.nan,) * 3 for f, mirrored in fits])
         mirror = np.array([f if mirrored else (np.nan,) * 3 for f, mirrored in fits])
         params = (
@@ -447,7 +472,10 @@ def calibrate(
                 da, freq=None, window=1, dist=dist, method=method, zero_inflated=True, fitkwargs={"floc": 0.0}
             )
         if params.attrs.get("group") != "time.month":
-            raise InputError(f"{index}: the monthly series was not recognised as monthly by xclim (internal error).")
+            raise InputError(
+                f"{index}: the monthly series was not recognised as monthly by xclim (internal error).",
+                code="input.unsupported",
+            )
     return Calibration(
         index=index,
         scale_months=scale_months,
@@ -565,6 +593,8 @@ def _work_window(
             f"The series ({months.min()} to {months.max()}) does not overlap the calibration period "
             f"{years[0]}-{years[1]}.",
             hint=f"Supply data covering {BASELINE_LABEL}, or choose a calibration period inside the series.",
+            code="input.outside",
+            field="calibration",
         )
     lead = max(months.min(), start - (longest_scale - 1))
     return str(lead), str(start), str(end)
@@ -637,13 +667,11 @@ def scenario_drought(
 
 
 def scenario_shifts(
-    region: str, ssps: Sequence[str], horizons: Sequence[int], percentile: float, table: Any = None
+    region: str, ssps: Sequence[str], horizons: Sequence[int], percentile: float, table: TasTable
 ) -> list[ScenarioShift]:
-    """Regional monthly warming (AR6 Atlas CMIP6) and GWL-scaled precipitation change for each SSP × horizon."""
-    from kalkan.core.climate.precipitation import precipitation_change
-    from kalkan.core.climate.scenarios import Scenario, Statistic, load_tas_table, regional_change
+    """Regional monthly warming (AR6 Atlas CMIP6) and GWL-scaled precipitation change for each SSP × horizon.
 
-    table = table if table is not None else load_tas_table()
+    ``table``: the AR6 tas table (:func:`kalkan.io.ar6.load_tas_table` reads the shipped one)."""
     out: list[ScenarioShift] = []
     for ssp in ssps:
         for h in horizons:

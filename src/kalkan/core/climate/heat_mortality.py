@@ -147,15 +147,22 @@ def heat_attributable_deaths(
     t = np.asarray(tmean_daily_c, dtype=np.float64)
     t = t[~np.isnan(t)]
     if t.size == 0:
-        raise InputError("heat_attributable_deaths: the temperature series has no valid day.")
+        raise InputError(
+            "heat_attributable_deaths: the temperature series has no valid day.", code="input.empty", field="tmean_c"
+        )
     if not (math.isfinite(mmt_c) and rr_per_c >= 1.0 and population >= 0 and baseline_deaths_per_1000_per_year >= 0):
         raise InputError(
             "heat_attributable_deaths: expected a finite MMT (°C), RR per °C ≥ 1, population ≥ 0 and a crude "
-            f"death rate ≥ 0; got {mmt_c!r}, {rr_per_c!r}, {population!r}, {baseline_deaths_per_1000_per_year!r}."
+            f"death rate ≥ 0; got {mmt_c!r}, {rr_per_c!r}, {population!r}, {baseline_deaths_per_1000_per_year!r}.",
+            code="input.range",
         )
     lo, hi = rr_per_c_ci if rr_per_c_ci is not None else (rr_per_c, rr_per_c)
     if not 1.0 <= lo <= rr_per_c <= hi:
-        raise InputError(f"heat_attributable_deaths: expected 1 ≤ RR low ≤ RR ≤ RR high, got {lo}, {rr_per_c}, {hi}.")
+        raise InputError(
+            f"heat_attributable_deaths: expected 1 ≤ RR low ≤ RR ≤ RR high, got {lo}, {rr_per_c}, {hi}.",
+            code="input.inconsistent",
+            field="rr_per_c_ci",
+        )
     annual = population * baseline_deaths_per_1000_per_year / 1000.0
 
     def deaths(rr: float) -> float:
@@ -193,5 +200,5 @@ def mmt_from_percentile(tmean_daily_c: NDArray[np.float64], percentile: float) -
     """MMT (°C) as the given percentile of the valid daily mean temperatures."""
     v = tmean_daily_c[~np.isnan(tmean_daily_c)]
     if v.size == 0:
-        raise InputError("mmt_from_percentile: no valid daily mean temperature.")
+        raise InputError("mmt_from_percentile: no valid daily mean temperature.", code="input.empty", field="tmean_c")
     return float(np.percentile(v, percentile))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from kalkan.io.daily_temperature import DailySeries
+from kalkan.core.climate.series import DailySeries
 
 FloatArray = NDArray[np.float64]
 

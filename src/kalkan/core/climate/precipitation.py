@@ -21,15 +21,14 @@ Changes are linear in GWL (pct = sensitivity x GWL) and relative to 1995–2014.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from kalkan.core.climate.regional_cube import MonthlyCube
 from kalkan.errors import InputError
 
 SCALING_NOTE = "scaled by global warming level (sparse data)"
-PR_FILE = "climate/ar6_regional/pr_land.csv"
 SAMPLE_MODEL = "MPI-ESM1-2-HR"
 
 
@@ -83,7 +82,9 @@ def precipitation_change(region: str, gwl_c: float) -> PrecipitationChange:
     s = SENSITIVITIES.get(region)
     if s is None:
         raise InputError(
-            f"No precipitation sensitivity for region {region!r}: Kalkan has one for {', '.join(SENSITIVITIES)}."
+            f"No precipitation sensitivity for region {region!r}: Kalkan has one for {', '.join(SENSITIVITIES)}.",
+            code="input.unknown",
+            field="region",
         )
     return PrecipitationChange(
         region=region,
@@ -112,30 +113,35 @@ class SamplePrecipitation:
         return 100.0 * (self.window_mm_per_day / self.baseline_mm_per_day - 1.0)
 
 
-@lru_cache(maxsize=1)
-def _pr_cube() -> Any:
-    from kalkan.catalog.sources import data_root
-    from kalkan.io.ar6 import read_monthly_cube
+def sample_precipitation(
+    cube: MonthlyCube, region: str, ssp: str, first_year: int = 2081, last_year: int = 2100
+) -> SamplePrecipitation:
+    """MPI-ESM1-2-HR's 20-year mean of all months, baseline and window (not a basis for planning numbers).
 
-    return read_monthly_cube(data_root() / PR_FILE)
-
-
-def sample_precipitation(region: str, ssp: str, first_year: int = 2081, last_year: int = 2100) -> SamplePrecipitation:
-    """MPI-ESM1-2-HR's 20-year mean of all months, baseline and window (not a basis for planning numbers)."""
-    cube = _pr_cube()
+    ``cube``: the AR6 precipitation sample (:func:`kalkan.io.ar6.load_pr_cube` reads the shipped one)."""
     if region not in cube.regions:
-        raise InputError(f"Region {region!r} is not in {cube.path}: it holds {', '.join(cube.regions)}.")
+        raise InputError(
+            f"Region {region!r} is not in {cube.path}: it holds {', '.join(cube.regions)}.",
+            code="input.unknown",
+            field="region",
+        )
     r = cube.regions.index(region)
     hist = cube.experiments.index("historical")
     exp = cube.experiments.index(ssp) if ssp in cube.experiments else -1
     if exp < 0 or not cube.has_run(SAMPLE_MODEL, ssp):
         runs = [e for e in cube.experiments if cube.has_run(SAMPLE_MODEL, e)]
-        raise InputError(f"Data gap: the precipitation sample has no {ssp!r} run; it has {', '.join(runs)}.")
+        raise InputError(
+            f"Data gap: the precipitation sample has no {ssp!r} run; it has {', '.join(runs)}.",
+            code="input.empty",
+            field="ssp",
+        )
     base = cube.values[0, hist, r, 1995 - cube.first_year : 2015 - cube.first_year]
     win = cube.values[0, exp, r, first_year - cube.first_year : last_year + 1 - cube.first_year]
     if np.isnan(win).any() or np.isnan(base).any():
         raise InputError(
-            f"Data gap: the precipitation sample covers 1995-2014 and 2081-2100 only, not {first_year}-{last_year}."
+            f"Data gap: the precipitation sample covers 1995-2014 and 2081-2100 only, not {first_year}-{last_year}.",
+            code="input.empty",
+            field="first_year",
         )
     return SamplePrecipitation(
         model=SAMPLE_MODEL,

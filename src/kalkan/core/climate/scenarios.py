@@ -22,18 +22,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from kalkan.core.climate.baseline import BASELINE_YEARS
-from kalkan.errors import InputError, NotFoundError
-
-if TYPE_CHECKING:
-    from kalkan.io.ar6 import MonthlyCube
+from kalkan.core.climate.regional_cube import MonthlyCube
+from kalkan.errors import InputError
 
 SSPS: dict[str, str] = {"ssp126": "SSP1-2.6", "ssp245": "SSP2-4.5", "ssp370": "SSP3-7.0", "ssp585": "SSP5-8.5"}
 """The CMIP6 Tier-1 scenarios of the Atlas data (SSP1-1.9 is not in it)."""
@@ -57,7 +53,6 @@ related 1.09 °C for 2011–2020, not this figure.)
 """
 DEFAULT_HORIZONS = (2030, 2050, 2080, 2090)
 DEFAULT_PERCENTILES = (10, 50, 90)
-TAS_FILE = "climate/ar6_regional/tas_landsea.csv.gz"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 Horizon = int | Literal["baseline"]
@@ -91,11 +86,17 @@ def horizon_window(horizon: Horizon) -> Window:
     if horizon == "baseline":
         return BASELINE
     if isinstance(horizon, bool) or not isinstance(horizon, int):
-        raise InputError(f"Horizon {horizon!r}: expected 'baseline' or a year {FIRST_HORIZON}-{LAST_HORIZON}.")
+        raise InputError(
+            f"Horizon {horizon!r}: expected 'baseline' or a year {FIRST_HORIZON}-{LAST_HORIZON}.",
+            code="input.type",
+            field="horizon",
+        )
     if not FIRST_HORIZON <= horizon <= LAST_HORIZON:
         raise InputError(
             f"Horizon {horizon} is outside {FIRST_HORIZON}-{LAST_HORIZON}: the SSP runs cover 2015-2100.",
             hint="Use 'baseline' for 1995-2014, or a year such as 2050 (window 2041-2060).",
+            code="input.range",
+            field="horizon",
         )
     return Window(horizon - 9, min(horizon + 10, LAST_DATA_YEAR))
 
@@ -109,7 +110,11 @@ def parse_horizon(value: str | int) -> Horizon:
     if text == "baseline":
         return "baseline"
     if not re.fullmatch(r"\d{4}", text):
-        raise InputError(f"Horizon {value!r}: expected 'baseline' or a year {FIRST_HORIZON}-{LAST_HORIZON}.")
+        raise InputError(
+            f"Horizon {value!r}: expected 'baseline' or a year {FIRST_HORIZON}-{LAST_HORIZON}.",
+            code="input.type",
+            field="horizon",
+        )
     year = int(text)
     horizon_window(year)
     return year
@@ -123,6 +128,8 @@ def parse_ssp(value: str) -> str:
     raise InputError(
         f"Unknown SSP {value!r}: expected one of {', '.join(SSPS)} ({', '.join(SSPS.values())}).",
         hint="SSP1-1.9 is not in the AR6 Atlas regional CMIP6 data.",
+        code="input.unknown",
+        field="ssp",
     )
 
 
@@ -135,9 +142,13 @@ class Statistic:
 
     def __post_init__(self) -> None:
         if (self.percentile is None) == (self.model is None):
-            raise InputError("A statistic is either a percentile or a model name, not both or neither.")
+            raise InputError(
+                "A statistic is either a percentile or a model name, not both or neither.",
+                code="input.options",
+                field="statistic",
+            )
         if self.percentile is not None and not 0 <= self.percentile <= 100:
-            raise InputError(f"Percentile {self.percentile} is outside 0-100.")
+            raise InputError(f"Percentile {self.percentile} is outside 0-100.", code="input.range", field="statistic")
 
     @property
     def label(self) -> str:
@@ -162,7 +173,11 @@ def parse_statistic(value: str | float) -> Statistic:
     if match:
         return Statistic(percentile=float(match.group(1)))
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]{0,63}", text):
-        raise InputError(f"Statistic {value!r}: expected median, a percentile such as p10 or 90, or a model name.")
+        raise InputError(
+            f"Statistic {value!r}: expected median, a percentile such as p10 or 90, or a model name.",
+            code="input.type",
+            field="statistic",
+        )
     return Statistic(model=text)
 
 
@@ -179,7 +194,11 @@ class Scenario:
         object.__setattr__(self, "ssp", parse_ssp(self.ssp))
         horizon_window(self.horizon)
         if self.ensemble not in ENSEMBLES:
-            raise InputError(f"Unknown ensemble {self.ensemble!r}: expected one of {', '.join(ENSEMBLES)}.")
+            raise InputError(
+                f"Unknown ensemble {self.ensemble!r}: expected one of {', '.join(ENSEMBLES)}.",
+                code="input.unknown",
+                field="ensemble",
+            )
 
     @property
     def window(self) -> Window:
@@ -216,6 +235,8 @@ class TasTable:
             raise InputError(
                 f"Region {region!r} is not in {self.source}: it holds {', '.join(self.regions)}.",
                 hint="Regions are AR6 WGI reference-region acronyms (WCA, WSB, ...) or 'world'.",
+                code="input.unknown",
+                field="region",
             )
         return self.regions.index(region)
 
@@ -234,18 +255,6 @@ def tas_table_from_cube(cube: MonthlyCube) -> TasTable:
         annual=annual,
         monthly=monthly,
     )
-
-
-@lru_cache(maxsize=4)
-def load_tas_table(path: str | None = None) -> TasTable:
-    """The shipped AR6 tas table (or the file at ``path``), read and derived once per process (~1–2 s).
-
-    Cached in memory only: nothing is written anywhere.
-    """
-    from kalkan.catalog.sources import data_root
-    from kalkan.io.ar6 import read_monthly_cube
-
-    return tas_table_from_cube(read_monthly_cube(Path(path) if path else data_root() / TAS_FILE))
 
 
 def across_models(values: npt.NDArray[np.float64], statistic: Statistic, models: tuple[str, ...]) -> Any:
@@ -290,7 +299,9 @@ def model_changes(table: TasTable, ssp: str, window: Window, region: str, models
             gaps = [models[i] for i in np.flatnonzero(counts == 0)]
             raise InputError(
                 f"Data gap: no complete year of {ssp if span is window else 'historical'} in {span.label} "
-                f"for region {region}, model(s) {', '.join(gaps)} ({table.source})."
+                f"for region {region}, model(s) {', '.join(gaps)} ({table.source}).",
+                code="input.empty",
+                field="region",
             )
     with np.errstate(invalid="ignore"):
         annual = np.nanmean(win_annual, axis=1) - np.nanmean(base_annual, axis=1)
@@ -355,9 +366,10 @@ def _int_if_whole(x: float) -> float | int:
     return int(x) if float(x).is_integer() else x
 
 
-def regional_change(scenario: Scenario, region: str, table: TasTable | None = None) -> RegionalChange:
-    """Change of annual and monthly mean tas of an AR6 region (or ``world``) under a scenario, and its GWL."""
-    table = table if table is not None else load_tas_table()
+def regional_change(scenario: Scenario, region: str, table: TasTable) -> RegionalChange:
+    """Change of annual and monthly mean tas of an AR6 region (or ``world``) under a scenario, and its GWL.
+
+    ``table``: the AR6 tas table (:func:`kalkan.io.ar6.load_tas_table` reads the shipped one)."""
     table.region_index(region)
     st = scenario.statistic
     if st.model is not None:
@@ -365,15 +377,25 @@ def regional_change(scenario: Scenario, region: str, table: TasTable | None = No
             raise InputError(
                 f"Unknown model {st.model!r} (statistic): the data holds {', '.join(table.models)}.",
                 hint="Or use median, p10, p90 or another percentile.",
+                code="input.unknown",
+                field="statistic",
             )
         if not (table.has_run(st.model, scenario.ssp) and table.has_run(st.model, "historical")):
             runs = [e for e in table.experiments if table.has_run(st.model, e)]
-            raise InputError(f"Data gap: model {st.model} has no {scenario.ssp} run; it has {', '.join(runs)}.")
+            raise InputError(
+                f"Data gap: model {st.model} has no {scenario.ssp} run; it has {', '.join(runs)}.",
+                code="input.empty",
+                field="statistic",
+            )
         models: tuple[str, ...] = (st.model,)
     else:
         models = table.ensemble(scenario.ssp, scenario.ensemble)
         if not models:
-            raise InputError(f"Data gap: no model has both historical and {scenario.ssp} in {table.source}.")
+            raise InputError(
+                f"Data gap: no model has both historical and {scenario.ssp} in {table.source}.",
+                code="input.empty",
+                field="ssp",
+            )
     window = scenario.window
     local = model_changes(table, scenario.ssp, window, region, models)
     glob = local if region == GLOBAL_REGION else model_changes(table, scenario.ssp, window, GLOBAL_REGION, models)
@@ -391,18 +413,6 @@ def regional_change(scenario: Scenario, region: str, table: TasTable | None = No
     )
 
 
-def city_region(city_id: str) -> str:
-    """The AR6 reference region of a founding city (field ``ipcc_ar6_region`` of the registry data)."""
-    from kalkan.catalog.sources import data_root
-    from kalkan.io.cities import read_cities
-
-    cities = read_cities(data_root() / "cities" / "founding_cities.json")
-    for city in cities:
-        if city.id == city_id:
-            return city.ipcc_ar6_region
-    raise NotFoundError(f"Unknown city {city_id!r}: the founding cities are {', '.join(c.id for c in cities)}.")
-
-
 def scenario_grid(
     ssps: tuple[str, ...] = tuple(SSPS),
     horizons: tuple[Horizon, ...] = DEFAULT_HORIZONS,
@@ -413,15 +423,9 @@ def scenario_grid(
     return [Scenario(s, h, st, ensemble) for s in ssps for h in horizons for st in statistics]
 
 
-def region_scenarios(region: str, scenarios: list[Scenario], table: TasTable | None = None) -> list[RegionalChange]:
+def region_scenarios(region: str, scenarios: list[Scenario], table: TasTable) -> list[RegionalChange]:
     """:func:`regional_change` for each scenario, one region given by its AR6 code."""
-    table = table if table is not None else load_tas_table()
     return [regional_change(s, region, table) for s in scenarios]
-
-
-def city_scenarios(city_id: str, scenarios: list[Scenario], table: TasTable | None = None) -> list[RegionalChange]:
-    """:func:`regional_change` for each scenario in the AR6 region of a founding city."""
-    return region_scenarios(city_region(city_id), scenarios, table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,10 +450,9 @@ def warming_path(
     *,
     ensemble: str = "all",
     spread: tuple[float, float] = (10.0, 90.0),
-    table: TasTable | None = None,
+    table: TasTable,
 ) -> WarmingPath:
     """Median and percentile spread of the regional change for each window centre (for plots)."""
-    table = table if table is not None else load_tas_table()
     models = table.ensemble(ssp, ensemble)
     series: dict[float, list[float]] = {p: [] for p in (spread[0], 50.0, spread[1])}
     for c in centres:

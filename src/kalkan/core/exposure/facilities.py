@@ -123,55 +123,73 @@ CRS_HINT = (
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One bad field of one facility: the field, the value found and what was expected."""
+    """One bad field of one facility: the field, the value found, what was expected and the kind of problem
+    (a code of :data:`kalkan.errors.CODES`)."""
 
     field: str
     value: Any
     expected: str
+    code: str = "input.type"
+    """The error code of this kind of problem (:data:`kalkan.errors.CODES`)."""
 
 
 def check_facility(values: Mapping[str, Any]) -> list[Problem]:
-    """Every problem of one facility's typed values (as on :class:`Facility`); empty when it is valid."""
+    """Every problem of one facility's typed values (as on :class:`Facility`); empty when it is valid.
+
+    Codes: ``input.missing`` (an empty required text), ``input.type`` (not a text, number, whole number, date
+    or boolean), ``input.range`` (a number outside its range), ``input.unknown`` (a type Kalkan does not know),
+    ``input.inconsistent`` (a capacity unit that is not the type's).
+    """
     out: list[Problem] = []
 
-    def bad(name: str, expected: str) -> None:
-        out.append(Problem(name, values.get(name), expected))
+    def bad(name: str, expected: str, code: str = "input.type") -> None:
+        out.append(Problem(name, values.get(name), expected, code))
+
+    def number_code(value: Any, whole: bool = False) -> str:
+        """``input.range`` for a number of the right form outside its range, else ``input.type``."""
+        return "input.range" if (_whole(value) if whole else _real(value)) else "input.type"
 
     for name in ("id", "name", "construction_class"):
         value = values.get(name)
         if not isinstance(value, str) or not value.strip():
-            bad(name, "a non-empty text" if name != "construction_class" else "a GEM taxonomy string")
+            empty = value is None or (isinstance(value, str) and not value.strip())
+            expected = "a non-empty text" if name != "construction_class" else "a GEM taxonomy string"
+            bad(name, expected, "input.missing" if empty else "input.type")
     for name in ("responsible_agency", "source", "capacity_unit"):
         if not isinstance(values.get(name, ""), str):
             bad(name, "a text")
     kind = values.get("type")
     if kind not in CRITICAL_TYPES:
-        bad("type", f"one of {', '.join(CRITICAL_TYPES)}")
+        bad("type", f"one of {', '.join(CRITICAL_TYPES)}", "input.missing" if kind in (None, "") else "input.unknown")
     else:
         unit = values.get("capacity_unit", "")
         if unit not in ("", CAPACITY_UNITS[kind]):
-            bad("capacity_unit", f"'{CAPACITY_UNITS[kind]}' for a {kind} (or empty)")
+            bad("capacity_unit", f"'{CAPACITY_UNITS[kind]}' for a {kind} (or empty)", "input.inconsistent")
     for name, limit in (("lon", 180.0), ("lat", 90.0)):
         value = values.get(name)
         if not _real(value) or not abs(value) <= limit:
             axis = "longitude" if name == "lon" else "latitude"
-            bad(name, f"a WGS84 {axis} in degrees within [-{limit:g}, {limit:g}]; {CRS_HINT}")
+            bad(name, f"a WGS84 {axis} in degrees within [-{limit:g}, {limit:g}]; {CRS_HINT}", number_code(value))
     for name in ("replacement_cost_usd", "occupants_day", "occupants_night"):
         value = values.get(name)
         if not _real(value) or not math.isfinite(value) or value < 0:
-            bad(name, "a finite number >= 0")
+            bad(name, "a finite number >= 0", number_code(value))
     capacity = values.get("capacity")
     if capacity is not None and (not _real(capacity) or not math.isfinite(capacity) or capacity < 0):
-        bad("capacity", "a finite number >= 0 (or empty when unknown)")
+        bad("capacity", "a finite number >= 0 (or empty when unknown)", number_code(capacity))
     year = values.get("year_built")
     if year is not None and (not _whole(year) or not 1000 <= year <= 2200):
-        bad("year_built", "a year such as 1978 (or empty when unknown)")
+        bad("year_built", "a year such as 1978 (or empty when unknown)", number_code(year, whole=True))
     year = values.get("price_year")
     if not _whole(year) or not 1800 <= year <= 2200:
-        bad("price_year", "the year of the replacement cost prices, e.g. 2021")
+        bad("price_year", "the year of the replacement cost prices, e.g. 2021", number_code(year, whole=True))
     condition = values.get("condition")
     if condition is not None and (not _whole(condition) or condition not in CONDITION_SCALE):
-        bad("condition", "a rating 1 (very poor) to 5 (very good), or empty when not rated")
+        bad(
+            "condition",
+            "a rating 1 (very poor) to 5 (very good), or empty when not rated",
+            number_code(condition, whole=True),
+        )
     inspected = values.get("last_inspection")
     if inspected is not None and not isinstance(inspected, date):
         bad("last_inspection", "an ISO 8601 date YYYY-MM-DD (or empty)")
@@ -192,7 +210,11 @@ def _whole(value: Any) -> TypeGuard[float]:
 def _refuse(problems: list[Problem], ident: Any, where: str) -> InputError:
     p = problems[0]
     more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-    return InputError(f"{where}facility {ident!r}, field '{p.field}' is {p.value!r}; expected {p.expected}{more}.")
+    return InputError(
+        f"{where}facility {ident!r}, field '{p.field}' is {p.value!r}; expected {p.expected}{more}.",
+        code=p.code,
+        field=p.field,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,14 +316,21 @@ class FacilityTable:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray) and value.shape != (n,):
-                raise InputError(f"{where}column '{f.name}' has {value.shape} values for {n} facilities.")
+                raise InputError(
+                    f"{where}column '{f.name}' has {value.shape} values for {n} facilities.",
+                    code="input.inconsistent",
+                    field=f.name,
+                )
         seen: dict[str, int] = {}
         for k in range(n):
             ident = str(self.id[k])
             if ident in seen:
                 raise InputError(
                     f"{where}facility id {ident!r} appears at positions {seen[ident] + 1} and {k + 1}; ids must be "
-                    "unique."
+                    "unique.",
+                    code="input.duplicate",
+                    field="id",
+                    row=k + 1,
                 )
             seen[ident] = k
             values = self._values(k)
@@ -312,7 +341,9 @@ class FacilityTable:
             if not self.capacity_unit[k]:
                 self.capacity_unit[k] = CAPACITY_UNITS[str(self.type[k])]
             if self.last_inspection[k] and not ISO_DATE.fullmatch(str(self.last_inspection[k])):
-                raise _refuse([Problem("last_inspection", self.last_inspection[k], "YYYY-MM-DD")], ident, where)
+                raise _refuse(
+                    [Problem("last_inspection", self.last_inspection[k], "YYYY-MM-DD", "input.type")], ident, where
+                )
 
     def __len__(self) -> int:
         return int(self.id.shape[0])
@@ -360,7 +391,11 @@ class FacilityTable:
         rows = list(facilities)
         years = sorted({f.price_year for f in rows})
         if len(years) > 1:
-            raise InputError(f"{origin}: facilities have prices of several years {years}; expected one price year.")
+            raise InputError(
+                f"{origin}: facilities have prices of several years {years}; expected one price year.",
+                code="input.inconsistent",
+                field="price_year",
+            )
 
         def column(name: str) -> list[Any]:
             return [getattr(f, name) for f in rows]

@@ -10,41 +10,61 @@ whole cents by the largest-remainder rule, so that city totals equal ``share`` x
 Data: Yepes-Estrada C. et al. (2023) Global Building Exposure Model for Earthquake Risk Assessment, Earthquake
 Spectra, doi:10.1177/87552930231194048; Pittore, Haas & Silva (2020) for Central Asia. CC BY-NC-SA 4.0:
 non-commercial use only.
+
+This module is the arithmetic, on rows and outlines given to it; reading the GEM files is
+:mod:`kalkan.io.gem_exposure`, and choosing a city's unit, outline and share is the use case
+:mod:`kalkan.app.city_exposure` (the founding cities' units are in :data:`kalkan.catalog.cities.CITY_GEM_UNIT`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.core.exposure.table import OCCUPANT_PERIODS, Exposure
-from kalkan.core.geometry import clip_polygon, geometry_area_km2
+from kalkan.core.geometry import clip_polygon, grid_in_polygon
 from kalkan.errors import InputError
-from kalkan.io.gem_exposure import GemExposureRow, admin1_rows
-
-if TYPE_CHECKING:
-    from kalkan.app.city_outline import CityOutline
 
 GEM_COST_TYPES = ("structural", "nonstructural", "contents")
 GEM_PRICE_YEAR = 2021
 GEM_SOURCE = "GEM Global Exposure Model v2023.1.1, Central Asia Adm1 (CC BY-NC-SA 4.0)"
 
-CITY_ADMIN1: dict[str, tuple[str, bool]] = {
-    "dushanbe": ("TJ-DU", True),
-    "ashgabat": ("TM-S", True),
-    "osh": ("KG-O", False),
-    "namangan": ("UZ-NG", False),
-    "petropavl": ("KZ-SEV", False),
-}
-"""Founding city -> (GEM ``ID_1``, whether the city is the whole unit). Dushanbe and Ashgabat are admin-1
-units of their own; Osh, Namangan and Petropavlovsk are a part of their region (checked in the GEM files)."""
-
 RESIDENTS_PROXY = "sum of OCCUPANTS_PER_ASSET_NIGHT of the admin-1 unit's residential (Res) rows"
+
+
+@dataclass(frozen=True, slots=True)
+class GemExposureRow:
+    """One building class of one admin-1 unit; costs in whole US cents of 2021, occupants in people.
+
+    Read by :func:`kalkan.io.gem_exposure.read_gem_adm1`; ``source`` and ``line`` say where it comes from."""
+
+    id_1: str
+    name_1: str
+    occupancy: str
+    taxonomy: str
+    buildings: float
+    cost_structural_cents: int
+    cost_nonstructural_cents: int
+    cost_contents_cents: int
+    occupants_day: float
+    occupants_night: float
+    occupants_transit: float
+    source: str
+    line: int
+
+    def cost_cents(self, cost_type: str) -> int:
+        """The replacement cost of ``cost_type`` (structural, nonstructural or contents), in US cents."""
+        return int(getattr(self, f"cost_{cost_type}_cents"))
+
+    def occupants(self, period: str) -> float:
+        """People present at ``period`` (day, night or transit)."""
+        return float(getattr(self, f"occupants_{period}"))
 
 
 def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
@@ -80,14 +100,22 @@ def _split_equally(total: int, n: int, start: int) -> NDArray[np.int64]:
 def _outline_polygons(outline: dict[str, Any]) -> list[NDArray[np.float64]]:
     kind = outline.get("type") if isinstance(outline, dict) else None
     if kind not in ("Polygon", "MultiPolygon"):
-        raise InputError(f"Outline: GeoJSON type {kind!r}; expected a Polygon or MultiPolygon.")
+        raise InputError(
+            f"Outline: GeoJSON type {kind!r}; expected a Polygon or MultiPolygon.",
+            code="input.unsupported",
+            field="type",
+        )
     polys = [outline["coordinates"]] if kind == "Polygon" else outline["coordinates"]
     try:
         rings = [np.asarray(p[0], dtype=np.float64) for p in polys]
     except (TypeError, ValueError, IndexError) as exc:
-        raise InputError("Outline: coordinates are not rings of [lon, lat] pairs.") from exc
+        raise InputError(
+            "Outline: coordinates are not rings of [lon, lat] pairs.", code="input.type", field="coordinates"
+        ) from exc
     if not rings or any(r.ndim != 2 or r.shape[0] < 3 or r.shape[1] < 2 for r in rings):
-        raise InputError("Outline: coordinates are not rings of at least 3 [lon, lat] pairs.")
+        raise InputError(
+            "Outline: coordinates are not rings of at least 3 [lon, lat] pairs.", code="input.type", field="coordinates"
+        )
     return rings
 
 
@@ -109,8 +137,6 @@ def _centroid(rings: list[NDArray[np.float64]]) -> tuple[float, float]:
 
 
 def _cells(outline: dict[str, Any], cell_km: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    from kalkan.app.earthquake import grid_in_polygon
-
     rings = _outline_polygons(outline)
     lon, lat = grid_in_polygon(outline, cell_km)
     if lon.size == 0:
@@ -129,22 +155,30 @@ def build_city_exposure(
     One asset per (cell, building class), with the GEM taxonomy string, occupancy ``res``/``com``/``ind``,
     district = cell id (``cell-0042``), number of buildings (fractional), structural/nonstructural/contents
     costs in USD of 2021 and day/night/transit occupants. Cells are the points of
-    :func:`kalkan.app.earthquake.grid_in_polygon`; an outline too small for any grid point gets one cell
+    :func:`kalkan.core.geometry.grid_in_polygon`; an outline too small for any grid point gets one cell
     at its centroid. **Uniform density**: every cell gets an equal part (no population grid offline).
     Totals equal ``share`` x the GEM totals: costs to the cent (whole cents, largest-remainder rule, first
     across building classes, then equally across cells), buildings and occupants up to float rounding.
     """
     if not city_id:
-        raise InputError("build_city_exposure: give a city_id (used in asset ids).")
+        raise InputError(
+            "build_city_exposure: give a city_id (used in asset ids).", code="input.missing", field="city_id"
+        )
     if not rows:
-        raise InputError(f"{city_id}: no GEM exposure rows to build from.")
+        raise InputError(f"{city_id}: no GEM exposure rows to build from.", code="input.empty", field="rows")
     units = sorted({r.id_1 for r in rows})
     if len(units) != 1:
-        raise InputError(f"{city_id}: GEM rows of several admin-1 units {units}; give the rows of one unit.")
+        raise InputError(
+            f"{city_id}: GEM rows of several admin-1 units {units}; give the rows of one unit.",
+            code="input.inconsistent",
+            field="ID_1",
+        )
     if not (isinstance(share, (int, float)) and math.isfinite(share) and 0 < share <= 1):
-        raise InputError(f"{city_id}: share {share!r}; expected a number in (0, 1].")
+        raise InputError(f"{city_id}: share {share!r}; expected a number in (0, 1].", code="input.range", field="share")
     if not (math.isfinite(cell_km) and cell_km > 0):
-        raise InputError(f"{city_id}: cell size {cell_km!r} km; expected a number > 0.")
+        raise InputError(
+            f"{city_id}: cell size {cell_km!r} km; expected a number > 0.", code="input.range", field="cell_km"
+        )
     lon, lat = _cells(outline_geojson, cell_km)
     n_cells, n_rows = lon.size, len(rows)
     width = max(4, len(str(n_cells - 1)))
@@ -190,70 +224,35 @@ def region_residents(rows: Sequence[GemExposureRow]) -> float:
     return float(sum(r.occupants_night for r in rows if r.occupancy == "Res"))
 
 
-def city_exposure(
-    city_id: str, cell_km: float = 0.5, *, outline: CityOutline | None = None
-) -> tuple[Exposure, dict[str, Any]]:
-    """The GEM building exposure of a founding city, and a record of the method and numbers used.
+def city_share(rows: Sequence[GemExposureRow], *, city_id: str, population: float, whole: bool) -> tuple[float, str]:
+    """(share, basis): the part of an admin-1 unit's buildings that is a city's.
 
-    Dushanbe (``TJ-DU``) and Ashgabat (``TM-S``) are admin-1 units of their own: share 1. Osh (``KG-O``, Osh
-    Region), Namangan (``UZ-NG``, Namangan Region) and Petropavlovsk (``KZ-SEV``, North Kazakhstan Region) are
-    part of their region: share = city population (``founding_cities.json``) / region residents, where the
-    residents are a proxy, :data:`RESIDENTS_PROXY`. That assumes the city has the region's building mix per
-    resident (urban and rural classes alike), which the Adm1 files cannot refine. Outline: ``outline``, the
-    city's outline from the store (:func:`kalkan.app.city_outline.city_outline`: its own, else its
-    administrative boundary, else its urban extent clipped to its country), or without it the same choice from
-    the shipped files (:func:`~kalkan.app.city_outline.founding_outline`); never across a border. Cells of
-    ``cell_km`` km, uniform density (see :func:`build_city_exposure`).
-    """
-    from kalkan.app.city_outline import founding_outline
-    from kalkan.app.reference_data import founding_city_data
-
-    if city_id not in CITY_ADMIN1:
-        raise InputError(f"No GEM exposure mapping for city {city_id!r}; known: {', '.join(CITY_ADMIN1)}.")
-    id_1, whole = CITY_ADMIN1[city_id]
-    cities, _, _ = founding_city_data()
-    facts = next((c for c in cities if c.id == city_id), None)
-    if facts is None:
-        raise InputError(f"City {city_id!r} is not among the founding cities.")
-    if outline is None:
-        outline = founding_outline(city_id)
-    elif outline.city_id != city_id:
-        raise InputError(f"The outline given for {city_id} is {outline.city_id}'s.")
-    rows = admin1_rows(id_1)
-    residents = region_residents(rows)
-    population = int(facts.population.value)
+    A city that is the ``whole`` unit (Dushanbe, Ashgabat) takes all of it: share 1. A city that is part of its
+    region takes its ``population`` (people) over the region's residents, a proxy (:data:`RESIDENTS_PROXY`): that
+    assumes the city has the region's building mix per resident (urban and rural classes alike), which the Adm1
+    files cannot refine."""
     if whole:
-        share, basis = 1.0, "whole admin-1 unit (the city is an admin-1 unit of its own)"
-    else:
-        if residents <= 0:
-            raise InputError(f"{id_1}: the GEM files give no residents; cannot derive {city_id}'s share.")
-        share = population / residents
-        basis = f"city population / region residents; residents proxy: {RESIDENTS_PROXY}"
-        if not 0 < share <= 1:
-            raise InputError(
-                f"{city_id}: population {population} / {id_1} residents {residents:.0f} = {share:.4f}; "
-                "expected a share in (0, 1]."
-            )
-    exposure = build_city_exposure(rows, share, outline.geometry, cell_km, city_id=city_id)
-    record = _record(exposure, rows, share, basis, cell_km, asset_prefix=city_id)
-    record.update(
-        {
-            "city_population": population,
-            "city_population_year": facts.population.year,
-            "city_population_source": facts.population.source,
-            "outline_kind": outline.kind,
-            "outline_label": outline.label,
-            "outline_source": outline.source,
-            "outline_area_km2": round(outline.area_km2, 3),
-            "outline_clipped_to_country": outline.clipped_to_country,
-            "outline_version": outline.version,
-            "country_iso3": outline.country_iso3,
-        }
-    )
-    return exposure, {"city_id": city_id, **record}
+        return 1.0, "whole admin-1 unit (the city is an admin-1 unit of its own)"
+    id_1 = rows[0].id_1 if rows else "?"
+    residents = region_residents(rows)
+    if residents <= 0:
+        raise InputError(
+            f"{id_1}: the GEM files give no residents; cannot derive {city_id}'s share.",
+            code="input.empty",
+            field="OCCUPANTS_PER_ASSET_NIGHT",
+        )
+    share = population / residents
+    if not 0 < share <= 1:
+        raise InputError(
+            f"{city_id}: population {population:.0f} / {id_1} residents {residents:.0f} = {share:.4f}; "
+            "expected a share in (0, 1].",
+            code="input.range",
+            field="population",
+        )
+    return share, f"city population / region residents; residents proxy: {RESIDENTS_PROXY}"
 
 
-def _record(
+def exposure_record(
     exposure: Exposure,
     rows: Sequence[GemExposureRow],
     share: float,
@@ -262,7 +261,8 @@ def _record(
     *,
     asset_prefix: str,
 ) -> dict[str, Any]:
-    """The method, the numbers used and the totals of a GEM-derived exposure (shown with the data)."""
+    """The method, the numbers used and the totals of a GEM-derived exposure (shown with the data): the costs in
+    USD of 2021 rounded to the cent, buildings and occupants as sums."""
     n_cells = len(set(exposure.district.tolist())) if exposure.district is not None else 0
     assert exposure.number is not None
     totals: dict[str, float] = {"buildings": float(np.sum(exposure.number))}
@@ -299,90 +299,86 @@ def outline_from_geojson(data: Any, origin: str) -> dict[str, Any]:
         features = data.get("features")
         if not isinstance(features, list) or len(features) != 1:
             count = len(features) if isinstance(features, list) else "no"
-            raise InputError(f"{origin}: a FeatureCollection with {count} features; expected exactly one outline.")
+            raise InputError(
+                f"{origin}: a FeatureCollection with {count} features; expected exactly one outline.",
+                code="input.inconsistent",
+                field="features",
+            )
         data = features[0]
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     kind = data.get("type") if isinstance(data, dict) else type(data).__name__
     if kind not in ("Polygon", "MultiPolygon"):
-        raise InputError(f"{origin}: geometry type {kind!r}; expected a Polygon or MultiPolygon in WGS84 degrees.")
+        raise InputError(
+            f"{origin}: geometry type {kind!r}; expected a Polygon or MultiPolygon in WGS84 degrees.",
+            code="input.unsupported",
+            field="type",
+        )
     assert isinstance(data, dict)
     try:
         points = np.vstack([ring[:, :2] for ring in _outline_polygons(data)])
     except InputError as exc:
-        raise InputError(f"{origin}: {exc.message}") from exc
+        raise InputError(f"{origin}: {exc.message}", code=exc.code, field=exc.field) from exc
     lon, lat = points[:, 0], points[:, 1]
     if not (np.all(np.abs(lon) <= 180) and np.all(np.abs(lat) <= 90)):
         raise InputError(
             f"{origin}: coordinates outside lon [-180, 180] / lat [-90, 90]; the outline must be in WGS84 degrees "
-            "(reproject it to EPSG:4326)."
+            "(reproject it to EPSG:4326).",
+            code="input.range",
+            field="coordinates",
         )
     return data
 
 
-def admin1_exposure(
-    id_1: str,
-    outline_geojson: dict[str, Any],
-    *,
-    share: float | None = None,
-    population: float | None = None,
-    cell_km: float = 0.5,
-    asset_prefix: str | None = None,
-) -> tuple[Exposure, dict[str, Any]]:
-    """The GEM exposure of any admin-1 unit (or a city within it), for a city that joins the coalition.
-
-    Give at most one of ``share`` (in (0, 1]) or ``population`` (people; share = population / the unit's
-    residents, :data:`RESIDENTS_PROXY`); with neither the whole unit is taken. ``outline_geojson`` is the area
-    the buildings are spread over (the city's urban extent). Asset ids start with ``asset_prefix`` (default:
-    the admin-1 id in lower case). The outline is cut to the unit's country first (:func:`clip_to_country`).
-    """
+def admin1_share(
+    rows: Sequence[GemExposureRow], *, share: float | None = None, population: float | None = None
+) -> tuple[float, str]:
+    """(share, basis) of an admin-1 unit's buildings for a city that joins the coalition: ``share`` as given (in
+    (0, 1]), or ``population`` (people) over the unit's residents (:data:`RESIDENTS_PROXY`), or, with neither, the
+    whole unit. Giving both is refused."""
+    id_1 = rows[0].id_1 if rows else "?"
     if share is not None and population is not None:
-        raise InputError("Give a share or a population, not both.")
-    rows = admin1_rows(id_1)
-    residents = region_residents(rows)
+        raise InputError("Give a share or a population, not both.", code="input.options", field="--population")
     if population is not None:
+        residents = region_residents(rows)
         if not (math.isfinite(population) and population > 0):
-            raise InputError(f"Population {population!r}; expected a number of people > 0.")
+            raise InputError(
+                f"Population {population!r}; expected a number of people > 0.", code="input.range", field="--population"
+            )
         if residents <= 0:
-            raise InputError(f"{id_1}: the GEM files give no residents; give --share instead of --population.")
-        share = population / residents
-        basis = f"population {population:,.0f} people / {residents:,.0f} region residents ({RESIDENTS_PROXY})"
-        if share > 1:
+            raise InputError(
+                f"{id_1}: the GEM files give no residents; give --share instead of --population.",
+                code="input.empty",
+                field="--population",
+            )
+        value = population / residents
+        if value > 1:
             raise InputError(
                 f"{id_1}: population {population:,.0f} people is more than the unit's {residents:,.0f} residents "
-                f"in the GEM files (share {share:.4f}); give --share 1 to take the whole unit."
+                f"in the GEM files (share {value:.4f}); give --share 1 to take the whole unit.",
+                code="input.range",
+                field="--population",
             )
-    elif share is not None:
-        basis = "share given by the user"
-    else:
-        share, basis = 1.0, "whole admin-1 unit (no share or population given)"
-    prefix = asset_prefix or id_1.lower()
-    area = geometry_area_km2(outline_geojson)
-    inside = clip_to_country(outline_geojson, GEM_COUNTRY_ISO3[id_1.split("-")[0]], f"{prefix}'s outline")
-    exposure = build_city_exposure(rows, share, inside, cell_km, city_id=prefix)
-    record = _record(exposure, rows, share, basis, cell_km, asset_prefix=prefix)
-    record["outline_area_km2"] = round(geometry_area_km2(inside), 3)
-    record["outline_clipped_to_country"] = inside is not outline_geojson
-    if inside is not outline_geojson:
-        record["outline_area_before_clipping_km2"] = round(area, 3)
-    record["country_iso3"] = GEM_COUNTRY_ISO3[id_1.split("-")[0]]
-    return exposure, record
+        return value, f"population {population:,.0f} people / {residents:,.0f} region residents ({RESIDENTS_PROXY})"
+    if share is not None:
+        return share, "share given by the user"
+    return 1.0, "whole admin-1 unit (no share or population given)"
 
 
-GEM_COUNTRY_ISO3 = {"KZ": "KAZ", "KG": "KGZ", "TJ": "TJK", "TM": "TKM", "UZ": "UZB"}
-"""The country of a GEM admin-1 id's prefix (ISO 3166-1 alpha-2 -> alpha-3)."""
-
-
-def clip_to_country(outline_geojson: dict[str, Any], iso3: str, what: str) -> dict[str, Any]:
-    """The part of an outline inside its country's Natural Earth outline (the outline itself when it lies
-    wholly inside): buildings are never spread across a border. Refused when nothing of it is in the country."""
-    from kalkan.io.countries import country_outline
-
-    country = country_outline(iso3)
-    if country is None:
+def clip_to_country(
+    outline_geojson: dict[str, Any], country_geometry: dict[str, Any] | None, country: str, what: str
+) -> dict[str, Any]:
+    """The part of an outline inside its country's outline (``country_geometry``, a GeoJSON (Multi)Polygon; the
+    outline itself when it lies wholly inside, or when the country has no outline): buildings are never spread
+    across a border. Refused when nothing of it is in the country (``country`` names it: "Kyrgyzstan (KGZ)")."""
+    if country_geometry is None:
         return outline_geojson
-    clipped = clip_polygon(outline_geojson, country.geometry)
+    clipped = clip_polygon(outline_geojson, country_geometry)
     if clipped is None:
-        raise InputError(f"{what} lies wholly outside {country.name} ({iso3}); expected an outline in the country "
-                         "of the GEM admin-1 unit, in WGS84 longitude/latitude.")  # fmt: skip
+        raise InputError(
+            f"{what} lies wholly outside {country}; expected an outline in the country of the GEM admin-1 unit, in "
+            "WGS84 longitude/latitude.",
+            code="input.outside",
+            field="outline",
+        )
     return clipped

@@ -24,20 +24,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kalkan.core.climate.scenarios import horizon_window
 from kalkan.core.exposure.table import Exposure
 from kalkan.errors import InputError
-from kalkan.io.ssp import DRIVERS_FILE, GDP_PER_CAPITA, OECD_GDP_FILE, POPULATION, URBAN_SHARE, SspSeries
 
 SSPS = ("SSP1", "SSP2", "SSP3", "SSP4", "SSP5")
 SCENARIO_SSP: dict[str, str] = {"ssp126": "SSP1", "ssp245": "SSP2", "ssp370": "SSP3", "ssp585": "SSP5"}
 """Climate scenario (CMIP6 Tier 1) -> the socio-economic pathway it is built on."""
-COUNTRIES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 FIRST_YEAR, LAST_YEAR = 2020, 2100
 """Years covered by every projection used (SSP rows start in 2020; 2110 is an extension and not used)."""
 DEFAULT_BASE_YEAR = 2021
@@ -46,6 +44,44 @@ DEFAULT_ELASTICITY = 1.0
 """Elasticity of building value per urban dweller to GDP per capita (1: value proportional to GDP)."""
 POPULATION_UNIT = "million"
 GDP_PER_CAPITA_UNIT = "USD_2017/yr"
+POPULATION = "Population"
+URBAN_SHARE = "Population|Urban|Share"
+GDP_PER_CAPITA = "GDP|PPP [per capita]"
+"""The variables of the SSP files that the projections use (population in million, urban share in percent,
+GDP per capita in PPP US$2017 per person per year)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SspSeries:
+    """One quantity of one country under one scenario: ascending years and their values (in ``unit``)."""
+
+    scenario: str
+    iso3: str
+    variable: str
+    unit: str
+    years: NDArray[np.int64]
+    values: NDArray[np.float64]
+    source: str
+
+
+SeriesKey = tuple[str, str, str, str]
+"""(scenario, ISO3, variable, unit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SspTables:
+    """The SSP projections the growth factors are computed from: ``drivers`` (population and urban share, SSP v3)
+    and ``gdp`` (GDP per capita, OECD ENV-Growth 2023), each keyed by :data:`SeriesKey`.
+
+    :func:`kalkan.io.ssp.shipped_ssp_tables` reads the shipped ones."""
+
+    drivers: dict[SeriesKey, SspSeries]
+    gdp: dict[SeriesKey, SspSeries]
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """ISO3 codes of the countries with population projections, sorted."""
+        return tuple(sorted({key[1] for key in self.drivers}))
 
 
 def parse_ssp(value: str | int) -> str:
@@ -56,7 +92,11 @@ def parse_ssp(value: str | int) -> str:
     digits = text.removeprefix("ssp")
     if digits in ("1", "2", "3", "4", "5"):
         return f"SSP{digits}"
-    raise InputError(f"Unknown SSP {value!r}; expected SSP1-SSP5 or a climate scenario ({', '.join(SCENARIO_SSP)}).")
+    raise InputError(
+        f"Unknown SSP {value!r}; expected SSP1-SSP5 or a climate scenario ({', '.join(SCENARIO_SSP)}).",
+        code="input.unknown",
+        field="--ssp",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,26 +127,22 @@ class CountryProjection:
         return np.interp(np.asarray(years, dtype=np.float64), self.years, self.gdp_per_capita_usd2017)
 
 
-@lru_cache(maxsize=1)
-def _tables() -> tuple[dict[tuple[str, str, str, str], SspSeries], dict[tuple[str, str, str, str], SspSeries]]:
-    from kalkan.catalog.sources import data_root
-    from kalkan.io.ssp import read_oecd_gdp, read_ssp_drivers
-
-    return read_ssp_drivers(data_root() / DRIVERS_FILE), read_oecd_gdp(data_root() / OECD_GDP_FILE)
-
-
 def _steps(series: SspSeries) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     keep = (series.years >= FIRST_YEAR) & (series.years <= LAST_YEAR)
     return series.years[keep], series.values[keep]
 
 
-def country_projection(iso3: str, ssp: str) -> CountryProjection:
-    """The shipped projections of ``iso3`` (KAZ, KGZ, TJK, TKM, UZB) under ``ssp`` (SSP1..SSP5)."""
+def country_projection(tables: SspTables, iso3: str, ssp: str) -> CountryProjection:
+    """The projections of ``iso3`` (the shipped tables have KAZ, KGZ, TJK, TKM, UZB) under ``ssp`` (SSP1..SSP5)."""
     ssp = parse_ssp(ssp)
     iso3 = iso3.strip().upper()
-    if iso3 not in COUNTRIES:
-        raise InputError(f"No SSP projections for country {iso3!r}; shipped: {', '.join(COUNTRIES)}.")
-    drivers, oecd = _tables()
+    if iso3 not in tables.countries:
+        raise InputError(
+            f"No SSP projections for country {iso3!r}; shipped: {', '.join(tables.countries)}.",
+            code="input.unknown",
+            field="--country",
+        )
+    drivers, oecd = tables.drivers, tables.gdp
     wanted = (
         (drivers, (ssp, iso3, POPULATION, POPULATION_UNIT)),
         (drivers, (ssp, iso3, URBAN_SHARE, "-")),
@@ -115,25 +151,30 @@ def country_projection(iso3: str, ssp: str) -> CountryProjection:
     arrays = []
     for table, key in wanted:
         if key not in table:
-            raise InputError(f"The shipped SSP data have no series {'/'.join(key)}.")
+            raise InputError(f"The shipped SSP data have no series {'/'.join(key)}.", code="input.missing")
         arrays.append(_steps(table[key]))
     years = arrays[0][0]
     expected = np.arange(FIRST_YEAR, LAST_YEAR + 1, 5)
     for (ys, _), (_, key) in zip(arrays, wanted, strict=True):
         if not np.array_equal(ys, expected):
-            raise InputError(f"SSP series {'/'.join(key)}: years {ys.tolist()}; expected every 5 years 2020-2100.")
+            raise InputError(
+                f"SSP series {'/'.join(key)}: years {ys.tolist()}; expected every 5 years 2020-2100.",
+                code="input.inconsistent",
+            )
     sources = tuple(sorted({drivers[wanted[0][1]].source, oecd[wanted[2][1]].source}))
     return CountryProjection(iso3, ssp, years, arrays[0][1], arrays[1][1], arrays[2][1], sources)
 
 
-def _positive(value: float | None, name: str) -> None:
+def _positive(value: float | None, name: str, option: str) -> None:
     if value is not None and not (math.isfinite(value) and value > 0):
-        raise InputError(f"{name} must be a positive number; got {value}.")
+        raise InputError(f"{name} must be a positive number; got {value}.", code="input.range", field=option)
 
 
-def _rate(value: float | None, name: str) -> None:
+def _rate(value: float | None, name: str, option: str) -> None:
     if value is not None and not (math.isfinite(value) and value > -100):
-        raise InputError(f"{name} must be a percentage per year above -100; got {value}.")
+        raise InputError(
+            f"{name} must be a percentage per year above -100; got {value}.", code="input.range", field=option
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +197,15 @@ class Overrides:
         for quantity in ("population", "gdp_per_capita", "value"):
             factor = getattr(self, f"{quantity}_factor")
             rate = getattr(self, f"{quantity}_growth_pct")
+            option = "--" + quantity.replace("_", "-")
             if factor is not None and rate is not None:
-                raise InputError(f"Give either a {quantity} factor or a {quantity} growth rate, not both.")
-            _positive(factor, f"The {quantity} factor")
-            _rate(rate, f"The {quantity} growth rate")
+                raise InputError(
+                    f"Give either a {quantity} factor or a {quantity} growth rate, not both.",
+                    code="input.options",
+                    field=f"{option}-growth",
+                )
+            _positive(factor, f"The {quantity} factor", f"{option}-factor")
+            _rate(rate, f"The {quantity} growth rate", f"{option}-growth")
 
     def as_dict(self) -> dict[str, float]:
         """The overrides that are set."""
@@ -232,12 +278,14 @@ class GrowthFactors:
 
 def _window(horizon: int | None, year: int | None) -> tuple[int, int]:
     if (horizon is None) == (year is None):
-        raise InputError("Give a horizon (20-year window, e.g. 2050 = 2041-2060) or a single year, not both.")
+        raise InputError(
+            "Give a horizon (20-year window, e.g. 2050 = 2041-2060) or a single year, not both.",
+            code="input.options",
+            field="--horizon" if horizon is None else "--year",
+        )
     if year is not None:
         first = last = int(year)
     else:
-        from kalkan.core.climate.scenarios import horizon_window
-
         assert horizon is not None
         window = horizon_window(int(horizon))
         first, last = window.first_year, window.last_year
@@ -246,6 +294,8 @@ def _window(horizon: int | None, year: int | None) -> tuple[int, int]:
         raise InputError(
             f"{what} is outside the SSP projections, {FIRST_YEAR}-{LAST_YEAR}.",
             hint="Horizons 2030-2090 have windows inside the projections.",
+            code="input.range",
+            field="--year" if year is not None else "--horizon",
         )
     return first, last
 
@@ -266,6 +316,7 @@ def growth_factors(
     country_iso3: str,
     ssp: str,
     *,
+    tables: SspTables,
     horizon: int | None = None,
     year: int | None = None,
     base_year: int = DEFAULT_BASE_YEAR,
@@ -273,16 +324,23 @@ def growth_factors(
     overrides: Overrides | None = None,
 ) -> GrowthFactors:
     """Growth factors of ``country_iso3`` under ``ssp`` (``SSP2`` or ``ssp245``) from ``base_year`` to a horizon
-    (mean over its 20-year window) or to one ``year`` (see the module docstring)."""
+    (mean over its 20-year window) or to one ``year`` (see the module docstring), from the SSP ``tables``
+    (:func:`kalkan.io.ssp.shipped_ssp_tables`)."""
     scenario = str(ssp)
     code = parse_ssp(ssp)
     overrides = overrides or Overrides()
     if not math.isfinite(elasticity) or elasticity < 0:
-        raise InputError(f"The elasticity must be a finite number >= 0; got {elasticity}.")
+        raise InputError(
+            f"The elasticity must be a finite number >= 0; got {elasticity}.", code="input.range", field="--elasticity"
+        )
     if not FIRST_YEAR <= int(base_year) <= LAST_YEAR:
-        raise InputError(f"Base year {base_year} is outside the SSP projections, {FIRST_YEAR}-{LAST_YEAR}.")
+        raise InputError(
+            f"Base year {base_year} is outside the SSP projections, {FIRST_YEAR}-{LAST_YEAR}.",
+            code="input.range",
+            field="--base-year",
+        )
     first, last = _window(horizon, year)
-    proj = country_projection(country_iso3, code)
+    proj = country_projection(tables, country_iso3, code)
     years = np.arange(first, last + 1, dtype=np.float64)
     u0 = float(proj.urban_population_at(float(base_year)))
     g0 = float(proj.gdp_per_capita_at(float(base_year)))

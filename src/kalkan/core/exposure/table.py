@@ -78,9 +78,17 @@ class Exposure:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isalpha()):
-            raise InputError(f"{self.source}: currency {self.currency!r}; expected an ISO 4217 code such as USD.")
+            raise InputError(
+                f"{self.source}: currency {self.currency!r}; expected an ISO 4217 code such as USD.",
+                code="input.type",
+                field="currency",
+            )
         if self.price_year is not None and not 1800 <= int(self.price_year) <= 2200:
-            raise InputError(f"{self.source}: price year {self.price_year}; expected a year such as 2021.")
+            raise InputError(
+                f"{self.source}: price year {self.price_year}; expected a year such as 2021.",
+                code="input.range",
+                field="price_year",
+            )
         self.validate()
 
     def __len__(self) -> int:
@@ -109,17 +117,31 @@ class Exposure:
         object.__setattr__(self, "costs", costs)
         object.__setattr__(self, "occupants", occupants)
         if not costs:
-            raise InputError(f"{where}: no replacement cost column; expected at least one of {', '.join(COST_TYPES)}.")
+            raise InputError(
+                f"{where}: no replacement cost column; expected at least one of {', '.join(COST_TYPES)}.",
+                code="input.missing",
+                field="cost_structural",
+            )
         unknown = [k for k in costs if k not in COST_TYPES]
         if unknown:
-            raise InputError(f"{where}: unknown cost type(s) {unknown}; expected {', '.join(COST_TYPES)}.")
+            raise InputError(
+                f"{where}: unknown cost type(s) {unknown}; expected {', '.join(COST_TYPES)}.",
+                code="input.unknown",
+                field=f"cost_{unknown[0]}",
+            )
         if "total" in costs and len(costs) > 1:
             raise InputError(
-                f"{where}: a 'total' replacement value cannot be combined with {sorted(set(costs) - {'total'})}."
+                f"{where}: a 'total' replacement value cannot be combined with {sorted(set(costs) - {'total'})}.",
+                code="input.inconsistent",
+                field="cost_total",
             )
         unknown = [k for k in occupants if k not in OCCUPANT_PERIODS]
         if unknown:
-            raise InputError(f"{where}: unknown occupancy period(s) {unknown}; expected {', '.join(OCCUPANT_PERIODS)}.")
+            raise InputError(
+                f"{where}: unknown occupancy period(s) {unknown}; expected {', '.join(OCCUPANT_PERIODS)}.",
+                code="input.unknown",
+                field=f"occupants_{unknown[0]}",
+            )
         columns: dict[str, NDArray[Any]] = {
             "lon": self.lon,
             "lat": self.lat,
@@ -133,39 +155,67 @@ class Exposure:
         }
         clash = sorted(set(self.extra) & (set(columns) | {"id", "site_id", "currency", "price_year"}))
         if clash:
-            raise InputError(f"{where}: extra field(s) {clash} have the names of core fields; rename them.")
+            raise InputError(
+                f"{where}: extra field(s) {clash} have the names of core fields; rename them.",
+                code="input.duplicate",
+                field=clash[0],
+            )
         columns.update({f"extra:{k}": v for k, v in self.extra.items()})
         if self.site_id is not None:
             raw = np.asarray(self.site_id)
             if raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw))):
                 k = int(np.flatnonzero(~(np.isfinite(raw) & (raw == np.round(raw))))[0])
-                raise InputError(f"{where}: asset #{k + 1}, field 'site_id' is {raw[k]}; expected a whole number.")
+                raise InputError(
+                    f"{where}: asset #{k + 1}, field 'site_id' is {raw[k]}; expected a whole number.",
+                    code="input.type",
+                    field="site_id",
+                    row=k + 1,
+                )
             site = np.ascontiguousarray(raw, dtype=np.int64)
             if site.size and site.min() < -1:
                 k = int(np.flatnonzero(site < -1)[0])
-                raise InputError(f"{where}: asset #{k + 1}, field 'site_id' is {int(site[k])}; expected >= 0 (or -1).")
+                raise InputError(
+                    f"{where}: asset #{k + 1}, field 'site_id' is {int(site[k])}; expected >= 0 (or -1).",
+                    code="input.range",
+                    field="site_id",
+                    row=k + 1,
+                )
             object.__setattr__(self, "site_id", site)
             columns["site_id"] = site
         for name, arr in columns.items():
             if np.shape(arr) != (n,):
-                raise InputError(f"{where}: column '{name}' has {np.shape(arr)} values for {n} assets.")
+                raise InputError(
+                    f"{where}: column '{name}' has {np.shape(arr)} values for {n} assets.",
+                    code="input.inconsistent",
+                    field=name,
+                )
         if n and len(set(ids.tolist())) != n:  # a set is ~10x faster than sorting a million strings
             uniq, counts = np.unique(ids, return_counts=True)
             if (counts > 1).any():
                 dup = uniq[counts > 1][0]
                 raise InputError(
-                    f"{where}: asset id {dup!r} appears {int(counts[counts > 1][0])} times; ids must be unique."
+                    f"{where}: asset id {dup!r} appears {int(counts[counts > 1][0])} times; ids must be unique.",
+                    code="input.duplicate",
+                    field="id",
                 )
         if n:
             empty = np.flatnonzero(ids == "")
             if empty.size:
-                raise InputError(f"{where}: asset #{int(empty[0]) + 1} has an empty id.")
+                raise InputError(
+                    f"{where}: asset #{int(empty[0]) + 1} has an empty id.",
+                    code="input.missing",
+                    field="id",
+                    row=int(empty[0]) + 1,
+                )
         bad = ~(np.abs(self.lon) <= 180) | ~(np.abs(self.lat) <= 90)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
             raise InputError(
                 f"{where}: asset {ids[k]!r} has lon/lat ({self.lon[k]}, {self.lat[k]}); expected WGS84 degrees "
-                "within [-180, 180] x [-90, 90]. Is the file in another coordinate reference system?"
+                "within [-180, 180] x [-90, 90]. Is the file in another coordinate reference system?",
+                code="input.range",
+                field="lon" if not abs(self.lon[k]) <= 180 else "lat",
+                row=k + 1,
             )
         numeric: dict[str, NDArray[np.float64]] = {"number": np.asarray(self.number, dtype=np.float64)}
         numeric.update({f"cost_{k}": v for k, v in costs.items()})
@@ -175,7 +225,10 @@ class Exposure:
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
                 raise InputError(
-                    f"{where}: asset {ids[k]!r}, field '{name}' is {float(arr[k])}; expected a finite value >= 0."
+                    f"{where}: asset {ids[k]!r}, field '{name}' is {float(arr[k])}; expected a finite value >= 0.",
+                    code="input.range",
+                    field=name,
+                    row=k + 1,
                 )
 
     def total_cost(self) -> Floats:

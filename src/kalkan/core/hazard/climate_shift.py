@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from kalkan.core.climate.precipitation import SENSITIVITIES, precipitation_change
+from kalkan.core.climate.scenarios import Scenario, TasTable, parse_horizon, parse_statistic, regional_change
 from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.errors import InputError
 
@@ -80,7 +82,9 @@ def frequency_multiplier(gwl_preindustrial_c: float, reference_event_years: int 
     GWL lies beyond the table (above 4 °C, extended along the last segment)."""
     if reference_event_years not in RX1DAY_FREQUENCY:
         raise InputError(
-            f"Reference event {reference_event_years} years: expected one of {', '.join(map(str, RX1DAY_FREQUENCY))}."
+            f"Reference event {reference_event_years} years: expected one of {', '.join(map(str, RX1DAY_FREQUENCY))}.",
+            code="input.unknown",
+            field="reference_event_years",
         )
     table = RX1DAY_FREQUENCY[reference_event_years]
     x = np.array([p[0] for p in table])
@@ -157,17 +161,23 @@ def climate_shift(
     region: str = "world",
     factor: float | None = None,
     reference_event_years: int = 10,
+    table: TasTable | None = None,
 ) -> ClimateShift:
     """The frequency multiplier of ``peril`` (stored name) under (ssp, horizon, percentile), or a user factor.
 
     The GWL is the across-model ``percentile`` of :func:`kalkan.core.climate.scenarios.regional_change` (global
     land+sea, relative to 1995-2014); ``region`` (an AR6 region such as WCA/WSB, or ``world``) selects the
     heavy-precipitation intensity recorded beside it (:func:`kalkan.core.climate.precipitation.precipitation_change`).
+    ``table``: the AR6 tas table (:func:`kalkan.io.ar6.load_tas_table`), needed unless a ``factor`` is given.
     """
     note = PERIL_NOTES.get(peril, f"{peril}: same heavy-precipitation multiplier")
     if factor is not None:
         if not np.isfinite(factor) or factor <= 0:
-            raise InputError(f"Frequency factor {factor!r}: expected a positive number (1 = no change).")
+            raise InputError(
+                f"Frequency factor {factor!r}: expected a positive number (1 = no change).",
+                code="input.range",
+                field="--frequency-factor",
+            )
         return ClimateShift(
             peril=peril,
             frequency_factor=float(factor),
@@ -177,12 +187,15 @@ def climate_shift(
             notes=(note, "factor given by the user, not derived by Kalkan"),
         )
     if ssp is None or horizon is None:
-        raise InputError("A climate shift needs --ssp and --horizon (or a user --frequency-factor).")
-    from kalkan.core.climate.precipitation import SENSITIVITIES, precipitation_change
-    from kalkan.core.climate.scenarios import Scenario, parse_horizon, parse_statistic, regional_change
-
+        raise InputError(
+            "A climate shift needs --ssp and --horizon (or a user --frequency-factor).",
+            code="input.options",
+            field="--ssp" if ssp is None else "--horizon",
+        )
+    if table is None:
+        raise ValueError("climate_shift: give the AR6 tas table (kalkan.io.ar6.load_tas_table()) for a scenario.")
     scenario = Scenario(ssp, parse_horizon(str(horizon)), parse_statistic(percentile))
-    change = regional_change(scenario, region)
+    change = regional_change(scenario, region, table)
     gwl = change.gwl_c
     m, extrapolated = baseline_relative_multiplier(gwl, reference_event_years)
     heavy = precipitation_change(region, gwl).heavy_pct if region in SENSITIVITIES else None
@@ -218,7 +231,11 @@ def climate_shift(
 def apply_climate_shift(hazard: HazardSet, shift: ClimateShift) -> HazardSet:
     """The same events with frequencies x ``shift.frequency_factor``; the source text says how and why."""
     if shift.peril != hazard.peril:
-        raise InputError(f"The climate shift is for {shift.peril}; the hazard is {hazard.peril}.")
+        raise InputError(
+            f"The climate shift is for {shift.peril}; the hazard is {hazard.peril}.",
+            code="input.inconsistent",
+            field="peril",
+        )
     return replace(
         hazard,
         frequency=hazard.frequency * shift.frequency_factor,

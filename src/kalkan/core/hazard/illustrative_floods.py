@@ -17,14 +17,17 @@ Natural Earth 10m centre-lines (shipped, public domain) inside the bounding box 
 (its administrative outline where it has no urban extent) widened by :data:`MARGIN_KM`. A city with none
 gets no layer and the reason; a river is never invented. Grid: EPSG:4326, :data:`CELL_DEG` degrees, the
 same box. Deterministic: the same inputs give the same files, byte for byte.
+
+This module is the geometry and the formula; reading the rivers and writing the GeoTIFFs are
+:mod:`kalkan.io.illustrative_flood_maps`, and the use case that chooses the city's outline and writes the
+layers is :func:`kalkan.app.illustrative_floods.write_illustrative_layers`.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,19 +35,23 @@ from numpy.typing import NDArray
 
 from kalkan.core.geometry import KM_PER_DEGREE
 from kalkan.errors import InputError
-from kalkan.io.hazard_maps import MapSpec
 
 __all__ = [
     "CELL_DEG",
+    "FORMULA",
     "ILLUSTRATIVE_LABEL",
     "MARGIN_KM",
     "RETURN_PERIODS",
-    "RIVERS_FILE",
-    "IllustrativeLayers",
-    "city_rivers",
+    "DepthGrid",
+    "depth_grid",
     "illustrative_depth_m",
-    "write_illustrative_layers",
+    "no_river_reason",
+    "outline_box",
+    "rivers_in_box",
 ]
+
+Box = tuple[float, float, float, float]
+"""west, south, east, north (degrees)."""
 
 ILLUSTRATIVE_LABEL = "ILLUSTRATIVE (synthetic, not a flood model)"
 RETURN_PERIODS = (10, 50, 100, 500)
@@ -57,7 +64,6 @@ PEAK_DEPTH_M_PER_LN_T = 0.6
 """D_T = this x ln(T): depth on the centre-line, m."""
 HALF_WIDTH_KM_PER_LN_T = 0.4
 """W_T = this x ln(T): distance at which the depth reaches 0, km."""
-RIVERS_FILE = "geo/natural_earth/ne_10m_rivers_lake_centerlines_central_asia5.geojson"
 FORMULA = (
     "depth_T(d) = D_T * max(0, 1 - d/W_T), D_T = 0.6 m * ln(T), W_T = 0.4 km * ln(T), d = distance to the "
     "Natural Earth 10m river centre-line (km)"
@@ -67,64 +73,18 @@ FORMULA = (
 def illustrative_depth_m(distance_km: NDArray[np.float64], return_period_years: float) -> NDArray[np.float64]:
     """The toy depth (m) at ``distance_km`` from the centre-line for return period T (years); see module."""
     if not return_period_years > 1:
-        raise InputError(f"Return period {return_period_years!r}: expected more than 1 year.")
+        raise InputError(
+            f"Return period {return_period_years!r}: expected more than 1 year.",
+            code="input.range",
+            field="return_period_years",
+        )
     ln_t = math.log(return_period_years)
     d = np.asarray(distance_km, dtype=np.float64)
     return np.asarray(PEAK_DEPTH_M_PER_LN_T * ln_t * np.clip(1.0 - d / (HALF_WIDTH_KM_PER_LN_T * ln_t), 0.0, None))
 
 
-@dataclass(frozen=True, slots=True)
-class IllustrativeLayers:
-    """The layers written for a city (none, with the reason, where no river is near)."""
-
-    city_id: str
-    label: str
-    maps: tuple[MapSpec, ...]
-    rivers: tuple[str, ...]
-    bbox: tuple[float, float, float, float]
-    outline_kind: str
-    reason: str | None = None
-    formula: str = FORMULA
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def available(self) -> bool:
-        return bool(self.maps)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "illustrative": True,
-            "label": self.label,
-            "city_id": self.city_id,
-            "available": self.available,
-            "reason": self.reason,
-            "rivers": list(self.rivers),
-            "bbox_lon_lat": list(self.bbox),
-            "outline": self.outline_kind,
-            "margin_km": MARGIN_KM,
-            "cell_deg": CELL_DEG,
-            "formula": self.formula,
-            "files": {f"{m.return_period_years:g}": str(m.path) for m in self.maps},
-            "crs": "EPSG:4326",
-            "rivers_source": "Natural Earth 10m rivers and lake centre-lines (public domain), shipped in "
-            f"kalkan/data/{RIVERS_FILE}",
-        }
-
-
-def _outline(city_id: str) -> tuple[str, dict[str, Any]]:
-    from kalkan.app.reference_data import founding_city_data
-
-    _, outlines, _ = founding_city_data()
-    if city_id not in outlines:
-        raise InputError(f"City {city_id!r} is not a founding city; known: {', '.join(outlines)}.")
-    geoms = {g.kind: g for g in outlines[city_id]}
-    chosen = geoms.get("urban_extent") or geoms.get("admin_boundary")
-    if chosen is None:
-        raise InputError(f"City {city_id!r} has no outline (urban extent or administrative boundary).")
-    return chosen.kind, json.loads(chosen.geojson)
-
-
-def _box(outline: dict[str, Any]) -> tuple[float, float, float, float]:
+def outline_box(outline: dict[str, Any]) -> Box:
+    """The bounding box of a GeoJSON (Multi)Polygon widened by :data:`MARGIN_KM` on every side (degrees)."""
     kind = outline.get("type")
     polygons = [outline["coordinates"]] if kind == "Polygon" else outline["coordinates"]
     points = np.vstack([np.asarray(ring, dtype=np.float64)[:, :2] for rings in polygons for ring in rings])
@@ -178,21 +138,11 @@ def _distance_km(x: NDArray[np.float64], y: NDArray[np.float64], segments: NDArr
     return best
 
 
-def city_rivers(
-    city_id: str, rivers_path: Path | None = None
-) -> tuple[str, tuple[float, float, float, float], list[tuple[str, NDArray[np.float64]]]]:
-    """(outline kind, box, [(river name, its segments clipped to the box)]) of the Natural Earth rivers."""
-    from kalkan.catalog.sources import data_root
-
-    kind, outline = _outline(city_id)
-    box = _box(outline)
-    path = rivers_path if rivers_path is not None else data_root() / RIVERS_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the river centre-lines ({exc}).") from exc
+def rivers_in_box(features: Iterable[dict[str, Any]], box: Box) -> list[tuple[str, NDArray[np.float64]]]:
+    """[(river name, its segments clipped to the box as (n, 4) x0 y0 x1 y1)] of GeoJSON line features that cross
+    ``box``; a feature without a name is ``feature <k>`` (its position)."""
     found: list[tuple[str, NDArray[np.float64]]] = []
-    for k, feature in enumerate(data.get("features", [])):
+    for k, feature in enumerate(features):
         lines = _lines(feature.get("geometry") or {})
         parts = [_clip_segments(line, box) for line in lines if len(line) >= 2]
         segments = np.vstack(parts) if parts else np.empty((0, 4))
@@ -200,22 +150,37 @@ def city_rivers(
             props = feature.get("properties") or {}
             name = " ".join(str(props.get("name_en") or props.get("name") or f"feature {k}").split())
             found.append((name, segments))
-    return kind, box, found
+    return found
 
 
-def write_illustrative_layers(city_id: str, out_dir: Path, *, rivers_path: Path | None = None) -> IllustrativeLayers:
-    """Write ``<city>_illustrative_depth_rp<T>.tif`` for T in :data:`RETURN_PERIODS` (or say why not)."""
-    import rasterio  # type: ignore[import-untyped]
-    from affine import Affine
+def no_river_reason(city_id: str, outline_kind: str, box: Box) -> str:
+    """Why a city gets no illustrative layer: no river centre-line near it (a river is never invented)."""
+    return (
+        f"no Natural Earth 10m river centre-line lies within {MARGIN_KM:g} km of {city_id}'s "
+        f"{outline_kind.replace('_', ' ')} (box {', '.join(f'{v:.3f}' for v in box)}); no illustrative layer is "
+        "drawn (Kalkan never invents a river). Small urban rivers are not in Natural Earth."
+    )
 
-    kind, box, rivers = city_rivers(city_id, rivers_path)
-    if not rivers:
-        return IllustrativeLayers(
-            city_id, ILLUSTRATIVE_LABEL, (), (), box, kind,
-            reason=f"no Natural Earth 10m river centre-line lies within {MARGIN_KM:g} km of {city_id}'s "
-            f"{kind.replace('_', ' ')} (box {', '.join(f'{v:.3f}' for v in box)}); no illustrative layer is "
-            "drawn (Kalkan never invents a river). Small urban rivers are not in Natural Earth.",
-        )  # fmt: skip
+
+@dataclass(frozen=True, slots=True)
+class DepthGrid:
+    """The grid of the layers (EPSG:4326, cells of :data:`CELL_DEG` from the box's north-west corner) and each
+    cell centre's distance to the nearest river centre-line (km, ``height`` x ``width``)."""
+
+    west: float
+    north: float
+    width: int
+    height: int
+    distance_km: NDArray[np.float64]
+
+    def depth_m(self, return_period_years: float) -> NDArray[np.float32]:
+        """The layer of return period T: :func:`illustrative_depth_m` of every cell, float32 (m)."""
+        return illustrative_depth_m(self.distance_km, return_period_years).astype(np.float32)
+
+
+def depth_grid(box: Box, rivers: list[tuple[str, NDArray[np.float64]]]) -> DepthGrid:
+    """The grid over ``box`` and the distances of its cells to the ``rivers`` (local planar km at the box's
+    mean latitude)."""
     west, south, east, north = box
     width = math.ceil((east - west) / CELL_DEG)
     height = math.ceil((north - south) / CELL_DEG)
@@ -224,37 +189,8 @@ def write_illustrative_layers(city_id: str, out_dir: Path, *, rivers_path: Path 
     lat0 = (south + north) / 2
     kx = KM_PER_DEGREE * math.cos(math.radians(lat0))
     ky = KM_PER_DEGREE
-
     segments = np.vstack([s for _, s in rivers])
     seg_km = np.column_stack([(segments[:, 0] - west) * kx, (segments[:, 1] - south) * ky,
                               (segments[:, 2] - west) * kx, (segments[:, 3] - south) * ky])  # fmt: skip
     gx, gy = np.meshgrid((lon - west) * kx, (lat - south) * ky)
-    distance = _distance_km(gx, gy, seg_km)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    names = tuple(sorted({n for n, _ in rivers}))
-    maps = []
-    for t in RETURN_PERIODS:
-        depth = illustrative_depth_m(distance, t).astype(np.float32)
-        path = out_dir / f"{city_id}_illustrative_depth_rp{t}.tif"
-        profile = {
-            "driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "float32",
-            "crs": "EPSG:4326", "transform": Affine(CELL_DEG, 0.0, west, 0.0, -CELL_DEG, north), "nodata": -9999.0,
-            "compress": "deflate",
-        }  # fmt: skip
-        with rasterio.open(path, "w", **profile) as ds:
-            ds.write(depth, 1)
-            ds.update_tags(
-                ILLUSTRATIVE=ILLUSTRATIVE_LABEL,
-                units="m",
-                quantity="water depth",
-                return_period_years=str(t),
-                city_id=city_id,
-                formula=FORMULA,
-                rivers=", ".join(names),
-                source="Kalkan illustrative_floods (synthetic); rivers: Natural Earth 10m (public domain)",
-            )
-            ds.update_tags(1, units="m")
-            ds.set_band_description(1, f"ILLUSTRATIVE water depth (m), {t}-year return period")
-        maps.append(MapSpec(float(t), path))
-    return IllustrativeLayers(city_id, ILLUSTRATIVE_LABEL, tuple(maps), names, box, kind,
-                              notes=("synthetic depths; not a flood model",))  # fmt: skip
+    return DepthGrid(west, north, width, height, _distance_km(gx, gy, seg_km))
