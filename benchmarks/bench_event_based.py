@@ -152,8 +152,8 @@ KALKAN_WORKER = """
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from kalkan.app.event_based import read_model, write_event_hazard, hazard_file_name
-from kalkan.app.city_event_risk import city_sites, loss_curves
+from kalkan.app.event_based import asset_sites, read_model, write_event_hazard, hazard_file_name
+from kalkan.core.risk.metrics import catalogue_curves
 from kalkan.core.hazard.earthquake.stochastic import sample_events
 from kalkan.app.psha import gmpe_branches
 from kalkan.io.exposure import read_exposure
@@ -161,7 +161,7 @@ from kalkan.app.risk import run_assessment
 work, out, years, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 imts = ["PGA", "SA(0.3)", "SA(0.6)", "SA(1.0)"]
 exposure = read_exposure(work / "exposure.csv")
-sites, _ = city_sites(exposure, 400.0)
+sites, _ = asset_sites(exposure, 400.0)
 model = read_model(work / "model.xml", area_spacing_km=10.0)
 branches = gmpe_branches(["BooreEtAl2014"])
 events = sample_events(model.rupture_sets, years, seed, branches)
@@ -174,7 +174,7 @@ risk = run_assessment([out / "hazard" / hazard_file_name(i) for i in imts], work
                       out / "risk", taxonomy_mapping=work / "taxonomy_mapping.csv", max_distance_km=1.0)
 t3 = time.perf_counter()
 a = risk.assessment
-curves = loss_curves(a.event_loss, a.event_year, years, (100, 250, 475))
+curves = catalogue_curves(a.event_loss, a.event_year, years).at((100, 250, 475))
 print(json.dumps({"aal": risk.aal_per_year, "aal_standard_error": curves["standard_error"],
                   "events_sampled": info["events_sampled"], "events_in_hazard": info["events_in_hazard"],
                   "sites": len(sites), "assets": exposure.n_assets, "aggregate": curves["aggregate"],

@@ -27,6 +27,7 @@ from kalkan.app.event_based import (
     RETURN_PERIODS,
     ProgressCallback,
     SourceModelRun,
+    asset_sites,
     branches_record,
     check_years,
     gm_record,
@@ -41,7 +42,7 @@ from kalkan.app.risk import RiskRun, assess_and_write, load_hazards
 from kalkan.app.taxonomy_mapping import full_mapping_rows, with_city_mapping, write_mapping
 from kalkan.core.exposure.table import Exposure
 from kalkan.core.hazard.earthquake.psha import GmpeBranch, Sites
-from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record, z1pt0_from_vs30, z2pt5_from_vs30
+from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
 from kalkan.core.hazard.earthquake.stochastic import (
     DEFAULT_BLOCK_EVENTS,
     DEFAULT_MIN_INTENSITY,
@@ -67,7 +68,6 @@ __all__ = [
     "CityEventRisk",
     "city_event_based_risk",
     "city_event_inputs",
-    "city_sites",
     "loss_curves",
     "rp_warnings",
 ]
@@ -112,20 +112,6 @@ def loss_curves(event_loss: NDArray[np.float64], event_year: NDArray[np.int64], 
     return metrics.catalogue_curves(event_loss, event_year, years).at(rps)
 
 
-def city_sites(exposure: Any, vs30: float) -> tuple[Sites, NDArray[np.intp]]:
-    """The unique asset locations (rounded to 1e-6 degree) as sites with a uniform Vs30 (m/s), z1.0 and z2.5
-    from the Vs30 correlations (as the scenario's sites); and each asset's site."""
-    pts = np.round(np.column_stack([exposure.lon, exposure.lat]), 6)
-    uniq, inverse = np.unique(pts, axis=0, return_inverse=True)
-    v = np.full(uniq.shape[0], float(vs30))
-    sites = Sites(
-        tuple(f"s{k}" for k in range(uniq.shape[0])), uniq[:, 0].copy(), uniq[:, 1].copy(), v,
-        np.zeros(v.size, dtype=bool), np.asarray(z1pt0_from_vs30(v), dtype=np.float64),
-        np.asarray(z2pt5_from_vs30(v), dtype=np.float64),
-    )  # fmt: skip
-    return sites, np.asarray(inverse).ravel()
-
-
 @dataclass(frozen=True, slots=True)
 class CityEventInputs:
     """What a city's event-based run computes on: its stored exposure, its own taxonomy mapping (None: GEM's),
@@ -163,7 +149,7 @@ def city_event_inputs(
     if missing:
         raise InputError(f"The GEM functions of {city_id}'s taxonomies need {', '.join(missing)} too; add them.",
                          code="input.missing", field="--imt")  # fmt: skip
-    sites, _ = city_sites(exposure, vs30)
+    sites, _ = asset_sites(exposure, vs30)
     unresolved_assets = int(np.isin(exposure.taxonomy.astype(str), unresolved.get("structural", [])).sum())
     return CityEventInputs(exposure, own_mapping, vset, list(imts), sites, list(branches), unresolved_assets)
 

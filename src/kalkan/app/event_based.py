@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from kalkan import __version__
 from kalkan.catalog.sources import data_root
 from kalkan.core.hazard.earthquake.psha import GmpeBranch, Sites
-from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record
+from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S, vs30_record, z1pt0_from_vs30, z2pt5_from_vs30
 from kalkan.core.hazard.earthquake.sources import RuptureSet
 from kalkan.core.hazard.earthquake.stochastic import (
     DEFAULT_BLOCK_EVENTS,
@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_MAX_DISTANCE_KM",
     "DEFAULT_YEARS",
     "RETURN_PERIODS",
+    "asset_sites",
     "default_source_model",
     "hazard_file_name",
     "run_event_set",
@@ -399,3 +400,17 @@ def gm_record(truncation: float | None, correlation: str | None, max_distance_km
         "min_intensity_unit": "g (PGA, SA); cm/s (PGV)",
         "block_events": block_events,
     }
+
+
+def asset_sites(exposure: Any, vs30: float) -> tuple[Sites, NDArray[np.intp]]:
+    """The unique asset locations (rounded to 1e-6 degree) as sites with a uniform Vs30 (m/s), z1.0 and z2.5
+    from the Vs30 correlations (as the scenario's sites); and each asset's site."""
+    pts = np.round(np.column_stack([exposure.lon, exposure.lat]), 6)
+    uniq, inverse = np.unique(pts, axis=0, return_inverse=True)
+    v = np.full(uniq.shape[0], float(vs30))
+    sites = Sites(
+        tuple(f"s{k}" for k in range(uniq.shape[0])), uniq[:, 0].copy(), uniq[:, 1].copy(), v,
+        np.zeros(v.size, dtype=bool), np.asarray(z1pt0_from_vs30(v), dtype=np.float64),
+        np.asarray(z2pt5_from_vs30(v), dtype=np.float64),
+    )  # fmt: skip
+    return sites, np.asarray(inverse).ravel()

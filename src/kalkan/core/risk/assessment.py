@@ -463,9 +463,10 @@ def assess(
     asset_aal = asset_by_lt[:, money].sum(axis=1)
     curve = metrics.occurrence_curve(event_loss, first.frequency)
     event_year = getattr(first, "event_year", None)
+    aal_total = float(asset_by_lt[:, money].sum())
     by_type = {
         lt: LossTypeMetrics(
-            float(asset_by_lt[:, i].sum()),
+            aal_total if len(lts) == 1 else float(asset_by_lt[:, i].sum()),
             metrics.losses_by_key(
                 curve if monetary == [i] else metrics.occurrence_curve(event_by_lt[:, i], first.frequency), rps
             ),
@@ -482,7 +483,7 @@ def assess(
         realisation=getattr(first, "realisation", None), loss_types=lts, event_loss_by_type=event_by_lt,
         asset_id=exposure.id, asset_aal_by_type=asset_by_lt, event_loss=event_loss, asset_aal_per_year=asset_aal,
         currency=exposure.currency, price_year=exposure.price_year, return_periods_years=rps, curve=curve,
-        aal_per_year=float(asset_by_lt[:, money].sum()), rp_losses=metrics.losses_by_key(curve, rps),
+        aal_per_year=aal_total, rp_losses=metrics.losses_by_key(curve, rps),
         tvar={rp_key(rp): metrics.tvar(curve, rp) for rp in rps},
         aggregate=(metrics.aggregate_summary(event_loss, first.frequency, event_year, rps)
                    if event_year is not None else None),
