@@ -309,12 +309,14 @@ def compute_losses(
             assert buckets is not None
             off = int(part.bucket_offset[len(part.breakdowns) - 1])  # the loss_type dimension is last
 
-            def add_chunk(start: int, losses: NDArray[np.float64], off: int = off) -> None:
+            def add_chunk(
+                start: int, losses: NDArray[np.float64], off: int = off, totals: NDArray[np.float64] = event_by_lt
+            ) -> None:
                 """Fold one chunk of events x buckets into the totals, so no part holds a second full copy."""
                 assert buckets is not None
                 buckets[start : start + losses.shape[0]] += losses
                 if n_lt > 1:
-                    event_by_lt[start : start + losses.shape[0]] += losses[:, off : off + n_lt]
+                    totals[start : start + losses.shape[0]] += losses[:, off : off + n_lt]
 
             source: EventSource = InMemorySource(h) if isinstance(h, HazardSet) else h
             tk = time.perf_counter()
@@ -325,7 +327,9 @@ def compute_losses(
                 asset_aal = r.asset_aal(exposure.n_assets)  # one part: its own array, no second copy of the assets
             else:
                 asset_aal += r.asset_aal(exposure.n_assets)
-            if n_lt == 1:
+            if n_lt == 1 and len(parts) == 1:
+                event_by_lt = r.event_loss[:, None]  # one part, one loss type: the engine's own array
+            elif n_lt == 1:
                 event_by_lt[:, 0] += r.event_loss
         else:
             if not isinstance(h, HazardSet):
@@ -459,8 +463,10 @@ def assess(
     lts = losses.loss_types
     monetary = [i for i, lt in enumerate(lts) if lt in MONETARY]
     money: list[int] | slice = slice(None) if len(monetary) == len(lts) else monetary  # a view when all are money
-    event_loss = event_by_lt[:, money].sum(axis=1)
-    asset_aal = asset_by_lt[:, money].sum(axis=1)
+    if monetary == [0] and len(lts) == 1:  # one loss type, money: its own columns (a sum of one value is itself)
+        event_loss, asset_aal = event_by_lt[:, 0], asset_by_lt[:, 0]
+    else:
+        event_loss, asset_aal = event_by_lt[:, money].sum(axis=1), asset_by_lt[:, money].sum(axis=1)
     curve = metrics.occurrence_curve(event_loss, first.frequency)
     event_year = getattr(first, "event_year", None)
     aal_total = float(asset_by_lt[:, money].sum())
