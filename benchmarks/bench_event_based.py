@@ -152,16 +152,16 @@ KALKAN_WORKER = """
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from kalkan.app.event_based import read_model, write_event_hazard, hazard_file_name, city_sites, loss_curves
+from kalkan.app.event_based import asset_sites, read_model, write_event_hazard, hazard_file_name
+from kalkan.core.risk.metrics import catalogue_curves
 from kalkan.core.hazard.earthquake.stochastic import sample_events
 from kalkan.app.psha import gmpe_branches
 from kalkan.io.exposure import read_exposure
 from kalkan.app.risk import run_assessment
-import numpy as np, pyarrow.parquet as pq
 work, out, years, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 imts = ["PGA", "SA(0.3)", "SA(0.6)", "SA(1.0)"]
 exposure = read_exposure(work / "exposure.csv")
-sites, _ = city_sites(exposure, 400.0)
+sites, _ = asset_sites(exposure, 400.0)
 model = read_model(work / "model.xml", area_spacing_km=10.0)
 branches = gmpe_branches(["BooreEtAl2014"])
 events = sample_events(model.rupture_sets, years, seed, branches)
@@ -173,9 +173,9 @@ risk = run_assessment([out / "hazard" / hazard_file_name(i) for i in imts], work
                       [work / f"vulnerability_{lt}.xml" for lt in ("structural", "nonstructural", "contents")],
                       out / "risk", taxonomy_mapping=work / "taxonomy_mapping.csv", max_distance_km=1.0)
 t3 = time.perf_counter()
-ev = pq.read_table(out / "risk" / "event_losses.parquet").to_pydict()
-curves = loss_curves(np.asarray(ev["loss"]), np.asarray(ev["event_year"]), years, (100, 250, 475))
-print(json.dumps({"aal": risk["aal"], "aal_standard_error": curves["standard_error"],
+a = risk.assessment
+curves = catalogue_curves(a.event_loss, a.event_year, years).at((100, 250, 475))
+print(json.dumps({"aal": risk.aal_per_year, "aal_standard_error": curves["standard_error"],
                   "events_sampled": info["events_sampled"], "events_in_hazard": info["events_in_hazard"],
                   "sites": len(sites), "assets": exposure.n_assets, "aggregate": curves["aggregate"],
                   "occurrence": curves["occurrence"],
@@ -207,10 +207,10 @@ def run(cmd: list[str], logfile: Path, env: dict[str, str] | None = None) -> tup
 def prepare(work: Path, years: int, seed: int, cell_km: float, a_value: float) -> Json:
     """Write the shared inputs (model, exposure, vulnerability, mapping, job.ini) into ``work``."""
     sys.path.insert(0, str(REPO / "src"))
-    from kalkan.core.exposure.gem import city_exposure
-    from kalkan.io.exposure import write_exposure
+    from kalkan.app.city_exposure import city_exposure
+    from kalkan.catalog.files import GEM_CENTRAL_ASIA_DIR
     from kalkan.catalog.sources import data_root
-    from kalkan.core.vulnerability.library import GEM_CENTRAL_ASIA_DIR
+    from kalkan.io.exposure import write_exposure
 
     work.mkdir(parents=True, exist_ok=True)
     (work / "model.xml").write_text(MODEL.replace("{a}", f"{a_value:g}"), encoding="utf-8")

@@ -71,10 +71,11 @@ def _best(python: str, code: str, path: Path, repeat: int) -> dict[str, Any]:
 
 
 def _kalkan_steps(cell_km: float, work: Path) -> dict[str, Any]:
-    from kalkan.core.exposure.gem import city_exposure
+    from kalkan.app.city_exposure import city_exposure
+    from kalkan.app.database import upgrade_database
     from kalkan.io.exposure import write_exposure
-    from kalkan.app.city_data import load_exposure, save_exposure
-    from kalkan.store.database import open_store, upgrade_database
+    from kalkan.store.city_data import load_exposure, save_exposure
+    from kalkan.store.database import open_store
 
     t0 = time.perf_counter()
     exposure, record = city_exposure("dushanbe", cell_km)

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from kalkan.store.database import Store, open_store, upgrade_database
+from kalkan.app.database import upgrade_database
+from kalkan.store.database import Store, open_store
 
 PG_ENV = "KALKAN_TEST_POSTGRES_URL"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

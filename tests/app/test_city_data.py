@@ -15,17 +15,17 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from kalkan.app.city_data import (
+from kalkan.app.city_exposure import city_exposure
+from kalkan.core.exposure.table import Exposure
+from kalkan.errors import ConflictError, InputError
+from kalkan.io.facilities import illustrative_facilities, read_facilities, write_facilities_csv
+from kalkan.store.city_data import (
     exposure_summary,
     facility_summary,
     load_exposure,
     save_exposure,
     save_facilities,
 )
-from kalkan.app.city_exposure import city_exposure
-from kalkan.core.exposure.table import Exposure
-from kalkan.errors import ConflictError, InputError
-from kalkan.io.facilities import illustrative_facilities, read_facilities, write_facilities_csv
 from kalkan.store.database import Store
 from kalkan.store.models import ExposureAsset
 from tests.core.exposure.test_build_exposure_cli import COSTS, gem_sums

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from kalkan.app.city_data import current_districts, load_founding_city
+from kalkan.app.city_data import load_founding_city
 from kalkan.app.city_districts import import_city_districts
 from kalkan.errors import ConflictError, InputError
 from kalkan.store.database import Store
+from kalkan.store.registry import current_districts
 from kalkan.store.versions import current_version, history
 from tests.app.test_city_data import kalkan
 from tests.errors import expect_error

@@ -10,13 +10,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kalkan.app.city_data import current_exposure_set, load_exposure, load_founding_city
+from kalkan.app.city_data import load_founding_city
 from kalkan.app.city_outline import city_outline, founding_outline, set_city_outline
 from kalkan.app.exposure_import import city_box
 from kalkan.catalog.sources import data_root
 from kalkan.core.geometry import geometry_area_km2, points_in_geojson
 from kalkan.errors import ConflictError, InputError
 from kalkan.io.gem_exposure import admin1_rows
+from kalkan.store.city_data import current_exposure_set, load_exposure
 from kalkan.store.database import Store
 from kalkan.store.versions import history, restore
 from tests.app.test_city_data import kalkan

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from sqlalchemy import select, update
 
-from kalkan.app.city_data import save_exposure, save_facilities
 from kalkan.app.city_exposure import city_exposure
 from kalkan.app.data_quality import PERIL_MODELS, city_quality
 from kalkan.catalog.sources import data_root
@@ -23,6 +22,7 @@ from kalkan.errors import NotFoundError
 from kalkan.io.facilities import illustrative_facilities
 from kalkan.io.gem_exposure import admin1_rows
 from kalkan.io.shipped_vulnerability import gem_central_asia
+from kalkan.store.city_data import save_exposure, save_facilities
 from kalkan.store.database import Store
 from kalkan.store.models import ExposureAsset, ExposureSet
 from tests.app.test_city_data import PROVENANCE, kalkan

@@ -195,7 +195,7 @@ def test_named_scenario_to_losses(tmp_path: Path) -> None:
     result = run_assessment(
         [tmp_path / "sc" / "hazard_PGA.npz", tmp_path / "sc" / "hazard_SA_0.3.npz"], tmp_path / "exposure.csv",
         [Path("gem-central-asia")], tmp_path / "risk",
-    )  # fmt: skip
+    ).as_dict()  # fmt: skip
     scen = result["scenario"]
     assert scen["average_event_loss"] == pytest.approx(result["aal"])
     assert 0 < result["aal"] < 3.7e5

@@ -13,13 +13,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from kalkan.app.city_data import save_exposure
+from kalkan.app.city_event_risk import city_event_based_risk, rp_warnings
 from kalkan.app.city_exposure import city_exposure
-from kalkan.app.event_based import city_event_based_risk, rp_warnings
+from kalkan.app.database import upgrade_database
 from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S
 from kalkan.io.digest import sha256_file
 from kalkan.io.hazard import load_hazard
-from kalkan.store.database import open_store, upgrade_database
+from kalkan.store.city_data import save_exposure
+from kalkan.store.database import open_store
 
 CITY, YEARS = "dushanbe", 3000
 
@@ -79,10 +80,17 @@ def result(tmp_path_factory: pytest.TempPathFactory, store_url: str, model_path:
     out = tmp_path_factory.mktemp("run") / "event-risk"
     try:
         with store.transaction() as session:
-            summary = city_event_based_risk(session, CITY, out, source_model=model_path, years=YEARS, seed=5,
-                                            gmpes=["BooreEtAl2014", "AkkarEtAlRjb2014"], block_events=100)  # fmt: skip
+            risk = city_event_based_risk(session, CITY, out, source_model=model_path, years=YEARS, seed=5,
+                                         gmpes=["BooreEtAl2014", "AkkarEtAlRjb2014"], block_events=100)  # fmt: skip
     finally:
         store.close()
+    summary = risk.as_dict()
+    # The typed result carries the document's numbers, and the document is what summary.json holds.
+    assert risk.aal_per_year == summary["aal"] and risk.money == summary["units"]["loss"]
+    assert risk.expected_annual_fatalities_per_year == summary["expected_annual_fatalities"]
+    occurrence = summary["losses_at_return_periods"]["occurrence"]
+    assert risk.loss_curves.at((100,))["occurrence"] == {"100": occurrence["100"]}
+    assert json.loads((out / "summary.json").read_text()) == json.loads(json.dumps(summary))
     return out, summary
 
 

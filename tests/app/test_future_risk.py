@@ -17,6 +17,7 @@ from kalkan.core.vulnerability.functions import VulnerabilityFunction, Vulnerabi
 from kalkan.errors import InputError
 from kalkan.io.hazard import save_hazard
 from kalkan.io.ssp import shipped_ssp_tables
+from tests.errors import expect_error
 
 LON = np.array([68.78, 68.80])
 LAT = np.full(2, 38.56)
@@ -67,13 +68,16 @@ def hazards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_four_runs_and_attribution(hazards: tuple[Path, Path]) -> None:
     f = growth_factors("TJK", "ssp245", tables=shipped_ssp_tables(), horizon=2050)
-    r = future_risk(exposure(), [hazards[0]], [hazards[1]], vset(), f)
+    result = future_risk(exposure(), [hazards[0]], [hazards[1]], vset(), f)
     cost = np.array([1000.0, 2000.0])
     r00, r10 = hand_aal(TODAY, cost), hand_aal(FUTURE, cost)
-    assert r["runs"]["today"]["aal"] == pytest.approx(r00)
-    assert r["runs"]["hazard_only"]["aal"] == pytest.approx(r10)
-    assert r["runs"]["exposure_only"]["aal"] == pytest.approx(f.value_factor * r00)
-    assert r["runs"]["future"]["aal"] == pytest.approx(f.value_factor * r10)
+    assert result.runs["today"].aal_per_year == pytest.approx(r00)
+    assert result.runs["hazard_only"].aal_per_year == pytest.approx(r10)
+    assert result.runs["exposure_only"].aal_per_year == pytest.approx(f.value_factor * r00)
+    assert result.runs["future"].aal_per_year == pytest.approx(f.value_factor * r10)
+    assert result.aal_change.interaction == pytest.approx((f.value_factor - 1) * (r10 - r00))
+    r = result.as_dict()  # the JSON document
+    assert r["runs"]["today"]["aal"] == result.runs["today"].aal_per_year
     a = r["attribution"]["aal"]
     one = a["one_at_a_time"]
     assert one["hazard_effect"] + one["exposure_effect"] + one["interaction"] == pytest.approx(a["total_change"])
@@ -101,14 +105,10 @@ def test_refuses_different_intensity_measures(hazards: tuple[Path, Path], tmp_pa
     )  # fmt: skip
     other = tmp_path / "sa.npz"
     save_hazard(h, other)
-    with pytest.raises(InputError, match="same peril and intensity measures"):
-        future_risk(
-            exposure(),
-            [hazards[0]],
-            [other],
-            vset(),
-            growth_factors("TJK", "SSP2", tables=shipped_ssp_tables(), year=2050),
-        )
+    with pytest.raises(InputError) as info:
+        future_risk(exposure(), [hazards[0]], [other], vset(),
+                    growth_factors("TJK", "SSP2", tables=shipped_ssp_tables(), year=2050))  # fmt: skip
+    expect_error(info, "input.inconsistent", "hazard")
 
 
 def structural_csv(folder: Path) -> tuple[Path, Path]:
@@ -124,8 +124,9 @@ def structural_csv(folder: Path) -> tuple[Path, Path]:
 
 
 def test_city_service(sqlite_url: str, hazards: tuple[Path, Path], tmp_path: Path) -> None:
-    from kalkan.app.city_data import save_exposure
-    from kalkan.store.database import open_store, upgrade_database
+    from kalkan.app.database import upgrade_database
+    from kalkan.store.city_data import save_exposure
+    from kalkan.store.database import open_store
 
     vuln, mapping = structural_csv(tmp_path)
     upgrade_database(sqlite_url)
@@ -137,7 +138,7 @@ def test_city_service(sqlite_url: str, hazards: tuple[Path, Path], tmp_path: Pat
             r = city_future_risk(
                 session, "dushanbe", [hazards[0]], [hazards[1]], ssp="ssp585", horizon=2050,
                 vulnerability_paths=[vuln], taxonomy_mapping=mapping, overrides=Overrides(value_factor=2.0),
-            )  # fmt: skip
+            ).as_dict()  # fmt: skip
     finally:
         store.close()
     assert r["country_iso3"] == "TJK" and r["growth"]["base_year"] == 2021 and r["growth"]["value_factor"] == 2.0
@@ -152,8 +153,9 @@ def test_cli_risk_future(sqlite_url: str, hazards: tuple[Path, Path], tmp_path: 
     import subprocess
     import sys
 
-    from kalkan.app.city_data import save_exposure
-    from kalkan.store.database import open_store, upgrade_database
+    from kalkan.app.database import upgrade_database
+    from kalkan.store.city_data import save_exposure
+    from kalkan.store.database import open_store
 
     vuln, mapping = structural_csv(tmp_path)
     upgrade_database(sqlite_url)

@@ -13,15 +13,16 @@ import typer
 from affine import Affine
 from typer.testing import CliRunner
 
-from kalkan.app.city_data import save_exposure
 from kalkan.app.city_exposure import city_exposure
+from kalkan.app.database import upgrade_database
 from kalkan.app.hazard_import import import_hazard_maps
 from kalkan.app.illustrative_floods import ILLUSTRATIVE_LABEL, write_illustrative_layers
 from kalkan.cli.hazard_import import hazard_import
 from kalkan.errors import InputError
 from kalkan.io.hazard import load_hazard, read_hazard_metadata
 from kalkan.io.hazard_maps import MapSpec
-from kalkan.store.database import open_store, upgrade_database
+from kalkan.store.city_data import save_exposure
+from kalkan.store.database import open_store
 
 CITY = "namangan"
 

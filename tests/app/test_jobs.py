@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kalkan.store.database import upgrade_database
+from kalkan.app.database import upgrade_database
 from tests.cli_runner import run_kalkan
 
 CASE = Path(__file__).parents[1] / "core" / "risk" / "data" / "climada_golden_5k_1k"

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from kalkan.app.database import upgrade_database
 from kalkan.catalog import sources as data_sources
 from kalkan.core.coalition.vocabulary import FOUNDING_DATE
 from kalkan.errors import InputError
-from kalkan.store.database import Store, open_store, upgrade_database
+from kalkan.store.database import Store, open_store
 from kalkan.store.engine import make_engine
 from kalkan.store.models import City, CityGeometry, Disaster, ReferenceDataset
 

@@ -66,7 +66,7 @@ def test_list_and_lookup(store: Store) -> None:
     result = coalition_summary(store)
     with store.transaction() as session:
         runs = list_runs(session, kind="coalition-summary")
-        assert [r.id for r in runs] == [result["run_id"]]
+        assert [r.id for r in runs] == [result.run_id]
         assert list_runs(session, kind="nothing") == []
         with pytest.raises(NotFoundError):
             get_run(session, "ffffffff")
@@ -74,15 +74,16 @@ def test_list_and_lookup(store: Store) -> None:
 
 def test_coalition_summary(store: Store) -> None:
     result = coalition_summary(store)
-    totals = result["totals"]
+    totals = result.totals
     assert totals["members"] == totals["founding_members"] == 5
     assert totals["member_population"] == 221100 + 333600 + 1228400 + 1030063 + 673800
     assert totals["countries"] == ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
-    by_id = {c["id"]: c for c in result["cities"]}
+    assert result.member_population == totals["member_population"]
+    by_id = {c["id"]: c for c in result.cities}
     assert by_id["ashgabat"]["deadliest_disaster"]["year"] == 1948
     assert by_id["ashgabat"]["deadliest_disaster"]["deaths"] == 110000
     assert by_id["dushanbe"]["city_gdp_usd_estimate"] == 1341 * 1228400
     with store.transaction() as session:
-        row = run_row(get_run(session, result["run_id"]))
+        row = run_row(get_run(session, result.run_id))
     assert row["summary"]["totals"] == totals
     assert len(row["input_digests"]["registry"]) == 64

@@ -14,23 +14,23 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kalkan.app.city_data import load_exposure
 from kalkan.app.city_exposure import city_exposure
 from kalkan.app.city_scenario import run_city_scenario
 from kalkan.app.data_quality import city_quality
+from kalkan.app.database import upgrade_database
 from kalkan.app.exposure_import import import_city_exposure
 from kalkan.app.taxonomy_mapping import (
     check_mapping_file,
     city_vulnerability,
     import_city_mapping,
-    load_mapping,
     mapping_in_use,
 )
 from kalkan.errors import InputError
 from kalkan.io.exposure import write_exposure
 from kalkan.io.shipped_vulnerability import gem_central_asia
 from kalkan.io.vulnerability_csv import read_taxonomy_mapping
-from kalkan.store.database import Store, open_store, upgrade_database
+from kalkan.store.city_data import load_exposure, load_mapping
+from kalkan.store.database import Store, open_store
 from tests.errors import expect_error
 
 BRICK, FRAME = "city:brick-1-3-floors/RES", "city:rc-frame-5-9-floors/RES"
@@ -176,7 +176,7 @@ def test_mapped_classes_give_the_same_losses_as_the_gem_taxonomies(tmp_path: Pat
                 assert (set(stored.taxonomy.tolist()) <= set(names.values())) == (mapping is not None)
                 out = tmp_path / f"run-{len(results)}"
                 results.append(run_city_scenario(session, "dushanbe", out, scenario="dushanbe-gissar-1989",
-                                                 n_fields=2, gmpes=["BooreEtAl2014"]))  # fmt: skip
+                                                 n_fields=2, gmpes=["BooreEtAl2014"]).as_dict())  # fmt: skip
     finally:
         store.close()
     a, b = (r["totals"] for r in results)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kalkan.app.city_data import load_facilities
+from kalkan.app.database import upgrade_database
 from kalkan.io.facilities import illustrative_facilities, write_facilities_csv
-from kalkan.store.database import open_store, upgrade_database
+from kalkan.store.city_data import load_facilities
+from kalkan.store.database import open_store
 from kalkan.store.models import DataVersion, FacilityRecord
 from tests.cli_runner import run_kalkan
 

@@ -46,7 +46,8 @@ class FuzzStore:
 @pytest.fixture(scope="session")
 def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> FuzzStore:
     from kalkan.app.city_data import load_founding_city
-    from kalkan.store.database import store_scope, upgrade_database
+    from kalkan.app.database import upgrade_database
+    from kalkan.store.database import store_scope
 
     root = tmp_path_factory.mktemp("fuzz")
     template = root / "template.sqlite3"

@@ -100,11 +100,11 @@ def _write(path: Path, data: bytes) -> Path:
 
 def build_seeds(root: Path, db_path: Path) -> Seeds:
     """Write every seed file (valid inputs that each importer accepts) under ``root/seeds``."""
-    from kalkan.app.city_data import load_exposure
     from kalkan.app.taxonomy_mapping import mapping_in_use
     from kalkan.io.exposure import write_exposure
     from kalkan.io.facilities import read_facilities_csv, write_facilities_geojson, write_facilities_gpkg
     from kalkan.io.hazard import load_case_hazard, save_hazard
+    from kalkan.store.city_data import load_exposure
     from kalkan.store.database import store_scope
     from tests.app.test_earthquake import write_job
     from tests.app.test_station_data import write_station

@@ -112,9 +112,11 @@ def test_header_only_registry_leaves_the_stored_one(
     tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The issue's case: a header-only CSV exited 0 and emptied the registry (12 -> 0 facilities)."""
-    from kalkan.app.city_data import facility_summary, load_founding_city
+    from kalkan.app.city_data import load_founding_city
+    from kalkan.app.database import upgrade_database
     from kalkan.cli import main
-    from kalkan.store.database import store_scope, upgrade_database
+    from kalkan.store.city_data import facility_summary
+    from kalkan.store.database import store_scope
 
     upgrade_database(sqlite_url)
     with store_scope(sqlite_url) as store, store.transaction() as session:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kalkan.app.database import upgrade_database
 from kalkan.errors import StoreError
-from kalkan.store.database import open_store, upgrade_database
+from kalkan.store.database import open_store
 from kalkan.store.engine import BUSY_TIMEOUT_ENV, busy_timeout_ms, make_engine, parse_url
 from tests.errors import expect_error
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from kalkan.store.database import Store, open_store, upgrade_database
+from kalkan.app.database import upgrade_database
+from kalkan.store.database import Store, open_store
 
 
 @pytest.fixture

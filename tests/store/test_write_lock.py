@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from kalkan.app.database import upgrade_database
 from kalkan.errors import StoreError
-from kalkan.store.database import open_store, upgrade_database
+from kalkan.store.database import open_store
 from kalkan.store.engine import BUSY_TIMEOUT_ENV
 from kalkan.store.models import City
 from tests.errors import expect_error

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from kalkan.app.city_data import save_districts
 from kalkan.app.city_outline import CityOutline, city_outline
 from kalkan.core.geometry import distance_outside_km
 from kalkan.errors import InputError
 from kalkan.io.districts import DistrictFeature, read_districts
+from kalkan.store.city_data import save_districts
 from kalkan.store.versions import require_replace
 
 DISTRICT_TOLERANCE_KM = 1.0

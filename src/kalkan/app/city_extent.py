@@ -14,11 +14,11 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from kalkan.app.city_outline import city_outline
-from kalkan.app.coalition import get_city
 from kalkan.core.geometry import KM_PER_DEGREE
 from kalkan.errors import InputError
 from kalkan.io.countries import check_points_in_country, iso3_from_iso2
 from kalkan.io.extent import Extent
+from kalkan.store.registry import get_city
 
 __all__ = ["DEFAULT_MARGIN_KM", "check_outline_country", "city_extent"]
 

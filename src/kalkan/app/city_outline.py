@@ -28,6 +28,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kalkan.core.digest import sha256_json
 from kalkan.core.exposure.gem import outline_from_geojson
 from kalkan.core.geometry import (
     clip_polygon,
@@ -39,7 +40,6 @@ from kalkan.core.geometry import (
 from kalkan.errors import InputError, NotFoundError
 from kalkan.io.cities import load_json
 from kalkan.io.countries import country_outline
-from kalkan.io.digest import sha256_json
 from kalkan.io.founding_cities import founding_city_data
 from kalkan.store.models import City, CityGeometry
 from kalkan.store.versions import current_version, new_version

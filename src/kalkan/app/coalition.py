@@ -1,5 +1,6 @@
-"""The coalition registry's use cases: list and show cities, accession (apply, approve, reject), corrections
-of registry fields with their sources (``kalkan cities update``)."""
+"""The coalition registry's use cases: accession (apply, approve, reject) and corrections of registry fields with
+their sources (``kalkan cities update``). Plain queries of the registry (list, get, rows) are in
+:mod:`kalkan.store.registry`."""
 
 from __future__ import annotations
 
@@ -8,141 +9,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from kalkan.app.reference_data import apply_facts, facts_document, field_of, set_city_field
 from kalkan.core.coalition.model import CityFacts
-from kalkan.core.coalition.vocabulary import AR6_LAND_REGIONS
-from kalkan.errors import ConflictError, InputError, NotFoundError
+from kalkan.errors import ConflictError, InputError
 from kalkan.io.cities import SOURCE_OF_FIELD, check_in_country, field_value, parse_assignment, parse_city
-from kalkan.store.models import AccessionApplication, City, CityFieldChange, DataVersion, District, utcnow
-
-MEMBER_STATUSES = ("founding", "member")
-
-
-def isoformat_utc(value: dt.date | dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime) and value.tzinfo is None:  # SQLite drops the zone; stored as UTC
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
+from kalkan.store.models import AccessionApplication, City, CityFieldChange, utcnow
+from kalkan.store.registry import field_change_row, get_city, isoformat_utc
 
 
-def city_row(city: City) -> dict[str, Any]:
-    """The registry line of a city: identity, population (with year and source), GDP, membership."""
-    return {
-        "id": city.id,
-        "name_en": city.name_en,
-        "name_ru": city.name_ru,
-        "name_local": city.name_local,
-        "country_iso3": city.country_iso3,
-        "lon": city.lon,
-        "lat": city.lat,
-        "population": city.population,
-        "population_year": city.population_year,
-        "population_source": city.population_source,
-        "gdp_per_capita_usd": city.gdp_per_capita_usd,
-        "gdp_year": city.gdp_year,
-        "currency": city.currency,
-        "ipcc_ar6_region": city.ipcc_ar6_region,
-        "main_hazards": list(city.main_hazards),
-        "membership_status": city.membership_status,
-        "member_since": isoformat_utc(city.member_since),
-    }
-
-
-def _current_districts(city: City) -> list[District]:
-    session = object_session(city)
-    if session is None:
-        return []
-    return list(
-        session.scalars(
-            select(District)
-            .join(DataVersion, DataVersion.id == District.version_id)
-            .where(District.city_id == city.id, DataVersion.is_current.is_(True))
-            .order_by(District.name)
-        )
-    )
-
-
-def city_detail(city: City) -> dict[str, Any]:
-    """Everything the registry holds on a city, as JSON-ready values (geometries without coordinates)."""
-    out = city_row(city)
-    out.update(
-        {
-            "admin1": city.admin1,
-            "geonameid": city.geonameid,
-            "elevation_m": city.elevation_m,
-            "population_alternatives": list(city.population_alternatives),
-            "gdp_source": city.gdp_source,
-            "ipcc_ar6_region_name": AR6_LAND_REGIONS.get(city.ipcc_ar6_region),
-            "climate": city.climate,
-            "rivers": list(city.rivers),
-            "national_agencies": list(city.national_agencies),
-            "sources": dict(city.sources),
-            "geometries": [
-                {"kind": g.kind, "area_km2": g.area_km2, "source": g.source, "licence": g.licence}
-                for g in city.geometries
-            ],
-            "districts": [
-                {"code": d.code, "name": d.name, "name_ru": d.name_ru, "source": d.source}
-                for d in _current_districts(city)
-            ],
-            "notable_disasters": [
-                {
-                    "year": d.year,
-                    "date": d.date,
-                    "hazard": d.hazard,
-                    "deaths": d.deaths,
-                    "summary": d.summary,
-                    "source": d.source,
-                }
-                for d in city.disasters
-            ],
-            "applications": [application_row(a) for a in city.applications],
-        }
-    )
-    return out
-
-
-def application_row(app: AccessionApplication) -> dict[str, Any]:
-    return {
-        "id": app.id,
-        "city_id": app.city_id,
-        "applicant": app.applicant,
-        "applied_at": isoformat_utc(app.applied_at),
-        "status": app.status,
-        "decided_by": app.decided_by,
-        "decided_at": isoformat_utc(app.decided_at),
-        "reason": app.reason,
-    }
-
-
-def list_cities(session: Session, *, status: str | None = None) -> list[City]:
-    """Cities ordered by membership (founding, member, applicant, rejected), then English name."""
-    query = select(City)
-    if status is not None:
-        query = query.where(City.membership_status == status)
-    order = {"founding": 0, "member": 1, "applicant": 2, "rejected": 3}
-    cities = list(session.scalars(query))
-    return sorted(cities, key=lambda c: (order.get(c.membership_status, 9), c.name_en))
-
-
-def get_city(session: Session, city_id: str) -> City:
-    city = session.get(City, city_id)
-    if city is None:
-        known = ", ".join(session.scalars(select(City.id).order_by(City.id)))
-        raise NotFoundError(
-            f"No city with id '{city_id}' in the registry.",
-            hint=f"Known ids: {known or 'none'}. `kalkan cities list` shows them.",
-        )
-    return city
-
-
-def _clean_person(value: str, what: str) -> str:
+def _clean_person(value: str, what: str, option: str) -> str:
+    """A person's or office's name, stripped; refused unless 1-200 characters (``option`` is the CLI's)."""
     value = value.strip()
     if not value or len(value) > 200:
-        raise InputError(f"{what} must be a name of 1-200 characters.")
+        raise InputError(f"{what} must be a name of 1-200 characters.", code="input.type", field=option)
     return value
 
 
@@ -153,7 +34,7 @@ def apply(session: Session, facts: CityFacts, *, applicant: str, checked: bool =
     again unless its last application was rejected. The city's point must lie in its declared country
     (:func:`kalkan.io.cities.check_in_country`; ``checked`` when the caller has already checked it).
     """
-    applicant = _clean_person(applicant, "The applicant")
+    applicant = _clean_person(applicant, "The applicant", "--applicant")
     if not checked:
         check_in_country(facts, f"The application of '{facts.id}'")
     city = session.get(City, facts.id)
@@ -166,7 +47,8 @@ def apply(session: Session, facts: CityFacts, *, applicant: str, checked: bool =
         if twin is not None:
             raise ConflictError(
                 f"{facts.name_en} ({facts.country_iso3}) is already in the registry as '{twin.id}' "
-                f"({twin.membership_status})."
+                f"({twin.membership_status}).",
+                code="conflict.registry",
             )
         city = City(id=facts.id, membership_status="applicant")
         session.add(city)
@@ -174,6 +56,7 @@ def apply(session: Session, facts: CityFacts, *, applicant: str, checked: bool =
         raise ConflictError(
             f"City '{facts.id}' is already in the registry ({city.membership_status}); it cannot apply again.",
             hint="Only a city whose application was rejected may apply anew.",
+            code="conflict.registry",
         )
     else:
         city.membership_status = "applicant"
@@ -194,7 +77,7 @@ def _pending(session: Session, city_id: str) -> tuple[City, AccessionApplication
             if last is not None
             else f"it is a {city.membership_status} city and never applied"
         )
-        raise ConflictError(f"City '{city_id}' has no pending application: {detail}.")
+        raise ConflictError(f"City '{city_id}' has no pending application: {detail}.", code="conflict.registry")
     return city, pending[-1]
 
 
@@ -202,7 +85,7 @@ def approve(
     session: Session, city_id: str, *, by: str, reason: str | None = None, when: dt.datetime | None = None
 ) -> AccessionApplication:
     """The secretariat admits the city: it becomes a member from the decision's date."""
-    by = _clean_person(by, "The deciding person (--by)")
+    by = _clean_person(by, "The deciding person (--by)", "--by")
     city, app = _pending(session, city_id)
     when = when or utcnow()
     app.status, app.decided_by, app.decided_at, app.reason = "approved", by, when, reason
@@ -216,9 +99,9 @@ def reject(
     session: Session, city_id: str, *, by: str, reason: str, when: dt.datetime | None = None
 ) -> AccessionApplication:
     """The secretariat rejects the application; a reason is required and recorded."""
-    by = _clean_person(by, "The deciding person (--by)")
+    by = _clean_person(by, "The deciding person (--by)", "--by")
     if not reason.strip():
-        raise InputError("A rejection needs a reason (--reason).")
+        raise InputError("A rejection needs a reason (--reason).", code="input.missing", field="--reason")
     city, app = _pending(session, city_id)
     app.status, app.decided_by, app.decided_at, app.reason = "rejected", by, when or utcnow(), reason.strip()
     city.membership_status = "rejected"
@@ -242,16 +125,20 @@ def update_city(
     reference data. Returns the changes made (none when every value is already as given)."""
     source = source.strip()
     if not source or len(source) > 2000:
-        raise InputError("A correction needs its source (--source): where the new value comes from.")
-    who = _clean_person(by, "The person making the correction (--by)") if by is not None else None
+        raise InputError(
+            "A correction needs its source (--source): where the new value comes from.",
+            code="input.missing",
+            field="--source",
+        )
+    who = _clean_person(by, "The person making the correction (--by)", "--by") if by is not None else None
     if not assignments:
-        raise InputError("Give at least one --set FIELD=VALUE.")
+        raise InputError("Give at least one --set FIELD=VALUE.", code="input.missing", field="--set")
     city = get_city(session, city_id)
     values: dict[str, Any] = {}
     for text in assignments:
         field, value_text = parse_assignment(text)
         if field in values:
-            raise InputError(f"--set {field}: given twice.")
+            raise InputError(f"--set {field}: given twice.", code="input.duplicate", field=field)
         values[field] = field_value(field, value_text)
     before = facts_document(city)
 
@@ -291,26 +178,3 @@ def facts_document_of(facts: CityFacts) -> dict[str, Any]:
                population_source=facts.population.source)  # fmt: skip
     doc.update({k: v for k, v in facts.sources.items() if k not in doc})
     return doc
-
-
-def field_change_row(change: CityFieldChange) -> dict[str, Any]:
-    """A correction as JSON-ready values."""
-    return {
-        "field": change.field,
-        "old_value": change.old_value.get("value"),
-        "new_value": change.new_value.get("value"),
-        "source": change.source,
-        "changed_by": change.changed_by,
-        "changed_at": isoformat_utc(change.changed_at),
-    }
-
-
-def field_changes(session: Session, city_id: str) -> list[dict[str, Any]]:
-    """Every correction of the city's registry fields, oldest first."""
-    get_city(session, city_id)
-    return [
-        field_change_row(c)
-        for c in session.scalars(
-            select(CityFieldChange).where(CityFieldChange.city_id == city_id).order_by(CityFieldChange.id)
-        )
-    ]

@@ -30,10 +30,8 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kalkan.app.city_data import STORED_COSTS, current_exposure_set, current_facility_version_id
 from kalkan.app.city_outline import CityOutline, city_outline
-from kalkan.app.coalition import get_city
-from kalkan.app.taxonomy_mapping import city_vulnerability, load_mapping
+from kalkan.app.taxonomy_mapping import city_vulnerability
 from kalkan.core.exposure.table import OCCUPANT_PERIODS
 from kalkan.core.geometry import distance_outside_km, near_edge, points_in_geojson
 from kalkan.core.vulnerability.functions import VulnerabilitySet
@@ -41,7 +39,9 @@ from kalkan.core.vulnerability.jrc import FLOOD_PERILS, occupancy_sector
 from kalkan.io.countries import CountryOutline, country_outline
 from kalkan.io.gem_exposure import admin1_rows, shipped_gem_taxonomies
 from kalkan.io.shipped_vulnerability import gem_central_asia, jrc_flood_asia
+from kalkan.store.city_data import STORED_COSTS, current_exposure_set, current_facility_version_id, load_mapping
 from kalkan.store.models import ExposureAsset, ExposureSet, FacilityRecord
+from kalkan.store.registry import get_city
 
 
 def _jrc_flood_asia(taxonomies: Iterable[str] = ()) -> VulnerabilitySet:

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from kalkan import __version__
 from kalkan.app.city_outline import founding_outline
-from kalkan.app.risk import compute_losses, peak_rss_mib, prepare_losses
+from kalkan.app.risk import peak_rss_mib
 from kalkan.catalog.sources import data_source
 from kalkan.core.bounds import MAX_GMF_VALUES
 from kalkan.core.geometry import grid_in_polygon
@@ -35,6 +35,7 @@ from kalkan.core.hazard.earthquake.site import (
     z1pt0_from_vs30,
     z2pt5_from_vs30,
 )
+from kalkan.core.risk.assessment import compute_losses, prepare_losses
 from kalkan.core.risk.assignment import explicit_sites, nearest_sites
 from kalkan.core.risk.damage import compute_damage
 from kalkan.core.vulnerability.fragility_set import FragilitySet

@@ -1,18 +1,15 @@
-"""Event-based hazard and risk: a stochastic event set of a source model over T years, its ground-motion
-fields as hazard files, and a city's losses from them (average annual loss, occurrence and aggregate
-exceedance curves, losses at return periods, expected annual fatalities).
+"""Event-based hazard: a stochastic event set of a source model over T years and its ground-motion fields as
+hazard files (``kalkan eq events``); the city's losses from them are :mod:`kalkan.app.city_event_risk`.
 
 The science is in :mod:`kalkan.core.hazard.earthquake.stochastic` (catalogue, seeding, fields); this module
 reads the inputs, streams the fields into Kalkan hazard NPZ files block by block (memory O(events + one
-block); the stored values go straight to disk), runs the risk engine and writes a summary that records the
-source model (path and SHA-256), the GMPE logic tree, T, the seed, the event and rupture counts, and
-warnings (for instance a return period too long for the catalogue).
+block); the stored values go straight to disk) and writes a summary that records the source model (path and
+SHA-256), the GMPE logic tree, T, the seed, the event and rupture counts, and warnings.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import secrets
 import shutil
@@ -26,10 +23,8 @@ from typing import IO, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy.orm import Session
 
 from kalkan import __version__
-from kalkan.app.modelled_effects import EARTHQUAKE_MODELLED_EFFECTS
 from kalkan.catalog.sources import data_root
 from kalkan.core.hazard.earthquake.gmf import Correlation
 from kalkan.core.hazard.earthquake.logic_tree import GmpeBranch
@@ -42,8 +37,7 @@ from kalkan.core.hazard.earthquake.stochastic import (
     ground_motion_blocks,
     sample_events,
 )
-from kalkan.core.risk import metrics
-from kalkan.core.risk.return_periods import RULE, STANDARD_RETURN_PERIODS, check_return_periods, rp_key, with_standard
+from kalkan.core.risk.return_periods import STANDARD_RETURN_PERIODS
 from kalkan.errors import InputError
 from kalkan.io.digest import sha256_file
 from kalkan.io.exposure_columns import require_file
@@ -57,7 +51,7 @@ __all__ = [
     "DEFAULT_MAX_DISTANCE_KM",
     "DEFAULT_YEARS",
     "RETURN_PERIODS",
-    "city_event_based_risk",
+    "asset_sites",
     "default_source_model",
     "hazard_file_name",
     "run_event_set",
@@ -70,10 +64,6 @@ DEFAULT_MAX_DISTANCE_KM = 300.0
 """Default maximum source-site distance (Rrup, km), as the classical calculation's."""
 RETURN_PERIODS = STANDARD_RETURN_PERIODS
 """Return periods (years) of the losses reported: Kalkan's standard set, as every other loss table."""
-CURVE_RETURN_PERIODS = (1, 2, 5, 10, 25, 50, 100, 250, 475, 500, 1000, 2475, 5000, 10000, 25000, 100000)
-"""Return periods (years) of the exceedance curves written (those up to T)."""
-RP_RELIABLE_FACTOR = 10
-"""A loss at return period R is flagged unless T >= 10 R: its estimate rests on about T / R years."""
 
 
 def hazard_file_name(imt: str) -> str:
@@ -322,7 +312,8 @@ def branches_record(branches: Sequence[GmpeBranch], logic_tree: Path | None) -> 
     return out
 
 
-def _region_warnings(sets: Sequence[RuptureSet], branches: Sequence[GmpeBranch]) -> list[str]:
+def region_warnings(sets: Sequence[RuptureSet], branches: Sequence[GmpeBranch]) -> list[str]:
+    """Sources of a tectonic region none of the GMPEs is for: each gets the one logic tree all the same."""
     out = []
     regions = {b.gmpe.tectonic_region for b in branches}
     for trt in sorted({rs.tectonic_region for rs in sets} - regions):
@@ -332,7 +323,8 @@ def _region_warnings(sets: Sequence[RuptureSet], branches: Sequence[GmpeBranch])
     return out
 
 
-def _check_years(years: int, seed: int) -> None:
+def check_years(years: int, seed: int) -> None:
+    """The catalogue length is a whole number of years >= 1 and the seed a non-negative integer."""
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise InputError(
             f"--years must be a whole number of years >= 1; got {years!r}.", code="input.range", field="--years"
@@ -364,7 +356,7 @@ def run_event_set(
     """``kalkan eq events``: sample a ``years``-year catalogue of the source model and write, atomically,
     ``out_dir/{hazard_<IMT>.npz, events.parquet, summary.json}``; returns the summary. ``vs30_m_s``: the Vs30
     the sites without their own were given (stated in the summary's ``site_condition``)."""
-    _check_years(years, seed)
+    check_years(years, seed)
     t0 = time.perf_counter()
     model = read_model(source_model, area_spacing_km=area_spacing_km)
     events = sample_events(model.rupture_sets, years, seed, branches)
@@ -387,9 +379,9 @@ def run_event_set(
             "sites": {"count": len(sites), "source": sites_source},
             "site_condition": vs30_record(vs30_m_s, sites.vs30_m_s),
             "imts": list(imts),
-            "ground_motion": _gm_record(truncation, correlation, max_distance_km, min_intensity, block_events),
+            "ground_motion": gm_record(truncation, correlation, max_distance_km, min_intensity, block_events),
             "files": files,
-            "warnings": [*model.warnings, *_region_warnings(model.rupture_sets, branches), *written["warnings"]],
+            "warnings": [*model.warnings, *region_warnings(model.rupture_sets, branches), *written["warnings"]],
             "timings_s": {"sample": t_sample, "ground_motion": time.perf_counter() - t1},
             "engine": f"kalkan {__version__}",
         }
@@ -397,8 +389,9 @@ def run_event_set(
     return summary
 
 
-def _gm_record(truncation: float | None, correlation: str | None, max_distance_km: float, min_intensity: float,
+def gm_record(truncation: float | None, correlation: str | None, max_distance_km: float, min_intensity: float,
                block_events: int) -> dict[str, Any]:  # fmt: skip
+    """The ground-motion settings as a run's summary records them."""
     return {
         "truncation_sd": truncation,
         "correlation": correlation,
@@ -410,52 +403,7 @@ def _gm_record(truncation: float | None, correlation: str | None, max_distance_k
     }
 
 
-# --------------------------------------------------------------------------------------------- city risk
-
-
-def rp_warnings(years: int, return_periods: Sequence[float]) -> tuple[dict[str, str], list[str]]:
-    """Flag each return period against the catalogue length: ``ok`` (T >= 10 R), ``short`` (R <= T < 10 R:
-    few years exceed it, large sampling error) or ``beyond_catalogue`` (R > T: the loss is clamped to the
-    largest simulated one)."""
-    flags: dict[str, str] = {}
-    warnings: list[str] = []
-    for rp in return_periods:
-        if years >= RP_RELIABLE_FACTOR * rp:
-            flags[rp_key(rp)] = "ok"
-        elif years >= rp:
-            flags[rp_key(rp)] = "short"
-            warnings.append(
-                f"the {rp:g}-year losses rest on about {years / rp:.0f} catalogue year(s) of {years:,}: sampling "
-                f"error is large; use --years {RP_RELIABLE_FACTOR * rp:g} or more for a stable estimate."
-            )
-        else:
-            flags[rp_key(rp)] = "beyond_catalogue"
-            warnings.append(
-                f"the {rp:g}-year return period is beyond the {years:,}-year catalogue: the losses reported there are "
-                f"the largest simulated ones (a lower bound); use --years {RP_RELIABLE_FACTOR * rp:g} or more."
-            )
-    return flags, warnings
-
-
-def loss_curves(event_loss: NDArray[np.float64], event_year: NDArray[np.int64], years: int,
-                return_periods: Sequence[float]) -> dict[str, Any]:  # fmt: skip
-    """Losses at the return periods from a T-year catalogue (each event 1/T per year), by the one rule of
-    :mod:`kalkan.core.risk.metrics`: ``occurrence`` (event exceedance: the risk engine's curve, the same number as
-    ``risk show`` of the run), ``annual_maximum`` (each year's largest loss) and ``aggregate`` (each year's
-    total), with the standard error of the mean annual loss (std of annual totals / sqrt T)."""
-    rps = check_return_periods(return_periods)
-    agg, mx = metrics.annual_losses(event_loss, event_year, years)
-    events = metrics.occurrence_curve(event_loss, np.full(event_loss.size, 1.0 / years))
-    return {
-        "occurrence": metrics.losses_by_key(events, rps),
-        "annual_maximum": metrics.losses_by_key(metrics.annual_curve(mx), rps),
-        "aggregate": metrics.losses_by_key(metrics.annual_curve(agg), rps),
-        "mean_annual": float(agg.mean()),
-        "standard_error": float(agg.std(ddof=1) / math.sqrt(years)) if years > 1 else math.nan,
-    }
-
-
-def city_sites(exposure: Any, vs30: float) -> tuple[Sites, NDArray[np.intp]]:
+def asset_sites(exposure: Any, vs30: float) -> tuple[Sites, NDArray[np.intp]]:
     """The unique asset locations (rounded to 1e-6 degree) as sites with a uniform Vs30 (m/s), z1.0 and z2.5
     from the Vs30 correlations (as the scenario's sites); and each asset's site."""
     pts = np.round(np.column_stack([exposure.lon, exposure.lat]), 6)
@@ -467,218 +415,3 @@ def city_sites(exposure: Any, vs30: float) -> tuple[Sites, NDArray[np.intp]]:
         names=tuple(f"s{k}" for k in range(uniq.shape[0])),
     )  # fmt: skip
     return sites, np.asarray(inverse).ravel()
-
-
-def city_event_based_risk(
-    session: Session,
-    city_id: str,
-    out_dir: Path,
-    *,
-    source_model: Path | None = None,
-    gmpes: Sequence[str] = (),
-    gmpe_logic_tree: Path | None = None,
-    years: int = DEFAULT_YEARS,
-    seed: int = 42,
-    imts: Sequence[str] | None = None,
-    vs30: float = DEFAULT_VS30_M_S,
-    correlation: Correlation = None,
-    truncation: float | None = 3.0,
-    max_distance_km: float = DEFAULT_MAX_DISTANCE_KM,
-    min_intensity: float = DEFAULT_MIN_INTENSITY,
-    block_events: int = DEFAULT_BLOCK_EVENTS,
-    area_spacing_km: float = 10.0,
-    return_periods: Sequence[float] = RETURN_PERIODS,
-    on_progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
-    """Event-based risk of a city's stored exposure; writes ``out_dir/{summary.json, exceedance_curves.csv,
-    hazard/, risk/, exposure.csv, taxonomy_mapping.csv}`` atomically and returns the summary.
-
-    Source model: ``source_model`` or the shipped regional model. GMPEs: a logic-tree file, names (equal
-    weights) or the scenario's default three. IMTs: those of the GEM Central Asia functions the city's
-    taxonomies resolve to (with the city's own mapping). Sites: the unique asset locations with a uniform
-    ``vs30`` (m/s). Losses by the risk engine (mean mode; GEM NRML models + the city's mapping; night-time
-    occupants for fatalities). Money in the exposure's currency and price year (USD of 2021 for the GEM
-    exposure); fatalities in people.
-    """
-    from kalkan.app.city_data import load_exposure
-    from kalkan.app.city_scenario import DEFAULT_GMPES, GEM_LICENCE, _resolve_imts
-    from kalkan.app.psha import gmpe_branches
-    from kalkan.app.risk import run_assessment
-    from kalkan.app.taxonomy_mapping import full_mapping_rows, load_mapping, with_city_mapping, write_mapping
-    from kalkan.catalog.files import GEM_CENTRAL_ASIA_DIR, GEM_CENTRAL_ASIA_FILES
-    from kalkan.catalog.sources import data_root
-    from kalkan.io.exposure import write_exposure
-    from kalkan.io.results import atomic_output_dir, write_json
-    from kalkan.io.shipped_vulnerability import gem_central_asia
-
-    def progress(p: int, message: str) -> None:
-        if on_progress is not None:
-            on_progress(p, message)
-
-    _check_years(years, seed)
-    if not (math.isfinite(vs30) and vs30 > 0):
-        raise InputError(f"Vs30 {vs30} must be a positive number (m/s).")
-    rps = check_return_periods(return_periods)
-    branches = (gmpe_branches(logic_tree=gmpe_logic_tree) if gmpe_logic_tree is not None
-                else gmpe_branches(list(gmpes) or list(DEFAULT_GMPES)))  # fmt: skip
-    exposure = load_exposure(session, city_id)
-    own_mapping = load_mapping(session, city_id)
-    vset = with_city_mapping(gem_central_asia(), own_mapping)
-    resolved, unresolved = _resolve_imts(vset, {str(t) for t in exposure.taxonomy})
-    if imts is None:
-        imts = sorted(resolved)
-        if not imts:
-            raise InputError(f"None of {city_id}'s taxonomies resolves to a GEM Central Asia function.")
-    missing = sorted(set(resolved) - set(imts))
-    if missing:
-        raise InputError(f"The GEM functions of {city_id}'s taxonomies need {', '.join(missing)} too; add them.")
-    sites, _ = city_sites(exposure, vs30)
-
-    t0 = time.perf_counter()
-    progress(0, "source model")
-    model = read_model(source_model, area_spacing_km=area_spacing_km)
-    events = sample_events(model.rupture_sets, years, seed, branches)
-    flags, rp_warns = rp_warnings(years, rps)
-    t_sample = time.perf_counter() - t0
-    with atomic_output_dir(Path(out_dir)) as tmp:
-        t1 = time.perf_counter()
-        written = write_event_hazard(
-            tmp / "hazard", events, model.rupture_sets, branches, sites, list(imts), truncation=truncation,
-            correlation=correlation, max_distance_km=max_distance_km, min_intensity=min_intensity,
-            block_events=block_events, on_progress=lambda p, m: progress(int(p * 0.6), m),
-        )  # fmt: skip
-        t_gmf = time.perf_counter() - t1
-        progress(60, "losses and fatalities")
-        exposure_path = write_exposure(exposure, tmp / "exposure.csv")
-        mapping_path = write_mapping(full_mapping_rows(own_mapping), tmp / "taxonomy_mapping.csv")
-        gem_dir = data_root() / GEM_CENTRAL_ASIA_DIR
-        t2 = time.perf_counter()
-        risk = run_assessment(
-            [tmp / "hazard" / hazard_file_name(imt) for imt in imts], exposure_path,
-            [gem_dir / f for f in GEM_CENTRAL_ASIA_FILES], tmp / "risk", taxonomy_mapping=mapping_path,
-            max_distance_km=1.0, occupants_period="night", block_events=block_events,
-            return_periods=with_standard(rps),
-            on_progress=lambda p, m: progress(60 + int(p * 0.35), m),
-        )  # fmt: skip
-        t_risk = time.perf_counter() - t2
-        progress(95, "exceedance curves")
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(tmp / "risk" / "event_losses.parquet").to_pydict()
-        loss = np.asarray(table["loss"], dtype=np.float64)
-        year = np.asarray(table["event_year"], dtype=np.int64)
-        fatalities = np.asarray(table.get("fatalities", np.zeros(loss.size)), dtype=np.float64)
-        money_curves = loss_curves(loss, year, years, rps)
-        people_curves = loss_curves(fatalities, year, years, rps)
-        curve_rps = [r for r in CURVE_RETURN_PERIODS if r <= years]
-        grid_money = loss_curves(loss, year, years, curve_rps)
-        grid_people = loss_curves(fatalities, year, years, curve_rps)
-        with (tmp / "exceedance_curves.csv").open("w", encoding="utf-8") as fh:
-            fh.write("return_period_years,occurrence_loss_usd,aggregate_loss_usd,occurrence_fatalities_people,"
-                     "aggregate_fatalities_people,annual_maximum_loss_usd,"
-                     "annual_maximum_fatalities_people\n")  # fmt: skip
-            for r in curve_rps:
-                k = rp_key(r)
-                fh.write(f"{r},{grid_money['occurrence'][k]:.6g},{grid_money['aggregate'][k]:.6g},"
-                         f"{grid_people['occurrence'][k]:.6g},{grid_people['aggregate'][k]:.6g},"
-                         f"{grid_money['annual_maximum'][k]:.6g},{grid_people['annual_maximum'][k]:.6g}\n")  # fmt: skip
-        currency = f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency
-        fat_aal = float(risk["by_loss_type"].get("occupants", {}).get("aal", math.nan))
-        unresolved_assets = int(np.isin(exposure.taxonomy.astype(str), unresolved.get("structural", [])).sum())
-        summary: dict[str, Any] = {
-            "city": city_id,
-            "modelled_effects": EARTHQUAKE_MODELLED_EFFECTS,
-            "aal": float(risk["aal"]),
-            "aal_standard_error": money_curves["standard_error"],
-            "expected_annual_fatalities": fat_aal,
-            "expected_annual_fatalities_standard_error": people_curves["standard_error"],
-            "losses_at_return_periods": {
-                "occurrence": money_curves["occurrence"],
-                "aggregate": money_curves["aggregate"],
-                "annual_maximum": money_curves["annual_maximum"],
-                "event_rate_curve": {k: v for k, v in risk["rp_losses"].items() if float(k) in rps},
-            },
-            "fatalities_at_return_periods": {
-                "occurrence": people_curves["occurrence"],
-                "aggregate": people_curves["aggregate"],
-                "annual_maximum": people_curves["annual_maximum"],
-            },
-            "return_period_flags": flags,
-            "catalogue": {
-                "years": years,
-                "seed": seed,
-                "events_sampled": written["events_sampled"],
-                "events_in_hazard": written["events_in_hazard"],
-                "ruptures_in_model": written["ruptures_in_model"],
-                "ruptures_occurring": written["ruptures_occurring"],
-                "event_frequency_per_year": 1.0 / years,
-            },
-            "source_model": model.record,
-            "gmpe_logic_tree": branches_record(branches, gmpe_logic_tree),
-            "ground_motion": {
-                **_gm_record(truncation, correlation, max_distance_km, min_intensity, block_events),
-                "imts": list(imts),
-                "vs30_m_s": vs30,
-                "stored_values": written["stored_values"],
-            },
-            "site_condition": vs30_record(vs30),
-            "exposure": {
-                "assets": len(exposure),
-                "sites": len(sites),
-                "source": exposure.source,
-                "currency": exposure.currency,
-                "price_year": exposure.price_year,
-                "unassigned_assets": risk["unassigned"]["count"],
-                "assets_without_structural_function": unresolved_assets,
-            },
-            "models": {
-                "vulnerability": "gem-central-asia (NRML) with "
-                + ("GEM's mapping and the city's own rows" if own_mapping else "GEM's mapping"),
-                "occupants_period": "night",
-                "risk_mode": "mean loss ratios (vulnerability uncertainty not sampled)",
-            },
-            "units": {
-                "aal": f"{currency} per year",
-                "loss": currency,
-                "fatalities": "people; expected_annual_fatalities in people per year",
-                "return_period": "years",
-            },
-            "definitions": {
-                "occurrence": "event exceedance: return period 1 / (sum of the frequencies of the events with at "
-                "least that loss), each event 1/T per year; the risk engine's curve, the same number as `risk show`, "
-                "`risk future` and `risk combine` give",
-                "aggregate": "the sum of the year's event losses; the k-th largest of T years has return period T/k",
-                "annual_maximum": "the year's largest event loss; the k-th largest of T years has return period T/k "
-                "(below the occurrence loss where a year holds several large events)",
-                "event_rate_curve": "the same as occurrence (kept for earlier readers)",
-                "loss_at_return_period": RULE,
-                "standard_error": "standard deviation of the T annual totals / sqrt(T) (sampling error of the mean)",
-            },
-            "warnings": [
-                *rp_warns,
-                *model.warnings,
-                *_region_warnings(model.rupture_sets, branches),
-                *written["warnings"],
-            ],
-            "data_licences": [GEM_LICENCE],
-            "outputs": [
-                "summary.json",
-                "exceedance_curves.csv",
-                "hazard/",
-                "risk/",
-                "exposure.csv",
-                "taxonomy_mapping.csv",
-            ],
-            "timings_s": {
-                "sample": t_sample,
-                "ground_motion": t_gmf,
-                "risk": t_risk,
-                "total": time.perf_counter() - t0,
-            },
-            "engine": f"kalkan {__version__}",
-        }
-        if model.record["shipped_regional_model"]:
-            summary["data_licences"].append("Kalkan regional source model v1: rates from ISC-GEM v7.0, CC BY-SA 3.0")
-        write_json(tmp / "summary.json", summary)
-        progress(100, "done")
-    return summary

@@ -20,16 +20,16 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
-from kalkan.app.city_data import save_exposure
 from kalkan.app.city_extent import city_extent
-from kalkan.app.coalition import get_city
 from kalkan.app.data_quality import EARTHQUAKE, PERIL_MODELS
-from kalkan.app.taxonomy_mapping import save_mapping, unused_taxonomies, with_city_mapping
+from kalkan.app.taxonomy_mapping import unused_taxonomies, with_city_mapping
 from kalkan.core.exposure.table import Exposure
 from kalkan.errors import InputError
 from kalkan.io.exposure_columns import atomic_target
 from kalkan.io.facilities import RowError
 from kalkan.io.vulnerability_csv import TaxonomyMapping
+from kalkan.store.city_data import save_exposure, save_mapping
+from kalkan.store.registry import get_city
 
 
 def city_box(session: Session, city_id: str, margin_km: float) -> tuple[float, float, float, float, str]:

@@ -8,71 +8,164 @@ Money stays in the exposure's currency and price year (real terms).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from kalkan import __version__
-from kalkan.core.exposure.growth import DEFAULT_BASE_YEAR, FIRST_YEAR, LAST_YEAR, GrowthFactors, Overrides
+from kalkan.app.risk_inputs import load_hazards, load_vulnerability
+from kalkan.app.taxonomy_mapping import city_vulnerability
+from kalkan.core.exposure.growth import (
+    DEFAULT_BASE_YEAR,
+    FIRST_YEAR,
+    LAST_YEAR,
+    GrowthFactors,
+    Overrides,
+    growth_factors,
+    project_exposure,
+)
+from kalkan.core.exposure.table import Exposure
+from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.core.risk import metrics
-from kalkan.core.risk.attribution import decompose
+from kalkan.core.risk.assessment import MONETARY, assess
+from kalkan.core.risk.attribution import RiskChange, decompose
 from kalkan.core.risk.engine import DEFAULT_BLOCK_EVENTS
 from kalkan.core.risk.return_periods import RULE, check_return_periods, rp_key
+from kalkan.core.vulnerability.functions import VulnerabilitySet
 from kalkan.errors import InputError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from kalkan.core.exposure.table import Exposure
+from kalkan.io.hazard import hazard_provenance
+from kalkan.io.ssp import shipped_ssp_tables
+from kalkan.store.city_data import load_exposure
+from kalkan.store.registry import get_city
 
 RUNS = ("today", "hazard_only", "exposure_only", "future")
 """(H0, E0), (H1, E0), (H0, E1), (H1, E1)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RunRisk:
+    """One of the four engine runs: average annual loss (money per year), losses at the return periods (money,
+    by key), fatalities per year (None without occupant functions) and the assets without a hazard site."""
+
+    aal_per_year: float
+    rp_losses: dict[str, float]
+    fatalities_per_year: float | None
+    unassigned_assets: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "aal": self.aal_per_year,
+            "rp_losses": dict(self.rp_losses),
+            "fatalities_per_year": self.fatalities_per_year,
+            "unassigned_assets": self.unassigned_assets,
+        }
+
+
 def _losses(
-    hazards: Sequence[Any],
+    hazards: Sequence[HazardSet],
     exposure: Exposure,
-    vset: Any,
+    vset: VulnerabilitySet,
     *,
     max_distance_km: float,
     occupants_period: str,
     block_events: int,
     return_periods: tuple[float, ...],
-) -> dict[str, Any]:
+) -> RunRisk:
     """One in-memory engine run (mean loss ratios): AAL, fatalities per year and return-period losses."""
-    from kalkan.app.risk import MONETARY, compute_losses, prepare_losses
-    from kalkan.core.risk.assignment import explicit_sites, nearest_sites
-
-    first = hazards[0]
-    if exposure.site_id is not None:
-        assignment = explicit_sites(exposure.site_id, first.n_sites, where=exposure.source)
-    else:
-        assignment = nearest_sites(exposure.lon, exposure.lat, first.site_lon, first.site_lat, max_distance_km)
     loss_types = [c for c in exposure.costs if c in vset.mapping]
     if "occupants" in vset.mapping and occupants_period in exposure.occupants:
         loss_types.append("occupants")
     if not any(lt in MONETARY for lt in loss_types):
         raise InputError(
             f"{exposure.source}: none of its cost types ({', '.join(exposure.costs)}) has functions in the "
-            f"vulnerability model ({', '.join(vset.mapping)})."
+            f"vulnerability model ({', '.join(vset.mapping)}).",
+            code="input.inconsistent",
         )
-    prepared = prepare_losses(hazards, exposure, assignment, vset, loss_types, {}, occupants_period)
-    losses = compute_losses(prepared, exposure, assignment, block_events=block_events)
-    lts = list(losses.loss_types)
-    money = [i for i, lt in enumerate(lts) if lt in MONETARY]
-    event_loss = losses.event_by_lt[:, money].sum(axis=1)
-    curve = metrics.occurrence_curve(event_loss, first.frequency)
-    out: dict[str, Any] = {
-        "aal": float(losses.asset_aal[:, money].sum()),
-        "rp_losses": dict(zip(return_periods, map(float, curve.at(return_periods)), strict=True)),
-        "fatalities_per_year": (
-            float(losses.asset_aal[:, lts.index("occupants")].sum()) if "occupants" in lts else None
-        ),
-        "unassigned_assets": int(assignment.unassigned.size),
-    }
-    return out
+    a = assess(hazards, exposure, vset, max_distance_km=max_distance_km, loss_types=loss_types, breakdowns={},
+               occupants_period=occupants_period, block_events=block_events, return_periods=return_periods)  # fmt: skip
+    fatalities = a.by_loss_type.get("occupants")
+    return RunRisk(
+        a.aal_per_year, dict(a.rp_losses), fatalities.aal_per_year if fatalities is not None else None,
+        int(a.assignment.unassigned.size),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FutureRisk:
+    """The result of :func:`future_risk`: the four runs (``today``, ``hazard_only``, ``exposure_only``,
+    ``future``), the decomposition of the change of the AAL (money per year), of the fatalities (people per year)
+    and of each return-period loss (money), the growth factors, and what the runs were made of. Money in
+    ``money`` (the exposure's currency and price year, real terms). :meth:`as_dict` is the JSON document."""
+
+    factors: GrowthFactors
+    money: str
+    runs: dict[str, RunRisk]
+    aal_change: RiskChange
+    fatalities_change: RiskChange | None
+    rp_loss_changes: dict[str, RiskChange]
+    hazards_today: tuple[str, ...]
+    hazards_future: tuple[str, ...]
+    provenance_today: tuple[str | None, ...]
+    provenance_future: tuple[str | None, ...]
+    exposure_source: str
+    exposure_assets: int
+    city_id: str | None = None
+    country_iso3: str | None = None
+    assets_number_total: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as `kalkan risk future --json` prints it and ``-o FILE`` writes it."""
+        money = self.money
+        attribution: dict[str, Any] = {
+            "aal": self.aal_change.as_dict(f"{money} per year"),
+            "rp_losses": {k: c.as_dict(money) for k, c in self.rp_loss_changes.items()},
+        }
+        if self.fatalities_change is not None:
+            attribution["fatalities_per_year"] = self.fatalities_change.as_dict("people per year")
+        exposure: dict[str, Any] = {"source": self.exposure_source, "assets": self.exposure_assets}
+        out: dict[str, Any] = {
+            "scenario": self.factors.scenario,
+            "ssp": self.factors.ssp,
+            "period": self.factors.period,
+            "growth": self.factors.as_dict(),
+            "runs": {name: run.as_dict() for name, run in self.runs.items()},
+            "attribution": attribution,
+            "hazard": {
+                "today": list(self.hazards_today),
+                "future": list(self.hazards_future),
+                "today_provenance": list(self.provenance_today),
+                "future_provenance": list(self.provenance_future),
+            },
+            "exposure": exposure,
+            "units": {
+                "loss": money,
+                "aal": f"{money} per year",
+                "fatalities": "people per year",
+                "return_period": "years",
+                "prices": "real terms: the exposure's price year; growth factors are real",
+            },
+            "return_period_definition": RULE,
+            "method": METHOD,
+            "engine": f"kalkan {__version__}",
+        }
+        if self.city_id is not None:
+            out["city"] = self.city_id
+            out["country_iso3"] = self.country_iso3
+            exposure["assets_number_total"] = self.assets_number_total
+        return out
+
+
+METHOD = (
+    "four in-memory engine runs (mean loss ratios): (H0,E0), (H1,E0), (H0,E1), (H1,E1); hazard effect = "
+    "R(H1,E0) - R(H0,E0), exposure effect = R(H0,E1) - R(H0,E0), interaction = the rest; Shapley split "
+    "gives each factor half the interaction"
+)
+"""How the change is decomposed, as the result states it."""
 
 
 def _check_pair(today: Sequence[Any], future: Sequence[Any]) -> None:
@@ -81,7 +174,9 @@ def _check_pair(today: Sequence[Any], future: Sequence[Any]) -> None:
     if key_today != key_future:
         raise InputError(
             f"Today's hazard ({', '.join(' '.join(k) for k in key_today)}) and the future hazard "
-            f"({', '.join(' '.join(k) for k in key_future)}) must give the same peril and intensity measures."
+            f"({', '.join(' '.join(k) for k in key_future)}) must give the same peril and intensity measures.",
+            code="input.inconsistent",
+            field="hazard",
         )
 
 
@@ -89,24 +184,20 @@ def future_risk(
     exposure: Exposure,
     hazard_today: Sequence[Path],
     hazard_future: Sequence[Path],
-    vset: Any,
+    vset: VulnerabilitySet,
     factors: GrowthFactors,
     *,
     max_distance_km: float = 5.0,
     occupants_period: str = "night",
     block_events: int = DEFAULT_BLOCK_EVENTS,
     return_periods: Sequence[float] = metrics.RETURN_PERIODS,
-) -> dict[str, Any]:
+) -> FutureRisk:
     """Run the engine four times (H0/H1 x E0/E1) and decompose the change of AAL, fatalities per year and the
     return-period losses into hazard effect, exposure effect and interaction (plus a Shapley split).
 
     ``hazard_today``/``hazard_future``: hazard files of one peril (one per intensity measure), each pair of
-    the same intensity measures. Returns a JSON-ready dict; money in the exposure's currency and price year.
+    the same intensity measures. Money in the exposure's currency and price year.
     """
-    from kalkan.app.risk import load_hazards
-    from kalkan.core.exposure.growth import project_exposure
-    from kalkan.io.hazard import hazard_provenance
-
     rps = check_return_periods(return_periods, "return periods")
     h0, h1 = load_hazards(list(hazard_today)), load_hazards(list(hazard_future))
     _check_pair(h0, h1)
@@ -121,46 +212,21 @@ def future_risk(
         "exposure_only": _losses(h0, e1, vset, **kw),
         "future": _losses(h1, e1, vset, **kw),
     }
-    money = f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency
-    attribution: dict[str, Any] = {
-        "aal": decompose(*(runs[r]["aal"] for r in RUNS)).as_dict(f"{money} per year"),
-        "rp_losses": {rp_key(rp): decompose(*(runs[r]["rp_losses"][rp] for r in RUNS)).as_dict(money) for rp in rps},
-    }
-    if runs["today"]["fatalities_per_year"] is not None:
-        attribution["fatalities_per_year"] = decompose(*(runs[r]["fatalities_per_year"] for r in RUNS)).as_dict(
-            "people per year"
-        )
-    for r in runs.values():
-        r["rp_losses"] = {rp_key(rp): v for rp, v in r["rp_losses"].items()}
-    return {
-        "scenario": factors.scenario,
-        "ssp": factors.ssp,
-        "period": factors.period,
-        "growth": factors.as_dict(),
-        "runs": runs,
-        "attribution": attribution,
-        "hazard": {
-            "today": [f"{h.peril} {h.imt} ({h.unit}): {h.source}" for h in h0],
-            "future": [f"{h.peril} {h.imt} ({h.unit}): {h.source}" for h in h1],
-            "today_provenance": [hazard_provenance(p) for p in hazard_today],
-            "future_provenance": [hazard_provenance(p) for p in hazard_future],
-        },
-        "exposure": {"source": exposure.source, "assets": len(exposure)},
-        "units": {
-            "loss": money,
-            "aal": f"{money} per year",
-            "fatalities": "people per year",
-            "return_period": "years",
-            "prices": "real terms: the exposure's price year; growth factors are real",
-        },
-        "return_period_definition": RULE,
-        "method": (
-            "four in-memory engine runs (mean loss ratios): (H0,E0), (H1,E0), (H0,E1), (H1,E1); hazard effect = "
-            "R(H1,E0) - R(H0,E0), exposure effect = R(H0,E1) - R(H0,E0), interaction = the rest; Shapley split "
-            "gives each factor half the interaction"
-        ),
-        "engine": f"kalkan {__version__}",
-    }
+    fatalities = [runs[r].fatalities_per_year for r in RUNS]
+    return FutureRisk(
+        factors=factors,
+        money=f"{exposure.currency} of {exposure.price_year}" if exposure.price_year else exposure.currency,
+        runs=runs,
+        aal_change=decompose(*(runs[r].aal_per_year for r in RUNS)),
+        fatalities_change=None if fatalities[0] is None else decompose(*(float(f or 0.0) for f in fatalities)),
+        rp_loss_changes={rp_key(rp): decompose(*(runs[r].rp_losses[rp_key(rp)] for r in RUNS)) for rp in rps},
+        hazards_today=tuple(f"{h.peril} {h.imt} ({h.unit}): {h.source}" for h in h0),
+        hazards_future=tuple(f"{h.peril} {h.imt} ({h.unit}): {h.source}" for h in h1),
+        provenance_today=tuple(hazard_provenance(p) for p in hazard_today),
+        provenance_future=tuple(hazard_provenance(p) for p in hazard_future),
+        exposure_source=exposure.source,
+        exposure_assets=len(exposure),
+    )
 
 
 def city_future_risk(
@@ -178,19 +244,12 @@ def city_future_risk(
     elasticity: float = 1.0,
     overrides: Overrides | None = None,
     **engine: Any,
-) -> dict[str, Any]:
+) -> FutureRisk:
     """:func:`future_risk` for a city of the store: its stored exposure, its country's SSP growth, and the
     given vulnerability files (default: the GEM Central Asia set with the city's own taxonomy mapping).
 
     ``base_year`` defaults to the exposure's price year (the year it describes), else DEFAULT_BASE_YEAR.
     """
-    from kalkan.app.city_data import load_exposure
-    from kalkan.app.coalition import get_city
-    from kalkan.app.risk import load_vulnerability
-    from kalkan.app.taxonomy_mapping import city_vulnerability
-    from kalkan.core.exposure.growth import growth_factors
-    from kalkan.io.ssp import shipped_ssp_tables
-
     city = get_city(session, city_id)
     exposure = load_exposure(session, city_id)
     if base_year is None:
@@ -205,7 +264,5 @@ def city_future_risk(
     else:
         vset = city_vulnerability(session, city_id)
     result = future_risk(exposure, hazard_today, hazard_future, vset, factors, **engine)
-    result["city"] = city_id
-    result["country_iso3"] = city.country_iso3
-    result["exposure"]["assets_number_total"] = float(np.sum(exposure.number)) if exposure.number is not None else None
-    return result
+    total = float(np.sum(exposure.number)) if exposure.number is not None else None
+    return dataclasses.replace(result, city_id=city_id, country_iso3=city.country_iso3, assets_number_total=total)

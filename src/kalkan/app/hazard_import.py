@@ -21,9 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
-from kalkan.app.city_data import load_exposure
 from kalkan.app.illustrative_floods import ILLUSTRATIVE_LABEL, write_illustrative_layers
-from kalkan.app.risk import run_assessment
+from kalkan.app.risk import assess_and_write, load_hazards, load_vulnerability
 from kalkan.core.exposure.table import Exposure
 from kalkan.core.hazard.climate_shift import apply_climate_shift, climate_shift
 from kalkan.core.hazard.return_period import (
@@ -37,9 +36,10 @@ from kalkan.errors import InputError, NotFoundError
 from kalkan.io.ar6 import load_tas_table
 from kalkan.io.exposure import write_exposure
 from kalkan.io.founding_cities import city_region
-from kalkan.io.hazard import save_hazard
+from kalkan.io.hazard import hazard_provenance, save_hazard
 from kalkan.io.hazard_maps import MapSpec, MapStack, normalise_peril, read_hazard_maps, read_manifest, specs_from_gpkg
 from kalkan.io.results import atomic_output_dir, write_json
+from kalkan.store.city_data import load_exposure
 
 __all__ = ["DEFAULT_FLOOD_VULNERABILITY", "import_hazard_maps", "read_sites_csv"]
 
@@ -379,17 +379,20 @@ def _events(hazard: Any, stack: MapStack) -> list[dict[str, Any]]:
 
 
 def _assess(exposure: Exposure, hazard_paths: list[Path], tmp: Path) -> list[dict[str, Any]]:
-    """AAL of the exposure for each hazard file with the JRC Asia curves (engine run per file)."""
-    exposure_path = write_exposure(exposure, tmp / "exposure.csv")
+    """AAL of the exposure for each hazard file with the JRC Asia curves (the engine in memory, run per file;
+    the exposure is written beside the results as a record)."""
+    write_exposure(exposure, tmp / "exposure.csv")
+    vset = load_vulnerability([Path(DEFAULT_FLOOD_VULNERABILITY)], None)
     out = []
     for path in hazard_paths:
-        risk = run_assessment([path], exposure_path, [Path(DEFAULT_FLOOD_VULNERABILITY)], tmp / f"risk_{path.stem}",
-                              max_distance_km=0.01)  # fmt: skip
+        risk = assess_and_write(load_hazards([path]), exposure, vset, tmp / f"risk_{path.stem}", max_distance_km=0.01,
+                                provenance={str(path): hazard_provenance(path)})  # fmt: skip
+        assert risk.assessment is not None
         out.append({
             "hazard_file": path.name,
-            "aal": float(risk["aal"]),
-            "aal_unit": risk["units"]["aal"],
-            "assigned_assets": risk["sizes"]["assigned_assets"],
+            "aal": risk.aal_per_year,
+            "aal_unit": risk.as_dict()["units"]["aal"],
+            "assigned_assets": risk.assessment.assigned_assets,
             "vulnerability": DEFAULT_FLOOD_VULNERABILITY,
             "results": f"risk_{path.stem}",
         })  # fmt: skip

@@ -35,6 +35,7 @@ from kalkan import __version__, config
 from kalkan.errors import ConflictError, InputError
 from kalkan.io.digest import sha256_file, sha256_files
 from kalkan.store.database import Store, optional_store
+from kalkan.store.models import Run
 from kalkan.store.runs import CURRENT_COMMAND, ProgressCallback, RunRecorder, recorded_run
 
 RUNS_FOLDER = "runs"
@@ -63,22 +64,31 @@ def check_output(output: Output) -> None:
     target = Path(output.path)
     if output.is_dir:
         if target.exists() and not target.is_dir():
-            raise ConflictError(f"{target}: exists and is not a folder; choose a folder for --out.")
+            raise ConflictError(
+                f"{target}: exists and is not a folder; choose a folder for --out.",
+                code="conflict.exists",
+                field="--out",
+            )
         if target.is_dir() and any(target.iterdir()) and not output.force:
             raise ConflictError(
                 f"{target}: the folder exists and is not empty; Kalkan does not overwrite it.",
                 hint="Choose a new --out folder, or give --force to replace its contents (the results of recorded "
                 "runs stay in their own folders; `kalkan runs show ID`).",
+                code="conflict.exists",
+                field="--out",
             )
     else:
         names = [target.name, *(Path(e).name for e in output.extras)]
         if len(set(names)) != len(names):
-            raise InputError(f"Two outputs share a file name ({', '.join(names)}); give each its own name.")
+            raise InputError(
+                f"Two outputs share a file name ({', '.join(names)}); give each its own name.", code="input.duplicate"
+            )
         for path in (target, *output.extras):
             if Path(path).exists() and not output.force:
                 raise ConflictError(
                     f"{path}: the file exists; Kalkan does not overwrite it.",
                     hint="Choose another name, or give --force to replace it.",
+                    code="conflict.exists",
                 )
     for path in (target, *output.extras):
         folder = Path(path).parent
@@ -86,7 +96,9 @@ def check_output(output: Output) -> None:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise InputError(f"{folder}: cannot create the folder ({exc.strerror}).") from exc
+                raise InputError(
+                    f"{folder}: cannot create the folder ({exc.strerror}).", code="output.unwritable"
+                ) from exc
 
 
 @dataclass
@@ -220,9 +232,9 @@ def _digest(path: Path) -> str:
     try:
         return sha256_file(path)
     except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found.") from exc
+        raise InputError(f"{path}: file not found.", code="input.not_found") from exc
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror}).") from exc
+        raise InputError(f"{path}: cannot read the file ({exc.strerror}).", code="input.unreadable") from exc
 
 
 def _jsonable(value: Any) -> Any:
@@ -285,6 +297,7 @@ def _publish(workdir: Path, output: Output, *, link: bool = True) -> list[Path]:
         raise ConflictError(
             f"{', '.join(map(str, existing))}: exist(s); Kalkan does not overwrite files.",
             hint="Choose another output name, or give --force to replace them.",
+            code="conflict.exists",
         )
     for source, dest in zip(files, dests, strict=True):
         tmp = dest.with_name(f".{dest.name}.tmp-{uuid.uuid4().hex[:8]}")
@@ -297,3 +310,43 @@ def _discard(path: Path) -> None:
     """Remove a folder of ours. Its files may be read-only: unlinking needs only the folder's permission, and
     their modes are left alone (a published file shares its inode with the run-owned copy)."""
     shutil.rmtree(path, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputCheck:
+    """A recorded run's result files checked against the SHA-256 digests recorded when it finished."""
+
+    run_id: str
+    result_path: Path
+    files: int
+    missing: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    @property
+    def intact(self) -> bool:
+        """Every recorded file is there with its recorded content."""
+        return not self.missing and not self.changed
+
+    def as_dict(self) -> dict[str, Any]:
+        """The check as `kalkan runs verify --json` prints it."""
+        return {
+            "id": self.run_id,
+            "result_path": str(self.result_path),
+            "files": self.files,
+            "missing": list(self.missing),
+            "changed": list(self.changed),
+            "intact": self.intact,
+        }
+
+
+def verify_outputs(run: Run) -> OutputCheck:
+    """Re-hash the run's own result files against the digests recorded when it finished."""
+    digests = dict(run.output_digests or {})
+    if not run.result_path or not digests:
+        raise InputError(
+            f"Run {run.id} ({run.kind}, {run.status}) recorded no result files to verify.", code="not_found.data"
+        )
+    root = Path(run.result_path)
+    missing = tuple(name for name in digests if not (root / name).is_file())
+    changed = tuple(name for name, d in digests.items() if name not in missing and sha256_file(root / name) != d)
+    return OutputCheck(run.id, root, len(digests), missing, changed)

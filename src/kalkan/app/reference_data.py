@@ -8,6 +8,7 @@ refresh never undoes a city's corrections of its registry fields (``kalkan citie
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,10 +18,19 @@ from kalkan import __version__
 from kalkan.core.coalition.model import CityFacts
 from kalkan.core.coalition.vocabulary import FOUNDING_DATE
 from kalkan.io.founding_cities import ReferenceData, founding_city_data
-from kalkan.store.database import DatasetLoad
 from kalkan.store.models import City, CityFieldChange, CityGeometry, Disaster, ReferenceDataset
 
 FOUNDING_DATASET = "founding_cities"
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetLoad:
+    """What loading one shipped dataset did: ``loaded`` rows, or skipped because already present."""
+
+    id: str
+    action: str  # "loaded", "updated" or "present"
+    rows: int
+
 
 __all__ = [
     "COLUMN_FIELDS",

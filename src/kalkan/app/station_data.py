@@ -21,13 +21,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from kalkan import config
-from kalkan.app.coalition import get_city
 from kalkan.core.climate.series import DailySeries, Kind, gap_report
 from kalkan.errors import InputError
 from kalkan.io.daily_temperature import csv_header, read_user_daily_csv
 from kalkan.io.daily_weather import read_user_weather_csv
 from kalkan.store.database import store_scope
 from kalkan.store.models import StationDay, StationSeries
+from kalkan.store.registry import get_city
 from kalkan.store.versions import current_version, new_version
 
 CHUNK_ROWS = 5000

@@ -5,11 +5,12 @@ This is today's "main job" (`make run`); later capabilities add each city's asse
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from kalkan.app.coalition import MEMBER_STATUSES, city_detail, list_cities
-from kalkan.io.digest import sha256_json
+from kalkan.core.digest import sha256_json
 from kalkan.store.database import Store
+from kalkan.store.registry import MEMBER_STATUSES, city_detail, list_cities
 from kalkan.store.runs import ProgressCallback, recorded_run
 
 
@@ -46,8 +47,28 @@ def _city_summary(detail: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def coalition_summary(store: Store, *, on_progress: ProgressCallback | None = None) -> dict[str, Any]:
-    """Summarise every city of the registry as a recorded run; returns ``{"run_id", "cities", "totals"}``.
+@dataclass(frozen=True, slots=True)
+class CoalitionSummary:
+    """The coalition summary run: its id, one summary row per city (JSON-ready: population in people, GDP in
+    current USD of its year, outline areas in km2) and the coalition's totals (members, their population in
+    people, countries)."""
+
+    run_id: str
+    cities: tuple[dict[str, Any], ...]
+    totals: dict[str, Any]
+
+    @property
+    def member_population(self) -> int:
+        """People living in the member cities (each at its population year)."""
+        return int(self.totals["member_population"])
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"run_id", "cities", "totals"}``, as `kalkan summary --json` prints it."""
+        return {"run_id": self.run_id, "cities": list(self.cities), "totals": dict(self.totals)}
+
+
+def coalition_summary(store: Store, *, on_progress: ProgressCallback | None = None) -> CoalitionSummary:
+    """Summarise every city of the registry as a recorded run.
 
     ``city_gdp_usd_estimate`` is GDP per capita (national or regional, current USD of ``gdp_year``) times
     the city population: an order of magnitude for comparing cities, not a city accounts figure.
@@ -76,4 +97,4 @@ def coalition_summary(store: Store, *, on_progress: ProgressCallback | None = No
             "countries": sorted({c["country_iso3"] for c in members}),
         }
         run.summary = {"totals": totals}
-    return {"run_id": run.id, "cities": cities, "totals": totals}
+    return CoalitionSummary(run.id, tuple(cities), totals)

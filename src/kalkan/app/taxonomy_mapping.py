@@ -23,12 +23,11 @@ from sqlalchemy.orm import Session
 from kalkan.core.vulnerability.functions import VulnerabilitySet
 from kalkan.core.vulnerability.library import function_key
 from kalkan.errors import InputError
-from kalkan.io.digest import sha256_json
 from kalkan.io.exposure_columns import atomic_target
 from kalkan.io.shipped_vulnerability import gem_central_asia
 from kalkan.io.vulnerability_csv import TaxonomyMapping, read_taxonomy_mapping
-from kalkan.store.models import ExposureAsset, ExposureSet, TaxonomyMappingRow
-from kalkan.store.versions import current_version, new_version
+from kalkan.store.city_data import current_exposure_set, load_mapping, save_mapping
+from kalkan.store.models import ExposureAsset
 
 MAPPING_HEADER = ("taxonomy", "conversion", "weight")
 MAX_LISTED = 20
@@ -86,56 +85,6 @@ def with_city_mapping(vset: VulnerabilitySet, mapping: TaxonomyMapping | None) -
     return VulnerabilitySet(functions=vset.functions, mapping=table, source=f"{vset.source} + the city's mapping")
 
 
-def save_mapping(
-    session: Session,
-    city_id: str,
-    mapping: TaxonomyMapping,
-    *,
-    source: str,
-    replace: bool = False,
-    imported_from: str | None = None,
-) -> int:
-    """Store the mapping as a new current version of the city's taxonomy mapping (the previous one is kept;
-    a city's own mapping is superseded only with ``replace``); returns the number of rows."""
-    triples = [(t, fid, w) for t, entries in mapping.items() for fid, w in entries]
-    change = new_version(
-        session, city_id, "mapping", origin="city", source=source, rows=len(triples), replace=replace,
-        imported_from=imported_from, digest=sha256_json(triples),
-    )  # fmt: skip
-    rows = [
-        TaxonomyMappingRow(version_id=change.current.id, position=i, taxonomy=t, conversion=fid, weight=w)
-        for i, (t, fid, w) in enumerate(triples)
-    ]
-    session.add_all(rows)
-    session.flush()
-    return len(rows)
-
-
-def _current_exposure_set(session: Session, city_id: str) -> ExposureSet | None:
-    version = current_version(session, city_id, "exposure")
-    if version is None:
-        return None
-    return session.scalars(select(ExposureSet).where(ExposureSet.version_id == version.id)).one()
-
-
-def load_mapping(session: Session, city_id: str) -> TaxonomyMapping | None:
-    """The city's own current mapping (None when it has none)."""
-    version = current_version(session, city_id, "mapping")
-    if version is None:
-        return None
-    rows = session.execute(
-        select(TaxonomyMappingRow.taxonomy, TaxonomyMappingRow.conversion, TaxonomyMappingRow.weight)
-        .where(TaxonomyMappingRow.version_id == version.id)
-        .order_by(TaxonomyMappingRow.position)
-    ).all()
-    if not rows:
-        return None
-    out: dict[str, list[tuple[str, float]]] = {}
-    for taxonomy, conversion, weight in rows:
-        out.setdefault(taxonomy, []).append((conversion, float(weight)))
-    return {t: tuple(v) for t, v in out.items()}
-
-
 def city_vulnerability(session: Session, city_id: str) -> VulnerabilitySet:
     """The GEM Central Asia set with the city's own mapping applied (the set every city computation uses)."""
     return with_city_mapping(gem_central_asia(), load_mapping(session, city_id))
@@ -144,7 +93,7 @@ def city_vulnerability(session: Session, city_id: str) -> VulnerabilitySet:
 def mapping_in_use(session: Session, city_id: str) -> tuple[list[tuple[str, str, float, str]], list[str]]:
     """For each taxonomy of the city's stored exposure: its (taxonomy, conversion, weight, origin) rows, origin
     ``city`` or ``GEM``; and the taxonomies that map to nothing."""
-    record = _current_exposure_set(session, city_id)
+    record = current_exposure_set(session, city_id)
     if record is None:
         raise InputError(
             f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).",
@@ -205,7 +154,7 @@ def import_city_mapping(session: Session, city_id: str, path: Path, *, replace: 
     """Check the mapping file and store it as the city's current mapping (a previous one of the city's is
     superseded only with ``replace``, and kept); returns what was stored, the mapping's unused taxonomies and
     the exposure's still unmapped ones."""
-    record = _current_exposure_set(session, city_id)
+    record = current_exposure_set(session, city_id)
     if record is None:
         raise InputError(
             f"{city_id} has no exposure; store one first (`kalkan city load` or `import-exposure`).",

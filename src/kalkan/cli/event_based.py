@@ -165,7 +165,8 @@ def city_event_risk(
     digest and the GMPE logic tree."""
     from rich.progress import Progress
 
-    from kalkan.app.event_based import city_event_based_risk, resolve_source_model
+    from kalkan.app.city_event_risk import city_event_based_risk
+    from kalkan.app.event_based import resolve_source_model
     from kalkan.app.jobs import Output, job
     from kalkan.core.hazard.earthquake.site import DEFAULT_VS30_M_S
     from kalkan.io.digest import sha256_file
@@ -196,12 +197,13 @@ def city_event_risk(
         with job("city-event-risk", parameters=parameters, inputs=digests, output=Output(out, force=force), seed=seed,
                  city_id=city_id, store=store, on_progress=show) as run:  # fmt: skip
             with store.read() as session:
-                summary = city_event_based_risk(
+                result = city_event_based_risk(
                     session, city_id, run.workdir, source_model=Path(model_path), gmpes=gmpe or (),
                     gmpe_logic_tree=gmpe_logic_tree, years=years, seed=seed, vs30=vs30,
                     correlation=_correlation(correlation), max_distance_km=max_distance, min_intensity=min_intensity,
                     block_events=block_events, on_progress=run.progress,
                 )  # fmt: skip
+            summary = result.as_dict()
             run.summary = {k: summary[k] for k in ("aal", "expected_annual_fatalities", "losses_at_return_periods",
                                                    "catalogue", "source_model", "gmpe_logic_tree")}  # fmt: skip
         summary["run_id"] = run.id

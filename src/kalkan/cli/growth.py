@@ -28,9 +28,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output
 
 def _city_exposure(city: str) -> tuple[Exposure, str]:
     """The city's stored exposure and its country (ISO3)."""
-    from kalkan.app.city_data import load_exposure
-    from kalkan.app.coalition import get_city
+    from kalkan.store.city_data import load_exposure
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import get_city
 
     with store_scope() as store, store.read() as session:
         country = get_city(session, city).country_iso3
@@ -211,33 +211,32 @@ def risk_future(
                 session, city, hazard_today, hazard_future, ssp=ssp, horizon=horizon, year=year,
                 vulnerability_paths=vulnerability or (), taxonomy_mapping=taxonomy_mapping, elasticity=elasticity,
             )  # fmt: skip
+            document = result.as_dict()
             if out_file is not None:
-                write_json(run.target, result)
-            run.summary = {"attribution": result["attribution"]}
-    result["run_id"] = run.id
+                write_json(run.target, document)
+            run.summary = {"attribution": document["attribution"]}
+    document["run_id"] = run.id
     if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    money = result["units"]["loss"]
-    table = Table(title=f"{city}: change of risk, {result['ssp']} {result['period']} ({money})")
+    money = result.money
+    table = Table(title=f"{city}: change of risk, {result.factors.ssp} {result.factors.period} ({money})")
     for col in ("measure", "today", "future", "change", "hazard effect", "exposure effect", "interaction"):
         table.add_column(col, justify="left" if col == "measure" else "right")
-    att = result["attribution"]
-    rows = [("AAL (per year)", att["aal"])]
-    if "fatalities_per_year" in att:
-        rows.append(("fatalities (people per year)", att["fatalities_per_year"]))
-    rows += [(f"loss at {rp} years", v) for rp, v in att["rp_losses"].items()]
-    for label, d in rows:
-        one = d["one_at_a_time"]
-        table.add_row(label, *(f"{v:,.2f}" for v in (d["today"], d["future"], d["total_change"], one["hazard_effect"],
-                                                     one["exposure_effect"], one["interaction"])))  # fmt: skip
+    rows = [("AAL (per year)", result.aal_change)]
+    if result.fatalities_change is not None:
+        rows.append(("fatalities (people per year)", result.fatalities_change))
+    rows += [(f"loss at {rp} years", c) for rp, c in result.rp_loss_changes.items()]
+    for label, c in rows:
+        table.add_row(label, *(f"{v:,.2f}" for v in (c.today, c.future, c.total_change, c.hazard_effect,
+                                                     c.exposure_effect, c.interaction)))  # fmt: skip
     out.print(table)
-    for side in ("today", "future"):
-        for origin in result["hazard"].get(f"{side}_provenance", []):
+    for side, origins in (("today", result.provenance_today), ("future", result.provenance_future)):
+        for origin in origins:
             if origin and "ILLUSTRATIVE" in origin:
                 out.print(f"[bold]ILLUSTRATIVE {side} hazard[/]: {origin}")
-    g = result["growth"]
+    g = document["growth"]
     out.print(
         f"Exposure growth {g['ssp']} {g['period']}: value x{g['value_factor']:.3f}, occupants "
-        f"x{g['occupants_factor']:.3f} ({g['method']}); {g['prices']}. {result['method']}."
+        f"x{g['occupants_factor']:.3f} ({g['method']}); {g['prices']}. {document['method']}."
     )

@@ -116,7 +116,7 @@ def version(as_json: JsonOpt = False) -> None:
 @db_app.command("upgrade")
 def db_upgrade(as_json: JsonOpt = False) -> None:
     """Create or upgrade the database to the current schema and load the shipped reference data."""
-    from kalkan.store.database import upgrade_database
+    from kalkan.app.database import upgrade_database
 
     report = upgrade_database()
     if as_json:
@@ -173,8 +173,8 @@ def cities_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List the registry's cities with population (year, source) and membership."""
-    from kalkan.app.coalition import city_row, list_cities
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import city_row, list_cities
 
     with store_scope() as store, store.read() as session:
         rows = [city_row(c) for c in list_cities(session, status=status)]
@@ -217,10 +217,10 @@ def cities_show(
     city_id: Annotated[str, typer.Argument(help="City id, e.g. dushanbe.")], as_json: JsonOpt = False
 ) -> None:
     """Everything the registry holds on one city."""
-    from kalkan.app.city_data import exposure_summary, facility_summary
     from kalkan.app.city_outline import city_outline
-    from kalkan.app.coalition import city_detail, field_changes, get_city
+    from kalkan.store.city_data import exposure_summary, facility_summary
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import city_detail, field_changes, get_city
 
     with store_scope() as store, store.read() as session:
         d = city_detail(get_city(session, city_id))
@@ -576,9 +576,10 @@ def city_export_exposure(
     """Write a city's stored exposure to a file, with its provenance (source, licence, method) and the taxonomy
     mapping in use (<name>_taxonomy_mapping.csv: GEM/OpenQuake format, GEM function ids) beside it. Existing
     files (the exposure and every file beside it) are kept unless --force; recorded as a run."""
-    from kalkan.app.city_data import exposure_summary, load_exposure, write_exposure_with_provenance
+    from kalkan.app.city_data import write_exposure_with_provenance
     from kalkan.app.jobs import Output, job
     from kalkan.app.taxonomy_mapping import mapping_in_use, write_mapping
+    from kalkan.store.city_data import exposure_summary, load_exposure
     from kalkan.store.database import store_scope
     from kalkan.store.versions import current_ids
 
@@ -726,9 +727,9 @@ def city_import_facilities(
     """Store a city's critical-facility registry as its current one (all or nothing by default). The previous
     registry is kept as a version; superseding the city's own earlier import needs --replace. Every facility
     must lie within --margin-km of the city's outlines (as for `city import-exposure`)."""
-    from kalkan.app.city_data import save_facilities
     from kalkan.app.city_extent import city_extent
     from kalkan.io.facilities import read_facilities
+    from kalkan.store.city_data import save_facilities
     from kalkan.store.database import store_scope
     from kalkan.store.versions import require_replace
 
@@ -1011,22 +1012,20 @@ def city_scenario_cmd(
             "city-scenario", parameters=parameters, output=Output(out_dir, force=force), city_id=city_id, seed=seed,
             store=store, on_progress=lambda p, m: progress.update(task, completed=p, description=m),
         ) as run:  # fmt: skip
-            summary = run_city_scenario(
+            result = run_city_scenario(
                 session, city_id, run.workdir, scenario=scenario, rupture_options=rupture_options, n_fields=n,
                 seed=seed, gmpes=gmpe, correlation=correlation, nonfunctional_from=nonfunctional_from,
                 on_progress=run.progress,
             )  # fmt: skip
+            summary = result.as_dict()
             run.summary = {k: summary[k] for k in ("totals", "scenario", "models", "site_condition") if k in summary}
         summary["run_id"] = run.id
     if as_json:
         _print_json(summary)
         return
-    import csv
-
-    with (out_dir / "by_district.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    money = summary["units"]["loss"].replace(" (mean over events)", "")
-    r, t, f = summary["scenario"], summary["totals"], summary["facilities"]
+    rows = result.districts
+    money = result.money.replace(" (mean over events)", "")
+    r, f = summary["scenario"], summary["facilities"]
     n_models = len(summary["models"]["ground_motion"])
     if r.get("hypothetical"):
         out.print("[bold]HYPOTHETICAL earthquake[/] (a stress test, not a historical event).")
@@ -1040,12 +1039,11 @@ def city_scenario_cmd(
                 "exp. non-functional (facilities)"):  # fmt: skip
         table.add_column(col, justify="right" if col != "district" else "left")
     for row in rows[:15]:
-        table.add_row(row["district"], f"{float(row['mean_loss_total_usd']):,.0f}",
-                      f"{float(row['mean_fatalities_people']):,.1f}", row["facilities"],
-                      f"{float(row['expected_nonfunctional_facilities']):.2f}")  # fmt: skip
-    table.add_row("[bold]total[/]", f"[bold]{t['mean_loss_total_usd']:,.0f}[/]",
-                  f"[bold]{t['mean_fatalities_people']:,.1f}[/]", str(f["count"]),
-                  f"[bold]{t['expected_nonfunctional_facilities']:.2f}[/]")  # fmt: skip
+        table.add_row(row["district"], f"{row['mean_loss_total_usd']:,.0f}", f"{row['mean_fatalities_people']:,.1f}",
+                      str(row["facilities"]), f"{row['expected_nonfunctional_facilities']:.2f}")  # fmt: skip
+    table.add_row("[bold]total[/]", f"[bold]{result.mean_loss_total:,.0f}[/]",
+                  f"[bold]{result.mean_fatalities_people:,.1f}[/]", str(f["count"]),
+                  f"[bold]{result.expected_nonfunctional_facilities:.2f}[/]")  # fmt: skip
     toll = summary["recorded_toll"]
     if not r.get("hypothetical"):
         table.add_row(
@@ -1084,10 +1082,10 @@ def cities_apply(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a city's application to accede to the declaration."""
-    from kalkan.app.coalition import application_row
     from kalkan.app.coalition import apply as apply_city
     from kalkan.io.cities import read_application
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import application_row
 
     facts = read_application(path)
     with store_scope() as store, store.transaction() as session:
@@ -1109,8 +1107,9 @@ def cities_approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Admit an applicant city to the coalition (the secretariat's decision)."""
-    from kalkan.app.coalition import application_row, approve
+    from kalkan.app.coalition import approve
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import application_row
 
     with store_scope() as store, store.transaction() as session:
         row = application_row(approve(session, city_id, by=by, reason=reason))
@@ -1128,8 +1127,9 @@ def cities_reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a city's application (the secretariat's decision, with its reason)."""
-    from kalkan.app.coalition import application_row, reject
+    from kalkan.app.coalition import reject
     from kalkan.store.database import store_scope
+    from kalkan.store.registry import application_row
 
     with store_scope() as store, store.transaction() as session:
         row = application_row(reject(session, city_id, by=by, reason=reason))
@@ -1157,9 +1157,9 @@ def cities_summary(as_json: JsonOpt = False) -> None:
                     store, on_progress=lambda pct, msg: progress.update(task, completed=pct, description=msg)
                 )
     if as_json:
-        _print_json(result)
+        _print_json(result.as_dict())
         return
-    for c in result["cities"]:
+    for c in result.cities:
         gdp = (
             f"GDP per capita {_fmt_int(c['gdp_per_capita_usd'])} USD ({c['gdp_year']} USD); "
             f"city GDP ≈ {c['city_gdp_usd_estimate'] / 1e9:,.2f} billion USD ({c['gdp_year']} USD, estimate)"
@@ -1192,13 +1192,13 @@ def cities_summary(as_json: JsonOpt = False) -> None:
             ),
         ]
         out.print(Panel("\n".join(lines), title=f"{c['name_en']} — {c['name_ru']}", expand=False))
-    t = result["totals"]
+    t = result.totals
     years = ", ".join(map(str, t["member_population_years"]))
     out.print(
         f"{t['members']} member cities ({t['founding_members']} founding) "
         f"in {len(t['countries'])} countries, "
         f"{_fmt_int(t['member_population'], ' people')} (population figures of {years}); "
-        f"{t['applicants']} pending applicant(s). Run {result['run_id']}."
+        f"{t['applicants']} pending applicant(s). Run {result.run_id}."
     )
 
 
@@ -1337,7 +1337,7 @@ def _recorded_risk_run(
     inputs = {"case": Path(case)}
     with job("risk-case", parameters=parameters, inputs=inputs, output=Output(out, force=force),
              seed=kwargs.get("seed"), record=record, on_progress=on_progress) as run:  # fmt: skip
-        summary = run_case(case, run.workdir, on_progress=run.progress, **kwargs)
+        summary = run_case(case, run.workdir, on_progress=run.progress, **kwargs).as_dict()
         run.summary = {k: summary[k] for k in ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib")}
     summary["run_id"] = run.id
     return summary
@@ -1361,7 +1361,7 @@ def _recorded_run_files(
     digests = {"inputs": sha256_files([Path(p) for p in paths])} if not missing else {}
     with job("risk-assessment", parameters=params, inputs=digests, output=Output(out, force=force),
              seed=kwargs.get("seed"), record=record, on_progress=on_progress) as run:  # fmt: skip
-        summary = run_assessment(out_dir=run.workdir, on_progress=run.progress, **files, **kwargs)
+        summary = run_assessment(out_dir=run.workdir, on_progress=run.progress, **files, **kwargs).as_dict()
         keys = ("aal", "rp_losses", "sizes", "timings_s", "peak_rss_mib", "damage")
         run.summary = {k: summary[k] for k in keys if k in summary}
     summary["run_id"] = run.id
@@ -1854,22 +1854,23 @@ def runs_verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Check that a run's own result files are exactly the ones it wrote (SHA-256 of each); exit 1 if not."""
+    from kalkan.app.jobs import verify_outputs
     from kalkan.store.database import store_scope
-    from kalkan.store.runs import get_run, verify_outputs
+    from kalkan.store.runs import get_run
 
     with store_scope() as store, store.read() as session:
         run = get_run(session, run_id)
         report = verify_outputs(run)
     if as_json:
-        _print_json(report)
+        _print_json(report.as_dict())
     else:
-        for name in report["changed"]:
+        for name in report.changed:
             out.print(f"[red]changed[/]: {name}")
-        for name in report["missing"]:
+        for name in report.missing:
             out.print(f"[red]missing[/]: {name}")
-        verdict = "intact" if report["intact"] else "NOT intact"
-        out.print(f"Run {report['id']}: {report['files']} file(s) in {report['result_path']}: {verdict}.")
-    if not report["intact"]:
+        verdict = "intact" if report.intact else "NOT intact"
+        out.print(f"Run {report.run_id}: {report.files} file(s) in {report.result_path}: {verdict}.")
+    if not report.intact:
         raise typer.Exit(1)
 
 

@@ -73,7 +73,7 @@ def risk_combine(
     inputs: dict[str, Path | str] = {f"run_{k}": folder for k, folder in enumerate(folders)}
     parameters = {"runs": [str(f) for f in folders], "return_periods": list(rps)}
     with job("risk-combine", parameters=parameters, inputs=inputs, output=Output(out_dir, force=force)) as run:
-        summary = combine_runs(folders, run.workdir, return_periods=rps)
+        summary = combine_runs(folders, run.workdir, return_periods=rps).as_dict()
         run.summary = {k: summary[k] for k in ("perils", "aal_total", "rp_losses") if k in summary}
     summary["run_id"] = run.id
     if as_json:

@@ -1,12 +1,11 @@
-"""Content digests that make runs reproducible: the same inputs always give the same hex string."""
+"""Digests of files that make runs reproducible: the same inputs always give the same hex string (digests of values:
+:mod:`kalkan.core.digest`)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 
 def sha256_file(path: Path, *, chunk: int = 1 << 20) -> str:
@@ -25,9 +24,3 @@ def sha256_files(paths: Iterable[Path]) -> str:
         h.update(path.name.encode())
         h.update(sha256_file(path).encode())
     return h.hexdigest()
-
-
-def sha256_json(value: Any) -> str:
-    """SHA-256 of a JSON value in canonical form (sorted keys, no whitespace)."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()

@@ -20,31 +20,42 @@ from numpy.typing import NDArray
 from kalkan.core.hazard.hazardset import check_imt_unit
 from kalkan.core.risk.engine import CsrChunk
 from kalkan.errors import InputError
+from kalkan.io.hazard.case_npz import CASE_HAZ_TYPES
 
 
 class CaseHazardStream:
     """An EventSource over a case ``hazard.npz`` (see kalkan.io.case), with the hazard's small arrays."""
 
     def __init__(self, path: Path) -> None:
-        from kalkan.io.hazard import CASE_HAZ_TYPES
-
         self.path = Path(path)
         where = str(self.path)
         try:
             npz = np.load(self.path, allow_pickle=False)
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            raise InputError(f"{where}: not a readable .npz archive ({exc}).") from exc
+            raise InputError(f"{where}: not a readable .npz archive ({exc}).", code="input.unreadable") from exc
         with npz:
             missing = [k for k in ("data", "indices", "indptr", "shape", "frequency", "event_id", "centroid_lon",
                                    "centroid_lat", "haz_type", "units") if k not in npz.files]  # fmt: skip
             if missing:
-                raise InputError(f"{where}: missing array(s) {', '.join(missing)} of a case hazard.npz.")
+                raise InputError(
+                    f"{where}: missing array(s) {', '.join(missing)} of a case hazard.npz.",
+                    code="input.missing",
+                    field=missing[0],
+                )
             haz_type = str(npz["haz_type"])
             if haz_type not in CASE_HAZ_TYPES:
-                raise InputError(f"{where}: haz_type {haz_type!r} is not supported; supported: EQ, FL.")
+                raise InputError(
+                    f"{where}: haz_type {haz_type!r} is not supported; supported: EQ, FL.",
+                    code="input.unsupported",
+                    field="haz_type",
+                )
             self.peril, self.imt, self.unit = CASE_HAZ_TYPES[haz_type]
             if str(npz["units"]) != self.unit:
-                raise InputError(f"{where}: units {str(npz['units'])!r} do not match haz_type {haz_type}.")
+                raise InputError(
+                    f"{where}: units {str(npz['units'])!r} do not match haz_type {haz_type}.",
+                    code="input.inconsistent",
+                    field="units",
+                )
             check_imt_unit(self.imt, self.unit, where)
             shape = np.asarray(npz["shape"]).astype(np.int64)
             self.indptr = np.asarray(npz["indptr"]).astype(np.int64)
@@ -53,23 +64,39 @@ class CaseHazardStream:
             self.site_lon = np.asarray(npz["centroid_lon"], dtype=np.float64)
             self.site_lat = np.asarray(npz["centroid_lat"], dtype=np.float64)
         if shape.shape != (2,):
-            raise InputError(f"{where}: 'shape' must hold (events, sites).")
+            raise InputError(f"{where}: 'shape' must hold (events, sites).", code="input.type", field="shape")
         self._n_events, self._n_sites = int(shape[0]), int(shape[1])
         if self._n_events == 0:
-            raise InputError(f"{where}: the event set is empty (0 events).")
+            raise InputError(f"{where}: the event set is empty (0 events).", code="input.empty")
         if self.indptr.shape != (self._n_events + 1,) or self.indptr[0] != 0 or np.any(np.diff(self.indptr) < 0):
-            raise InputError(f"{where}: 'indptr' must start at 0 and not decrease, with one entry per event plus one.")
+            raise InputError(
+                f"{where}: 'indptr' must start at 0 and not decrease, with one entry per event plus one.",
+                code="input.inconsistent",
+                field="indptr",
+            )
         for name, arr, n in (("frequency", self.frequency, self._n_events), ("event_id", self.event_id, self._n_events),
                              ("centroid_lon", self.site_lon, self._n_sites),
                              ("centroid_lat", self.site_lat, self._n_sites)):  # fmt: skip
             if arr.shape != (n,):
-                raise InputError(f"{where}: '{name}' has shape {arr.shape}; expected ({n},).")
+                raise InputError(
+                    f"{where}: '{name}' has shape {arr.shape}; expected ({n},).", code="input.inconsistent", field=name
+                )
         bad = ~np.isfinite(self.frequency) | (self.frequency < 0)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{where}: 'frequency' at position {k} is {float(self.frequency[k])}; expected >= 0.")
+            raise InputError(
+                f"{where}: 'frequency' at position {k} is {float(self.frequency[k])}; expected >= 0.",
+                code="input.range",
+                field="frequency",
+                row=k,
+            )
         self.nnz = int(self.indptr[-1])
         self._data_dtype = self._member_header("data")[0]
+
+    @property
+    def source(self) -> str:
+        """The file the events are read from."""
+        return str(self.path)
 
     @property
     def n_events(self) -> int:
@@ -93,9 +120,15 @@ class CaseHazardStream:
             d_dtype, d_shape = _npy_header(fd, f"{where}:data")
             i_dtype, i_shape = _npy_header(fi, f"{where}:indices")
             if d_shape != (self.nnz,) or i_shape != (self.nnz,):
-                raise InputError(f"{where}: 'data' and 'indices' must hold indptr[-1] = {self.nnz:,} values.")
+                raise InputError(
+                    f"{where}: 'data' and 'indices' must hold indptr[-1] = {self.nnz:,} values.",
+                    code="input.inconsistent",
+                    field="data",
+                )
             if d_dtype.kind != "f" or i_dtype.kind not in "iu":
-                raise InputError(f"{where}: 'data' must be floating point and 'indices' integer.")
+                raise InputError(
+                    f"{where}: 'data' must be floating point and 'indices' integer.", code="input.type", field="data"
+                )
             for start in range(0, self._n_events, events_per_chunk):
                 stop = min(self._n_events, start + events_per_chunk)
                 lo, hi = int(self.indptr[start]), int(self.indptr[stop])
@@ -107,7 +140,10 @@ class CaseHazardStream:
                     row = start + int(np.searchsorted(self.indptr[start : stop + 1] - lo, k, side="right") - 1)
                     raise InputError(
                         f"{where}: event row {row}: intensity {float(data[k])} at site index {int(indices[k])}; "
-                        f"expected a finite value >= 0 ({self.unit}) at a site 0-{self._n_sites - 1}."
+                        f"expected a finite value >= 0 ({self.unit}) at a site 0-{self._n_sites - 1}.",
+                        code="input.range",
+                        field="intensity",
+                        row=row,
                     )
                 yield CsrChunk(start, stop, self.indptr[start : stop + 1] - lo, indices, data)
 
@@ -120,14 +156,14 @@ def _npy_header(fh: IO[bytes], where: str) -> tuple[np.dtype[Any], tuple[int, ..
         else:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
     except ValueError as exc:
-        raise InputError(f"{where}: not a .npy array ({exc}).") from exc
+        raise InputError(f"{where}: not a .npy array ({exc}).", code="input.syntax") from exc
     if fortran and len(shape) > 1:
-        raise InputError(f"{where}: a Fortran-ordered array is not supported.")
+        raise InputError(f"{where}: a Fortran-ordered array is not supported.", code="input.unsupported")
     return np.dtype(dtype), tuple(shape)
 
 
 def _read(fh: IO[bytes], dtype: np.dtype[Any], count: int, where: str) -> NDArray[Any]:
     buf = fh.read(count * dtype.itemsize)
     if len(buf) != count * dtype.itemsize:
-        raise InputError(f"{where}: the archive ends early (truncated file?).")
+        raise InputError(f"{where}: the archive ends early (truncated file?).", code="input.unreadable")
     return np.frombuffer(buf, dtype=dtype).copy() if not dtype.isnative else np.frombuffer(buf, dtype=dtype)

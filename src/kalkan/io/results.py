@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from kalkan.errors import ConflictError, InputError
@@ -32,6 +34,7 @@ def atomic_output_dir(target: Path, *, overwrite: bool = False) -> Iterator[Path
         raise ConflictError(
             f"{target}: exists and is not an empty folder; Kalkan does not overwrite it.",
             hint="Choose a new or empty output folder (or give --force on the command line).",
+            code="conflict.exists",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
@@ -58,9 +61,6 @@ def write_parquet(
     Large tables are converted and written ``rows_per_group`` rows at a time, so that writing a million
     assets does not hold a second copy of them in Arrow's memory.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     arrays = {name: np.asarray(values) for name, values in columns.items()}
     n = len(next(iter(arrays.values()))) if arrays else 0
 
@@ -98,9 +98,9 @@ def read_summary(folder: Path) -> dict[str, Any]:
     """The summary.json of a result folder, with a clear error if the folder is not one."""
     path = Path(folder) / "summary.json"
     if not path.is_file():
-        raise InputError(f"{folder}: no summary.json; not a Kalkan result folder.")
+        raise InputError(f"{folder}: no summary.json; not a Kalkan result folder.", code="input.not_found")
     try:
         value: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
+        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}).", code="input.syntax") from exc
     return value

@@ -1,11 +1,14 @@
-"""Open, upgrade and describe the store; every other service gets its sessions from here."""
+"""Open and describe the store, and check its schema; every use case gets its sessions from here.
+
+Upgrading a database (the schema and the shipped reference data together) is a use case:
+:func:`kalkan.app.database.upgrade_database`.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -15,31 +18,6 @@ from kalkan import config
 from kalkan.errors import StoreError
 from kalkan.store import migrate
 from kalkan.store.engine import describe, make_engine, writing
-
-
-@dataclass(frozen=True, slots=True)
-class DatasetLoad:
-    """What loading one shipped dataset did: ``loaded`` rows, or skipped because already present."""
-
-    id: str
-    action: str  # "loaded", "updated" or "present"
-    rows: int
-
-
-@dataclass(frozen=True, slots=True)
-class UpgradeReport:
-    url: str
-    revision_before: str | None
-    revision_after: str
-    datasets: list[DatasetLoad] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "database": self.url,
-            "revision_before": self.revision_before,
-            "revision_after": self.revision_after,
-            "datasets": [{"id": d.id, "action": d.action, "rows": d.rows} for d in self.datasets],
-        }
 
 
 class Store:
@@ -83,7 +61,7 @@ def _check_schema(engine: Engine) -> None:
     rev = migrate.current_revision(engine)
     head = migrate.head_revision()
     where = describe(engine.url)
-    _refuse_unknown_revision(rev, where)
+    refuse_unknown_revision(rev, where)
     if rev is None:
         raise StoreError(
             f"The database {where} has no Kalkan schema yet.",
@@ -98,7 +76,8 @@ def _check_schema(engine: Engine) -> None:
         )
 
 
-def _refuse_unknown_revision(rev: str | None, where: str) -> None:
+def refuse_unknown_revision(rev: str | None, where: str) -> None:
+    """Refuse a database at a schema revision this Kalkan does not know (upgraded by a newer version)."""
     if rev is not None and rev not in migrate.known_revisions():
         raise StoreError(
             f"The database {where} is at schema revision {rev}, which this Kalkan does not know "
@@ -137,30 +116,6 @@ def store_scope(url: str | None = None) -> Iterator[Store]:
         yield store
     finally:
         store.close()
-
-
-def upgrade_database(url: str | None = None) -> UpgradeReport:
-    """Bring a database (new or old) to the current schema and load missing shipped reference data.
-
-    The shipped data is read and validated first; then the schema change and the data load happen in
-    one transaction, so a failure anywhere leaves the database exactly as it was. Running it again on an
-    up-to-date database changes nothing.
-    """
-    from kalkan.app.reference_data import founding_city_data, load_reference_data
-
-    reference = founding_city_data()
-    engine = make_engine(url or config.database_url(), create=True)
-    try:
-        with migrate.migration_transaction(writing(engine)) as conn:
-            before = migrate.current_revision(conn)
-            _refuse_unknown_revision(before, describe(engine.url))
-            migrate.upgrade_in(conn, "head")
-            with Session(bind=conn) as session:
-                loads = load_reference_data(session, reference)
-                session.flush()
-        return UpgradeReport(describe(engine.url), before, migrate.head_revision(), loads)
-    finally:
-        engine.dispose()
 
 
 def downgrade_database(revision: str, url: str | None = None) -> tuple[str | None, str | None]:

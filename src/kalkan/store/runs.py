@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kalkan import __version__
-from kalkan.app.coalition import isoformat_utc
 from kalkan.errors import InputError, NotFoundError
 from kalkan.store.database import Store
 from kalkan.store.models import RUN_STATUSES, City, Run, utcnow
+from kalkan.store.registry import isoformat_utc
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -140,7 +140,11 @@ def run_row(run: Run) -> dict[str, Any]:
 def list_runs(session: Session, *, kind: str | None = None, status: str | None = None, limit: int = 20) -> list[Run]:
     """The most recent runs first."""
     if status is not None and status not in RUN_STATUSES:
-        raise InputError(f"Unknown run status {status!r}; expected one of {', '.join(RUN_STATUSES)}.")
+        raise InputError(
+            f"Unknown run status {status!r}; expected one of {', '.join(RUN_STATUSES)}.",
+            code="input.unknown",
+            field="status",
+        )
     query = select(Run).order_by(Run.created_at.desc(), Run.id).limit(limit)
     if kind is not None:
         query = query.where(Run.kind == kind)
@@ -159,27 +163,12 @@ def get_run(session: Session, run_id: str) -> Run:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise InputError(f"Run id prefix '{run_id}' is ambiguous; give more characters.")
-    raise NotFoundError(f"No run with id '{run_id}'.", hint="`kalkan runs list` shows recent runs.")
-
-
-def verify_outputs(run: Run) -> dict[str, Any]:
-    """Re-hash the run's own result files against the digests recorded when it finished."""
-    from pathlib import Path
-
-    from kalkan.io.digest import sha256_file
-
-    digests = dict(run.output_digests or {})
-    if not run.result_path or not digests:
-        raise InputError(f"Run {run.id} ({run.kind}, {run.status}) recorded no result files to verify.")
-    root = Path(run.result_path)
-    missing = [name for name in digests if not (root / name).is_file()]
-    changed = [name for name, d in digests.items() if name not in missing and sha256_file(root / name) != d]
-    return {
-        "id": run.id,
-        "result_path": str(root),
-        "files": len(digests),
-        "missing": missing,
-        "changed": changed,
-        "intact": not missing and not changed,
-    }
+            raise InputError(
+                f"Run id prefix '{run_id}' is ambiguous; give more characters.", code="input.duplicate", field="run_id"
+            )
+    raise NotFoundError(
+        f"No run with id '{run_id}'.",
+        hint="`kalkan runs list` shows recent runs.",
+        code="not_found.run",
+        field="run_id",
+    )

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kalkan.app.coalition import get_city, isoformat_utc
 from kalkan.errors import ConflictError, InputError, NotFoundError
 from kalkan.store.models import DATA_KINDS, DATA_ORIGINS, DataVersion, utcnow
+from kalkan.store.registry import get_city, isoformat_utc
 from kalkan.store.runs import CURRENT_COMMAND
 
 KIND_NAMES = {
@@ -88,6 +88,7 @@ def require_replace(session: Session, city_id: str, kind: str, replace: bool) ->
             f"{city_id} already has its own {KIND_NAMES[kind]}: {describe(own)}.",
             hint=f"Give --replace to make the new file current (`{REPLACE_HINT[kind]}`); the previous version "
             f"is kept and `kalkan city restore {city_id} {own.version}` brings it back.",
+            code="conflict.owned",
         )
 
 
@@ -122,20 +123,25 @@ def new_version(
     if origin not in DATA_ORIGINS:
         raise ValueError(f"origin {origin!r}; expected one of {DATA_ORIGINS}")
     if rows <= 0:
-        raise InputError(f"{source}: no rows; an empty {KIND_NAMES[kind]} would replace the city's data with nothing.")
+        raise InputError(
+            f"{source}: no rows; an empty {KIND_NAMES[kind]} would replace the city's data with nothing.",
+            code="input.empty",
+        )
     get_city(session, city_id)
     previous = current_version(session, city_id, kind)
     if previous is not None and previous.origin == "city":
         if origin != "city":
             raise ConflictError(
                 f"{city_id}'s {KIND_NAMES[kind]} is the city's own ({describe(previous)}); {origin} data never "
-                "replace it."
+                "replace it.",
+                code="conflict.owned",
             )
         if not replace:
             raise ConflictError(
                 f"{city_id} already has its own {KIND_NAMES[kind]}: {describe(previous)}.",
                 hint=f"Give --replace to make the new file current (`{REPLACE_HINT[kind]}`); the previous version "
                 f"is kept and `kalkan city restore {city_id} {previous.version}` brings it back.",
+                code="conflict.owned",
             )
     number = (session.scalar(select(func.max(DataVersion.version)).where(DataVersion.city_id == city_id)) or 0) + 1
     now = utcnow()
@@ -174,6 +180,8 @@ def get_version(session: Session, city_id: str, number: int) -> DataVersion:
         raise NotFoundError(
             f"{city_id} has no data version {number}" + (f" (versions 1-{last})." if last else " (no versions)."),
             hint=f"`kalkan city history {city_id}` lists them.",
+            code="not_found.version",
+            field="version",
         )
     return version
 
@@ -217,7 +225,11 @@ def version_row(version: DataVersion) -> dict[str, Any]:
 
 def _check_kind(kind: str) -> None:
     if kind not in DATA_KINDS:
-        raise InputError(f"Unknown kind of city data {kind!r}; expected one of {', '.join(DATA_KINDS)}.")
+        raise InputError(
+            f"Unknown kind of city data {kind!r}; expected one of {', '.join(DATA_KINDS)}.",
+            code="input.unknown",
+            field="kind",
+        )
 
 
 def current_ids(session: Session, city_id: str, kinds: Sequence[str] = DATA_KINDS) -> dict[str, int | None]:

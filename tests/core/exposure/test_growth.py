@@ -213,8 +213,9 @@ def test_cli_project_file(tmp_path: Path) -> None:
 
 
 def test_cli_project_city(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from kalkan.app.city_data import save_exposure
-    from kalkan.store.database import store_scope, upgrade_database
+    from kalkan.app.database import upgrade_database
+    from kalkan.store.city_data import save_exposure
+    from kalkan.store.database import store_scope
 
     upgrade_database(sqlite_url)
     monkeypatch.setenv("KALKAN_DATABASE_URL", sqlite_url)

@@ -82,7 +82,7 @@ def test_engine_aal_equals_the_step_integral_of_the_loss_exceedance_curve(tmp_pa
                         taxonomy=np.array(["CR+CIP/LFINF+CDL/HBET:1-3/RES"], dtype=object),
                         costs={"structural": np.array([1_000_000.0])}, currency="USD", price_year=2021)  # fmt: skip
     ex = write_exposure(exposure, tmp_path / "e.csv")
-    summary = run_assessment([hz], ex, [Path("jrc-flood-asia")], tmp_path / "out", max_distance_km=0.1)
+    summary = run_assessment([hz], ex, [Path("jrc-flood-asia")], tmp_path / "out", max_distance_km=0.1).as_dict()
     curve = jrc_asia_curves()["residential"]
     loss = 1_000_000.0 * np.interp(depths, curve.depth_m, curve.fraction)
     # The loss-exceedance curve lambda(L) = sum of the band frequencies (0.08, 0.01, 0.008, 0.002 per year) of

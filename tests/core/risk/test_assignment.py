@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kalkan.core.geodesy import EARTH_RADIUS_KM
 from kalkan.core.risk.assignment import explicit_sites, nearest_sites
 from kalkan.errors import InputError
+from tests.errors import expect_error
 
 
 def haversine_km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
@@ -41,8 +42,9 @@ def test_assets_beyond_the_maximum_distance_are_reported() -> None:
     res = nearest_sites(np.array([0.0, 0.04, 5.0]), np.zeros(3), np.array([0.0, 0.1]), np.zeros(2), 5.0)
     assert res.site.tolist() == [0, 0, -1]
     assert res.unassigned.tolist() == [2]
-    with pytest.raises(InputError, match="must be positive"):
+    with pytest.raises(InputError) as info:
         nearest_sites(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), 0.0)
+    expect_error(info, "input.range", "max_distance_km")
 
 
 def test_explicit_sites() -> None:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from kalkan.core.risk.attribution import decompose
 from kalkan.errors import InputError
+from tests.errors import expect_error
 
 
 def test_hand_example() -> None:
@@ -29,10 +30,12 @@ def test_zero_today_has_no_percentages() -> None:
 
 
 def test_refuses_negative_or_nan() -> None:
-    with pytest.raises(InputError, match="hazard_only"):
+    with pytest.raises(InputError) as info:
         decompose(1.0, -1.0, 1.0, 1.0)
-    with pytest.raises(InputError, match="future"):
+    expect_error(info, "input.range", "hazard_only")
+    with pytest.raises(InputError) as info:
         decompose(1.0, 1.0, 1.0, float("nan"))
+    expect_error(info, "input.range", "future")
 
 
 values = st.floats(min_value=0.0, max_value=1e12, allow_nan=False)

@@ -16,6 +16,7 @@ from kalkan.core.risk.tables import pack_functions
 from kalkan.core.vulnerability.functions import VulnerabilityFunction, VulnerabilitySet
 from kalkan.errors import InputError
 from tests.core.risk.conftest import exposure, hazard, linear
+from tests.errors import expect_error
 
 
 def run(haz, exp, vset, sites, **kwargs):  # type: ignore[no-untyped-def]
@@ -190,15 +191,18 @@ def test_dask_local_cluster_gives_identical_results() -> None:
 def test_unmapped_taxonomy_and_mismatched_units() -> None:
     haz = hazard([[1.0]], [1.0])
     vset = VulnerabilitySet.single(linear(), ("T",))
-    with pytest.raises(InputError, match=r"taxonomy 'RC/H3' \(2 assets\)"):
+    with pytest.raises(InputError, match=r"'RC/H3' \(2 assets\)") as info:  # the taxonomy and its assets
         run(haz, exposure([1.0, 2.0, 3.0], taxonomy=["RC/H3", "RC/H3", "T"]), vset, [0, 0, 0])
+    expect_error(info, "input.unknown", "taxonomy")
     depth = VulnerabilityFunction("d", "depth", "m", np.array([0.0, 3.0]), np.array([0.0, 1.0]))
     g = build_groups(exposure([1.0]), explicit_sites(np.array([0]), 1, where="t"),
                      VulnerabilitySet.single(depth, ("T",)), 1)  # fmt: skip
-    with pytest.raises(InputError, match="is for depth in m, but the hazard gives PGA in g"):
+    with pytest.raises(InputError) as info:
         check_functions(g, haz.imt, haz.unit, "case")
+    expect_error(info, "input.inconsistent", "imt")
     nonzero = VulnerabilityFunction("z", "PGA", "g", np.array([0.0, 1.0]), np.array([0.1, 1.0]))
     g = build_groups(exposure([1.0]), explicit_sites(np.array([0]), 1, where="t"),
                      VulnerabilitySet.single(nonzero, ("T",)), 1)  # fmt: skip
-    with pytest.raises(InputError, match="at zero intensity"):
+    with pytest.raises(InputError) as info:
         check_functions(g, "PGA", "g", "case")
+    expect_error(info, "input.range", "mean_lr")

@@ -11,7 +11,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from kalkan.app.risk import run_case
+from kalkan.app.risk import RiskRun, run_case
+from tests.errors import expect_error
 
 CASE = Path(__file__).parent / "data" / "climada_golden_5k_1k"
 TOL = 1e-9
@@ -22,12 +23,12 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:  # type: ignore[type-arg]
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], Path]:
+def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[RiskRun, Path]:
     out = tmp_path_factory.mktemp("golden") / "out"
     return run_case(CASE, out), out
 
 
-def test_event_losses_match_climada(result: tuple[dict[str, object], Path]) -> None:
+def test_event_losses_match_climada(result: tuple[RiskRun, Path]) -> None:
     _, out = result
     table = pq.read_table(out / "event_losses.parquet")
     assert table.column_names == ["event_id", "loss"]
@@ -37,7 +38,7 @@ def test_event_losses_match_climada(result: tuple[dict[str, object], Path]) -> N
     assert _rel(table.column("loss").to_numpy(), expected) < TOL
 
 
-def test_asset_aal_matches_climada(result: tuple[dict[str, object], Path]) -> None:
+def test_asset_aal_matches_climada(result: tuple[RiskRun, Path]) -> None:
     _, out = result
     table = pq.read_table(out / "asset_aal.parquet")
     assert table.column_names == ["id", "aal"]
@@ -47,18 +48,18 @@ def test_asset_aal_matches_climada(result: tuple[dict[str, object], Path]) -> No
     assert table.column("id").to_pylist()[:3] == ["0", "1", "2"]
 
 
-def test_aal_and_return_period_losses_match_climada(result: tuple[dict[str, object], Path]) -> None:
-    summary, out = result
+def test_aal_and_return_period_losses_match_climada(result: tuple[RiskRun, Path]) -> None:
+    run, out = result
     expected = json.loads((CASE / "expected.json").read_text())["results"]
-    assert summary["aal"] == pytest.approx(expected["aai_agg"], rel=TOL)
-    rp = summary["rp_losses"]
-    assert isinstance(rp, dict)
+    assert run.aal_per_year == pytest.approx(expected["aai_agg"], rel=TOL)
+    rp = run.rp_losses
     # Kalkan's standard return periods; CLIMADA's seven (10 ... 1000 years) are among them.
     assert list(rp) == ["10", "25", "50", "100", "250", "475", "500", "1000", "2475"]
     assert set(expected["rp_losses"]) <= set(rp)
     for key, value in expected["rp_losses"].items():
         assert rp[key] == pytest.approx(value, rel=TOL), key
     on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk == json.loads(json.dumps(run.as_dict()))  # the summary written is the run's document
     assert set(on_disk["timings_s"]) >= {"load", "compute", "write"}
     assert on_disk["peak_rss_mib"] > 0
     assert on_disk["unassigned"]["count"] == 0
@@ -82,11 +83,11 @@ def test_cli_case_run(tmp_path: Path) -> None:
     assert "USD per year" in shown.stdout and "884,358" in shown.stdout
 
 
-def test_streamed_hazard_gives_identical_results(tmp_path: Path, result: tuple[dict[str, object], Path]) -> None:
+def test_streamed_hazard_gives_identical_results(tmp_path: Path, result: tuple[RiskRun, Path]) -> None:
     """Reading the hazard in event chunks (memory independent of the number of events) changes nothing."""
     _, out = result
-    summary = run_case(CASE, tmp_path / "streamed", stream=True, block_events=64)
-    assert summary["parameters"]["stream"] is True  # type: ignore[index]
+    streamed = run_case(CASE, tmp_path / "streamed", stream=True, block_events=64)
+    assert streamed.parameters["stream"] is True
     a = pq.read_table(out / "event_losses.parquet").column("loss").to_numpy()
     b = pq.read_table(tmp_path / "streamed" / "event_losses.parquet").column("loss").to_numpy()
     assert np.array_equal(a, b)
@@ -107,6 +108,7 @@ def test_streamed_hazard_reports_bad_values(tmp_path: Path) -> None:
     arrays["data"] = arrays["data"].copy()
     arrays["data"][900] = -1.0
     np.savez(case / "hazard.npz", **arrays)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"event row 11: intensity -1.0"):
+    with pytest.raises(InputError) as info:
         run_case(case, tmp_path / "out", stream=True)
+    expect_error(info, "input.range", "intensity", 11)
     assert not (tmp_path / "out").exists()

@@ -19,6 +19,7 @@ from kalkan.core.risk.multihazard import (
     exceedance_frequency,
 )
 from kalkan.errors import InputError
+from tests.errors import expect_error
 
 
 def quake() -> PerilLosses:
@@ -82,15 +83,19 @@ def test_a_peril_from_return_period_maps_is_never_above_the_total() -> None:
 
 def test_mismatched_currency_or_year_or_duplicate_refused() -> None:
     other = PerilLosses("flood", np.array([1.0]), np.array([0.1]), "KZT", 2021, source="kzt-run")
-    with pytest.raises(InputError, match="KZT"):
+    with pytest.raises(InputError, match="KZT") as info:  # the currency given
         combine([quake(), other])
+    expect_error(info, "input.inconsistent", "currency")
     older = PerilLosses("flood", np.array([1.0]), np.array([0.1]), "USD", 2015, source="old-run")
-    with pytest.raises(InputError, match="price year"):
+    with pytest.raises(InputError) as info:
         combine([quake(), older])
-    with pytest.raises(InputError, match="given twice"):
+    expect_error(info, "input.inconsistent", "price_year")
+    with pytest.raises(InputError) as info:
         combine([quake(), quake()])
-    with pytest.raises(InputError, match="finite value >= 0"):
+    expect_error(info, "input.duplicate", "peril")
+    with pytest.raises(InputError) as info:
         PerilLosses("flood", np.array([-1.0]), np.array([0.1]), "USD")
+    expect_error(info, "input.range", "loss", 1)
 
 
 def test_aggregate_with_years() -> None:

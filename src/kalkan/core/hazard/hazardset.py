@@ -65,14 +65,22 @@ def check_imt_unit(imt: str, unit: str, where: str) -> None:
     family = imt_family(imt)
     if family not in IMT_UNITS or imt == "SA":
         known = ", ".join(sorted([*(k for k in IMT_UNITS if k != "SA"), "SA(T) with the period T in s"]))
-        raise InputError(f"{where}: unknown intensity measure {imt!r}; expected one of {known}.")
+        raise InputError(
+            f"{where}: unknown intensity measure {imt!r}; expected one of {known}.", code="input.unknown", field="imt"
+        )
     if unit not in IMT_UNITS[family]:
-        raise InputError(f"{where}: unit {unit!r} is not a unit of {imt}; expected {' or '.join(IMT_UNITS[family])}.")
+        raise InputError(
+            f"{where}: unit {unit!r} is not a unit of {imt}; expected {' or '.join(IMT_UNITS[family])}.",
+            code="input.inconsistent",
+            field="unit",
+        )
 
 
 def _as_csr(matrix: Any, where: str, *, copy: bool = True) -> sparse.csr_matrix:
     if not sparse.issparse(matrix):
-        raise InputError(f"{where}: intensity must be a scipy sparse matrix (events x sites).")
+        raise InputError(
+            f"{where}: intensity must be a scipy sparse matrix (events x sites).", code="input.type", field="intensity"
+        )
     # A copy: the HazardSet must not share arrays the caller can still change (or be reordered here). Readers
     # that built the matrix themselves hand it over instead (``owns_intensity``), which halves peak memory.
     csr = sparse.csr_matrix(matrix, copy=copy)
@@ -88,7 +96,10 @@ def _as_csr(matrix: Any, where: str, *, copy: bool = True) -> sparse.csr_matrix:
             raise InputError(
                 f"{where}: event row {int(row[k])}, site {int(csr.indices[k])} is stored twice in the intensity "
                 "matrix; "
-                "each (event, site) may have one value."
+                "each (event, site) may have one value.",
+                code="input.duplicate",
+                field="intensity",
+                row=int(row[k]),
             )
     return csr
 
@@ -138,7 +149,11 @@ class HazardSet:
         """Check shapes, units and values; every error names the source and the offending field."""
         where = self.source
         if self.peril not in PERILS:
-            raise InputError(f"{where}: unknown peril {self.peril!r}; expected one of {', '.join(PERILS)}.")
+            raise InputError(
+                f"{where}: unknown peril {self.peril!r}; expected one of {', '.join(PERILS)}.",
+                code="input.unknown",
+                field="peril",
+            )
         check_imt_unit(self.imt, self.unit, where)
         object.__setattr__(self, "intensity", _as_csr(self.intensity, where, copy=not self.owns_intensity))
         for name in ("site_lon", "site_lat", "frequency"):
@@ -151,9 +166,11 @@ class HazardSet:
             object.__setattr__(self, "site_vs30", np.ascontiguousarray(self.site_vs30, dtype=np.float64))
         n_e, n_s = self.intensity.shape
         if n_e == 0:
-            raise InputError(f"{where}: the event set is empty (0 events); a hazard needs at least one event.")
+            raise InputError(
+                f"{where}: the event set is empty (0 events); a hazard needs at least one event.", code="input.empty"
+            )
         if n_s == 0:
-            raise InputError(f"{where}: the hazard has no sites.")
+            raise InputError(f"{where}: the hazard has no sites.", code="input.empty")
         for name, expected in (
             ("site_lon", n_s),
             ("site_lat", n_s),
@@ -162,7 +179,11 @@ class HazardSet:
         ):
             size = getattr(self, name).shape
             if size != (expected,):
-                raise InputError(f"{where}: '{name}' has shape {size}; expected ({expected},) to match intensity.")
+                raise InputError(
+                    f"{where}: '{name}' has shape {size}; expected ({expected},) to match intensity.",
+                    code="input.inconsistent",
+                    field=name,
+                )
         for name, arr, expected in (
             ("site_vs30", self.site_vs30, n_s),
             ("event_name", self.event_name, n_e),
@@ -170,18 +191,32 @@ class HazardSet:
             ("realisation", self.realisation, n_e),
         ):
             if arr is not None and np.shape(arr) != (expected,):
-                raise InputError(f"{where}: '{name}' has shape {np.shape(arr)}; expected ({expected},).")
+                raise InputError(
+                    f"{where}: '{name}' has shape {np.shape(arr)}; expected ({expected},).",
+                    code="input.inconsistent",
+                    field=name,
+                )
         if not (np.all(np.abs(self.site_lon) <= 180) and np.all(np.abs(self.site_lat) <= 90)):
             bad = int(np.flatnonzero((np.abs(self.site_lon) > 180) | (np.abs(self.site_lat) > 90))[0])
-            raise InputError(f"{where}: site {bad} has lon/lat outside [-180, 180] x [-90, 90] (or NaN).")
+            raise InputError(
+                f"{where}: site {bad} has lon/lat outside [-180, 180] x [-90, 90] (or NaN).",
+                code="input.outside",
+                field="site_lon",
+            )
         _check_finite_nonneg(self.frequency, where, "frequency", "events per year")
         data = self.intensity.data
         if data.size:
             _check_finite_nonneg(data, where, "intensity", self.unit, matrix=self.intensity)
         if np.unique(self.event_id).size != n_e:
-            raise InputError(f"{where}: 'event_id' has duplicated ids; each event needs its own id.")
+            raise InputError(
+                f"{where}: 'event_id' has duplicated ids; each event needs its own id.",
+                code="input.duplicate",
+                field="event_id",
+            )
         if self.site_vs30 is not None and not np.all(np.asarray(self.site_vs30) > 0):
-            raise InputError(f"{where}: 'site_vs30' must be positive (m/s) at every site.")
+            raise InputError(
+                f"{where}: 'site_vs30' must be positive (m/s) at every site.", code="input.range", field="site_vs30"
+            )
 
     def events(self, start: int, stop: int) -> HazardSet:
         """The events ``start:stop`` as a HazardSet sharing the site arrays (a block of a stream)."""
@@ -212,9 +247,14 @@ def _integers(values: Any, where: str, name: str) -> NDArray[np.int64]:
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{where}: '{name}' at position {k} is {float(arr[k])}; expected a whole number.")
+            raise InputError(
+                f"{where}: '{name}' at position {k} is {float(arr[k])}; expected a whole number.",
+                code="input.type",
+                field=name,
+                row=k,
+            )
     elif arr.dtype.kind not in "iu":
-        raise InputError(f"{where}: '{name}' must hold whole numbers, not {arr.dtype}.")
+        raise InputError(f"{where}: '{name}' must hold whole numbers, not {arr.dtype}.", code="input.type", field=name)
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
@@ -225,6 +265,7 @@ def _check_finite_nonneg(
     if not bad.any():
         return
     k = int(np.flatnonzero(bad)[0])
+    row = k
     if matrix is not None:
         row = int(np.searchsorted(matrix.indptr, k, side="right") - 1)
         pos = f"event row {row}, site {int(matrix.indices[k])}"
@@ -232,5 +273,8 @@ def _check_finite_nonneg(
         pos = f"position {k}"
     raise InputError(
         f"{where}: '{name}' at {pos} is {float(values[k])}; expected a finite, non-negative value in {unit} "
-        f"({int(bad.sum())} such value(s) in all)."
+        f"({int(bad.sum())} such value(s) in all).",
+        code="input.range",
+        field=name,
+        row=row,
     )

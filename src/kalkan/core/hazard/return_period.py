@@ -68,14 +68,22 @@ def imt_for_peril(peril: str) -> str:
 def _checked(return_periods: Sequence[float] | NDArray[np.float64]) -> NDArray[np.float64]:
     t = np.asarray(return_periods, dtype=np.float64)
     if t.ndim != 1 or t.size == 0:
-        raise InputError("Return periods: expected a non-empty list of years.")
+        raise InputError(
+            "Return periods: expected a non-empty list of years.", code="input.empty", field="return_periods"
+        )
     if not np.all(np.isfinite(t)) or np.any(t <= 1.0):
         k = int(np.flatnonzero(~np.isfinite(t) | (t <= 1.0))[0])
-        raise InputError(f"Return period #{k + 1} is {t[k]!r} years; expected a finite number above 1 year.")
+        raise InputError(
+            f"Return period #{k + 1} is {t[k]!r} years; expected a finite number above 1 year.",
+            code="input.range",
+            field="return_periods",
+        )
     if np.any(np.diff(t) <= 0):
         k = int(np.flatnonzero(np.diff(t) <= 0)[0])
         raise InputError(
-            f"Return periods must be strictly increasing: #{k + 2} ({t[k + 1]:g} years) follows {t[k]:g} years."
+            f"Return periods must be strictly increasing: #{k + 2} ({t[k + 1]:g} years) follows {t[k]:g} years.",
+            code="input.inconsistent",
+            field="return_periods",
         )
     return t
 
@@ -109,7 +117,9 @@ def trapezoid_aal(losses: Sequence[float], return_periods: Sequence[float]) -> f
     p = 1.0 / _checked(return_periods)
     loss = np.asarray(losses, dtype=np.float64)
     if loss.shape != p.shape:
-        raise InputError(f"{loss.size} losses for {p.size} return periods.")
+        raise InputError(
+            f"{loss.size} losses for {p.size} return periods.", code="input.inconsistent", field="return_periods"
+        )
     return float(np.sum((p[:-1] - p[1:]) * (loss[:-1] + loss[1:]) / 2.0) + p[-1] * loss[-1])
 
 
@@ -132,9 +142,17 @@ def hazard_from_return_period_maps(
     t = _checked(return_periods)
     v = np.asarray(values, dtype=np.float64)
     if v.ndim != 2 or v.shape[0] != t.size:
-        raise InputError(f"Return-period maps: {v.shape[0] if v.ndim == 2 else '?'} maps for {t.size} return periods.")
+        raise InputError(
+            f"Return-period maps: {v.shape[0] if v.ndim == 2 else '?'} maps for {t.size} return periods.",
+            code="input.inconsistent",
+            field="return_periods",
+        )
     if v.shape[1] != np.asarray(site_lon).size:
-        raise InputError(f"Return-period maps: {v.shape[1]} site values for {np.asarray(site_lon).size} sites.")
+        raise InputError(
+            f"Return-period maps: {v.shape[1]} site values for {np.asarray(site_lon).size} sites.",
+            code="input.inconsistent",
+            field="site_lon",
+        )
     dense = np.where(np.isfinite(v), v, 0.0).astype(np.float32)
     intensity = sparse.csr_matrix(dense)
     intensity.eliminate_zeros()
@@ -203,11 +221,15 @@ def susceptibility_indicator(
     v = np.atleast_2d(np.asarray(values, dtype=np.float64))
     classes = np.where(np.isfinite(v), v, -1).astype(np.int64)
     if np.any(classes > 5) or np.any((classes < 0) & (classes != -1)):
-        raise InputError("Susceptibility classes must be whole numbers 0-5.")
+        raise InputError("Susceptibility classes must be whole numbers 0-5.", code="input.type", field="class")
     freq = {int(k): float(f) for k, f in (class_frequency_per_year or {}).items()}
     for k, f in freq.items():
         if not 0 <= k <= 5 or not np.isfinite(f) or f < 0:
-            raise InputError(f"Class frequency {k}={f}: expected a class 0-5 and a frequency >= 0 per year.")
+            raise InputError(
+                f"Class frequency {k}={f}: expected a class 0-5 and a frequency >= 0 per year.",
+                code="input.range",
+                field="class_frequency",
+            )
     site_class = classes.max(axis=0)
     annual = np.array([freq.get(int(c), np.nan) if c >= 0 else np.nan for c in site_class], dtype=np.float64)
     return SusceptibilityIndicator(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from kalkan.core.geodesy import EARTH_RADIUS_KM
 from kalkan.errors import InputError
@@ -48,10 +49,12 @@ def nearest_sites(
     Uses a k-d tree on 3-D unit vectors: the chord length is a monotone function of the great-circle
     angle, so the nearest by chord is the nearest on the sphere (exact, no planar approximation).
     """
-    from scipy.spatial import cKDTree
-
     if not max_distance_km > 0:
-        raise InputError(f"The maximum assignment distance must be positive (km), got {max_distance_km}.")
+        raise InputError(
+            f"The maximum assignment distance must be positive (km), got {max_distance_km}.",
+            code="input.range",
+            field="max_distance_km",
+        )
     tree = cKDTree(_unit_vectors(site_lon, site_lat))
     chord, index = tree.query(_unit_vectors(asset_lon, asset_lat), k=1)
     angle = 2.0 * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
@@ -68,6 +71,9 @@ def explicit_sites(site: NDArray[np.int64], n_sites: int, *, where: str) -> Assi
         k = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"{where}: asset #{k + 1} is assigned to site {int(site[k])}, but the hazard has sites 0-{n_sites - 1} "
-            "(-1 means no site)."
+            "(-1 means no site).",
+            code="input.range",
+            field="site_id",
+            row=k + 1,
         )
     return Assignment(site, np.zeros(site.shape[0]), "explicit", None)

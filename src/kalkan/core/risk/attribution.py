@@ -99,5 +99,9 @@ def decompose(today: float, hazard_only: float, exposure_only: float, future: fl
     values = {"today": today, "hazard_only": hazard_only, "exposure_only": exposure_only, "future": future}
     for name, value in values.items():
         if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-            raise InputError(f"Risk attribution: '{name}' is {value!r}; expected a finite value >= 0.")
+            raise InputError(
+                f"Risk attribution: '{name}' is {value!r}; expected a finite value >= 0.",
+                code="input.range",
+                field=name,
+            )
     return RiskChange(float(today), float(hazard_only), float(exposure_only), float(future))

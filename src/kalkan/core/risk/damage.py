@@ -39,7 +39,7 @@ from kalkan.core.risk.assignment import Assignment
 from kalkan.core.risk.engine import DEFAULT_BLOCK_EVENTS, InMemorySource, ProgressCallback
 from kalkan.core.risk.groups import Breakdown
 from kalkan.core.vulnerability.fragility_set import FragilitySet
-from kalkan.core.vulnerability.functions import FragilityFunction
+from kalkan.core.vulnerability.functions import ConsequenceModel, FragilityFunction
 from kalkan.errors import InputError
 
 DEFAULT_NONFUNCTIONAL_THRESHOLD = 0.5
@@ -300,8 +300,156 @@ def _default_cost_type(exposure: Exposure) -> str:
             return name
     raise InputError(
         f"{exposure.source}: the exposure has costs {sorted(exposure.costs)}; damage losses need 'structural' or "
-        "'total' values, or a cost_type naming the one to use."
+        "'total' values, or a cost_type naming the one to use.",
+        code="input.missing",
+        field="cost_type",
     )
+
+
+def _check_damage_inputs(
+    exposure: Exposure, fragility: FragilitySet, cost_type: str | None, casualty_period: str | None, displaced: bool
+) -> tuple[str, tuple[str, ...], bool]:
+    """The cost type the loss ratios apply to, the casualty severities and whether displaced people are computed,
+    each checked against what the exposure holds."""
+    where = exposure.source
+    cost_type = cost_type or _default_cost_type(exposure)
+    if cost_type not in exposure.costs:
+        raise InputError(
+            f"{where}: the exposure has no '{cost_type}' values; it has {sorted(exposure.costs)}.",
+            code="input.missing",
+            field=cost_type,
+        )
+    severities = fragility.severities if casualty_period is not None else ()
+    if severities and casualty_period not in exposure.occupants:
+        raise InputError(
+            f"{where}: casualties need occupants for the period '{casualty_period}', but the exposure has "
+            f"{sorted(exposure.occupants) or 'no occupants'}. Choose another period, or none to skip casualties.",
+            code="input.missing",
+            field=f"occupants_{casualty_period}",
+        )
+    has_displaced = displaced and fragility.has_displaced
+    if has_displaced and "night" not in exposure.occupants:
+        raise InputError(
+            f"{where}: displaced people need night occupants, which the exposure lacks; skip them with "
+            "displaced=False.",
+            code="input.missing",
+            field="occupants_night",
+        )
+    return cost_type, severities, has_displaced
+
+
+def _fragility_entries(
+    fragility: FragilitySet, tax_labels: tuple[str, ...], tax_code: Ints, where: str
+) -> list[tuple[tuple[str, str, float], ...]]:
+    """The (fragility, consequence, weight) entries of each taxonomy; every taxonomy must resolve."""
+    entries: list[tuple[tuple[str, str, float], ...]] = []
+    missing: list[str] = []
+    for t in tax_labels:
+        resolved = fragility.resolve(t)
+        if resolved is None:
+            missing.append(t)
+        entries.append(resolved or ())
+    if missing:
+        counts = {t: int(np.sum(tax_code == tax_labels.index(t))) for t in missing}
+        listed = ", ".join(f"{t!r} ({n} assets)" for t, n in sorted(counts.items())[:10])
+        raise InputError(
+            f"{where}: no fragility function for taxonomy {listed}"
+            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            + f" in {fragility.source}. Add them to the taxonomy mapping (or map '*' to a default).",
+            code="input.unknown",
+            field="taxonomy",
+        )
+    return entries
+
+
+def _consequence_table(
+    consequences: tuple[ConsequenceModel, ...], n_ls: int, severities: tuple[str, ...], has_displaced: bool
+) -> NDArray[np.float64]:
+    """Per-unit consequences ``cons_q[c, k, q]`` of damage state k + 1: buildings in each state, loss ratio,
+    casualty rates by severity, displaced rate."""
+    n_q = n_ls + 1 + len(severities) + int(has_displaced)
+    cons_q = np.zeros((len(consequences), n_ls, n_q))
+    for c, cm in enumerate(consequences):
+        cons_q[c, :, :n_ls] = np.eye(n_ls)
+        cons_q[c, :, n_ls] = cm.loss_ratio
+        for i, sev in enumerate(severities):
+            cons_q[c, :, n_ls + 1 + i] = cm.casualty_rates[sev]
+        if has_displaced:
+            assert cm.displaced_rate is not None
+            cons_q[c, :, n_q - 1] = cm.displaced_rate
+    return cons_q
+
+
+def _damage_values(
+    exposure: Exposure, assigned: Ints, n_ls: int, cost_type: str, casualty_period: str | None,
+    severities: tuple[str, ...], has_displaced: bool,
+) -> NDArray[np.float64]:  # fmt: skip
+    """The values each assigned asset contributes to each quantity: buildings (per damage state), the cost, the
+    occupants of the casualty period (per severity), night occupants (displaced)."""
+    n_assets = len(exposure)
+    n_q = n_ls + 1 + len(severities) + int(has_displaced)
+    zeros = np.zeros(n_assets)
+    assert exposure.number is not None
+    per_asset = [exposure.number] * n_ls + [exposure.costs[cost_type]]
+    per_asset += [exposure.occupants[casualty_period] if casualty_period else zeros] * len(severities)
+    if has_displaced:
+        per_asset.append(exposure.occupants["night"])
+    asset_value = np.column_stack(per_asset)[assigned] if assigned.size else np.zeros((0, n_q))
+    return asset_value
+
+
+@dataclass(frozen=True, slots=True)
+class _FacilityEntries:
+    """The critical facilities (assigned assets with a critical type) and their mapping entries sorted by (site,
+    facility): ``entry`` indexes the contributions, ``level`` is the entry's first non-functional damage state."""
+
+    critical_types: tuple[str, ...]
+    facility_asset: Ints
+    facility_type: Ints
+    entry: Ints
+    site: Ints
+    level: Ints
+    facility: Ints
+
+
+def _facility_entries(
+    exposure: Exposure, assigned: Ints, consequences: tuple[ConsequenceModel, ...], c_local: Ints, c_cons: Ints,
+    c_site: Ints, where: str,
+) -> _FacilityEntries:  # fmt: skip
+    """Critical facilities: assigned assets with a critical type, one entry per mapping entry; each entry's
+    consequence model must say from which damage state the facility is non-functional."""
+    critical = np.asarray(exposure.critical_type, dtype=object)
+    is_fac = np.array([bool(v) for v in critical[assigned]], dtype=bool)
+    fac_local = np.flatnonzero(is_fac)
+    crit_types, fac_type = _codes(critical[assigned][fac_local])
+    fac_entry = np.flatnonzero(is_fac[c_local])
+    nf_level = np.array(
+        [
+            -1 if cm.non_functional_from is None else cm.damage_states.index(cm.non_functional_from)
+            for cm in consequences
+        ],
+        dtype=np.int64,
+    )
+    fac_of_local = np.full(assigned.size, -1, dtype=np.int64)
+    fac_of_local[fac_local] = np.arange(fac_local.size)
+    fe_level = nf_level[c_cons[fac_entry]]
+    if (fe_level < 0).any():
+        i = int(fac_entry[np.flatnonzero(fe_level < 0)[0]])
+        a = int(assigned[c_local[i]])
+        raise InputError(
+            f"{where}: asset {exposure.id[a]!r} is a critical facility ({critical[a]}), but consequence model "
+            f"{consequences[c_cons[i]].id!r} does not say from which damage state it is non-functional.",
+            code="input.inconsistent",
+            field="critical_type",
+        )
+    fe_site = c_site[fac_entry]
+    fe_fac = fac_of_local[c_local[fac_entry]]
+    fe_order = np.lexsort((fe_fac, fe_site))
+    return _FacilityEntries(
+        critical_types=crit_types, facility_asset=assigned[fac_local].astype(np.int64), facility_type=fac_type,
+        entry=fac_entry[fe_order], site=fe_site[fe_order], level=np.ascontiguousarray(fe_level[fe_order]),
+        facility=np.ascontiguousarray(fe_fac[fe_order]),
+    )  # fmt: skip
 
 
 def build_damage_groups(
@@ -324,20 +472,8 @@ def build_damage_groups(
     Unassigned assets (``assignment.site < 0``) are left out; :class:`DamageResult` lists them.
     """
     where = exposure.source
-    cost_type = cost_type or _default_cost_type(exposure)
-    if cost_type not in exposure.costs:
-        raise InputError(f"{where}: the exposure has no '{cost_type}' values; it has {sorted(exposure.costs)}.")
-    severities = fragility.severities if casualty_period is not None else ()
-    if severities and casualty_period not in exposure.occupants:
-        raise InputError(
-            f"{where}: casualties need occupants for the period '{casualty_period}', but the exposure has "
-            f"{sorted(exposure.occupants) or 'no occupants'}. Choose another period, or none to skip casualties."
-        )
-    has_displaced = displaced and fragility.has_displaced
-    if has_displaced and "night" not in exposure.occupants:
-        raise InputError(
-            f"{where}: displaced people need night occupants, which the exposure lacks; skip them with displaced=False."
-        )
+    cost_type, severities, has_displaced = _check_damage_inputs(exposure, fragility, cost_type, casualty_period,
+                                                                displaced)  # fmt: skip
     functions = tuple(fragility.functions.values())
     func_index = {fid: i for i, fid in enumerate(fragility.functions)}
     consequences = tuple(fragility.consequences.values())
@@ -347,41 +483,10 @@ def build_damage_groups(
 
     assigned = np.flatnonzero(assignment.site >= 0)
     tax_labels, tax_code = _codes(exposure.taxonomy[assigned])
-    entries: list[tuple[tuple[str, str, float], ...]] = []
-    missing: list[str] = []
-    for t in tax_labels:
-        resolved = fragility.resolve(t)
-        if resolved is None:
-            missing.append(t)
-        entries.append(resolved or ())
-    if missing:
-        counts = {t: int(np.sum(tax_code == tax_labels.index(t))) for t in missing}
-        listed = ", ".join(f"{t!r} ({n} assets)" for t, n in sorted(counts.items())[:10])
-        raise InputError(
-            f"{where}: no fragility function for taxonomy {listed}"
-            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-            + f" in {fragility.source}. Add them to the taxonomy mapping (or map '*' to a default)."
-        )
-
-    # Per-unit consequences: cons_q[c, k, q] for damage state k + 1 and quantity q.
-    n_q = n_ls + 1 + len(severities) + int(has_displaced)
-    cons_q = np.zeros((len(consequences), n_ls, n_q))
-    for c, cm in enumerate(consequences):
-        cons_q[c, :, :n_ls] = np.eye(n_ls)
-        cons_q[c, :, n_ls] = cm.loss_ratio
-        for i, sev in enumerate(severities):
-            cons_q[c, :, n_ls + 1 + i] = cm.casualty_rates[sev]
-        if has_displaced:
-            assert cm.displaced_rate is not None
-            cons_q[c, :, n_q - 1] = cm.displaced_rate
-    zeros = np.zeros(n_assets)
-    assert exposure.number is not None
-    per_asset = [exposure.number] * n_ls + [exposure.costs[cost_type]]
-    per_asset += [exposure.occupants[casualty_period] if casualty_period else zeros] * len(severities)
-    if has_displaced:
-        per_asset.append(exposure.occupants["night"])
-    asset_value = np.column_stack(per_asset)[assigned] if assigned.size else np.zeros((0, n_q))
-
+    entries = _fragility_entries(fragility, tax_labels, tax_code, where)
+    cons_q = _consequence_table(consequences, n_ls, severities, has_displaced)
+    n_q = cons_q.shape[2]
+    asset_value = _damage_values(exposure, assigned, n_ls, cost_type, casualty_period, severities, has_displaced)
     # Explode assets by their (fragility, consequence, weight) entries.
     n_entries = np.array([len(e) for e in entries], dtype=np.int64)
     start = np.concatenate([[0], np.cumsum(n_entries)[:-1]]).astype(np.int64)
@@ -401,7 +506,9 @@ def build_damage_groups(
     for name, labels in (breakdowns or {}).items():
         labels = np.asarray(labels, dtype=object)
         if labels.shape != (n_assets,):
-            raise InputError(f"{where}: breakdown '{name}' needs one label per asset.")
+            raise InputError(
+                f"{where}: breakdown '{name}' needs one label per asset.", code="input.inconsistent", field=name
+            )
         lab, code = _codes(labels[assigned])
         dims.append((name, lab, code[c_local]))
     breakdown_list = tuple(Breakdown(name, lab) for name, lab, _ in dims)
@@ -421,32 +528,7 @@ def build_damage_groups(
     g_site = sk[0, first]
     g_bucket = sk[3:, first].T + bucket_offset[:-1][None, :]
 
-    # Critical facilities: assigned assets with a critical type, one entry per mapping entry.
-    critical = np.asarray(exposure.critical_type, dtype=object)
-    is_fac = np.array([bool(v) for v in critical[assigned]], dtype=bool)
-    fac_local = np.flatnonzero(is_fac)
-    crit_types, fac_type = _codes(critical[assigned][fac_local])
-    fac_entry = np.flatnonzero(is_fac[c_local])
-    nf_level = np.array(
-        [
-            -1 if cm.non_functional_from is None else cm.damage_states.index(cm.non_functional_from)
-            for cm in consequences
-        ],
-        dtype=np.int64,
-    )
-    fac_of_local = np.full(assigned.size, -1, dtype=np.int64)
-    fac_of_local[fac_local] = np.arange(fac_local.size)
-    fe_level = nf_level[c_cons[fac_entry]]
-    if (fe_level < 0).any():
-        i = int(fac_entry[np.flatnonzero(fe_level < 0)[0]])
-        a = int(assigned[c_local[i]])
-        raise InputError(
-            f"{where}: asset {exposure.id[a]!r} is a critical facility ({critical[a]}), but consequence model "
-            f"{consequences[c_cons[i]].id!r} does not say from which damage state it is non-functional."
-        )
-    fe_site = c_site[fac_entry]
-    fe_fac = fac_of_local[c_local[fac_entry]]
-    fe_order = np.lexsort((fe_fac, fe_site))
+    fac = _facility_entries(exposure, assigned, consequences, c_local, c_cons, c_site, where)
     return DamageGroups(
         n_sites=n_sites,
         n_assets=n_assets,
@@ -467,14 +549,14 @@ def build_damage_groups(
         contrib_asset=assigned[c_local].astype(np.int64),
         contrib_group=contrib_group,
         contrib_value=c_value,
-        critical_types=crit_types,
-        facility_asset=assigned[fac_local].astype(np.int64),
-        facility_type=fac_type,
-        fac_ptr=np.searchsorted(fe_site[fe_order], np.arange(n_sites + 1), side="left").astype(np.int64),
-        fe_func=np.ascontiguousarray(c_func[fac_entry][fe_order]),
-        fe_level=np.ascontiguousarray(fe_level[fe_order]),
-        fe_weight=np.ascontiguousarray(c_weight[fac_entry][fe_order]),
-        fe_fac=np.ascontiguousarray(fe_fac[fe_order]),
+        critical_types=fac.critical_types,
+        facility_asset=fac.facility_asset,
+        facility_type=fac.facility_type,
+        fac_ptr=np.searchsorted(fac.site, np.arange(n_sites + 1), side="left").astype(np.int64),
+        fe_func=np.ascontiguousarray(c_func[fac.entry]),
+        fe_level=fac.level,
+        fe_weight=np.ascontiguousarray(c_weight[fac.entry]),
+        fe_fac=fac.facility,
     )
 
 
@@ -588,7 +670,9 @@ def check_fragility(groups: DamageGroups, hazard: HazardSet) -> None:
         if fn.imt != hazard.imt or fn.unit != hazard.unit:
             raise InputError(
                 f"{hazard.source}: fragility function '{fn.id}' ({fn.source}) is for {fn.imt} in {fn.unit}, but the "
-                f"hazard gives {hazard.imt} in {hazard.unit}. Use functions for this hazard's intensity measure."
+                f"hazard gives {hazard.imt} in {hazard.unit}. Use functions for this hazard's intensity measure.",
+                code="input.inconsistent",
+                field="imt",
             )
 
 
@@ -616,9 +700,13 @@ def compute_damage(
     does not change results.
     """
     if block_events < 1 or (chunk_blocks is not None and chunk_blocks < 1):
-        raise InputError("block_events and chunk_blocks must be positive.")
+        raise InputError("block_events and chunk_blocks must be positive.", code="input.range", field="block_events")
     if not 0.0 < nonfunctional_threshold <= 1.0:
-        raise InputError(f"nonfunctional_threshold must be in (0, 1], got {nonfunctional_threshold}.")
+        raise InputError(
+            f"nonfunctional_threshold must be in (0, 1], got {nonfunctional_threshold}.",
+            code="input.range",
+            field="nonfunctional_threshold",
+        )
     groups = build_damage_groups(
         exposure,
         assignment,

@@ -8,6 +8,7 @@ Memory: O(non-zeros of one chunk + groups x blocks per chunk + events), never ev
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,8 +17,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.core.hazard.hazardset import HazardSet
+from kalkan.core.risk import kernel
 from kalkan.core.risk.groups import Groups
 from kalkan.core.risk.tables import FunctionTable, pack_functions
+from kalkan.core.vulnerability.functions import VulnerabilityFunction
 from kalkan.errors import InputError
 
 DEFAULT_BLOCK_EVENTS = 1024
@@ -123,11 +126,8 @@ def _chunk_compute(
     layout: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Run the kernel on one chunk; returns (event losses, bucket losses, per-block group partial sums)."""
-    from kalkan.core.risk.kernel import mean_blocks as _kernel
-    from kalkan.core.risk.kernel import mean_blocks_by_site as _site_kernel
-
-    mean_blocks: Any = _kernel  # numba dispatchers are untyped
-    by_site: Any = _site_kernel
+    mean_blocks: Any = kernel.mean_blocks  # numba dispatchers are untyped
+    by_site: Any = kernel.mean_blocks_by_site
     n = chunk.stop - chunk.start
     block_start = np.arange(0, n + block_events, block_events, dtype=np.int64)
     block_start[-1] = n
@@ -138,9 +138,7 @@ def _chunk_compute(
     if layout is not None:
         s_partial = np.zeros((block_start.size - 1, groups.n_sites))
         if table.params.shape[0] == 1 and table.params[0, 9] > 0.0:  # one function, equally spaced
-            from kalkan.core.risk.kernel import mean_blocks_one_uniform
-
-            by_site = mean_blocks_one_uniform
+            by_site = kernel.mean_blocks_one_uniform
         by_site(chunk.indptr, chunk.indices, chunk.data, freq, block_start, layout[0], layout[1],
                 *table.as_tuple(), event_loss, s_partial)  # fmt: skip
         return event_loss, np.zeros((n, 0)), s_partial[:, groups.g_site]
@@ -158,34 +156,29 @@ def _chunk_compute(
 def warm_up(data_dtype: np.dtype[Any], n_dims: int = 0, *, groups: Groups | None = None, maps: bool = False) -> None:
     """Compile (or load from numba's cache) the kernels a run will use for this intensity dtype, so that the
     computation's timing does not include the JIT. With ``groups``, only the kernel those groups need."""
-    from kalkan.core.risk.kernel import eval_many, mean_blocks, mean_blocks_by_site, site_curves
-    from kalkan.core.vulnerability.functions import VulnerabilityFunction
-
     table = pack_functions([VulnerabilityFunction("warm-up", "PGA", "g", np.array([0.0, 1.0]), np.array([0.0, 1.0]))])
     one, i64 = np.array([0, 1], dtype=np.int64), np.zeros(1, dtype=np.int64)
     data = np.ones(1, dtype=data_dtype)
     by_site = groups is not None and site_layout(groups) is not None
-    kernel: Any
+    k: Any
     if groups is None or not by_site:
-        kernel = mean_blocks
-        kernel(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, one, i64, np.ones(1),
+        k = kernel.mean_blocks
+        k(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, one, i64, np.ones(1),
                np.zeros((1, n_dims), dtype=np.int64), *table.as_tuple(), np.zeros(1), np.zeros((1, max(n_dims, 1))),
                np.zeros((1, 1)))  # fmt: skip
     if groups is None or by_site:
-        from kalkan.core.risk.kernel import mean_blocks_one_uniform
-
         own = pack_functions(groups.functions) if groups is not None else None
         one_uniform = own is not None and own.params.shape[0] == 1 and own.params[0, 9] > 0.0
-        for kernel in ((mean_blocks_one_uniform,) if one_uniform else (mean_blocks_by_site,)) if groups else (
-            mean_blocks_by_site, mean_blocks_one_uniform,
+        for k in ((kernel.mean_blocks_one_uniform,) if one_uniform else (kernel.mean_blocks_by_site,)) if groups else (
+            kernel.mean_blocks_by_site, kernel.mean_blocks_one_uniform,
         ):  # fmt: skip
-            kernel(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, i64, np.ones(1), *table.as_tuple(),
+            k(one, np.zeros(1, dtype=np.int32), data, np.ones(1), one, i64, np.ones(1), *table.as_tuple(),
                    np.zeros(1), np.zeros((1, 1)))  # fmt: skip
     if maps:
-        kernel = eval_many
-        kernel(0, data, *table.as_tuple(), np.zeros(1))
-        kernel = site_curves
-        kernel(one, i64, np.zeros(1), np.ones(1), 1.0, i64, np.ones(1), np.zeros((1, 1)))
+        k = kernel.eval_many
+        k(0, data, *table.as_tuple(), np.zeros(1))
+        k = kernel.site_curves
+        k(one, i64, np.zeros(1), np.ones(1), 1.0, i64, np.ones(1), np.zeros((1, 1)))
 
 
 def check_functions(groups: Groups, imt: str, unit: str, where: str) -> None:
@@ -196,13 +189,17 @@ def check_functions(groups: Groups, imt: str, unit: str, where: str) -> None:
         if fn.imt != imt or fn.unit != unit:
             raise InputError(
                 f"{where}: vulnerability function '{fn.id}' ({fn.source}) is for {fn.imt} in {fn.unit}, but the "
-                f"hazard gives {imt} in {unit}. Use functions for this hazard's intensity measure."
+                f"hazard gives {imt} in {unit}. Use functions for this hazard's intensity measure.",
+                code="input.inconsistent",
+                field="imt",
             )
         if not fn.zero_at_zero:
             raise InputError(
                 f"{where}: vulnerability function '{fn.id}' gives a loss ratio of "
                 f"{fn.mean_loss_ratio(np.zeros(1))[0]:g} at zero intensity; Kalkan treats sites an event does not "
-                "reach as undamaged, which this function contradicts. Set its value at zero intensity to 0."
+                "reach as undamaged, which this function contradicts. Set its value at zero intensity to 0.",
+                code="input.range",
+                field="mean_lr",
             )
 
 
@@ -226,10 +223,14 @@ def compute_mean(
     ``client``: a dask.distributed Client; chunks then run as tasks on its workers.
     """
     if block_events < 1 or chunk_blocks < 1:
-        raise InputError("block_events and chunk_blocks must be positive.")
+        raise InputError("block_events and chunk_blocks must be positive.", code="input.range", field="block_events")
     n_events = source.n_events
     if frequency.shape != (n_events,):
-        raise InputError(f"frequency has {frequency.shape} values for {n_events} events.")
+        raise InputError(
+            f"frequency has {frequency.shape} values for {n_events} events.",
+            code="input.inconsistent",
+            field="frequency",
+        )
     table = pack_functions(groups.functions)
     layout = site_layout(groups)
     # Keep the per-block partial sums (blocks x groups or sites) under ~64 MB.
@@ -274,8 +275,6 @@ def _compute_on_dask(
     layout: tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
 ) -> None:
     """Submit chunks as tasks (at most two per worker thread in flight) and consume results in order."""
-    from collections import deque
-
     g_future, t_future = client.scatter([groups, table], broadcast=True)
     n_threads = max(1, sum(client.nthreads().values()))
     pending: deque[tuple[CsrChunk, Any]] = deque()

@@ -112,7 +112,8 @@ def build_groups(
         if not loss_types:
             raise InputError(
                 f"{where}: the vulnerability model has functions for {sorted(vulnerability.mapping)} but the exposure "
-                f"has costs {sorted(exposure.costs)}; nothing to compute."
+                f"has costs {sorted(exposure.costs)}; nothing to compute.",
+                code="input.inconsistent",
             )
     loss_types = tuple(loss_types)
     functions = tuple(vulnerability.functions.values())
@@ -123,43 +124,101 @@ def build_groups(
         if fast is not None:
             return fast
     assigned = np.flatnonzero(assignment.site >= 0)
-    tax_labels, tax_code = _codes(exposure.taxonomy[assigned])
+    dims = _dimension_codes(exposure, breakdowns, assigned)
+    c_local, c_func, c_value, c_lt = _contributions(exposure, vulnerability, loss_types, occupants_period, assigned,
+                                                    func_index)  # fmt: skip
+    c_site = assignment.site[assigned][c_local]
+    breakdown_list, dim_codes = _breakdowns(dims, loss_types, c_local, c_lt)
+    sizes = np.array([b.size for b in breakdown_list], dtype=np.int64)
+    bucket_offset = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
+    # Merge contributions with equal (site, function, loss type, buckets...) into groups, ordered by that key.
+    radices = [n_sites, len(functions), len(loss_types), *(int(b.size) for b in breakdown_list)]
+    space = float(np.prod(np.array(radices, dtype=np.float64)))
+    if c_site.size and space <= max(8.0 * c_site.size, 2e7):
+        return _dense_groups(
+            radices, [c_site, c_func, c_lt, *dim_codes], c_value, c_lt, assigned[c_local], n_sites, functions,
+            loss_types, breakdown_list, bucket_offset,
+        )  # fmt: skip
+    return _sorted_groups([c_site, c_func, c_lt, *dim_codes], c_value, c_lt, assigned[c_local], n_sites, functions,
+                          loss_types, breakdown_list, bucket_offset)  # fmt: skip
+
+
+def _dimension_codes(
+    exposure: Exposure, breakdowns: Mapping[str, NDArray[np.object_]] | None, assigned: NDArray[np.int64]
+) -> list[tuple[str, tuple[str, ...], NDArray[np.int64]]]:
+    """For each output dimension: its name, its sorted labels and each assigned asset's label index."""
+    where = exposure.source
     dims: list[tuple[str, tuple[str, ...], NDArray[np.int64]]] = []
     for name, labels in (breakdowns or {}).items():
         labels = np.asarray(labels, dtype=object)
         if labels.shape != (len(exposure),):
-            raise InputError(f"{where}: breakdown '{name}' needs one label per asset.")
+            raise InputError(
+                f"{where}: breakdown '{name}' needs one label per asset.", code="input.inconsistent", field=name
+            )
         lab, code = _codes(labels[assigned])
         dims.append((name, lab, code))
+    return dims
 
+
+def _loss_type_values(exposure: Exposure, loss_type: str, occupants_period: str) -> NDArray[np.float64]:
+    """The exposure's values of a loss type: a cost, or the occupants of ``occupants_period`` (fatalities)."""
+    where = exposure.source
+    if loss_type == "occupants":
+        if occupants_period not in exposure.occupants:
+            raise InputError(
+                f"{where}: no occupants for the period '{occupants_period}' (fatalities need them).",
+                code="input.missing",
+                field=f"occupants_{occupants_period}",
+            )
+        return exposure.occupants[occupants_period]
+    if loss_type in exposure.costs:
+        return exposure.costs[loss_type]
+    raise InputError(
+        f"{where}: the exposure has no '{loss_type}' values; it has {sorted(exposure.costs)}.",
+        code="input.missing",
+        field=loss_type,
+    )
+
+
+def _resolve_taxonomies(
+    vulnerability: VulnerabilitySet, loss_type: str, tax_labels: tuple[str, ...], tax_code: NDArray[np.int64],
+    where: str,
+) -> list[tuple[tuple[str, float], ...]]:  # fmt: skip
+    """The (function id, weight) entries of each taxonomy for a loss type; every taxonomy must resolve."""
+    entries = []
+    missing = []
+    for t in tax_labels:
+        resolved = vulnerability.resolve(loss_type, t)
+        if resolved is None:
+            missing.append(t)
+            resolved = ()
+        entries.append(resolved)
+    if missing:
+        counts = {t: int(np.sum(tax_code == tax_labels.index(t))) for t in missing}
+        listed = ", ".join(f"{t!r} ({n} assets)" for t, n in sorted(counts.items())[:10])
+        raise InputError(
+            f"{where}: no {loss_type} vulnerability function for taxonomy {listed}"
+            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            + ". Add them to the taxonomy mapping (or map '*' to a default function).",
+            code="input.unknown",
+            field="taxonomy",
+        )
+    return entries
+
+
+def _contributions(
+    exposure: Exposure, vulnerability: VulnerabilitySet, loss_types: tuple[str, ...], occupants_period: str,
+    assigned: NDArray[np.int64], func_index: dict[str, int],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:  # fmt: skip
+    """Each assigned asset's contributions, exploded by its taxonomy's (function, weight) entries and loss type:
+    (asset position among the assigned, function index, value x weight, loss-type index)."""
+    tax_labels, tax_code = _codes(exposure.taxonomy[assigned])
     a_parts, f_parts, v_parts, lt_parts = [], [], [], []
     for lt_index, loss_type in enumerate(loss_types):
-        if loss_type == "occupants":
-            if occupants_period not in exposure.occupants:
-                raise InputError(f"{where}: no occupants for the period '{occupants_period}' (fatalities need them).")
-            values = exposure.occupants[occupants_period][assigned]
-        elif loss_type in exposure.costs:
-            values = exposure.costs[loss_type][assigned]
-        else:
-            raise InputError(f"{where}: the exposure has no '{loss_type}' values; it has {sorted(exposure.costs)}.")
+        values = _loss_type_values(exposure, loss_type, occupants_period)[assigned]
         # Resolve each taxonomy once, then explode assets by their (function, weight) entries.
-        entries = []
-        missing = []
-        for t in tax_labels:
-            resolved = vulnerability.resolve(loss_type, t)
-            if resolved is None:
-                missing.append(t)
-                resolved = ()
-            entries.append(resolved)
-        if missing:
-            counts = {t: int(np.sum(tax_code == tax_labels.index(t))) for t in missing}
-            listed = ", ".join(f"{t!r} ({n} assets)" for t, n in sorted(counts.items())[:10])
-            raise InputError(
-                f"{where}: no {loss_type} vulnerability function for taxonomy {listed}"
-                + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-                + ". Add them to the taxonomy mapping (or map '*' to a default function)."
-            )
+        entries = _resolve_taxonomies(vulnerability, loss_type, tax_labels, tax_code, exposure.source)
         n_entries = np.array([len(e) for e in entries], dtype=np.int64)
         start = np.concatenate([[0], np.cumsum(n_entries)[:-1]])
         flat_f = np.array([func_index[fid] for e in entries for fid, _ in e], dtype=np.int64)
@@ -177,13 +236,19 @@ def build_groups(
         weight = flat_w[slot]
         v_parts.append(values[asset_rep] * weight if np.any(weight != 1.0) else values[asset_rep])
         lt_parts.append(np.full(asset_rep.size, lt_index, dtype=np.int64))
-
     c_local = np.concatenate(a_parts) if a_parts else np.zeros(0, dtype=np.int64)
     c_func = np.concatenate(f_parts) if f_parts else np.zeros(0, dtype=np.int64)
     c_value = np.concatenate(v_parts) if v_parts else np.zeros(0)
     c_lt = np.concatenate(lt_parts) if lt_parts else np.zeros(0, dtype=np.int64)
-    c_site = assignment.site[assigned][c_local]
+    return c_local, c_func, c_value, c_lt
 
+
+def _breakdowns(
+    dims: list[tuple[str, tuple[str, ...], NDArray[np.int64]]], loss_types: tuple[str, ...],
+    c_local: NDArray[np.int64], c_lt: NDArray[np.int64],
+) -> tuple[tuple[Breakdown, ...], list[NDArray[np.int64]]]:  # fmt: skip
+    """The output dimensions (split by loss type, with a ``loss_type`` dimension, when there are several) and each
+    contribution's bucket code in each."""
     n_lt = len(loss_types)
     if n_lt > 1:
         dim_codes = [d[2][c_local] * n_lt + c_lt for d in dims] + [c_lt]
@@ -191,22 +256,25 @@ def build_groups(
             *(Breakdown(name, labels, loss_types) for name, labels, _ in dims),
             Breakdown("loss_type", loss_types),
         )
-    else:
-        dim_codes = [d[2][c_local] for d in dims]
-        breakdown_list = tuple(Breakdown(name, labels) for name, labels, _ in dims)
-    dims_count = len(breakdown_list)
-    sizes = np.array([b.size for b in breakdown_list], dtype=np.int64)
-    bucket_offset = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return breakdown_list, dim_codes
+    return tuple(Breakdown(name, labels) for name, labels, _ in dims), [d[2][c_local] for d in dims]
 
-    # Merge contributions with equal (site, function, loss type, buckets...) into groups, ordered by that key.
-    radices = [n_sites, len(functions), len(loss_types), *(int(b.size) for b in breakdown_list)]
-    space = float(np.prod(np.array(radices, dtype=np.float64)))
-    if c_site.size and space <= max(8.0 * c_site.size, 2e7):
-        return _dense_groups(
-            radices, [c_site, c_func, c_lt, *dim_codes], c_value, c_lt, assigned[c_local], n_sites, functions,
-            loss_types, breakdown_list, bucket_offset,
-        )  # fmt: skip
-    keys = [c_site, c_func, c_lt, *dim_codes]
+
+def _sorted_groups(
+    keys: list[NDArray[np.int64]],
+    c_value: NDArray[np.float64],
+    c_lt: NDArray[np.int64],
+    c_asset: NDArray[np.int64],
+    n_sites: int,
+    functions: tuple[VulnerabilityFunction, ...],
+    loss_types: tuple[str, ...],
+    breakdown_list: tuple[Breakdown, ...],
+    bucket_offset: NDArray[np.int64],
+) -> Groups:
+    """Groups of contributions with equal keys (site, function, loss type, buckets...), found by sorting (when the
+    key space is too large for :func:`_dense_groups`)."""
+    c_site = keys[0]
+    dims_count = len(breakdown_list)
     order = np.lexsort(keys[::-1]) if c_site.size else np.zeros(0, dtype=np.int64)
     sorted_keys = np.vstack([k[order] for k in keys]) if c_site.size else np.zeros((len(keys), 0), dtype=np.int64)
     new = np.ones(order.size, dtype=bool)
@@ -238,7 +306,7 @@ def build_groups(
         bucket_offset=bucket_offset,
         functions=functions,
         loss_types=loss_types,
-        contrib_asset=assigned[c_local].astype(np.int64),
+        contrib_asset=c_asset.astype(np.int64),
         contrib_group=contrib_group,
         contrib_value=c_value,
         contrib_loss_type=c_lt,

@@ -10,12 +10,14 @@ losses, zeros included; the largest loss whose exceedance frequency reaches 1/T,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kalkan.core.hazard.hazardset import HazardSet
 from kalkan.core.risk.groups import Groups
+from kalkan.core.risk.kernel import evaluate, site_curves
 from kalkan.core.risk.metrics import frequency_thresholds, loss_at_frequencies
 from kalkan.core.risk.tables import pack_functions
 
@@ -24,8 +26,6 @@ def asset_rp_losses(
     hazard: HazardSet, groups: Groups, n_assets: int, return_periods: Sequence[float]
 ) -> NDArray[np.float64]:
     """Loss of each asset at each return period, shape (n_assets, len(return_periods)), all loss types summed."""
-    from kalkan.core.risk.kernel import evaluate
-
     rps = np.asarray(return_periods, dtype=np.float64)
     min_frequency = frequency_thresholds(rps)
     out = np.zeros((n_assets, rps.size))
@@ -85,8 +85,6 @@ def _single_function_maps(
 ) -> NDArray[np.float64] | None:
     """The common case, one function for every asset: the damage ratio of every (site, event) is evaluated in
     one call and each site's curve is built in a compiled loop; None when the case does not apply."""
-    from kalkan.core.risk.kernel import evaluate
-
     if np.unique(groups.g_func).size != 1:
         return None
     per_asset = np.bincount(groups.contrib_asset, minlength=n_assets)
@@ -105,6 +103,5 @@ def _single_function_maps(
 
 
 def _site_curves(*args: object) -> None:
-    from kalkan.core.risk.kernel import site_curves
-
-    site_curves(*args)
+    compiled: Any = site_curves  # numba dispatchers are untyped
+    compiled(*args)

@@ -34,8 +34,10 @@ Definitions (events e with loss L_e >= 0 and annual frequency f_e, events per ye
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,12 +57,14 @@ RETURN_PERIODS = STANDARD_RETURN_PERIODS
 __all__ = [
     "RETURN_PERIODS",
     "RULE",
+    "CatalogueCurves",
     "ExceedanceCurve",
     "aal",
     "aal_from_curve",
     "aggregate_summary",
     "annual_curve",
     "annual_losses",
+    "catalogue_curves",
     "catalogue_years",
     "combine_curves",
     "frequency_thresholds",
@@ -79,7 +83,11 @@ def frequency_thresholds(return_periods: Sequence[float] | NDArray[np.float64]) 
     bad = np.isnan(t) | (t <= 0)
     if bad.any():
         k = int(np.flatnonzero(bad.ravel())[0])
-        raise InputError(f"Return period #{k + 1} is {float(t.ravel()[k])!r}; expected a positive number of years.")
+        raise InputError(
+            f"Return period #{k + 1} is {float(t.ravel()[k])!r}; expected a positive number of years.",
+            code="input.range",
+            field="return_period",
+        )
     threshold: NDArray[np.float64] = (1.0 / t) * (1.0 - RP_RELATIVE_TOLERANCE)
     return threshold
 
@@ -151,7 +159,9 @@ def aal_from_curve(curve: ExceedanceCurve) -> float:
 def occurrence_curve(loss: NDArray[np.float64], frequency: NDArray[np.float64]) -> ExceedanceCurve:
     """The occurrence exceedance curve of event losses (see module docstring)."""
     if loss.shape != frequency.shape:
-        raise InputError(f"{loss.size} losses but {frequency.size} frequencies.")
+        raise InputError(
+            f"{loss.size} losses but {frequency.size} frequencies.", code="input.inconsistent", field="frequency"
+        )
     order = np.argsort(loss, kind="stable")[::-1]
     return _curve(loss[order], np.cumsum(frequency[order]))
 
@@ -161,7 +171,7 @@ def combine_curves(curves: Sequence[ExceedanceCurve]) -> ExceedanceCurve:
     on the union of their points: the occurrence curve of all their events together, and by construction
     lambda(x) >= lambda_i(x) everywhere, so the loss at every return period is at least each part's."""
     if not curves:
-        raise InputError("Give at least one exceedance curve to combine.")
+        raise InputError("Give at least one exceedance curve to combine.", code="input.empty")
     points = np.unique(np.concatenate([c.loss for c in curves]))[::-1]
     total = np.zeros(points.size)
     for c in curves:
@@ -193,9 +203,13 @@ def annual_losses(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(aggregate, maximum) loss of each year 0..n_years-1 of a stochastic catalogue."""
     if n_years < 1:
-        raise InputError("The catalogue must span at least one year.")
+        raise InputError("The catalogue must span at least one year.", code="input.range", field="years")
     if year.size and (year.min() < 0 or year.max() >= n_years):
-        raise InputError(f"Event years must lie in 0..{n_years - 1}; found {int(year.min())}..{int(year.max())}.")
+        raise InputError(
+            f"Event years must lie in 0..{n_years - 1}; found {int(year.min())}..{int(year.max())}.",
+            code="input.range",
+            field="event_year",
+        )
     agg = np.bincount(year, weights=loss, minlength=n_years).astype(np.float64)
     mx = np.zeros(n_years)
     np.maximum.at(mx, year, loss)
@@ -241,3 +255,42 @@ def aggregate_summary(
         "occurrence_rp_losses_from_years": losses_by_key(annual_curve(mx), return_periods),
         "mean_annual_loss_from_years": float(agg.mean()),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueCurves:
+    """The exceedance curves of event losses from an N-year stochastic catalogue, each event 1/N per year:
+    ``occurrence`` (event exceedance, the engine's curve), ``annual_maximum`` (each year's largest loss) and
+    ``aggregate`` (each year's total), with the mean annual loss and its standard error (std of the N annual
+    totals / sqrt N, the sampling error of the mean), in the losses' unit per year."""
+
+    years: int
+    occurrence: ExceedanceCurve
+    annual_maximum: ExceedanceCurve
+    aggregate: ExceedanceCurve
+    mean_annual: float
+    standard_error: float
+
+    def at(self, return_periods: Sequence[float]) -> dict[str, Any]:
+        """The three curves read at the return periods (years) by the one rule, with the mean and its error."""
+        rps = check_return_periods(return_periods)
+        return {
+            "occurrence": losses_by_key(self.occurrence, rps),
+            "annual_maximum": losses_by_key(self.annual_maximum, rps),
+            "aggregate": losses_by_key(self.aggregate, rps),
+            "mean_annual": self.mean_annual,
+            "standard_error": self.standard_error,
+        }
+
+
+def catalogue_curves(loss: NDArray[np.float64], event_year: NDArray[np.int64], years: int) -> CatalogueCurves:
+    """The curves of :class:`CatalogueCurves` of event losses with their years (0 .. years-1) in the catalogue."""
+    agg, mx = annual_losses(loss, event_year, years)
+    return CatalogueCurves(
+        years=years,
+        occurrence=occurrence_curve(loss, np.full(loss.size, 1.0 / years)),
+        annual_maximum=annual_curve(mx),
+        aggregate=annual_curve(agg),
+        mean_annual=float(agg.mean()),
+        standard_error=float(agg.std(ddof=1) / math.sqrt(years)) if years > 1 else math.nan,
+    )

@@ -56,16 +56,29 @@ class PerilLosses:
         object.__setattr__(self, "loss", loss)
         object.__setattr__(self, "frequency", freq)
         if loss.ndim != 1 or loss.shape != freq.shape:
-            raise InputError(f"{where}: {loss.size} losses but {freq.size} frequencies.")
+            raise InputError(
+                f"{where}: {loss.size} losses but {freq.size} frequencies.",
+                code="input.inconsistent",
+                field="frequency",
+            )
         for name, arr in (("loss", loss), ("frequency", freq)):
             bad = ~np.isfinite(arr) | (arr < 0)
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
-                raise InputError(f"{where}: event #{k + 1}, field '{name}' is {arr[k]}; expected a finite value >= 0.")
+                raise InputError(
+                    f"{where}: event #{k + 1}, field '{name}' is {arr[k]}; expected a finite value >= 0.",
+                    code="input.range",
+                    field=name,
+                    row=k + 1,
+                )
         if self.event_year is not None:
             years = np.ascontiguousarray(self.event_year, dtype=np.int64)
             if years.shape != loss.shape:
-                raise InputError(f"{where}: {years.size} event years for {loss.size} events.")
+                raise InputError(
+                    f"{where}: {years.size} event years for {loss.size} events.",
+                    code="input.inconsistent",
+                    field="event_year",
+                )
             object.__setattr__(self, "event_year", years)
 
     @property
@@ -132,23 +145,31 @@ def check_units(perils: Sequence[PerilLosses]) -> str:
     """The common money of the tables (``USD of 2021``); :class:`InputError` if currency or price year differ,
     or a peril appears twice (its losses would be counted twice)."""
     if not perils:
-        raise InputError("Give the event loss tables of at least one peril.")
+        raise InputError("Give the event loss tables of at least one peril.", code="input.empty")
     first = perils[0]
     for p in perils[1:]:
         if p.currency != first.currency:
             raise InputError(
                 f"{p.source}: losses in {p.currency}, but {first.source} has {first.currency}; "
-                "convert them to one currency before combining."
+                "convert them to one currency before combining.",
+                code="input.inconsistent",
+                field="currency",
             )
         if p.price_year != first.price_year:
             raise InputError(
                 f"{p.source}: prices of {p.price_year or 'an unstated year'}, but {first.source} has "
-                f"{first.price_year or 'an unstated year'}; express them in one price year before combining."
+                f"{first.price_year or 'an unstated year'}; express them in one price year before combining.",
+                code="input.inconsistent",
+                field="price_year",
             )
     names = [p.peril for p in perils]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise InputError(f"Peril(s) {', '.join(dup)} given twice; each peril's losses may be counted once.")
+        raise InputError(
+            f"Peril(s) {', '.join(dup)} given twice; each peril's losses may be counted once.",
+            code="input.duplicate",
+            field="peril",
+        )
     return first.money
 
 

@@ -53,10 +53,14 @@ def check_return_periods(values: Sequence[float], where: str = "return periods")
     """The values as floats (years) if each is finite and positive; else :class:`InputError` naming ``where``."""
     out = tuple(float(v) for v in values)
     if not out:
-        raise InputError(f"{where}: give at least one return period (years).")
+        raise InputError(f"{where}: give at least one return period (years).", code="input.missing", field=where)
     for k, t in enumerate(out):
         if not (math.isfinite(t) and t > 0):
-            raise InputError(f"{where}: value #{k + 1} is {values[k]!r}; expected a positive number of years.")
+            raise InputError(
+                f"{where}: value #{k + 1} is {values[k]!r}; expected a positive number of years.",
+                code="input.range",
+                field=where,
+            )
     return out
 
 
@@ -70,7 +74,9 @@ def parse_return_periods(text: str, option: str = "--return-periods") -> tuple[f
         except ValueError as exc:
             raise InputError(
                 f"{option}: value #{k + 1} is {part!r}; expected return periods in years separated by commas, "
-                "e.g. 10,100,475."
+                "e.g. 10,100,475.",
+                code="input.type",
+                field=option,
             ) from exc
     return check_return_periods(values, option)
 

@@ -35,7 +35,10 @@ def subset_groups(groups: Groups, keep: NDArray[np.bool_]) -> Groups:
 def by_imt(groups: Groups) -> dict[tuple[str, str], Groups]:
     """Groups split by (intensity measure, unit) of their functions."""
     keys = [(f.imt, f.unit) for f in groups.functions]
-    g_key = np.array([keys.index(keys[int(f)]) for f in groups.g_func], dtype=np.int64)
+    key_of_function = np.array([keys.index(k) for k in keys], dtype=np.int64)  # the first function of each key
+    g_key = key_of_function[groups.g_func] if groups.g_func.size else np.zeros(0, dtype=np.int64)
+    if g_key.size and bool(np.all(g_key == g_key[0])):
+        return {keys[int(g_key[0])]: groups}  # one intensity measure: the groups themselves, no copy
     out = {}
     for k in np.unique(g_key):
         out[keys[int(k)]] = subset_groups(groups, g_key == k)
